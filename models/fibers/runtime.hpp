@@ -1,0 +1,68 @@
+// The fibers model's runtime: T OS threads that run fibers M:N with the
+// PoolAlgorithm scheduler (Go's GOMAXPROCS=T).
+#pragma once
+
+#include "models/fibers/pool_algorithm.hpp"
+#include "models/task_tracker.hpp"
+
+#include <boost/fiber/buffered_channel.hpp>
+#include <boost/fiber/fiber.hpp>
+
+#include <exception>
+#include <functional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace conclab::models::fibers {
+
+class Runtime {
+public:
+    /// Starts `threads` scheduler threads; they sleep while there is no work.
+    explicit Runtime(unsigned threads);
+    /// Stops and joins the scheduler threads. Every block_on has returned,
+    /// so no fiber is left blocked.
+    ~Runtime();
+    Runtime(Runtime const&) = delete;
+    Runtime& operator=(Runtime const&) = delete;
+
+    unsigned threads() const noexcept { return static_cast<unsigned>(threads_.size()); }
+
+    /// Starts `task` as a new detached fiber (Go's `go f()`). From a fiber of
+    /// this runtime it is created on the current thread and may be run by
+    /// any thread of the pool; from any other thread it is handed over.
+    template <class F>
+    void spawn(F&& task) {
+        tracker_.started();
+        launch([this, task = std::forward<F>(task)]() mutable {
+            std::exception_ptr error;
+            try {
+                task();
+            } catch (...) {
+                error = std::current_exception();
+            }
+            tracker_.finished(error);
+        });
+    }
+
+    /// Runs `task` in a fiber and blocks the calling OS thread until it and
+    /// every fiber spawned under it have finished; rethrows their first error.
+    template <class F>
+    void block_on(F&& task) {
+        spawn(std::forward<F>(task));
+        tracker_.wait();
+    }
+
+private:
+    void launch(std::function<void()> fn);
+    void thread_main();
+
+    PoolQueue queue_;
+    TaskTracker tracker_;
+    // Tasks handed in from threads outside the pool; every pool thread's
+    // main context waits on it, so the pool's threads idle in the scheduler.
+    boost::fibers::buffered_channel<std::function<void()>> inbox_{64};
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace conclab::models::fibers
