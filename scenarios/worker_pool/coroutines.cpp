@@ -1,0 +1,79 @@
+// worker-pool in the coroutines model (async/await): a coroutine per worker
+// on an Asio io_context run by T threads, Asio concurrent channels between
+// them, a WaitGroup to close the results. The per-job wait is an Asio timer:
+// the coroutine suspends and its thread runs others. Errors: the channels
+// report closed as a value (as_tuple); anything else throws.
+#include "scenarios/worker_pool/worker_pool.hpp"
+
+#include "models/coroutines/channel.hpp"
+#include "models/coroutines/runtime.hpp"
+#include "models/coroutines/wait_group.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+namespace conclab::worker_pool::coroutines {
+namespace {
+using models::coroutines::awaitable;
+using models::coroutines::Channel;
+using models::coroutines::Runtime;
+using models::coroutines::WaitGroup;
+
+// [worker] takes jobs until the jobs channel is closed and drained
+awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params const& p) {
+    while (auto job = co_await jobs.receive()) {
+        Done done = perform(*job, p.work);
+        if (p.wait_us > 0) {
+            boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, std::chrono::microseconds{p.wait_us}};
+            co_await timer.async_wait(boost::asio::use_awaitable);
+        }
+        co_await results.send(done);
+    }
+    wg.done();
+}
+
+// [producer] stamps each job as it is sent; a full channel makes it wait
+awaitable<void> producer(Channel<Job>& jobs, Params const& p) {
+    for (std::uint64_t i = 0; i < p.jobs; ++i) co_await jobs.send(Job{i, Clock::now()});
+    co_await jobs.close();
+}
+
+// [closer] results are closed once the last worker is done
+awaitable<void> closer(WaitGroup& wg, Channel<Done>& results) {
+    co_await wg.wait();
+    co_await results.close();
+}
+
+// [collector] the main task: books and sums every result
+awaitable<std::uint64_t> collector(Channel<Done>& results, Ledger& ledger) {
+    std::uint64_t checksum = 0;
+    while (auto done = co_await results.receive()) {
+        ledger.record(*done);
+        checksum += done->result;
+    }
+    co_return checksum;
+}
+}  // namespace
+
+// [run]
+std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
+    Channel<Job> jobs{rt.executor(), p.buffer};
+    Channel<Done> results{rt.executor(), p.buffer};
+    WaitGroup wg{rt.executor(), p.workers};
+    std::uint64_t checksum = 0;
+    rt.block_on([&]() -> awaitable<void> {
+        for (std::uint64_t w = 0; w < p.workers; ++w) rt.spawn(worker(jobs, results, wg, p));
+        rt.spawn(producer(jobs, p));
+        rt.spawn(closer(wg, results));
+        checksum = co_await collector(results, ledger);
+    });
+    return checksum;
+}
+
+// [run_case]
+CaseMetrics run_case(Params const& p, unsigned warmup) {
+    Runtime rt{p.threads};
+    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
+}
+
+}  // namespace conclab::worker_pool::coroutines

@@ -1,0 +1,55 @@
+// worker-pool in the tbb model (Rayon): no workers, no channels. The jobs
+// are a range, `parallel_reduce` maps each to its result and sums them
+// (Rayon's `(0..jobs).into_par_iter().map(job).sum()`); work stealing in an
+// arena of T threads balances the load. The per-job wait is a blocking
+// sleep: it holds one of the T threads, which is the Rayon lesson.
+// `workers` and `buffer` are not used. Latency: there is no queue, so a
+// job's latency is from the moment its task starts it to its result.
+#include "scenarios/worker_pool/worker_pool.hpp"
+
+#include "models/tbb/runtime.hpp"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_reduce.h>
+
+#include <thread>
+
+namespace conclab::worker_pool::tbb {
+namespace {
+using models::tbb::Runtime;
+using Range = oneapi::tbb::blocked_range<std::uint64_t>;
+
+// [worker] the body of the loop: one job, start to result
+std::uint64_t worker(std::uint64_t i, Ledger& ledger, Params const& p) {
+    Done done = perform(Job{i, Clock::now()}, p.work);
+    if (p.wait_us > 0) std::this_thread::sleep_for(std::chrono::microseconds{p.wait_us});
+    ledger.record(done);
+    return done.result;
+}
+
+// [collector] sums a subrange; parallel_reduce joins the partial sums
+std::uint64_t collector(Range const& range, std::uint64_t checksum, Ledger& ledger, Params const& p) {
+    for (std::uint64_t i = range.begin(); i != range.end(); ++i) checksum += worker(i, ledger, p);
+    return checksum;
+}
+}  // namespace
+
+// [run]
+std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
+    std::uint64_t checksum = 0;
+    rt.block_on([&] {
+        checksum = oneapi::tbb::parallel_reduce(
+            Range{0, p.jobs}, std::uint64_t{0},
+            [&](Range const& range, std::uint64_t sum) { return collector(range, sum, ledger, p); },
+            [](std::uint64_t a, std::uint64_t b) { return a + b; });
+    });
+    return checksum;
+}
+
+// [run_case]
+CaseMetrics run_case(Params const& p, unsigned warmup) {
+    Runtime rt{p.threads};
+    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
+}
+
+}  // namespace conclab::worker_pool::tbb

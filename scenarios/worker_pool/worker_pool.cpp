@@ -1,0 +1,142 @@
+// worker-pool's shared parts: the reference answer, the ledger, the
+// measurement of a case, and the parameters the runner offers.
+#include "scenarios/worker_pool/worker_pool.hpp"
+
+#include "src/latency.hpp"
+
+#include <cstdio>
+#include <thread>
+
+namespace conclab::worker_pool {
+namespace {
+
+std::string hex(std::uint64_t value) {
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
+// The threads model starts one OS thread per worker; past this many the run
+// measures the kernel's thread limits and memory, not the model.
+constexpr std::uint64_t max_os_threads = 10'000;
+
+Params params_from(ParamValues const& v) {
+    return Params{.jobs = get(v, "jobs"),
+                  .workers = get(v, "workers"),
+                  .work = get(v, "work"),
+                  .buffer = get(v, "buffer"),
+                  .wait_us = get(v, "wait_us"),
+                  .threads = static_cast<unsigned>(get(v, "threads"))};
+}
+
+std::string validate(ParamValues const& values, std::span<Model const> models) {
+    Params const p = params_from(values);
+    for (Model model : models) {
+        if (model == Model::threads && p.workers > max_os_threads) {
+            return "workers=" + std::to_string(p.workers) + " would start that many OS threads in the threads model (at most " +
+                   std::to_string(max_os_threads) + "); lower --workers or leave threads out of --models";
+        }
+    }
+    // mix steps in total: about 1 ns each on one core; refuse what takes hours
+    if (p.work > 0 && p.jobs > 500'000'000'000ULL / p.work) {
+        return "jobs x work = " + std::to_string(p.jobs) + " x " + std::to_string(p.work) +
+               " is more than 5e11 mix steps (hours of CPU per run); lower --jobs or --work";
+    }
+    return {};
+}
+
+CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
+    return run_case(model, params_from(values), warmup);
+}
+
+}  // namespace
+
+std::uint64_t expected_checksum(Params const& params) noexcept {
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < params.jobs; ++i) sum += contract::job_result(i, params.work);
+    return sum;
+}
+
+Ledger::Ledger(std::uint64_t jobs)
+    : jobs_{jobs}, seen_{std::make_unique<std::atomic<std::uint32_t>[]>(jobs)}, latency_ns_(jobs) {}
+
+void Ledger::record(Done const& done) noexcept {
+    if (done.index >= jobs_) {
+        strays_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    seen_[done.index].fetch_add(1, std::memory_order_relaxed);
+    latency_ns_[done.index] = static_cast<std::uint64_t>(std::chrono::nanoseconds{Clock::now() - done.enqueued}.count());
+}
+
+std::string Ledger::problems() const {
+    std::uint64_t missing = 0, repeated = 0, first_missing = 0, first_repeated = 0;
+    for (std::uint64_t i = 0; i < jobs_; ++i) {
+        auto const seen = seen_[i].load(std::memory_order_relaxed);
+        if (seen == 0 && missing++ == 0) first_missing = i;
+        if (seen > 1 && repeated++ == 0) first_repeated = i;
+    }
+    std::string out;
+    auto const add = [&out](std::string const& text) { out += (out.empty() ? "" : "; ") + text; };
+    if (missing > 0) add(std::to_string(missing) + " job(s) never done (first: job " + std::to_string(first_missing) + ")");
+    if (repeated > 0) add(std::to_string(repeated) + " job(s) done more than once (first: job " + std::to_string(first_repeated) + ")");
+    if (auto const strays = strays_.load(); strays > 0) add(std::to_string(strays) + " result(s) for jobs that do not exist");
+    return out;
+}
+
+CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once) {
+    auto const expected = expected_checksum(p);
+    auto const verify = [&](std::uint64_t checksum, Ledger const& ledger) {
+        if (auto problems = ledger.problems(); !problems.empty()) throw WrongAnswer{problems};
+        if (checksum != expected) throw WrongAnswer{"checksum " + hex(checksum) + " differs from the reference " + hex(expected)};
+    };
+    for (unsigned i = 0; i < warmup; ++i) {
+        Ledger ledger{p.jobs};
+        verify(once(ledger), ledger);
+    }
+    Ledger ledger{p.jobs};  // allocated and zeroed before the clock starts
+    CaseMetrics metrics;
+    Stopwatch const stopwatch;
+    auto const checksum = once(ledger);
+    stopwatch.stop(p.jobs, metrics);
+    verify(checksum, ledger);
+    metrics.checksum = checksum;
+    metrics.expected_checksum = expected;
+    summarize_latencies(ledger.latencies_ns(), metrics);
+    return metrics;
+}
+
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
+    switch (model) {
+        case Model::fibers: return fibers::run_case(p, warmup);
+        case Model::coroutines: return coroutines::run_case(p, warmup);
+        case Model::tbb: return tbb::run_case(p, warmup);
+        case Model::threads: return threads::run_case(p, warmup);
+    }
+    throw std::logic_error{"unknown model"};
+}
+
+Scenario const& scenario() {
+    static Scenario const worker_pool{
+        .name = "worker-pool",
+        .summary = "a producer feeds `jobs` jobs through a channel to `workers` workers; a collector sums the results",
+        .unit = "jobs",
+        .params =
+            {
+                {"jobs", 100'000, 0, 50'000'000, "jobs to run (job i computes mix applied `work` times to i)", "all"},
+                {"workers", 16, 1, 1'000'000, "worker tasks taking jobs from the channel", "fibers, coroutines, threads"},
+                {"work", 100, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all"},
+                {"buffer", 63, 0, 16'777'215, "capacity of the jobs and results channels; 0 = rendezvous",
+                 "fibers, coroutines, threads"},
+                {"wait_us", 0, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
+                 "all"},
+                {"threads", std::max(1U, std::thread::hardware_concurrency()), 1, 1024,
+                 "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb"},
+            },
+        .validate = validate,
+        .run_case = run_case_values,
+    };
+    return worker_pool;
+}
+
+}  // namespace conclab::worker_pool

@@ -1,0 +1,108 @@
+// worker-pool: a producer sends `jobs` jobs through a channel to `workers`
+// workers; each computes the contract's job (mix applied `work` times),
+// optionally waits `wait_us` the model's idiomatic way, and sends the result
+// to a collector, which sums them. The answer is the sum of all job results
+// (mod 2^64), computed sequentially by expected_checksum(); a run is correct
+// only if every job was done exactly once and its checksum equals that.
+// Full specification: scenarios/worker_pool/README.md.
+#pragma once
+
+#include "scenarios/contract.hpp"
+#include "src/metrics.hpp"
+#include "src/model.hpp"
+#include "src/scenario.hpp"
+#include "src/stopwatch.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace conclab::models::fibers { class Runtime; }
+namespace conclab::models::coroutines { class Runtime; }
+namespace conclab::models::tbb { class Runtime; }
+namespace conclab::models::threads { class Runtime; }
+
+namespace conclab::worker_pool {
+
+struct Params {
+    std::uint64_t jobs = 0;
+    std::uint64_t workers = 1;   ///< W: worker tasks (fibers, coroutines, threads)
+    std::uint64_t work = 0;      ///< K: mix steps per job
+    std::uint64_t buffer = 0;    ///< channel capacity; 0 = rendezvous
+    std::uint64_t wait_us = 0;   ///< per-job wait after the compute
+    unsigned threads = 1;        ///< T: OS threads of the fibers/coroutines/tbb runtime
+};
+
+/// A job on its way to a worker; `enqueued` is when the producer sent it.
+struct Job {
+    std::uint64_t index = 0;
+    Clock::time_point enqueued{};
+};
+
+/// A job's result on its way to the collector.
+struct Done {
+    std::uint64_t index = 0;
+    std::uint64_t result = 0;
+    Clock::time_point enqueued{};
+};
+
+/// The job itself, the same in every model: the contract's compute.
+inline Done perform(Job const& job, std::uint64_t work) noexcept {
+    return Done{job.index, contract::job_result(job.index, work), job.enqueued};
+}
+
+/// The reference answer, computed sequentially.
+std::uint64_t expected_checksum(Params const& params) noexcept;
+
+/// Books every collected result: how many times each job was seen, and its
+/// latency (collection time - enqueue time). record() may be called from
+/// many threads at once for different jobs.
+class Ledger {
+public:
+    explicit Ledger(std::uint64_t jobs);
+    void record(Done const& done) noexcept;
+    /// Empty if every job was recorded exactly once, else what went wrong.
+    std::string problems() const;
+    std::vector<std::uint64_t>& latencies_ns() noexcept { return latency_ns_; }
+
+private:
+    std::uint64_t jobs_;
+    std::unique_ptr<std::atomic<std::uint32_t>[]> seen_;
+    std::vector<std::uint64_t> latency_ns_;
+    std::atomic<std::uint64_t> strays_{0};  // indices out of range
+};
+
+/// `warmup` unmeasured runs, then one measured run of `once`; every run is
+/// verified (checksum and exactly-once) and a wrong one throws WrongAnswer.
+CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once);
+
+/// The entry points every model file provides, in the model's namespace:
+/// run() is one run on a runtime built by the caller (returns the model's
+/// checksum); run_case() builds the runtime and measures.
+namespace fibers {
+std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace fibers
+namespace coroutines {
+std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace coroutines
+namespace tbb {
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace tbb
+namespace threads {
+std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace threads
+
+/// Dispatches to `model`'s run_case.
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+
+/// The scenario as the runner sees it (parameters, validation, run_case).
+Scenario const& scenario();
+
+}  // namespace conclab::worker_pool
