@@ -1,0 +1,21 @@
+// JSON forms of a case's metrics and outcome: what a child process prints
+// and what the results file holds for each run.
+#pragma once
+
+#include "src/child.hpp"
+#include "src/metrics.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace conclab {
+
+std::string hex64(std::uint64_t value);
+nlohmann::json metrics_to_json(CaseMetrics const& metrics);
+CaseMetrics metrics_from_json(nlohmann::json const& json);
+nlohmann::json outcome_to_json(CaseOutcome const& outcome);
+CaseOutcome outcome_from_json(nlohmann::json const& json);
+
+}  // namespace conclab

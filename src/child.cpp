@@ -1,0 +1,103 @@
+#include "src/child.hpp"
+
+#include "src/case_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace conclab {
+
+std::string_view to_string(CaseOutcome::Status status) noexcept {
+    switch (status) {
+        case CaseOutcome::Status::ok: return "ok";
+        case CaseOutcome::Status::wrong_answer: return "wrong_answer";
+        case CaseOutcome::Status::error: return "error";
+        case CaseOutcome::Status::crashed: return "crashed";
+        case CaseOutcome::Status::timeout: return "timeout";
+    }
+    return "error";
+}
+
+std::string self_executable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+
+CaseOutcome run_in_child(std::string const& executable, std::string const& request_json, std::chrono::seconds timeout) {
+    CaseOutcome outcome;
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        outcome.message = std::string{"pipe: "} + std::strerror(errno);
+        return outcome;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    std::vector<char*> argv{const_cast<char*>(executable.c_str()), const_cast<char*>("__case"),
+                            const_cast<char*>(request_json.c_str()), nullptr};
+    pid_t pid = 0;
+    int const spawned = posix_spawn(&pid, executable.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (spawned != 0) {
+        close(out[0]);
+        outcome.message = "cannot start " + executable + ": " + std::strerror(spawned);
+        return outcome;
+    }
+
+    std::string output;
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    bool timed_out = false;
+    for (;;) {
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            timed_out = true;
+            break;
+        }
+        pollfd fd{out[0], POLLIN, 0};
+        int const ready = poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) continue;
+        char buffer[4096];
+        ssize_t const n = read(out[0], buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // EOF: the child is done
+        output.append(buffer, static_cast<std::size_t>(n));
+    }
+    close(out[0]);
+    if (timed_out) kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+
+    if (timed_out) {
+        outcome.status = CaseOutcome::Status::timeout;
+        outcome.message = "no result after " + std::to_string(timeout.count()) + " s; the case was killed (see --case-timeout)";
+        return outcome;
+    }
+    if (WIFSIGNALED(status)) {
+        outcome.status = CaseOutcome::Status::crashed;
+        outcome.message = std::string{"the case process died of signal "} + strsignal(WTERMSIG(status));
+        return outcome;
+    }
+    auto const line_start = output.rfind('\n', output.size() >= 2 ? output.size() - 2 : 0);
+    auto const last_line = output.substr(line_start == std::string::npos ? 0 : line_start + 1);
+    auto reply = nlohmann::json::parse(last_line, nullptr, false);
+    if (reply.is_discarded() || !reply.is_object() || !reply.contains("status")) {
+        outcome.message = "the case process (exit code " + std::to_string(WEXITSTATUS(status)) + ") wrote no result";
+        return outcome;
+    }
+    return outcome_from_json(reply);
+}
+
+}  // namespace conclab

@@ -1,0 +1,214 @@
+// conclab: the command line. `list` shows what can run, `run` measures a
+// scenario in every model (each case in a child process: the hidden
+// `__case` command), and bad input of any kind ends with one message and
+// exit code 2.
+#include "src/atomic_file.hpp"
+#include "src/case_json.hpp"
+#include "src/cli/registry.hpp"
+#include "src/report.hpp"
+#include "src/runner.hpp"
+
+#include "conclab_config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+
+namespace conclab {
+namespace {
+
+constexpr int exit_failed_runs = 1;
+constexpr int exit_usage = 2;
+
+std::string model_list() {
+    std::string out;
+    for (Model model : all_models) out += (out.empty() ? "" : ",") + std::string{token(model)};
+    return out;
+}
+
+std::string scenario_list() {
+    std::string out;
+    for (auto const* s : scenarios()) out += (out.empty() ? "" : ", ") + s->name;
+    return out;
+}
+
+std::vector<Model> parse_models(std::string const& text) {
+    std::vector<Model> models;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto const end = std::min(text.find(',', start), text.size());
+        auto const name = text.substr(start, end - start);
+        auto const model = parse_model(name);
+        if (!model) throw UsageError{"--models: unknown model '" + name + "'; expected a comma-separated list of " + model_list()};
+        if (std::find(models.begin(), models.end(), *model) != models.end()) {
+            throw UsageError{"--models: '" + name + "' is listed twice"};
+        }
+        models.push_back(*model);
+        start = end + 1;
+    }
+    return models;
+}
+
+unsigned parse_count(std::string const& flag, std::string const& text, unsigned min, unsigned max) {
+    ParamSpec const spec{flag.substr(2), 0, min, max, "", ""};
+    return static_cast<unsigned>(parse_param(spec, text));
+}
+
+int list_command() {
+    std::printf("Scenarios (conclab run <scenario> [options]):\n");
+    for (auto const* s : scenarios()) {
+        std::printf("\n  %s\n    %s\n", s->name.c_str(), s->summary.c_str());
+        for (auto const& p : s->params) {
+            std::printf("    %-11s default %-8llu range %llu..%llu\n                %s\n                used by: %s\n",
+                        flag(p).c_str(), static_cast<unsigned long long>(p.fallback), static_cast<unsigned long long>(p.min),
+                        static_cast<unsigned long long>(p.max), p.help.c_str(), p.models.c_str());
+        }
+    }
+    std::printf("\nModels (--models, comma-separated; default: all):\n");
+    for (Model model : all_models) std::printf("  %-11s %s\n", std::string{token(model)}.c_str(), std::string{describe(model)}.c_str());
+    std::printf("\nRun options: --repeat R (default 5), --warmup W (default 1), --json FILE, --csv FILE,\n"
+                "             --case-timeout SECONDS (default 600), --quiet. Details: docs/scenarios.md.\n");
+    return 0;
+}
+
+// The child side of a case: run it, print one JSON line, exit.
+int case_command(std::string const& request_text) {
+    CaseOutcome outcome;
+    try {
+        auto const request = nlohmann::json::parse(request_text);
+        auto const* scenario = find_scenario(request.at("scenario").get<std::string>());
+        if (scenario == nullptr) throw UsageError{"unknown scenario " + request.at("scenario").dump()};
+        auto const model = parse_model(request.at("model").get<std::string>());
+        if (!model) throw UsageError{"unknown model " + request.at("model").dump()};
+        ParamValues values;
+        for (auto const& spec : scenario->params) values[spec.name] = request.at("params").at(spec.name).get<std::uint64_t>();
+        outcome.metrics = scenario->run_case(*model, values, request.at("warmup").get<unsigned>());
+        outcome.status = CaseOutcome::Status::ok;
+    } catch (WrongAnswer const& e) {
+        outcome.status = CaseOutcome::Status::wrong_answer;
+        outcome.message = e.what();
+    } catch (std::exception const& e) {
+        outcome.status = CaseOutcome::Status::error;
+        outcome.message = e.what();
+    }
+    std::cout << outcome_to_json(outcome).dump() << std::endl;
+    return outcome.status == CaseOutcome::Status::ok ? 0 : 1;
+}
+
+struct RunOptions {
+    std::string models = model_list();
+    std::map<std::string, std::string> params;
+    std::string repeat = "5";
+    std::string warmup = "1";
+    std::string case_timeout = "600";
+    std::string json_path;
+    std::string csv_path;
+    bool quiet = false;
+};
+
+int run_command(Scenario const& scenario, RunOptions const& options, std::vector<std::string> command) {
+    RunPlan plan;
+    plan.scenario = &scenario;
+    plan.models = parse_models(options.models);
+    plan.params = defaults(scenario.params);
+    for (auto const& spec : scenario.params) {
+        auto const given = options.params.find(spec.name);
+        if (given != options.params.end() && !given->second.empty()) plan.params[spec.name] = parse_param(spec, given->second);
+    }
+    plan.repeat = parse_count("--repeat", options.repeat, 1, 1000);
+    plan.warmup = parse_count("--warmup", options.warmup, 0, 100);
+    plan.case_timeout = std::chrono::seconds{parse_count("--case-timeout", options.case_timeout, 1, 86'400)};
+    plan.progress = !options.quiet;
+    if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
+    if (!options.json_path.empty()) check_writable(options.json_path, "--json");
+    if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
+
+    auto const results = execute(plan, std::move(command));
+    std::cout << format_table(results) << std::flush;
+    if (!options.json_path.empty()) {
+        write_file_atomically(options.json_path, results_to_json(results).dump(2) + "\n");
+        std::fprintf(stderr, "wrote %s\n", options.json_path.c_str());
+    }
+    if (!options.csv_path.empty()) {
+        write_file_atomically(options.csv_path, results_to_csv(results));
+        std::fprintf(stderr, "wrote %s\n", options.csv_path.c_str());
+    }
+    if (!all_ok(results)) {
+        std::fprintf(stderr, "conclab: error: some runs failed (listed above); their numbers are not in the summary\n");
+        return exit_failed_runs;
+    }
+    return 0;
+}
+
+int main_impl(int argc, char** argv) {
+    CLI::App app{"conclab: one concurrency scenario, four concurrency models, measured side by side.", "conclab"};
+    app.set_version_flag("--version", std::string{CONCLAB_VERSION} + " (" + CONCLAB_GIT_COMMIT + ")");
+    app.require_subcommand(1);
+    app.add_subcommand("list", "show scenarios, their parameters, and the models");
+    auto* run = app.add_subcommand("run", "measure a scenario in each model");
+    run->require_subcommand(1);
+    std::string case_request;
+    auto* child = app.add_subcommand("__case", "run one case and print its result (used by run)");
+    child->group("");
+    child->add_option("request", case_request)->required();
+
+    RunOptions options;
+    std::map<CLI::App*, Scenario const*> by_command;
+    for (auto const* scenario : scenarios()) {
+        auto* sub = run->add_subcommand(scenario->name, scenario->summary);
+        by_command[sub] = scenario;
+        sub->add_option("--models", options.models, "comma-separated models to run (default: all: " + model_list() + ")");
+        for (auto const& spec : scenario->params) {
+            sub->add_option(flag(spec), options.params[spec.name],
+                            spec.help + " (default " + std::to_string(spec.fallback) + ")");
+        }
+        sub->add_option("--repeat", options.repeat, "measured runs per model, each in its own process (default 5)");
+        sub->add_option("--warmup", options.warmup, "unmeasured runs before the measured one, same process (default 1)");
+        sub->add_option("--case-timeout", options.case_timeout, "seconds before a case is killed and counted as failed (default 600)");
+        sub->add_option("--json", options.json_path, "write all results as JSON (docs/results-schema.md)");
+        sub->add_option("--csv", options.csv_path, "write one CSV row per run");
+        sub->add_flag("--quiet", options.quiet, "no progress lines on stderr");
+    }
+
+    // An unknown scenario gets a message that names the known ones.
+    if (argc >= 3 && std::string_view{argv[1]} == "run" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
+        throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (CLI::ParseError const& e) {
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+        std::string hint = "conclab --help";
+        if (run->parsed()) hint = "conclab run --help";
+        for (auto const& [sub, scenario] : by_command) {
+            if (sub->parsed()) hint = "conclab run " + scenario->name + " --help";
+        }
+        throw UsageError{std::string{e.what()} + " (see " + hint + ")"};
+    }
+
+    if (app.got_subcommand("list")) return list_command();
+    if (child->parsed()) return case_command(case_request);
+    for (auto const& [sub, scenario] : by_command) {
+        if (sub->parsed()) return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));
+    }
+    throw UsageError{"no command given (see conclab --help)"};
+}
+
+}  // namespace
+}  // namespace conclab
+
+int main(int argc, char** argv) {
+    try {
+        return conclab::main_impl(argc, argv);
+    } catch (conclab::UsageError const& e) {
+        std::fprintf(stderr, "conclab: error: %s\n", e.what());
+        return conclab::exit_usage;
+    } catch (std::exception const& e) {
+        std::fprintf(stderr, "conclab: error: %s\n", e.what());
+        return conclab::exit_failed_runs;
+    }
+}

@@ -1,0 +1,19 @@
+#include "src/cli/registry.hpp"
+
+#include "scenarios/worker_pool/worker_pool.hpp"
+
+namespace conclab {
+
+std::vector<Scenario const*> const& scenarios() {
+    static std::vector<Scenario const*> const all{&worker_pool::scenario()};
+    return all;
+}
+
+Scenario const* find_scenario(std::string_view name) noexcept {
+    for (auto const* scenario : scenarios()) {
+        if (scenario->name == name) return scenario;
+    }
+    return nullptr;
+}
+
+}  // namespace conclab

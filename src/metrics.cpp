@@ -1,0 +1,26 @@
+#include "src/metrics.hpp"
+
+#include <array>
+
+namespace conclab {
+
+std::span<MetricInfo const> metric_list() noexcept {
+    static constexpr std::array<MetricInfo, 13> list{{
+        {"wall_s", "s", &CaseMetrics::wall_s},
+        {"throughput_per_s", "1/s", &CaseMetrics::throughput_per_s},
+        {"latency_p50_us", "us", &CaseMetrics::latency_p50_us},
+        {"latency_p90_us", "us", &CaseMetrics::latency_p90_us},
+        {"latency_p99_us", "us", &CaseMetrics::latency_p99_us},
+        {"latency_p999_us", "us", &CaseMetrics::latency_p999_us},
+        {"latency_max_us", "us", &CaseMetrics::latency_max_us},
+        {"peak_rss_bytes", "bytes", &CaseMetrics::peak_rss_bytes},
+        {"user_cpu_s", "s", &CaseMetrics::user_cpu_s},
+        {"sys_cpu_s", "s", &CaseMetrics::sys_cpu_s},
+        {"cpu_utilization", "cores", &CaseMetrics::cpu_utilization},
+        {"voluntary_ctx_switches", "count", &CaseMetrics::voluntary_ctx_switches},
+        {"involuntary_ctx_switches", "count", &CaseMetrics::involuntary_ctx_switches},
+    }};
+    return list;
+}
+
+}  // namespace conclab

@@ -1,0 +1,49 @@
+// What one measured case yields, and the list of its metrics that every
+// output (table, JSON, CSV, aggregation) is driven by.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+
+namespace conclab {
+
+/// A run whose answer differs from the reference: never reported as a result.
+struct WrongAnswer : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+inline constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
+
+struct CaseMetrics {
+    std::uint64_t items = 0;            ///< jobs (or requests...) done in the measured run
+    double wall_s = 0;
+    double throughput_per_s = 0;        ///< items / wall_s
+    std::uint64_t latency_count = 0;    ///< latencies recorded (items, unless disabled)
+    double latency_p50_us = no_value;
+    double latency_p90_us = no_value;
+    double latency_p99_us = no_value;
+    double latency_p999_us = no_value;
+    double latency_max_us = no_value;
+    double peak_rss_bytes = 0;          ///< of the case's own process, whole life
+    double user_cpu_s = 0;              ///< measured run only
+    double sys_cpu_s = 0;               ///< measured run only
+    double cpu_utilization = 0;         ///< (user + sys) / wall: cores kept busy
+    double voluntary_ctx_switches = 0;  ///< measured run only
+    double involuntary_ctx_switches = 0;
+    std::uint64_t checksum = 0;
+    std::uint64_t expected_checksum = 0;
+};
+
+struct MetricInfo {
+    std::string_view key;    ///< JSON and CSV name
+    std::string_view unit;   ///< for people: "s", "us", "bytes", "1/s", "count"
+    double CaseMetrics::*field;
+};
+
+/// The numeric metrics, in output order.
+std::span<MetricInfo const> metric_list() noexcept;
+
+}  // namespace conclab

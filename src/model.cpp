@@ -1,0 +1,32 @@
+#include "src/model.hpp"
+
+namespace conclab {
+
+std::string_view token(Model model) noexcept {
+    switch (model) {
+        case Model::fibers: return "fibers";
+        case Model::coroutines: return "coroutines";
+        case Model::tbb: return "tbb";
+        case Model::threads: return "threads";
+    }
+    return "?";
+}
+
+std::string_view describe(Model model) noexcept {
+    switch (model) {
+        case Model::fibers: return "Go style: Boost.Fiber fibers + channels, M:N on --threads OS threads";
+        case Model::coroutines: return "async/await (Tokio style): C++20 coroutines on Boost.Asio, --threads OS threads";
+        case Model::tbb: return "Rayon style: oneTBB parallel algorithms, work stealing in an arena of --threads";
+        case Model::threads: return "control group: one std::thread per worker, moodycamel queue";
+    }
+    return "?";
+}
+
+std::optional<Model> parse_model(std::string_view name) noexcept {
+    for (Model model : all_models) {
+        if (token(model) == name) return model;
+    }
+    return std::nullopt;
+}
+
+}  // namespace conclab

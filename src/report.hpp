@@ -1,0 +1,19 @@
+// The three forms of a run's results: a table for people, JSON (schema in
+// docs/results-schema.md) and CSV (one row per case) for tools.
+#pragma once
+
+#include "src/runner.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+
+namespace conclab {
+
+inline constexpr int results_schema_version = 1;
+
+std::string format_table(RunResults const& results);
+nlohmann::json results_to_json(RunResults const& results);
+std::string results_to_csv(RunResults const& results);
+
+}  // namespace conclab

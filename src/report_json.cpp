@@ -1,0 +1,83 @@
+#include "src/aggregate.hpp"
+#include "src/case_json.hpp"
+#include "src/machine.hpp"
+#include "src/report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <vector>
+
+namespace conclab {
+namespace {
+
+nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
+
+nlohmann::json summary_of(ModelRuns const& model) {
+    nlohmann::json summary = nlohmann::json::object();
+    for (auto const& metric : metric_list()) {
+        std::vector<double> values;
+        for (auto const& run : model.runs) {
+            if (run.status == CaseOutcome::Status::ok) values.push_back(run.metrics.*metric.field);
+        }
+        auto const spread = summarize(values);
+        summary[std::string{metric.key}] = {{"median", number_or_null(spread.median)},
+                                            {"min", number_or_null(spread.min)},
+                                            {"max", number_or_null(spread.max)},
+                                            {"n", spread.n}};
+    }
+    return summary;
+}
+
+}  // namespace
+
+nlohmann::json results_to_json(RunResults const& results) {
+    auto const& plan = results.plan;
+    nlohmann::json models = nlohmann::json::array();
+    for (auto const& model : results.models) {
+        nlohmann::json runs = nlohmann::json::array();
+        std::size_t failures = 0;
+        for (std::size_t rep = 0; rep < model.runs.size(); ++rep) {
+            auto const& run = model.runs[rep];
+            nlohmann::json entry{{"repetition", rep}, {"status", to_string(run.status)}};
+            if (run.status == CaseOutcome::Status::ok) {
+                entry.update(metrics_to_json(run.metrics));
+            } else {
+                entry["error"] = run.message;
+                ++failures;
+            }
+            runs.push_back(std::move(entry));
+        }
+        models.push_back({{"model", token(model.model)},
+                          {"status", failures == 0 ? "ok" : "failed"},
+                          {"failures", failures},
+                          {"summary", summary_of(model)},
+                          {"runs", std::move(runs)}});
+    }
+    nlohmann::json order = nlohmann::json::array();
+    for (auto const& rep : results.order) {
+        nlohmann::json names = nlohmann::json::array();
+        for (Model m : rep) names.push_back(token(m));
+        order.push_back(std::move(names));
+    }
+    nlohmann::json units = nlohmann::json::object();
+    for (auto const& metric : metric_list()) units[std::string{metric.key}] = metric.unit;
+    return {
+        {"schema", "conclab-results"},
+        {"schema_version", results_schema_version},
+        {"started_utc", results.started_utc},
+        {"command", results.command},
+        {"conclab", describe_build()},
+        {"machine", describe_machine()},
+        {"scenario", plan.scenario->name},
+        {"unit", plan.scenario->unit},
+        {"params", plan.params},
+        {"repeat", plan.repeat},
+        {"warmup", plan.warmup},
+        {"run_order", std::move(order)},
+        {"metric_units", std::move(units)},
+        {"results", std::move(models)},
+    };
+}
+
+}  // namespace conclab

@@ -1,0 +1,72 @@
+#include "src/runner.hpp"
+
+#include "src/case_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+namespace conclab {
+namespace {
+
+std::string utc_now() {
+    std::time_t const now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+}  // namespace
+
+std::vector<Model> order_for(std::vector<Model> const& models, unsigned repetition) {
+    std::vector<Model> order = models;
+    if (!order.empty()) std::rotate(order.begin(), order.begin() + repetition % order.size(), order.end());
+    return order;
+}
+
+RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
+    RunResults results{.plan = plan, .models = {}, .order = {}, .command = std::move(command), .started_utc = utc_now()};
+    for (Model model : plan.models) results.models.push_back(ModelRuns{model, {}});
+    auto const executable = self_executable();
+    std::size_t const total = plan.models.size() * plan.repeat;
+    std::size_t done = 0;
+    for (unsigned rep = 0; rep < plan.repeat; ++rep) {
+        results.order.push_back(order_for(plan.models, rep));
+        for (Model model : results.order.back()) {
+            nlohmann::json const request{{"scenario", plan.scenario->name},
+                                         {"model", token(model)},
+                                         {"params", plan.params},
+                                         {"warmup", plan.warmup}};
+            auto outcome = run_in_child(executable, request.dump(), plan.case_timeout);
+            ++done;
+            if (plan.progress) {
+                if (outcome.status == CaseOutcome::Status::ok) {
+                    std::fprintf(stderr, "[%zu/%zu] %-10s repetition %u/%u: %.3f s, checksum verified\n", done, total,
+                                 std::string{token(model)}.c_str(), rep + 1, plan.repeat, outcome.metrics.wall_s);
+                } else {
+                    std::fprintf(stderr, "[%zu/%zu] %-10s repetition %u/%u: %s: %s\n", done, total,
+                                 std::string{token(model)}.c_str(), rep + 1, plan.repeat,
+                                 std::string{to_string(outcome.status)}.c_str(), outcome.message.c_str());
+                }
+            }
+            auto it = std::find_if(results.models.begin(), results.models.end(), [&](auto const& m) { return m.model == model; });
+            it->runs.push_back(std::move(outcome));
+        }
+    }
+    return results;
+}
+
+bool all_ok(RunResults const& results) {
+    for (auto const& model : results.models) {
+        for (auto const& run : model.runs) {
+            if (run.status != CaseOutcome::Status::ok) return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace conclab

@@ -1,0 +1,48 @@
+// Runs a scenario's cases: every model x repetition in its own child
+// process, models in a different order in each repetition so that drift
+// over time and order effects do not favour one model.
+#pragma once
+
+#include "src/child.hpp"
+#include "src/model.hpp"
+#include "src/params.hpp"
+#include "src/scenario.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace conclab {
+
+struct RunPlan {
+    Scenario const* scenario = nullptr;
+    ParamValues params;
+    std::vector<Model> models;
+    unsigned repeat = 5;
+    unsigned warmup = 1;
+    std::chrono::seconds case_timeout{600};
+    bool progress = true;  ///< one line per case on stderr
+};
+
+struct ModelRuns {
+    Model model;
+    std::vector<CaseOutcome> runs;  ///< by repetition
+};
+
+struct RunResults {
+    RunPlan plan;
+    std::vector<ModelRuns> models;               ///< in --models order
+    std::vector<std::vector<Model>> order;       ///< run order per repetition
+    std::vector<std::string> command;            ///< argv, to reproduce
+    std::string started_utc;
+};
+
+/// The run order of repetition `r`: the models rotated by r.
+std::vector<Model> order_for(std::vector<Model> const& models, unsigned repetition);
+
+RunResults execute(RunPlan const& plan, std::vector<std::string> command);
+
+/// True when every case of every model verified its answer.
+bool all_ok(RunResults const& results);
+
+}  // namespace conclab
