@@ -4,19 +4,21 @@
 //
 // Close: Asio's close() discards buffered items (receivers see
 // channel_closed at once), but a Go receiver drains what was sent before
-// close. So close() sends an end marker in-band, behind the buffered items;
-// the receiver that takes it closes the Asio channel, which wakes every
-// other receiver. The price: close() is awaited (it waits for buffer space,
-// or for a receiver on a rendezvous channel).
+// close. So close() queues an end marker in-band, as a detached send that
+// Asio orders behind every earlier send (buffered or still waiting for
+// room); like Go's close it never blocks. The receiver that takes the marker
+// closes the Asio channel, which wakes every other receiver.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <optional>
 #include <tuple>
@@ -32,6 +34,7 @@ public:
     /// Resumes once the item is taken (rendezvous) or buffered; false if the
     /// channel is closed (Go would panic).
     boost::asio::awaitable<bool> send(T item) {
+        if (closing_.load(std::memory_order_acquire)) co_return false;
         auto [error] = co_await channel_.async_send(boost::system::error_code{}, std::optional<T>{std::move(item)},
                                                     boost::asio::as_tuple(boost::asio::use_awaitable));
         co_return !error;
@@ -46,13 +49,14 @@ public:
         co_return item;
     }
 
-    /// Queues the end marker behind the items already sent.
-    boost::asio::awaitable<void> close() {
-        co_await channel_.async_send(boost::system::error_code{}, std::optional<T>{},
-                                     boost::asio::as_tuple(boost::asio::use_awaitable));
+    /// Queues the end marker behind the items already sent; later sends fail.
+    void close() {
+        if (closing_.exchange(true, std::memory_order_acq_rel)) return;
+        channel_.async_send(boost::system::error_code{}, std::optional<T>{}, boost::asio::detached);
     }
 
 private:
+    std::atomic<bool> closing_{false};
     boost::asio::experimental::concurrent_channel<void(boost::system::error_code, std::optional<T>)> channel_;
 };
 

@@ -35,13 +35,13 @@ awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg
 // [producer] stamps each job as it is sent; a full channel makes it wait
 awaitable<void> producer(Channel<Job>& jobs, Params const& p) {
     for (std::uint64_t i = 0; i < p.jobs; ++i) co_await jobs.send(Job{i, Clock::now()});
-    co_await jobs.close();
+    jobs.close();
 }
 
 // [closer] results are closed once the last worker is done
 awaitable<void> closer(WaitGroup& wg, Channel<Done>& results) {
     co_await wg.wait();
-    co_await results.close();
+    results.close();
 }
 
 // [collector] the main task: books and sums every result

@@ -174,7 +174,15 @@ int main_impl(int argc, char** argv) {
         sub->add_flag("--quiet", options.quiet, "no progress lines on stderr");
     }
 
-    // An unknown scenario gets a message that names the known ones.
+    // Unknown commands and scenarios get a message that names the known ones.
+    auto const is_command = [](std::string_view word) { return word == "list" || word == "run" || word == "__case"; };
+    if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list or run (see conclab --help)"};
+    }
+    if (argc == 1) throw UsageError{"no command given; expected list or run (see conclab --help)"};
+    if (argc == 2 && std::string_view{argv[1]} == "run") {
+        throw UsageError{"run needs a scenario: conclab run <scenario>, one of: " + scenario_list()};
+    }
     if (argc >= 3 && std::string_view{argv[1]} == "run" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
         throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
     }

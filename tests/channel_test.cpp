@@ -1,0 +1,285 @@
+// Channel semantics, the same properties in every model that has channels
+// (fibers, coroutines, threads; the tbb model has none by design, see
+// docs/models.md): close wakes every waiting receiver, items sent before
+// close are still delivered in order, nothing is lost or duplicated under
+// many producers and consumers, and a send after close fails.
+#include "models/coroutines/channel.hpp"
+#include "models/coroutines/runtime.hpp"
+#include "models/coroutines/wait_group.hpp"
+#include "models/fibers/channel.hpp"
+#include "models/fibers/runtime.hpp"
+#include "models/fibers/wait_group.hpp"
+#include "models/threads/channel.hpp"
+#include "models/threads/runtime.hpp"
+#include "models/threads/wait_group.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/fiber/operations.hpp>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace conclab {
+namespace {
+
+using namespace std::chrono_literals;
+using Items = std::vector<std::uint64_t>;
+
+// Each harness runs the same four experiments in its model's own style.
+
+struct FibersHarness {
+    static constexpr char const* name = "fibers";
+    using Channel = models::fibers::Channel<std::uint64_t>;
+
+    static std::size_t close_wakes_all(std::size_t receivers) {
+        models::fibers::Runtime rt{2};
+        Channel ch{0};
+        std::atomic<std::size_t> woken{0};
+        rt.block_on([&] {
+            for (std::size_t r = 0; r < receivers; ++r) rt.spawn([&] { woken += ch.receive() ? 0 : 1; });
+            boost::this_fiber::sleep_for(20ms);  // let them block first
+            ch.close();
+        });
+        return woken;
+    }
+
+    static Items drain_after_close(std::size_t buffer, std::uint64_t items) {
+        models::fibers::Runtime rt{2};
+        Channel ch{buffer};
+        Items got;
+        rt.block_on([&] {
+            for (std::uint64_t i = 0; i < items; ++i) ch.send(i);
+            ch.close();
+            while (auto v = ch.receive()) got.push_back(*v);
+        });
+        return got;
+    }
+
+    static Items many_to_many(std::size_t producers, std::size_t consumers, std::uint64_t each, std::size_t buffer) {
+        models::fibers::Runtime rt{2};
+        Channel ch{buffer};
+        models::fibers::WaitGroup wg{producers};
+        std::mutex mutex;
+        Items got;
+        rt.block_on([&] {
+            for (std::size_t p = 0; p < producers; ++p) {
+                rt.spawn([&, p] {
+                    for (std::uint64_t i = 0; i < each; ++i) ch.send(p * each + i);
+                    wg.done();
+                });
+            }
+            for (std::size_t c = 0; c < consumers; ++c) {
+                rt.spawn([&] {
+                    Items mine;
+                    while (auto v = ch.receive()) mine.push_back(*v);
+                    std::lock_guard lock{mutex};
+                    got.insert(got.end(), mine.begin(), mine.end());
+                });
+            }
+            wg.wait();
+            ch.close();
+        });
+        return got;
+    }
+
+    static bool send_after_close_fails() {
+        models::fibers::Runtime rt{1};
+        Channel ch{4};
+        bool sent = true;
+        rt.block_on([&] {
+            ch.close();
+            sent = ch.send(1);
+        });
+        return !sent;
+    }
+};
+
+struct CoroutinesHarness {
+    static constexpr char const* name = "coroutines";
+    using Channel = models::coroutines::Channel<std::uint64_t>;
+    template <class T>
+    using awaitable = models::coroutines::awaitable<T>;
+
+    static awaitable<void> count_close(Channel& ch, std::atomic<std::size_t>& woken) {
+        auto v = co_await ch.receive();
+        woken += v ? 0 : 1;
+    }
+
+    static std::size_t close_wakes_all(std::size_t receivers) {
+        models::coroutines::Runtime rt{2};
+        Channel ch{rt.executor(), 0};
+        std::atomic<std::size_t> woken{0};
+        rt.block_on([&]() -> awaitable<void> {
+            for (std::size_t r = 0; r < receivers; ++r) rt.spawn(count_close(ch, woken));
+            boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 20ms};
+            co_await timer.async_wait(boost::asio::use_awaitable);
+            ch.close();
+        });
+        return woken;
+    }
+
+    static Items drain_after_close(std::size_t buffer, std::uint64_t items) {
+        models::coroutines::Runtime rt{2};
+        Channel ch{rt.executor(), buffer};
+        Items got;
+        rt.block_on([&]() -> awaitable<void> {
+            for (std::uint64_t i = 0; i < items; ++i) co_await ch.send(i);
+            ch.close();
+            while (auto v = co_await ch.receive()) got.push_back(*v);
+        });
+        return got;
+    }
+
+    static awaitable<void> produce(Channel& ch, models::coroutines::WaitGroup& wg, std::uint64_t first, std::uint64_t each) {
+        for (std::uint64_t i = 0; i < each; ++i) co_await ch.send(first + i);
+        wg.done();
+    }
+
+    static awaitable<void> consume(Channel& ch, std::mutex& mutex, Items& got) {
+        Items mine;
+        while (auto v = co_await ch.receive()) mine.push_back(*v);
+        std::lock_guard lock{mutex};
+        got.insert(got.end(), mine.begin(), mine.end());
+    }
+
+    static Items many_to_many(std::size_t producers, std::size_t consumers, std::uint64_t each, std::size_t buffer) {
+        models::coroutines::Runtime rt{2};
+        Channel ch{rt.executor(), buffer};
+        models::coroutines::WaitGroup wg{rt.executor(), producers};
+        std::mutex mutex;
+        Items got;
+        rt.block_on([&]() -> awaitable<void> {
+            for (std::size_t p = 0; p < producers; ++p) rt.spawn(produce(ch, wg, p * each, each));
+            for (std::size_t c = 0; c < consumers; ++c) rt.spawn(consume(ch, mutex, got));
+            co_await wg.wait();
+            ch.close();
+        });
+        return got;
+    }
+
+    static bool send_after_close_fails() {
+        models::coroutines::Runtime rt{1};
+        Channel ch{rt.executor(), 4};
+        bool sent = true;
+        rt.block_on([&]() -> awaitable<void> {
+            ch.close();
+            sent = co_await ch.send(1);
+        });
+        return !sent;
+    }
+};
+
+struct ThreadsHarness {
+    static constexpr char const* name = "threads";
+    using Channel = models::threads::Channel<std::uint64_t>;
+
+    static std::size_t close_wakes_all(std::size_t receivers) {
+        models::threads::Runtime rt;
+        Channel ch{0};
+        std::atomic<std::size_t> woken{0};
+        rt.block_on([&] {
+            for (std::size_t r = 0; r < receivers; ++r) rt.spawn([&] { woken += ch.receive() ? 0 : 1; });
+            std::this_thread::sleep_for(20ms);  // let them block first
+            ch.close();
+        });
+        return woken;
+    }
+
+    static Items drain_after_close(std::size_t buffer, std::uint64_t items) {
+        models::threads::Runtime rt;
+        Channel ch{buffer};
+        Items got;
+        rt.block_on([&] {
+            for (std::uint64_t i = 0; i < items; ++i) ch.send(i);
+            ch.close();
+            while (auto v = ch.receive()) got.push_back(*v);
+        });
+        return got;
+    }
+
+    static Items many_to_many(std::size_t producers, std::size_t consumers, std::uint64_t each, std::size_t buffer) {
+        models::threads::Runtime rt;
+        Channel ch{buffer};
+        models::threads::WaitGroup wg{producers};
+        std::mutex mutex;
+        Items got;
+        rt.block_on([&] {
+            for (std::size_t p = 0; p < producers; ++p) {
+                rt.spawn([&, p] {
+                    for (std::uint64_t i = 0; i < each; ++i) ch.send(p * each + i);
+                    wg.done();
+                });
+            }
+            for (std::size_t c = 0; c < consumers; ++c) {
+                rt.spawn([&] {
+                    Items mine;
+                    while (auto v = ch.receive()) mine.push_back(*v);
+                    std::lock_guard lock{mutex};
+                    got.insert(got.end(), mine.begin(), mine.end());
+                });
+            }
+            wg.wait();
+            ch.close();
+        });
+        return got;
+    }
+
+    static bool send_after_close_fails() {
+        Channel ch{4};
+        ch.close();
+        return !ch.send(1);
+    }
+};
+
+template <class Harness>
+class ChannelTest : public testing::Test {};
+
+struct HarnessName {
+    template <class T>
+    static std::string GetName(int) {
+        return T::name;
+    }
+};
+
+using Harnesses = testing::Types<FibersHarness, CoroutinesHarness, ThreadsHarness>;
+TYPED_TEST_SUITE(ChannelTest, Harnesses, HarnessName);
+
+TYPED_TEST(ChannelTest, CloseWakesEveryWaitingReceiver) {
+    EXPECT_EQ(TypeParam::close_wakes_all(1), 1U);
+    EXPECT_EQ(TypeParam::close_wakes_all(50), 50U);
+}
+
+TYPED_TEST(ChannelTest, ItemsSentBeforeCloseAreStillReceivedInOrder) {
+    Items const expected{0, 1, 2, 3, 4, 5, 6};
+    EXPECT_EQ(TypeParam::drain_after_close(7, 7), expected);
+    EXPECT_EQ(TypeParam::drain_after_close(64, 7), expected);
+}
+
+TYPED_TEST(ChannelTest, ManyProducersAndConsumersLoseAndDuplicateNothing) {
+    for (std::size_t buffer : {0, 1, 64}) {
+        auto got = TypeParam::many_to_many(/*producers=*/8, /*consumers=*/8, /*each=*/2000, buffer);
+        std::sort(got.begin(), got.end());
+        ASSERT_EQ(got.size(), 16000U) << "buffer " << buffer;
+        for (std::uint64_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], i) << "buffer " << buffer;
+    }
+}
+
+TYPED_TEST(ChannelTest, SendAfterCloseFails) { EXPECT_TRUE(TypeParam::send_after_close_fails()); }
+
+TEST(FibersChannel, HoldsTheNextPowerOfTwoMinusOne) {
+    EXPECT_EQ(models::fibers::Channel<int>::holds(0), 0U);
+    EXPECT_EQ(models::fibers::Channel<int>::holds(1), 1U);
+    EXPECT_EQ(models::fibers::Channel<int>::holds(63), 63U);
+    EXPECT_EQ(models::fibers::Channel<int>::holds(64), 127U);
+}
+
+}  // namespace
+}  // namespace conclab

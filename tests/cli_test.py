@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""The conclab command line as a user meets it: bad input of every kind ends
+with one clear message and exit code 2 (and no output file), and a real run
+writes JSON and CSV that hold every documented field.
+
+Usage: cli_test.py PATH_TO_CONCLAB
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CONCLAB = None
+MODELS = ["fibers", "coroutines", "tbb", "threads"]
+METRICS = ["wall_s", "throughput_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us",
+           "latency_p999_us", "latency_max_us", "peak_rss_bytes", "user_cpu_s", "sys_cpu_s",
+           "cpu_utilization", "voluntary_ctx_switches", "involuntary_ctx_switches"]
+PARAMS = ["jobs", "workers", "work", "buffer", "wait_us", "threads"]
+SMALL = ["--jobs", "300", "--workers", "4", "--work", "10", "--repeat", "2", "--warmup", "1", "--quiet"]
+
+
+def conclab(*args, timeout=120):
+    return subprocess.run([CONCLAB, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class BadInput(unittest.TestCase):
+    def assert_usage_error(self, args, *needles):
+        result = conclab(*args)
+        self.assertEqual(result.returncode, 2, f"{args}: stdout={result.stdout!r} stderr={result.stderr!r}")
+        self.assertEqual(result.stdout, "", args)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, f"{args}: expected one line, got {result.stderr!r}")
+        self.assertTrue(lines[0].startswith("conclab: error: "), lines[0])
+        for needle in needles:
+            self.assertIn(needle, lines[0], args)
+
+    def test_unknown_scenario_names_the_known_ones(self):
+        self.assert_usage_error(["run", "bogus"], "unknown scenario 'bogus'", "worker-pool")
+
+    def test_unknown_model_names_the_known_ones(self):
+        self.assert_usage_error(["run", "worker-pool", "--models", "fibers,goroutines"],
+                                "unknown model 'goroutines'", "fibers,coroutines,tbb,threads")
+
+    def test_model_listed_twice(self):
+        self.assert_usage_error(["run", "worker-pool", "--models", "tbb,tbb"], "listed twice")
+
+    def test_empty_model_list(self):
+        self.assert_usage_error(["run", "worker-pool", "--models", ""], "unknown model ''")
+
+    def test_unknown_flag(self):
+        self.assert_usage_error(["run", "worker-pool", "--frobnicate", "3"], "--frobnicate", "--help")
+
+    def test_unknown_command(self):
+        self.assert_usage_error(["fly"], "fly")
+
+    def test_no_command(self):
+        self.assert_usage_error([], "no command given")
+
+    def test_run_without_a_scenario(self):
+        self.assert_usage_error(["run"], "needs a scenario", "worker-pool")
+
+    def test_negative_jobs(self):
+        self.assert_usage_error(["run", "worker-pool", "--jobs", "-1"], "--jobs expects a whole number from 0 to", "'-1'")
+
+    def test_jobs_not_a_number(self):
+        self.assert_usage_error(["run", "worker-pool", "--jobs", "many"], "--jobs", "'many'")
+
+    def test_zero_threads(self):
+        self.assert_usage_error(["run", "worker-pool", "--threads", "0"], "--threads expects a whole number from 1")
+
+    def test_zero_workers(self):
+        self.assert_usage_error(["run", "worker-pool", "--workers", "0"], "--workers expects a whole number from 1")
+
+    def test_absurd_jobs(self):
+        self.assert_usage_error(["run", "worker-pool", "--jobs", "99999999999"], "--jobs")
+
+    def test_absurd_total_work(self):
+        self.assert_usage_error(["run", "worker-pool", "--jobs", "50000000", "--work", "100000000"],
+                                "jobs x work")
+
+    def test_too_many_os_threads_for_the_threads_model(self):
+        self.assert_usage_error(["run", "worker-pool", "--workers", "50000"], "OS threads", "--models")
+
+    def test_many_workers_are_fine_without_the_threads_model(self):
+        result = conclab("run", "worker-pool", "--workers", "12000", "--models", "fibers",
+                         "--jobs", "100", "--repeat", "1", "--warmup", "0", "--quiet")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_zero_repeat(self):
+        self.assert_usage_error(["run", "worker-pool", "--repeat", "0"], "--repeat")
+
+    def test_json_into_a_missing_directory_writes_nothing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            target = os.path.join(tmp, "missing", "out.json")
+            self.assert_usage_error(["run", "worker-pool", "--json", target], "does not exist")
+            self.assertFalse(os.path.exists(target))
+
+    def test_json_onto_a_directory(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            self.assert_usage_error(["run", "worker-pool", "--csv", tmp], "is a directory")
+
+
+class Help(unittest.TestCase):
+    def test_help_exits_zero(self):
+        for args in (["--help"], ["run", "--help"], ["run", "worker-pool", "--help"]):
+            result = conclab(*args)
+            self.assertEqual(result.returncode, 0, args)
+
+    def test_version(self):
+        result = conclab("--version")
+        self.assertEqual(result.returncode, 0)
+        self.assertRegex(result.stdout, r"\d+\.\d+\.\d+")
+
+    def test_list_shows_scenarios_models_and_parameters_with_defaults(self):
+        result = conclab("list")
+        self.assertEqual(result.returncode, 0)
+        self.assertIn("worker-pool", result.stdout)
+        for model in MODELS:
+            self.assertIn(model, result.stdout)
+        for flag in ["--jobs", "--workers", "--work", "--buffer", "--wait-us", "--threads"]:
+            self.assertIn(flag, result.stdout)
+        self.assertIn("default", result.stdout)
+
+
+class Outputs(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.json_path = os.path.join(cls.tmp.name, "out.json")
+        cls.csv_path = os.path.join(cls.tmp.name, "out.csv")
+        cls.result = conclab("run", "worker-pool", *SMALL, "--json", cls.json_path, "--csv", cls.csv_path)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_run_succeeds_and_prints_a_row_per_model(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        rows = [line.split()[0] for line in self.result.stdout.splitlines() if line.split()[:1] and line.split()[0] in MODELS]
+        self.assertEqual(rows, MODELS)
+        for line in self.result.stdout.splitlines():
+            if line.split()[:1] and line.split()[0] in MODELS:
+                self.assertIn("2/2", line)  # both repetitions verified
+
+    def test_no_partial_file_is_left(self):
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["out.csv", "out.json"])
+
+    def test_json_holds_the_schema_machine_and_parameters(self):
+        with open(self.json_path) as f:
+            data = json.load(f)
+        self.assertEqual(data["schema"], "conclab-results")
+        self.assertEqual(data["schema_version"], 1)
+        self.assertEqual(data["scenario"], "worker-pool")
+        self.assertEqual(data["unit"], "jobs")
+        self.assertEqual(data["repeat"], 2)
+        self.assertEqual(data["warmup"], 1)
+        self.assertEqual(set(data["params"]), set(PARAMS))
+        self.assertEqual(data["params"]["jobs"], 300)
+        for key in ["cpu_model", "logical_cpus", "usable_cpus", "memory_bytes", "kernel", "os", "arch"]:
+            self.assertIn(key, data["machine"])
+        for key in ["version", "git_commit", "build_type", "compiler", "libraries"]:
+            self.assertIn(key, data["conclab"])
+        for lib in ["boost", "onetbb", "cli11", "nlohmann_json", "moodycamel_concurrentqueue"]:
+            self.assertIn(lib, data["conclab"]["libraries"])
+        self.assertEqual(data["command"][1:3], ["run", "worker-pool"])
+        self.assertEqual(len(data["run_order"]), 2)
+        self.assertNotEqual(data["run_order"][0], data["run_order"][1])
+        self.assertEqual(set(data["metric_units"]), set(METRICS))
+
+    def test_json_holds_every_metric_of_every_run(self):
+        with open(self.json_path) as f:
+            data = json.load(f)
+        self.assertEqual([r["model"] for r in data["results"]], MODELS)
+        for result in data["results"]:
+            self.assertEqual(result["status"], "ok")
+            self.assertEqual(result["failures"], 0)
+            self.assertEqual(len(result["runs"]), 2)
+            for metric in METRICS:
+                summary = result["summary"][metric]
+                self.assertEqual(summary["n"], 2, metric)
+                self.assertLessEqual(summary["min"], summary["median"], metric)
+                self.assertLessEqual(summary["median"], summary["max"], metric)
+            for run in result["runs"]:
+                self.assertEqual(run["status"], "ok")
+                self.assertTrue(run["verified"])
+                self.assertEqual(run["checksum"], run["expected_checksum"])
+                self.assertRegex(run["checksum"], r"^0x[0-9a-f]{16}$")
+                self.assertEqual(run["items"], 300)
+                self.assertEqual(run["latency_count"], 300)
+                for metric in METRICS:
+                    self.assertIsInstance(run[metric], (int, float), metric)
+                self.assertGreater(run["wall_s"], 0)
+                self.assertGreater(run["peak_rss_bytes"], 0)
+
+    def test_csv_has_a_row_per_run_with_every_column(self):
+        with open(self.csv_path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 8)
+        for row in rows:
+            self.assertEqual(row["status"], "ok")
+            self.assertEqual(row["verified"], "true")
+            for column in PARAMS + METRICS:
+                self.assertNotEqual(row[column], "", column)
+
+
+class FailedRuns(unittest.TestCase):
+    def test_a_case_past_its_timeout_fails_the_run_but_keeps_the_others(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "out.json")
+            # 2000 jobs x 1 ms blocking sleep on 1 thread: ~2 s in tbb; the others take longer
+            result = conclab("run", "worker-pool", "--models", "tbb", "--jobs", "3000", "--wait-us", "1000",
+                             "--threads", "1", "--repeat", "1", "--warmup", "0", "--case-timeout", "1",
+                             "--quiet", "--json", path)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertIn("FAILED", result.stdout)
+            self.assertIn("timeout", result.stdout)
+            with open(path) as f:
+                data = json.load(f)
+            self.assertEqual(data["results"][0]["status"], "failed")
+            self.assertEqual(data["results"][0]["runs"][0]["status"], "timeout")
+
+
+if __name__ == "__main__":
+    CONCLAB = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)

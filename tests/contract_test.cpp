@@ -1,0 +1,46 @@
+// The contract's reference values: if these fail, no result of conclab can
+// be compared with a program outside it.
+#include "scenarios/contract.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string_view>
+
+namespace conclab::contract {
+namespace {
+
+std::uint64_t fnv1a_of(std::string_view text) {
+    return fnv1a({reinterpret_cast<unsigned char const*>(text.data()), text.size()});
+}
+
+TEST(Mix, MatchesTheContractsReferenceValues) {
+    EXPECT_EQ(mix(0), 0xE220A8397B1DCDAFULL);
+    EXPECT_EQ(mix(1), 0x910A2DEC89025CC1ULL);
+}
+
+TEST(Mix, WrapsAroundAtTwoToThe64) {
+    // x + golden ratio overflows here; the contract says wrap-around.
+    EXPECT_EQ(mix(0xFFFFFFFFFFFFFFFFULL), mix(0xFFFFFFFFFFFFFFFFULL));
+    static_assert(mix(0) == 0xE220A8397B1DCDAFULL, "mix is usable at compile time");
+}
+
+TEST(JobResult, IsTheIndexItselfWithNoWork) {
+    EXPECT_EQ(job_result(0, 0), 0U);
+    EXPECT_EQ(job_result(12345, 0), 12345U);
+}
+
+TEST(JobResult, AppliesMixWorkTimes) {
+    EXPECT_EQ(job_result(0, 1), 0xE220A8397B1DCDAFULL);
+    EXPECT_EQ(job_result(1, 1), 0x910A2DEC89025CC1ULL);
+    EXPECT_EQ(job_result(7, 3), mix(mix(mix(7))));
+}
+
+TEST(Fnv1a, MatchesPublishedTestVectors) {
+    EXPECT_EQ(fnv1a_of(""), 0xCBF29CE484222325ULL);
+    EXPECT_EQ(fnv1a_of("a"), 0xAF63DC4C8601EC8CULL);
+    EXPECT_EQ(fnv1a_of("foobar"), 0x85944171F73967E8ULL);
+}
+
+}  // namespace
+}  // namespace conclab::contract

@@ -1,0 +1,166 @@
+// The runner's own logic: parameters, percentiles, summaries, run order,
+// the JSON round trip of a case, and what a misbehaving case process
+// turns into (never a hang, never a crash of the runner).
+#include "src/aggregate.hpp"
+#include "src/case_json.hpp"
+#include "src/child.hpp"
+#include "src/latency.hpp"
+#include "src/params.hpp"
+#include "src/runner.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include <sys/stat.h>
+
+namespace conclab {
+namespace {
+
+ParamSpec const jobs{"jobs", 10, 0, 1000, "jobs", "all"};
+ParamSpec const wait{"wait_us", 0, 0, 10, "wait", "all"};
+
+TEST(ParseParam, AcceptsNumbersInRange) {
+    EXPECT_EQ(parse_param(jobs, "0"), 0U);
+    EXPECT_EQ(parse_param(jobs, "1000"), 1000U);
+}
+
+TEST(ParseParam, RejectsWhatIsNotAWholeNumberInRange) {
+    for (char const* bad : {"", "-1", "1001", "abc", "12x", "1.5", " 5", "99999999999999999999999"}) {
+        EXPECT_THROW(parse_param(jobs, bad), UsageError) << bad;
+    }
+}
+
+TEST(ParseParam, NamesTheFlagTheRangeAndTheInput) {
+    try {
+        parse_param(wait, "-3");
+        FAIL();
+    } catch (UsageError const& e) {
+        EXPECT_STREQ(e.what(), "--wait-us expects a whole number from 0 to 10, got '-3'");
+    }
+}
+
+TEST(Percentile, UsesTheNearestRank) {
+    std::vector<std::uint64_t> const values{10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
+    EXPECT_EQ(percentile_sorted(values, 0.5), 50U);
+    EXPECT_EQ(percentile_sorted(values, 0.9), 90U);
+    EXPECT_EQ(percentile_sorted(values, 0.99), 100U);
+    EXPECT_EQ(percentile_sorted(values, 0.01), 10U);
+    EXPECT_EQ(percentile_sorted(std::vector<std::uint64_t>{7}, 0.999), 7U);
+}
+
+TEST(SummarizeLatencies, SortsAndConvertsToMicroseconds) {
+    std::vector<std::uint64_t> ns;
+    for (std::uint64_t i = 1000; i >= 1; --i) ns.push_back(i * 1000);  // 1..1000 us, reversed
+    CaseMetrics m;
+    summarize_latencies(ns, m);
+    EXPECT_EQ(m.latency_count, 1000U);
+    EXPECT_DOUBLE_EQ(m.latency_p50_us, 500);
+    EXPECT_DOUBLE_EQ(m.latency_p90_us, 900);
+    EXPECT_DOUBLE_EQ(m.latency_p99_us, 990);
+    EXPECT_DOUBLE_EQ(m.latency_p999_us, 999);
+    EXPECT_DOUBLE_EQ(m.latency_max_us, 1000);
+}
+
+TEST(SummarizeLatencies, LeavesPercentilesEmptyWithoutValues) {
+    CaseMetrics m;
+    std::vector<std::uint64_t> none;
+    summarize_latencies(none, m);
+    EXPECT_EQ(m.latency_count, 0U);
+    EXPECT_TRUE(std::isnan(m.latency_p50_us));
+}
+
+TEST(Summarize, GivesMedianMinMaxAndSkipsNaN) {
+    std::vector<double> const odd{5, 1, 3};
+    auto s = summarize(odd);
+    EXPECT_EQ(s.median, 3);
+    EXPECT_EQ(s.min, 1);
+    EXPECT_EQ(s.max, 5);
+    std::vector<double> const even{4, 1, no_value, 3, 2};
+    s = summarize(even);
+    EXPECT_EQ(s.median, 2.5);
+    EXPECT_EQ(s.n, 4U);
+    EXPECT_TRUE(std::isnan(summarize(std::vector<double>{}).median));
+}
+
+TEST(RunOrder, RotatesSoEachModelGoesFirstInTurn) {
+    std::vector<Model> const models{Model::fibers, Model::coroutines, Model::tbb, Model::threads};
+    EXPECT_EQ(order_for(models, 0), models);
+    EXPECT_EQ(order_for(models, 1), (std::vector<Model>{Model::coroutines, Model::tbb, Model::threads, Model::fibers}));
+    EXPECT_EQ(order_for(models, 4), models);
+}
+
+TEST(ModelTokens, RoundTrip) {
+    for (Model m : all_models) EXPECT_EQ(parse_model(token(m)), m);
+    EXPECT_FALSE(parse_model("goroutines"));
+}
+
+TEST(CaseJson, RoundTripsEveryMetric) {
+    CaseMetrics m;
+    m.items = 7;
+    m.latency_count = 7;
+    m.checksum = 0xFFFFFFFFFFFFFFFFULL;  // beyond a double's exact range: must travel as hex
+    m.expected_checksum = m.checksum;
+    double value = 1.5;
+    for (auto const& metric : metric_list()) m.*metric.field = (value += 1);
+    m.latency_p999_us = no_value;
+    CaseOutcome const sent{CaseOutcome::Status::ok, "", m};
+    auto const back = outcome_from_json(nlohmann::json::parse(outcome_to_json(sent).dump()));
+    ASSERT_EQ(back.status, CaseOutcome::Status::ok);
+    EXPECT_EQ(back.metrics.checksum, m.checksum);
+    EXPECT_EQ(back.metrics.items, 7U);
+    for (auto const& metric : metric_list()) {
+        if (std::isnan(m.*metric.field)) {
+            EXPECT_TRUE(std::isnan(back.metrics.*metric.field)) << metric.key;
+        } else {
+            EXPECT_EQ(back.metrics.*metric.field, m.*metric.field) << metric.key;
+        }
+    }
+}
+
+// A stand-in for a case process: a shell script that misbehaves on purpose.
+std::string script(std::string const& name, std::string const& body) {
+    auto const path = std::filesystem::temp_directory_path() / ("conclab_runner_test_" + name);
+    std::ofstream{path} << "#!/bin/sh\n" << body << "\n";
+    chmod(path.c_str(), 0755);
+    return path.string();
+}
+
+TEST(RunInChild, ReadsTheLastLineAsTheResult) {
+    auto const exe = script("ok", R"(echo noise; echo '{"status":"wrong_answer","error":"checksum off"}')");
+    auto const outcome = run_in_child(exe, "{}", std::chrono::seconds{10});
+    EXPECT_EQ(outcome.status, CaseOutcome::Status::wrong_answer);
+    EXPECT_EQ(outcome.message, "checksum off");
+}
+
+TEST(RunInChild, ReportsACrashAsCrashed) {
+    auto const exe = script("crash", "kill -SEGV $$");
+    auto const outcome = run_in_child(exe, "{}", std::chrono::seconds{10});
+    EXPECT_EQ(outcome.status, CaseOutcome::Status::crashed);
+    EXPECT_NE(outcome.message.find("signal"), std::string::npos);
+}
+
+TEST(RunInChild, KillsACaseThatRunsPastItsTimeout) {
+    auto const exe = script("hang", "exec sleep 30");
+    auto const outcome = run_in_child(exe, "{}", std::chrono::seconds{1});
+    EXPECT_EQ(outcome.status, CaseOutcome::Status::timeout);
+}
+
+TEST(RunInChild, ReportsGarbageOutputAsAnError) {
+    auto const exe = script("garbage", "echo 'not json'; exit 3");
+    auto const outcome = run_in_child(exe, "{}", std::chrono::seconds{10});
+    EXPECT_EQ(outcome.status, CaseOutcome::Status::error);
+    EXPECT_NE(outcome.message.find("exit code 3"), std::string::npos);
+}
+
+TEST(RunInChild, ReportsAMissingExecutable) {
+    auto const outcome = run_in_child("/nonexistent/conclab", "{}", std::chrono::seconds{10});
+    EXPECT_EQ(outcome.status, CaseOutcome::Status::error);
+}
+
+}  // namespace
+}  // namespace conclab
