@@ -1,6 +1,7 @@
 #include "src/machine.hpp"
 
 #include "conclab_config.hpp"
+#include "conclab_git_commit.hpp"
 
 #include <CLI/Version.hpp>
 #include <boost/version.hpp>

@@ -37,6 +37,8 @@ std::string duration(double seconds) {
     return three_digits(seconds) + " s";
 }
 
+std::string cpu_seconds(double seconds) { return std::isfinite(seconds) ? format("%.3f", seconds) : "-"; }
+
 std::string mib(double bytes) { return std::isfinite(bytes) ? format("%.1f", bytes / (1024.0 * 1024.0)) : "-"; }
 
 struct Column {
@@ -87,8 +89,8 @@ std::string format_table(RunResults const& results) {
             three_digits(median(&CaseMetrics::latency_p999_us).median),
             three_digits(median(&CaseMetrics::latency_max_us).median),
             mib(median(&CaseMetrics::peak_rss_bytes).median),
-            three_digits(median(&CaseMetrics::user_cpu_s).median),
-            three_digits(median(&CaseMetrics::sys_cpu_s).median),
+            cpu_seconds(median(&CaseMetrics::user_cpu_s).median),
+            cpu_seconds(median(&CaseMetrics::sys_cpu_s).median),
             format("%.2f", median(&CaseMetrics::cpu_utilization).median),
             count(median(&CaseMetrics::voluntary_ctx_switches).median),
             count(median(&CaseMetrics::involuntary_ctx_switches).median),

@@ -9,6 +9,7 @@
 #include "src/runner.hpp"
 
 #include "conclab_config.hpp"
+#include "conclab_git_commit.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

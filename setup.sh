@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# conclab set-up on Debian 12: installs the Debian packages that are
+# missing, configures and builds (release, warnings as errors), then does
+# what you asked:
+#   ./setup.sh run [conclab run options]   the default comparison: worker-pool in all four models
+#   ./setup.sh test                        the whole test suite (what CI runs)
+#   ./setup.sh build                       install and build only
+# The build directory is ./build (CONCLAB_BUILD_DIR overrides it).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+action=${1:-run}
+case "$action" in
+  run|test|build) ;;
+  *) echo "setup.sh: unknown action '$action'; expected run, test or build" >&2; exit 2 ;;
+esac
+shift || true
+
+packages=(
+  g++ meson ninja-build pkg-config python3 git
+  libboost1.81-dev libboost-fiber1.81-dev libboost-context1.81-dev
+  libtbb-dev libconcurrentqueue-dev libcli11-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup.sh: installing ${missing[*]}"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup.sh: these packages are missing and installing them needs root: ${missing[*]}" >&2; exit 2; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build=${CONCLAB_BUILD_DIR:-build}
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" --buildtype=release -Dwerror=true
+fi
+meson compile -C "$build"
+
+case "$action" in
+  run) exec "$build/src/cli/conclab" run worker-pool "$@" ;;
+  test) exec meson test -C "$build" --print-errorlogs "$@" ;;
+  build) ;;
+esac
