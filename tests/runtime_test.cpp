@@ -1,0 +1,170 @@
+// The runtimes' promises, in every model that has them: block_on returns
+// only after every task spawned under it has finished, an exception in a
+// task reaches the caller of block_on, and an idle runtime's threads sleep
+// instead of spinning (Boost.Fiber's work_stealing spins by default).
+#include "models/coroutines/runtime.hpp"
+#include "models/fibers/runtime.hpp"
+#include "models/tbb/runtime.hpp"
+#include "models/threads/runtime.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/fiber/operations.hpp>
+#include <gtest/gtest.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include <sys/resource.h>
+
+namespace conclab::models {
+namespace {
+
+using namespace std::chrono_literals;
+
+double process_cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto const s = [](timeval tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; };
+    return s(usage.ru_utime) + s(usage.ru_stime);
+}
+
+// CPU the whole process burns while the runtime has nothing to do for
+// 300 ms. Spinning threads would burn about 0.6 s on 2 threads; sleeping
+// ones nearly nothing. The bound is wide on purpose: this is not a speed.
+template <class Runtime>
+double idle_cpu_seconds(Runtime& /*idle*/) {
+    std::this_thread::sleep_for(50ms);  // let start-up settle
+    double const before = process_cpu_seconds();
+    std::this_thread::sleep_for(300ms);
+    return process_cpu_seconds() - before;
+}
+
+constexpr double spinning = 0.15;  // CPU seconds in 300 ms that only a spinning thread reaches
+
+TEST(FibersRuntime, BlockOnWaitsForEverySpawnedFiber) {
+    fibers::Runtime rt{2};
+    std::atomic<int> finished{0};
+    rt.block_on([&] {
+        for (int i = 0; i < 100; ++i) {
+            rt.spawn([&] {
+                boost::this_fiber::sleep_for(5ms);
+                rt.spawn([&] { ++finished; });  // spawned by a spawned task: waited for too
+                ++finished;
+            });
+        }
+    });
+    EXPECT_EQ(finished.load(), 200);
+}
+
+TEST(FibersRuntime, RethrowsATasksException) {
+    fibers::Runtime rt{2};
+    EXPECT_THROW(rt.block_on([&] { rt.spawn([] { throw std::runtime_error{"boom"}; }); }), std::runtime_error);
+    int ran = 0;
+    rt.block_on([&] { ++ran; });  // still usable afterwards
+    EXPECT_EQ(ran, 1);
+}
+
+TEST(FibersRuntime, IdleThreadsSleep) {
+    fibers::Runtime rt{2};
+    rt.block_on([] {});
+    EXPECT_LT(idle_cpu_seconds(rt), spinning);
+}
+
+TEST(FibersRuntime, SeveralPoolsWithDifferentThreadCountsCoexist) {
+    fibers::Runtime one{1};
+    fibers::Runtime two{2};
+    int a = 0, b = 0;
+    one.block_on([&] { a = 1; });
+    two.block_on([&] { b = 2; });
+    EXPECT_EQ(a + b, 3);
+}
+
+coroutines::awaitable<void> count(std::atomic<int>& finished) {
+    ++finished;
+    co_return;
+}
+
+coroutines::awaitable<void> sleep_then_count(coroutines::Runtime& rt, std::atomic<int>& finished) {
+    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 5ms};
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    rt.spawn(count(finished));  // spawned by a spawned task: waited for too
+    ++finished;
+}
+
+coroutines::awaitable<void> fail() {
+    throw std::runtime_error{"boom"};
+    co_return;
+}
+
+TEST(CoroutinesRuntime, BlockOnWaitsForEverySpawnedCoroutine) {
+    coroutines::Runtime rt{2};
+    std::atomic<int> finished{0};
+    rt.block_on([&]() -> coroutines::awaitable<void> {
+        for (int i = 0; i < 100; ++i) rt.spawn(sleep_then_count(rt, finished));
+        co_return;
+    });
+    EXPECT_EQ(finished.load(), 200);
+}
+
+TEST(CoroutinesRuntime, RethrowsATasksException) {
+    coroutines::Runtime rt{2};
+    EXPECT_THROW(rt.block_on([&]() -> coroutines::awaitable<void> {
+        rt.spawn(fail());
+        co_return;
+    }),
+                 std::runtime_error);
+}
+
+TEST(CoroutinesRuntime, IdleThreadsSleep) {
+    coroutines::Runtime rt{2};
+    EXPECT_LT(idle_cpu_seconds(rt), spinning);
+}
+
+TEST(TbbRuntime, RunsOnTheArenasThreadsOnly) {
+    tbb::Runtime rt{2};
+    EXPECT_EQ(rt.threads(), 2U);
+    int concurrency = 0;
+    rt.block_on([&] { concurrency = oneapi::tbb::this_task_arena::max_concurrency(); });
+    EXPECT_EQ(concurrency, 2);
+}
+
+TEST(TbbRuntime, GivesMoreThreadsThanCoresWhenAsked) {
+    tbb::Runtime rt{8};
+    EXPECT_EQ(rt.threads(), 8U);
+}
+
+TEST(TbbRuntime, IdleThreadsSleep) {
+    tbb::Runtime rt{2};
+    rt.block_on([] { oneapi::tbb::parallel_for(0, 1000, [](int) {}); });
+    // TBB workers spin briefly after work before they sleep; the settle
+    // time in idle_cpu_seconds covers that.
+    EXPECT_LT(idle_cpu_seconds(rt), spinning);
+}
+
+TEST(ThreadsRuntime, BlockOnJoinsEverySpawnedThread) {
+    threads::Runtime rt;
+    std::atomic<int> finished{0};
+    rt.block_on([&] {
+        for (int i = 0; i < 20; ++i) {
+            rt.spawn([&] {
+                std::this_thread::sleep_for(5ms);
+                rt.spawn([&] { ++finished; });
+                ++finished;
+            });
+        }
+    });
+    EXPECT_EQ(finished.load(), 40);
+}
+
+TEST(ThreadsRuntime, RethrowsATasksException) {
+    threads::Runtime rt;
+    EXPECT_THROW(rt.block_on([&] { rt.spawn([] { throw std::runtime_error{"boom"}; }); }), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace conclab::models
