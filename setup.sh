@@ -4,6 +4,7 @@
 # what you asked:
 #   ./setup.sh run [conclab run options]   the default comparison: worker-pool in all four models
 #   ./setup.sh test                        the whole test suite (what CI runs)
+#   ./setup.sh sanitize                    the test suite under AddressSanitizer + UBSan (build-sanitize/)
 #   ./setup.sh build                       install and build only
 # The build directory is ./build (CONCLAB_BUILD_DIR overrides it).
 set -euo pipefail
@@ -11,8 +12,8 @@ cd "$(dirname "$0")"
 
 action=${1:-run}
 case "$action" in
-  run|test|build) ;;
-  *) echo "setup.sh: unknown action '$action'; expected run, test or build" >&2; exit 2 ;;
+  run|test|sanitize|build) ;;
+  *) echo "setup.sh: unknown action '$action'; expected run, test, sanitize or build" >&2; exit 2 ;;
 esac
 shift || true
 
@@ -37,14 +38,25 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-build=${CONCLAB_BUILD_DIR:-build}
-if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" --buildtype=release -Dwerror=true
+if [ "$action" = sanitize ]; then
+  # -O1-ish keeps sanitizer builds fast on 2 cores; benchmarks are left out
+  # (timing under ASan means nothing). Any UBSan report fails its test.
+  build=build-sanitize
+  if [ ! -f "$build/build.ninja" ]; then
+    meson setup "$build" --buildtype=debugoptimized -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dbenchmarks=false
+  fi
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+else
+  build=${CONCLAB_BUILD_DIR:-build}
+  if [ ! -f "$build/build.ninja" ]; then
+    meson setup "$build" --buildtype=release -Dwerror=true
+  fi
 fi
 meson compile -C "$build"
 
 case "$action" in
   run) exec "$build/src/cli/conclab" run worker-pool "$@" ;;
-  test) exec meson test -C "$build" --print-errorlogs "$@" ;;
+  test|sanitize) exec meson test -C "$build" --print-errorlogs "$@" ;;
   build) ;;
 esac

@@ -84,6 +84,10 @@ class BadInput(unittest.TestCase):
     def test_too_many_os_threads_for_the_threads_model(self):
         self.assert_usage_error(["run", "worker-pool", "--workers", "50000"], "OS threads", "--models")
 
+    def test_more_fibers_than_memory_holds_stacks_for(self):
+        self.assert_usage_error(["run", "worker-pool", "--workers", "1000000", "--models", "fibers"],
+                                "GiB of 128 KiB stacks", "--models")
+
     def test_many_workers_are_fine_without_the_threads_model(self):
         result = conclab("run", "worker-pool", "--workers", "12000", "--models", "fibers",
                          "--jobs", "100", "--repeat", "1", "--warmup", "0", "--quiet")

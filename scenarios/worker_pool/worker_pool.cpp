@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <thread>
 
+#include <unistd.h>
+
 namespace conclab::worker_pool {
 namespace {
 
@@ -19,6 +21,14 @@ std::string hex(std::uint64_t value) {
 // The threads model starts one OS thread per worker; past this many the run
 // measures the kernel's thread limits and memory, not the model.
 constexpr std::uint64_t max_os_threads = 10'000;
+
+// Every fiber gets Boost.Fiber's default stack (128 KiB); more fibers than
+// physical memory holds stacks for would measure swapping or an OOM kill.
+constexpr std::uint64_t fiber_stack_bytes = 128 * 1024;
+
+std::uint64_t physical_memory_bytes() {
+    return static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
 
 Params params_from(ParamValues const& v) {
     return Params{.jobs = get(v, "jobs"),
@@ -35,6 +45,11 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
         if (model == Model::threads && p.workers > max_os_threads) {
             return "workers=" + std::to_string(p.workers) + " would start that many OS threads in the threads model (at most " +
                    std::to_string(max_os_threads) + "); lower --workers or leave threads out of --models";
+        }
+        if (model == Model::fibers && p.workers * fiber_stack_bytes > physical_memory_bytes()) {
+            return "workers=" + std::to_string(p.workers) + " fibers need " + std::to_string(p.workers * fiber_stack_bytes >> 30) +
+                   " GiB of 128 KiB stacks, more than this machine's " + std::to_string(physical_memory_bytes() >> 30) +
+                   " GiB of memory; lower --workers or leave fibers out of --models";
         }
     }
     // mix steps in total: about 1 ns each on one core; refuse what takes hours
@@ -126,7 +141,7 @@ Scenario const& scenario() {
                 {"jobs", 100'000, 0, 50'000'000, "jobs to run (job i computes mix applied `work` times to i)", "all"},
                 {"workers", 16, 1, 1'000'000, "worker tasks taking jobs from the channel", "fibers, coroutines, threads"},
                 {"work", 100, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all"},
-                {"buffer", 63, 0, 16'777'215, "capacity of the jobs and results channels; 0 = rendezvous",
+                {"buffer", 63, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
                  "fibers, coroutines, threads"},
                 {"wait_us", 0, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
                  "all"},
