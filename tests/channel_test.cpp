@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -35,27 +36,32 @@ using Items = std::vector<std::uint64_t>;
 
 // Each harness runs the same four experiments in its model's own style.
 
-struct FibersHarness {
-    static constexpr char const* name = "fibers";
-    using Channel = models::fibers::Channel<std::uint64_t>;
+// fibers and threads share one vocabulary (blocking send/receive, spawn,
+// block_on, WaitGroup), so one harness serves both.
+template <class Traits>
+struct BlockingHarness {
+    static constexpr char const* name = Traits::name;
+    using Runtime = typename Traits::Runtime;
+    using Channel = typename Traits::template Channel<std::uint64_t>;
+    using WaitGroup = typename Traits::WaitGroup;
 
     static std::size_t close_wakes_all(std::size_t receivers) {
-        models::fibers::Runtime rt{2};
+        auto rt = Traits::runtime(2);
         Channel ch{0};
         std::atomic<std::size_t> woken{0};
-        rt.block_on([&] {
-            for (std::size_t r = 0; r < receivers; ++r) rt.spawn([&] { woken += ch.receive() ? 0 : 1; });
-            boost::this_fiber::sleep_for(20ms);  // let them block first
+        rt->block_on([&] {
+            for (std::size_t r = 0; r < receivers; ++r) rt->spawn([&] { woken += ch.receive() ? 0 : 1; });
+            Traits::sleep(20ms);  // let them block first
             ch.close();
         });
         return woken;
     }
 
     static Items drain_after_close(std::size_t buffer, std::uint64_t items) {
-        models::fibers::Runtime rt{2};
+        auto rt = Traits::runtime(2);
         Channel ch{buffer};
         Items got;
-        rt.block_on([&] {
+        rt->block_on([&] {
             for (std::uint64_t i = 0; i < items; ++i) ch.send(i);
             ch.close();
             while (auto v = ch.receive()) got.push_back(*v);
@@ -64,20 +70,20 @@ struct FibersHarness {
     }
 
     static Items many_to_many(std::size_t producers, std::size_t consumers, std::uint64_t each, std::size_t buffer) {
-        models::fibers::Runtime rt{2};
+        auto rt = Traits::runtime(2);
         Channel ch{buffer};
-        models::fibers::WaitGroup wg{producers};
+        WaitGroup wg{producers};
         std::mutex mutex;
         Items got;
-        rt.block_on([&] {
+        rt->block_on([&] {
             for (std::size_t p = 0; p < producers; ++p) {
-                rt.spawn([&, p] {
+                rt->spawn([&, p] {
                     for (std::uint64_t i = 0; i < each; ++i) ch.send(p * each + i);
                     wg.done();
                 });
             }
             for (std::size_t c = 0; c < consumers; ++c) {
-                rt.spawn([&] {
+                rt->spawn([&] {
                     Items mine;
                     while (auto v = ch.receive()) mine.push_back(*v);
                     std::lock_guard lock{mutex};
@@ -91,16 +97,39 @@ struct FibersHarness {
     }
 
     static bool send_after_close_fails() {
-        models::fibers::Runtime rt{1};
+        auto rt = Traits::runtime(1);
         Channel ch{4};
         bool sent = true;
-        rt.block_on([&] {
+        rt->block_on([&] {
             ch.close();
             sent = ch.send(1);
         });
         return !sent;
     }
 };
+
+struct FibersTraits {
+    static constexpr char const* name = "fibers";
+    using Runtime = models::fibers::Runtime;
+    template <class T>
+    using Channel = models::fibers::Channel<T>;
+    using WaitGroup = models::fibers::WaitGroup;
+    static auto runtime(unsigned threads) { return std::make_unique<Runtime>(threads); }
+    static void sleep(std::chrono::milliseconds d) { boost::this_fiber::sleep_for(d); }
+};
+
+struct ThreadsTraits {
+    static constexpr char const* name = "threads";
+    using Runtime = models::threads::Runtime;
+    template <class T>
+    using Channel = models::threads::Channel<T>;
+    using WaitGroup = models::threads::WaitGroup;
+    static auto runtime(unsigned /*threads: one OS thread per task*/) { return std::make_unique<Runtime>(); }
+    static void sleep(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
+};
+
+using FibersHarness = BlockingHarness<FibersTraits>;
+using ThreadsHarness = BlockingHarness<ThreadsTraits>;
 
 struct CoroutinesHarness {
     static constexpr char const* name = "coroutines";
@@ -174,68 +203,6 @@ struct CoroutinesHarness {
             sent = co_await ch.send(1);
         });
         return !sent;
-    }
-};
-
-struct ThreadsHarness {
-    static constexpr char const* name = "threads";
-    using Channel = models::threads::Channel<std::uint64_t>;
-
-    static std::size_t close_wakes_all(std::size_t receivers) {
-        models::threads::Runtime rt;
-        Channel ch{0};
-        std::atomic<std::size_t> woken{0};
-        rt.block_on([&] {
-            for (std::size_t r = 0; r < receivers; ++r) rt.spawn([&] { woken += ch.receive() ? 0 : 1; });
-            std::this_thread::sleep_for(20ms);  // let them block first
-            ch.close();
-        });
-        return woken;
-    }
-
-    static Items drain_after_close(std::size_t buffer, std::uint64_t items) {
-        models::threads::Runtime rt;
-        Channel ch{buffer};
-        Items got;
-        rt.block_on([&] {
-            for (std::uint64_t i = 0; i < items; ++i) ch.send(i);
-            ch.close();
-            while (auto v = ch.receive()) got.push_back(*v);
-        });
-        return got;
-    }
-
-    static Items many_to_many(std::size_t producers, std::size_t consumers, std::uint64_t each, std::size_t buffer) {
-        models::threads::Runtime rt;
-        Channel ch{buffer};
-        models::threads::WaitGroup wg{producers};
-        std::mutex mutex;
-        Items got;
-        rt.block_on([&] {
-            for (std::size_t p = 0; p < producers; ++p) {
-                rt.spawn([&, p] {
-                    for (std::uint64_t i = 0; i < each; ++i) ch.send(p * each + i);
-                    wg.done();
-                });
-            }
-            for (std::size_t c = 0; c < consumers; ++c) {
-                rt.spawn([&] {
-                    Items mine;
-                    while (auto v = ch.receive()) mine.push_back(*v);
-                    std::lock_guard lock{mutex};
-                    got.insert(got.end(), mine.begin(), mine.end());
-                });
-            }
-            wg.wait();
-            ch.close();
-        });
-        return got;
-    }
-
-    static bool send_after_close_fails() {
-        Channel ch{4};
-        ch.close();
-        return !ch.send(1);
     }
 };
 
