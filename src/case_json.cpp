@@ -7,12 +7,6 @@
 
 namespace conclab {
 
-std::string hex64(std::uint64_t value) {
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(value));
-    return text;
-}
-
 nlohmann::json metrics_to_json(CaseMetrics const& m) {
     nlohmann::json json{
         {"checksum", hex64(m.checksum)},

@@ -12,7 +12,6 @@
 
 namespace conclab {
 
-std::string hex64(std::uint64_t value);
 nlohmann::json metrics_to_json(CaseMetrics const& metrics);
 CaseMetrics metrics_from_json(nlohmann::json const& json);
 nlohmann::json outcome_to_json(CaseOutcome const& outcome);

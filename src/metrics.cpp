@@ -1,8 +1,15 @@
 #include "src/metrics.hpp"
 
 #include <array>
+#include <cstdio>
 
 namespace conclab {
+
+std::string hex64(std::uint64_t value) {
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(value));
+    return text;
+}
 
 std::span<MetricInfo const> metric_list() noexcept {
     static constexpr std::array<MetricInfo, 13> list{{

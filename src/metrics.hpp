@@ -6,6 +6,7 @@
 #include <limits>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace conclab {
@@ -42,6 +43,9 @@ struct MetricInfo {
     std::string_view unit;   ///< for people: "s", "us", "bytes", "1/s", "count"
     double CaseMetrics::*field;
 };
+
+/// A 64-bit checksum as "0x" + 16 hex digits (JSON numbers cannot hold it).
+std::string hex64(std::uint64_t value);
 
 /// The numeric metrics, in output order.
 std::span<MetricInfo const> metric_list() noexcept;

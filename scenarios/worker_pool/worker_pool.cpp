@@ -4,19 +4,12 @@
 
 #include "src/latency.hpp"
 
-#include <cstdio>
 #include <thread>
 
 #include <unistd.h>
 
 namespace conclab::worker_pool {
 namespace {
-
-std::string hex(std::uint64_t value) {
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(value));
-    return text;
-}
 
 // The threads model starts one OS thread per worker; past this many the run
 // measures the kernel's thread limits and memory, not the model.
@@ -103,7 +96,7 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     auto const expected = expected_checksum(p);
     auto const verify = [&](std::uint64_t checksum, Ledger const& ledger) {
         if (auto problems = ledger.problems(); !problems.empty()) throw WrongAnswer{problems};
-        if (checksum != expected) throw WrongAnswer{"checksum " + hex(checksum) + " differs from the reference " + hex(expected)};
+        if (checksum != expected) throw WrongAnswer{"checksum " + hex64(checksum) + " differs from the reference " + hex64(expected)};
     };
     for (unsigned i = 0; i < warmup; ++i) {
         Ledger ledger{p.jobs};
