@@ -2,6 +2,7 @@
 // (and every outside program written to the contract) shares bit for bit.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -29,6 +30,33 @@ inline constexpr std::uint64_t fnv1a_prime = 0x100000001B3ULL;
 constexpr std::uint64_t fnv1a(std::span<unsigned char const> bytes) noexcept {
     std::uint64_t hash = fnv1a_offset_basis;
     for (unsigned char byte : bytes) hash = (hash ^ byte) * fnv1a_prime;
+    return hash;
+}
+
+/// url-fetch: the body of item i, S bytes: the little-endian bytes of
+/// x1 = mix(i), x2 = mix(x1), ... concatenated and cut to S bytes.
+/// Writes into out[0, size).
+constexpr void item_body(std::uint64_t index, std::span<unsigned char> out) noexcept {
+    std::uint64_t x = index;
+    for (std::size_t at = 0; at < out.size(); at += 8) {
+        x = mix(x);
+        for (std::size_t byte = 0; byte < 8 && at + byte < out.size(); ++byte) {
+            out[at + byte] = static_cast<unsigned char>(x >> (8 * byte));
+        }
+    }
+}
+
+/// FNV-1a 64 of item i's S-byte body, computed without materializing it:
+/// what a client expects, so a run is verified without trusting the server.
+constexpr std::uint64_t item_checksum(std::uint64_t index, std::uint64_t size) noexcept {
+    std::uint64_t hash = fnv1a_offset_basis;
+    std::uint64_t x = index;
+    for (std::uint64_t at = 0; at < size; at += 8) {
+        x = mix(x);
+        for (std::uint64_t byte = 0; byte < 8 && at + byte < size; ++byte) {
+            hash = (hash ^ static_cast<unsigned char>(x >> (8 * byte))) * fnv1a_prime;
+        }
+    }
     return hash;
 }
 

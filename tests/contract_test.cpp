@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <vector>
 #include <string_view>
 
 namespace conclab::contract {
@@ -40,6 +42,27 @@ TEST(Fnv1a, MatchesPublishedTestVectors) {
     EXPECT_EQ(fnv1a_of(""), 0xCBF29CE484222325ULL);
     EXPECT_EQ(fnv1a_of("a"), 0xAF63DC4C8601EC8CULL);
     EXPECT_EQ(fnv1a_of("foobar"), 0x85944171F73967E8ULL);
+}
+
+TEST(ItemBody, IsTheLittleEndianMixStreamCutToSize) {
+    std::vector<unsigned char> body(11);
+    item_body(0, body);
+    // mix(0) = 0xE220A8397B1DCDAF, little-endian first; then mix(mix(0)) cut to 3 bytes
+    std::vector<unsigned char> const first{0xAF, 0xCD, 0x1D, 0x7B, 0x39, 0xA8, 0x20, 0xE2};
+    EXPECT_TRUE(std::equal(first.begin(), first.end(), body.begin()));
+    auto const second = mix(0xE220A8397B1DCDAFULL);
+    for (int b = 0; b < 3; ++b) EXPECT_EQ(body[8 + b], static_cast<unsigned char>(second >> (8 * b))) << b;
+}
+
+TEST(ItemChecksum, EqualsFnv1aOfTheBodyForEverySize) {
+    for (std::uint64_t index : {0ULL, 1ULL, 123456789ULL}) {
+        for (std::size_t size : {0U, 1U, 7U, 8U, 9U, 1000U, 4097U}) {
+            std::vector<unsigned char> body(size);
+            item_body(index, body);
+            EXPECT_EQ(item_checksum(index, size), fnv1a(body)) << index << " " << size;
+        }
+    }
+    EXPECT_EQ(item_checksum(42, 0), fnv1a_offset_basis);
 }
 
 }  // namespace
