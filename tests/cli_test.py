@@ -26,7 +26,9 @@ def conclab(*args, timeout=120):
     return subprocess.run([CONCLAB, *args], capture_output=True, text=True, timeout=timeout)
 
 
-class BadInput(unittest.TestCase):
+class UsageErrors:
+    """One line on stderr naming the problem, nothing on stdout, exit code 2."""
+
     def assert_usage_error(self, args, *needles):
         result = conclab(*args)
         self.assertEqual(result.returncode, 2, f"{args}: stdout={result.stdout!r} stderr={result.stderr!r}")
@@ -37,6 +39,8 @@ class BadInput(unittest.TestCase):
         for needle in needles:
             self.assertIn(needle, lines[0], args)
 
+
+class BadInput(UsageErrors, unittest.TestCase):
     def test_unknown_scenario_names_the_known_ones(self):
         self.assert_usage_error(["run", "bogus"], "unknown scenario 'bogus'", "worker-pool")
 
@@ -54,7 +58,7 @@ class BadInput(unittest.TestCase):
         self.assert_usage_error(["run", "worker-pool", "--frobnicate", "3"], "--frobnicate", "--help")
 
     def test_unknown_command(self):
-        self.assert_usage_error(["fly"], "fly")
+        self.assert_usage_error(["fly"], "fly", "serve")
 
     def test_no_command(self):
         self.assert_usage_error([], "no command given")
@@ -105,6 +109,50 @@ class BadInput(unittest.TestCase):
     def test_json_onto_a_directory(self):
         with tempfile.TemporaryDirectory() as tmp:
             self.assert_usage_error(["run", "worker-pool", "--csv", tmp], "is a directory")
+
+
+class ServeBadInput(UsageErrors, unittest.TestCase):
+    def test_port_out_of_range(self):
+        self.assert_usage_error(["serve", "--port", "70000"], "--port expects a whole number from 0 to 65535")
+
+    def test_unknown_distribution(self):
+        self.assert_usage_error(["serve", "--delay-dist", "gauss", "--delay-mean-us", "5"],
+                                "--delay-dist expects fixed, uniform, exp or lognormal", "'gauss'")
+
+    def test_fixed_delay_and_a_distribution_together(self):
+        self.assert_usage_error(["serve", "--delay-us", "5", "--delay-dist", "exp", "--delay-mean-us", "5"], "not both")
+
+    def test_distribution_without_a_mean(self):
+        self.assert_usage_error(["serve", "--delay-dist", "exp"], "--delay-mean-us")
+
+    def test_host_that_is_not_an_address(self):
+        self.assert_usage_error(["serve", "--host", "nowhere", "--port", "0"], "--host nowhere")
+
+    def test_oversized_default_body(self):
+        self.assert_usage_error(["serve", "--size", "99999999999"], "--size")
+
+
+class Serve(unittest.TestCase):
+    def test_serves_until_interrupted_and_names_its_port(self):
+        import signal
+        import urllib.request
+        server = subprocess.Popen([CONCLAB, "serve", "--port", "0", "--threads", "1", "--size", "32"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            first = server.stdout.readline()
+            self.assertIn("listening on http://127.0.0.1:", first)
+            base = first.split()[4]
+            with urllib.request.urlopen(base + "/health", timeout=10) as reply:
+                self.assertEqual(reply.read(), b"ok")
+            with urllib.request.urlopen(base + "/item/0", timeout=10) as reply:
+                body = reply.read()
+            self.assertEqual(len(body), 32)
+            self.assertEqual(body[:8], bytes.fromhex("afcd1d7b39a820e2"))  # mix(0), little-endian
+        finally:
+            server.send_signal(signal.SIGINT)
+            _, err = server.communicate(timeout=10)
+        self.assertEqual(server.returncode, 0, err)
+        self.assertIn("1 items served", err)
 
 
 class Help(unittest.TestCase):

@@ -5,6 +5,7 @@
 #include "src/atomic_file.hpp"
 #include "src/case_json.hpp"
 #include "src/cli/registry.hpp"
+#include "scenarios/url_fetch/server.hpp"
 #include "src/report.hpp"
 #include "src/runner.hpp"
 
@@ -18,6 +19,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace conclab {
 namespace {
@@ -100,6 +102,68 @@ int case_command(std::string const& request_text) {
     return outcome.status == CaseOutcome::Status::ok ? 0 : 1;
 }
 
+struct ServeOptions {
+    std::string host = "127.0.0.1";
+    std::string port = "8080";
+    std::string threads = std::to_string(std::max(1U, std::thread::hardware_concurrency()));
+    std::string size = "1024";
+    std::string delay_us;
+    std::string delay_dist;
+    std::string delay_mean_us;
+    std::string delay_seed = "0";
+    std::string max_connections = "10000";
+};
+
+std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max) {
+    return parse_param(ParamSpec{flag.substr(2), 0, min, max, "", ""}, text);
+}
+
+int serve_command(ServeOptions const& options) {
+    url_fetch::ServerConfig config;
+    config.host = options.host;
+    config.port = static_cast<std::uint16_t>(parse_number("--port", options.port, 0, 65535));
+    config.threads = static_cast<unsigned>(parse_number("--threads", options.threads, 1, 1024));
+    config.size = parse_number("--size", options.size, 0, url_fetch::max_item_size);
+    config.max_connections = parse_number("--max-connections", options.max_connections, 1, 1'000'000);
+    if (!options.delay_us.empty() && (!options.delay_dist.empty() || !options.delay_mean_us.empty())) {
+        throw UsageError{"give either --delay-us D or --delay-dist with --delay-mean-us, not both"};
+    }
+    if (!options.delay_us.empty()) {
+        config.delay.mean_us = parse_number("--delay-us", options.delay_us, 0, url_fetch::max_delay_us);
+    } else if (!options.delay_dist.empty()) {
+        auto const distribution = url_fetch::parse_distribution(options.delay_dist);
+        if (!distribution) throw UsageError{"--delay-dist expects fixed, uniform, exp or lognormal, got '" + options.delay_dist + "'"};
+        if (options.delay_mean_us.empty()) throw UsageError{"--delay-dist needs --delay-mean-us M"};
+        config.delay.distribution = *distribution;
+        config.delay.mean_us = parse_number("--delay-mean-us", options.delay_mean_us, 0, url_fetch::max_delay_us);
+    } else if (!options.delay_mean_us.empty()) {
+        throw UsageError{"--delay-mean-us goes with --delay-dist"};
+    }
+    config.delay.seed = parse_number("--delay-seed", options.delay_seed, 0, UINT64_MAX);
+
+    std::unique_ptr<url_fetch::Server> server;
+    try {
+        server = std::make_unique<url_fetch::Server>(config);
+    } catch (std::invalid_argument const& e) {
+        throw UsageError{e.what()};
+    } catch (std::runtime_error const& e) {
+        throw UsageError{e.what()};
+    }
+    server->start();
+    // The first line names the address; the runner reads it to find a port chosen with --port 0.
+    std::printf("conclab serve: listening on http://%s:%u (threads %u, size %llu, delay %s mean %llu us, seed %llu)\n",
+                config.host.c_str(), static_cast<unsigned>(server->port()), config.threads,
+                static_cast<unsigned long long>(config.size), std::string{url_fetch::to_string(config.delay.distribution)}.c_str(),
+                static_cast<unsigned long long>(config.delay.mean_us), static_cast<unsigned long long>(config.delay.seed));
+    std::fflush(stdout);
+    server->serve_until_signal();
+    auto const c = server->counters();
+    std::fprintf(stderr, "conclab serve: stopped; %llu connections, %llu refused, %llu items served, %llu bad requests\n",
+                 static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.connections_refused),
+                 static_cast<unsigned long long>(c.items_served), static_cast<unsigned long long>(c.bad_requests));
+    return 0;
+}
+
 struct RunOptions {
     std::string models = model_list();
     std::map<std::string, std::string> params;
@@ -152,6 +216,18 @@ int main_impl(int argc, char** argv) {
     app.add_subcommand("list", "show scenarios, their parameters, and the models");
     auto* run = app.add_subcommand("run", "measure a scenario in each model");
     run->require_subcommand(1);
+    ServeOptions serve_options;
+    auto* serve = app.add_subcommand("serve", "run the url-fetch target server (HTTP API: docs/scenarios.md)");
+    serve->add_option("--host", serve_options.host, "address to listen on (default 127.0.0.1: loopback only)");
+    serve->add_option("--port", serve_options.port, "port (default 8080; 0 = any free port, printed on the first line)");
+    serve->add_option("--threads", serve_options.threads, "server threads (default: hardware concurrency)");
+    serve->add_option("--size", serve_options.size, "body size in bytes when a request names none (default 1024)");
+    serve->add_option("--delay-us", serve_options.delay_us, "fixed delay per item in microseconds (default 0)");
+    serve->add_option("--delay-dist", serve_options.delay_dist, "delay distribution: fixed, uniform, exp, lognormal");
+    serve->add_option("--delay-mean-us", serve_options.delay_mean_us, "mean delay for --delay-dist, microseconds");
+    serve->add_option("--delay-seed", serve_options.delay_seed, "seed of the per-item delays (default 0)");
+    serve->add_option("--max-connections", serve_options.max_connections, "connections open at once (default 10000)");
+
     std::string case_request;
     auto* child = app.add_subcommand("__case", "run one case and print its result (used by run)");
     child->group("");
@@ -176,11 +252,11 @@ int main_impl(int argc, char** argv) {
     }
 
     // Unknown commands and scenarios get a message that names the known ones.
-    auto const is_command = [](std::string_view word) { return word == "list" || word == "run" || word == "__case"; };
+    auto const is_command = [](std::string_view word) { return word == "list" || word == "run" || word == "serve" || word == "__case"; };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list or run (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run or serve (see conclab --help)"};
     }
-    if (argc == 1) throw UsageError{"no command given; expected list or run (see conclab --help)"};
+    if (argc == 1) throw UsageError{"no command given; expected list, run or serve (see conclab --help)"};
     if (argc == 2 && std::string_view{argv[1]} == "run") {
         throw UsageError{"run needs a scenario: conclab run <scenario>, one of: " + scenario_list()};
     }
@@ -200,6 +276,7 @@ int main_impl(int argc, char** argv) {
     }
 
     if (app.got_subcommand("list")) return list_command();
+    if (serve->parsed()) return serve_command(serve_options);
     if (child->parsed()) return case_command(case_request);
     for (auto const& [sub, scenario] : by_command) {
         if (sub->parsed()) return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));

@@ -1,0 +1,194 @@
+// One coroutine per connection, each on its own strand (a Beast tcp_stream
+// with a timeout is not safe to touch from two threads at once). Errors:
+// as_tuple everywhere; a connection's error ends that connection only.
+#include "scenarios/url_fetch/server.hpp"
+
+#include "scenarios/contract.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace conclab::url_fetch {
+namespace {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+http::response<http::string_body> text_response(http::status status, std::string text, unsigned version) {
+    http::response<http::string_body> response{status, version};
+    response.set(http::field::content_type, "text/plain");
+    response.body() = std::move(text);
+    response.prepare_payload();
+    return response;
+}
+}  // namespace
+
+struct Server::Impl {
+    ServerConfig config;
+    asio::io_context context;
+    tcp::acceptor acceptor{context};
+    std::vector<std::thread> threads;
+    std::atomic<std::uint64_t> open_connections{0};
+    std::atomic<std::uint64_t> connections_opened{0};
+    std::atomic<std::uint64_t> connections_refused{0};
+    std::atomic<std::uint64_t> items_served{0};
+    std::atomic<std::uint64_t> bad_requests{0};
+
+    http::response<http::string_body> answer(ItemRequest const& item, unsigned version) {
+        auto const size = item.size.value_or(config.size);
+        http::response<http::string_body> response{http::status::ok, version};
+        response.set(http::field::content_type, "application/octet-stream");
+        response.body().resize(size);
+        contract::item_body(item.index, {reinterpret_cast<unsigned char*>(response.body().data()), size});
+        response.prepare_payload();
+        items_served.fetch_add(1, std::memory_order_relaxed);
+        return response;
+    }
+
+    asio::awaitable<void> session(tcp::socket socket) {
+        beast::tcp_stream stream{std::move(socket)};
+        beast::flat_buffer buffer;
+        for (bool keep_alive = true; keep_alive;) {
+            http::request_parser<http::empty_body> parser;
+            parser.header_limit(max_header_bytes);
+            stream.expires_after(config.idle_timeout);
+            auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+            (void)read_bytes;
+            if (read_error == http::error::end_of_stream || read_error == beast::error::timeout ||
+                read_error == asio::error::connection_reset || read_error == asio::error::eof) {
+                break;
+            }
+            http::response<http::string_body> response;
+            if (read_error) {
+                // Malformed request, oversized header, or a body on a GET:
+                // answer 400 and close, as the stream position is lost.
+                bad_requests.fetch_add(1, std::memory_order_relaxed);
+                response = text_response(http::status::bad_request, "bad request: " + read_error.message() + "\n", 11);
+                keep_alive = false;
+            } else {
+                auto const& request = parser.get();
+                keep_alive = request.keep_alive();
+                if (request.method() != http::verb::get) {
+                    bad_requests.fetch_add(1, std::memory_order_relaxed);
+                    response = text_response(http::status::method_not_allowed, "only GET is served\n", request.version());
+                } else {
+                    auto const parsed = parse_target(std::string_view{request.target().data(), request.target().size()});
+                    if (auto const* item = std::get_if<ItemRequest>(&parsed)) {
+                        auto const delay = item->delay_us.value_or(item_delay_us(config.delay, item->index));
+                        if (delay > 0) {
+                            asio::steady_timer timer{stream.get_executor(), std::chrono::microseconds{delay}};
+                            co_await timer.async_wait(use_tuple);
+                        }
+                        response = answer(*item, request.version());
+                    } else if (auto const* bad = std::get_if<BadRequest>(&parsed)) {
+                        bad_requests.fetch_add(1, std::memory_order_relaxed);
+                        response = text_response(static_cast<http::status>(bad->status), bad->reason + "\n", request.version());
+                    } else {
+                        response = text_response(http::status::ok, "ok", request.version());
+                    }
+                }
+            }
+            response.keep_alive(keep_alive);
+            stream.expires_after(config.idle_timeout);
+            auto [write_error, written] = co_await http::async_write(stream, response, use_tuple);
+            (void)written;
+            if (write_error) break;
+        }
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        open_connections.fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    asio::awaitable<void> listen() {
+        for (;;) {
+            auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(context), use_tuple);
+            if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            if (error) continue;  // e.g. EMFILE: keep serving the connections we have
+            if (open_connections.load(std::memory_order_relaxed) >= config.max_connections) {
+                connections_refused.fetch_add(1, std::memory_order_relaxed);
+                continue;  // the socket closes here
+            }
+            open_connections.fetch_add(1, std::memory_order_relaxed);
+            connections_opened.fetch_add(1, std::memory_order_relaxed);
+            auto executor = socket.get_executor();
+            asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+        }
+    }
+};
+
+Server::Server(ServerConfig config) : impl_{std::make_unique<Impl>()} {
+    impl_->config = std::move(config);
+    auto const& c = impl_->config;
+    if (c.threads == 0) throw std::invalid_argument{"the server needs at least one thread"};
+    beast::error_code error;
+    auto const address = asio::ip::make_address(c.host, error);
+    if (error) throw std::runtime_error{"--host " + c.host + " is not an IP address (" + error.message() + ")"};
+    tcp::endpoint const endpoint{address, c.port};
+    auto& acceptor = impl_->acceptor;
+    auto const fail = [&](char const* what) {
+        throw std::runtime_error{std::string{"cannot "} + what + " " + c.host + ":" + std::to_string(c.port) + ": " +
+                                 error.message()};
+    };
+    acceptor.open(endpoint.protocol(), error);
+    if (error) fail("open");
+    acceptor.set_option(asio::socket_base::reuse_address{true}, error);
+    if (error) fail("configure");
+    acceptor.bind(endpoint, error);
+    if (error) fail("bind to");
+    acceptor.listen(asio::socket_base::max_listen_connections, error);
+    if (error) fail("listen on");
+}
+
+Server::~Server() { stop(); }
+
+std::uint16_t Server::port() const noexcept {
+    beast::error_code error;
+    return impl_->acceptor.local_endpoint(error).port();
+}
+
+void Server::start() {
+    asio::co_spawn(impl_->context, impl_->listen(), asio::detached);
+    for (unsigned i = 0; i < impl_->config.threads; ++i) impl_->threads.emplace_back([this] { impl_->context.run(); });
+}
+
+void Server::stop() {
+    if (!impl_) return;
+    impl_->context.stop();
+    for (auto& thread : impl_->threads) thread.join();
+    impl_->threads.clear();
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+}
+
+void Server::serve_until_signal() {
+    asio::io_context signals_context;
+    asio::signal_set signals{signals_context, SIGINT, SIGTERM};
+    signals.async_wait([](beast::error_code, int) {});
+    signals_context.run();
+    stop();
+}
+
+ServerCounters Server::counters() const noexcept {
+    return {impl_->connections_opened.load(), impl_->connections_refused.load(), impl_->items_served.load(),
+            impl_->bad_requests.load()};
+}
+
+}  // namespace conclab::url_fetch

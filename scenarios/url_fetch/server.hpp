@@ -1,0 +1,59 @@
+// The url-fetch target server (`conclab serve`): HTTP/1.1 with keep-alive
+// on Boost.Beast, answering the contract's /item/{i} and /health. Delays are
+// Asio timers, never sleeping threads, so the server can hold thousands of
+// delayed requests on a few threads. Asio and Beast stay behind the pimpl.
+#pragma once
+
+#include "scenarios/url_fetch/target.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace conclab::url_fetch {
+
+struct ServerConfig {
+    std::string host = "127.0.0.1";  ///< loopback unless told otherwise
+    std::uint16_t port = 0;          ///< 0: any free port (see Server::port)
+    unsigned threads = 1;
+    std::uint64_t size = 1024;       ///< body size when a request names none
+    DelayConfig delay;               ///< delay when a request names none
+    std::uint64_t max_connections = 10'000;
+    std::chrono::seconds idle_timeout{30};  ///< a silent connection is closed after this
+};
+
+struct ServerCounters {
+    std::uint64_t connections_opened = 0;
+    std::uint64_t connections_refused = 0;  ///< over max_connections
+    std::uint64_t items_served = 0;
+    std::uint64_t bad_requests = 0;         ///< answered 4xx
+};
+
+inline constexpr std::size_t max_header_bytes = 8 * 1024;
+
+class Server {
+public:
+    /// Binds and listens; throws std::runtime_error naming the address and
+    /// the reason (port in use, bad host...).
+    explicit Server(ServerConfig config);
+    ~Server();
+    Server(Server const&) = delete;
+    Server& operator=(Server const&) = delete;
+
+    /// The port actually bound (the free one chosen for port 0).
+    std::uint16_t port() const noexcept;
+    /// Starts serving on config.threads threads; returns at once.
+    void start();
+    /// Stops accepting and serving; joins the threads. Idempotent.
+    void stop();
+    /// Blocks until SIGINT or SIGTERM, then stops (for `conclab serve`).
+    void serve_until_signal();
+    ServerCounters counters() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace conclab::url_fetch
