@@ -74,7 +74,8 @@ int list_command() {
     std::printf("\nModels (--models, comma-separated; default: all):\n");
     for (Model model : all_models) std::printf("  %-11s %s\n", std::string{token(model)}.c_str(), std::string{describe(model)}.c_str());
     std::printf("\nRun options: --repeat R (default 5), --warmup W (default 1), --json FILE, --csv FILE,\n"
-                "             --case-timeout SECONDS (default 600), --quiet. Details: docs/scenarios.md.\n");
+                "             --case-timeout SECONDS (default 600), --quiet. Details: docs/scenarios.md.\n"
+                "\nconclab serve: the url-fetch target server (conclab serve --help).\n");
     return 0;
 }
 
