@@ -120,8 +120,8 @@ std::string format_table(RunResults const& results) {
            plan.scenario->unit + "/s\n\n";
     out += line([&](std::size_t c) { return columns[c].title; });
     for (auto const& row : rows) out += line([&](std::size_t c) { return row[c]; });
-    out += "\nverified: runs whose checksum matched the reference and did every " + plan.scenario->unit.substr(0, plan.scenario->unit.size() - 1) +
-           " exactly once. RSS: peak of the case's process. user/sys s: CPU of the measured run; cores = (user + sys) / wall.\n";
+    out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
+           " done exactly once. RSS: peak of the case's process. user/sys s: CPU of the measured run; cores = (user + sys) / wall.\n";
     out += "vol/invol cs: context switches. Metrics: docs/scenarios.md.\n";
     if (!failures.empty()) {
         out += "\nFAILED runs (not counted above):\n";

@@ -66,15 +66,16 @@ public:
     }
 
 private:
-    std::size_t buffer_;
-    moodycamel::BlockingConcurrentQueue<std::optional<T>> queue_;
-    moodycamel::LightweightSemaphore free_slots_;
-    moodycamel::LightweightSemaphore taken_;
+    // puts the end marker back in the queue, for the next receiver
     void pass_marker() {
         state_.fetch_and(~marker_held, std::memory_order_acq_rel);
         queue_.enqueue(std::nullopt);
     }
 
+    std::size_t buffer_;
+    moodycamel::BlockingConcurrentQueue<std::optional<T>> queue_;
+    moodycamel::LightweightSemaphore free_slots_;
+    moodycamel::LightweightSemaphore taken_;
     // items sent and not yet received, plus marker_held while a receiver
     // holds the end marker aside
     static constexpr std::uint64_t marker_held = std::uint64_t{1} << 62;

@@ -56,9 +56,9 @@ std::vector<Model> parse_models(std::string const& text) {
     return models;
 }
 
-unsigned parse_count(std::string const& flag, std::string const& text, unsigned min, unsigned max) {
-    ParamSpec const spec{flag.substr(2), 0, min, max, "", ""};
-    return static_cast<unsigned>(parse_param(spec, text));
+// A flag that is not a scenario parameter, checked by the same rules.
+std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max) {
+    return parse_param(ParamSpec{flag.substr(2), 0, min, max, "", ""}, text);
 }
 
 int list_command() {
@@ -114,10 +114,6 @@ struct ServeOptions {
     std::string delay_seed = "0";
     std::string max_connections = "10000";
 };
-
-std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max) {
-    return parse_param(ParamSpec{flag.substr(2), 0, min, max, "", ""}, text);
-}
 
 int serve_command(ServeOptions const& options) {
     url_fetch::ServerConfig config;
@@ -185,9 +181,9 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
         auto const given = options.params.find(spec.name);
         if (given != options.params.end() && !given->second.empty()) plan.params[spec.name] = parse_param(spec, given->second);
     }
-    plan.repeat = parse_count("--repeat", options.repeat, 1, 1000);
-    plan.warmup = parse_count("--warmup", options.warmup, 0, 100);
-    plan.case_timeout = std::chrono::seconds{parse_count("--case-timeout", options.case_timeout, 1, 86'400)};
+    plan.repeat = static_cast<unsigned>(parse_number("--repeat", options.repeat, 1, 1000));
+    plan.warmup = static_cast<unsigned>(parse_number("--warmup", options.warmup, 0, 100));
+    plan.case_timeout = std::chrono::seconds{parse_number("--case-timeout", options.case_timeout, 1, 86'400)};
     plan.progress = !options.quiet;
     if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
