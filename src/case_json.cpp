@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <set>
+#include <stdexcept>
 
 namespace conclab {
 
@@ -19,6 +21,7 @@ nlohmann::json metrics_to_json(CaseMetrics const& m) {
         double const value = m.*metric.field;
         json[std::string{metric.key}] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
     }
+    for (auto const& [key, value] : m.extra) json[key] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
     return json;
 }
 
@@ -28,11 +31,45 @@ CaseMetrics metrics_from_json(nlohmann::json const& json) {
     m.expected_checksum = std::stoull(json.at("expected_checksum").get<std::string>(), nullptr, 16);
     m.items = json.at("items").get<std::uint64_t>();
     m.latency_count = json.at("latency_count").get<std::uint64_t>();
+    std::set<std::string> known{"checksum", "expected_checksum", "verified", "items", "latency_count"};
     for (auto const& metric : metric_list()) {
         auto const& value = json.at(std::string{metric.key});
         m.*metric.field = value.is_null() ? no_value : value.get<double>();
+        known.emplace(metric.key);
+    }
+    // the rest are the scenario's own metrics
+    for (auto const& [key, value] : json.items()) {
+        if (known.count(key) == 0 && (value.is_number() || value.is_null())) {
+            m.extra[key] = value.is_null() ? no_value : value.get<double>();
+        }
     }
     return m;
+}
+
+nlohmann::json params_to_json(ParamValues const& values) {
+    nlohmann::json json = nlohmann::json::object();
+    for (auto const& [name, value] : values) {
+        if (auto const* number = std::get_if<std::uint64_t>(&value)) {
+            json[name] = *number;
+        } else {
+            json[name] = std::get<std::string>(value);
+        }
+    }
+    return json;
+}
+
+ParamValues params_from_json(nlohmann::json const& json) {
+    ParamValues values;
+    for (auto const& [name, value] : json.items()) {
+        if (value.is_number_unsigned()) {
+            values[name] = value.get<std::uint64_t>();
+        } else if (value.is_string()) {
+            values[name] = value.get<std::string>();
+        } else {
+            throw std::invalid_argument{"parameter " + name + " is neither a whole number nor a text: " + value.dump()};
+        }
+    }
+    return values;
 }
 
 nlohmann::json outcome_to_json(CaseOutcome const& outcome) {

@@ -4,6 +4,7 @@
 
 #include "src/child.hpp"
 #include "src/metrics.hpp"
+#include "src/params.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -16,5 +17,9 @@ nlohmann::json metrics_to_json(CaseMetrics const& metrics);
 CaseMetrics metrics_from_json(nlohmann::json const& json);
 nlohmann::json outcome_to_json(CaseOutcome const& outcome);
 CaseOutcome outcome_from_json(nlohmann::json const& json);
+/// Parameters as a JSON object (numbers and strings); from_json takes every
+/// key and throws std::invalid_argument for other types.
+nlohmann::json params_to_json(ParamValues const& values);
+ParamValues params_from_json(nlohmann::json const& json);
 
 }  // namespace conclab

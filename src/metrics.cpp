@@ -11,6 +11,11 @@ std::string hex64(std::uint64_t value) {
     return text;
 }
 
+double extra_value(CaseMetrics const& metrics, std::string const& key) noexcept {
+    auto const it = metrics.extra.find(key);
+    return it == metrics.extra.end() ? no_value : it->second;
+}
+
 std::span<MetricInfo const> metric_list() noexcept {
     static constexpr std::array<MetricInfo, 13> list{{
         {"wall_s", "s", &CaseMetrics::wall_s},

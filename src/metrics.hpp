@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -36,6 +37,9 @@ struct CaseMetrics {
     double involuntary_ctx_switches = 0;
     std::uint64_t checksum = 0;
     std::uint64_t expected_checksum = 0;
+    /// The scenario's own metrics (Scenario::metrics names them): errors by
+    /// kind, bytes per second... Summarized and written like the ones above.
+    std::map<std::string, double> extra;
 };
 
 struct MetricInfo {
@@ -47,7 +51,19 @@ struct MetricInfo {
 /// A 64-bit checksum as "0x" + 16 hex digits (JSON numbers cannot hold it).
 std::string hex64(std::uint64_t value);
 
-/// The numeric metrics, in output order.
+/// A scenario's own metric, kept in CaseMetrics::extra.
+struct ExtraMetric {
+    std::string key;     ///< JSON and CSV name
+    std::string unit;
+    std::string title;   ///< the table's column; empty: JSON and CSV only
+    double scale = 1;    ///< the table shows value * scale ("MB/s" of bytes/s: 1e-6)
+    bool noted = false;  ///< no column, but the table lists it under the models whose median is not 0
+};
+
+/// The value of a scenario metric, or no_value when the run has none.
+double extra_value(CaseMetrics const& metrics, std::string const& key) noexcept;
+
+/// The numeric metrics every scenario has, in output order.
 std::span<MetricInfo const> metric_list() noexcept;
 
 }  // namespace conclab

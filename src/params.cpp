@@ -18,7 +18,16 @@ ParamValues defaults(std::vector<ParamSpec> const& specs) {
     return values;
 }
 
-std::uint64_t parse_param(ParamSpec const& spec, std::string_view text) {
+ParamValue parse_param(ParamSpec const& spec, std::string_view text) {
+    if (spec.is_text()) {
+        if (spec.choices.empty()) return std::string{text};
+        std::string expected;
+        for (auto const& choice : spec.choices) {
+            if (choice == text) return choice;
+            expected += (expected.empty() ? "" : ", ") + choice;
+        }
+        throw UsageError{flag(spec) + " expects one of " + expected + ", got '" + std::string{text} + "'"};
+    }
     auto const expected = flag(spec) + " expects a whole number from " + std::to_string(spec.min) + " to " +
                           std::to_string(spec.max) + ", got '" + std::string{text} + "'";
     std::uint64_t value = 0;
@@ -28,13 +37,23 @@ std::uint64_t parse_param(ParamSpec const& spec, std::string_view text) {
     return value;
 }
 
-std::uint64_t get(ParamValues const& values, std::string const& name) { return values.at(name); }
+std::uint64_t get(ParamValues const& values, std::string const& name) { return std::get<std::uint64_t>(values.at(name)); }
+
+std::string const& get_text(ParamValues const& values, std::string const& name) {
+    return std::get<std::string>(values.at(name));
+}
+
+std::string to_text(ParamValue const& value) {
+    if (auto const* number = std::get_if<std::uint64_t>(&value)) return std::to_string(*number);
+    return std::get<std::string>(value);
+}
 
 std::string format_params(std::vector<ParamSpec> const& specs, ParamValues const& values) {
     std::string out;
     for (auto const& spec : specs) {
         if (!out.empty()) out += ' ';
-        out += spec.name + '=' + std::to_string(values.at(spec.name));
+        auto const text = to_text(values.at(spec.name));
+        out += spec.name + '=' + (text.empty() ? "\"\"" : text);
     }
     return out;
 }

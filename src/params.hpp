@@ -1,6 +1,7 @@
-// Scenario parameters: every parameter is an unsigned integer with a
-// default, a range and a meaning. The specs are the one source of truth for
-// the CLI, `conclab list`, validation and the JSON output.
+// Scenario parameters: a whole number with a range, or a text (free, or one
+// of a list of choices), each with a default and a meaning. The specs are
+// the one source of truth for the CLI, `conclab list`, validation and the
+// JSON output.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace conclab {
@@ -17,16 +19,22 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// A number, or a text for text parameters.
+using ParamValue = std::variant<std::uint64_t, std::string>;
+
 struct ParamSpec {
     std::string name;         ///< as in JSON ("wait_us"); the flag is flag(spec)
-    std::uint64_t fallback;   ///< the default
-    std::uint64_t min;
-    std::uint64_t max;
+    ParamValue fallback;      ///< the default; its type is the parameter's type
+    std::uint64_t min = 0;    ///< numbers only
+    std::uint64_t max = 0;    ///< numbers only
     std::string help;         ///< what it means, one line
     std::string models;       ///< which models use it ("all" or a list)
+    std::vector<std::string> choices;  ///< texts only: the allowed values (empty: any text)
+
+    bool is_text() const noexcept { return std::holds_alternative<std::string>(fallback); }
 };
 
-using ParamValues = std::map<std::string, std::uint64_t>;
+using ParamValues = std::map<std::string, ParamValue>;
 
 /// The command-line flag of a parameter: "--wait-us" for "wait_us".
 std::string flag(ParamSpec const& spec);
@@ -34,12 +42,18 @@ std::string flag(ParamSpec const& spec);
 /// The spec's defaults as values.
 ParamValues defaults(std::vector<ParamSpec> const& specs);
 
-/// Parses "text" for `spec`; throws UsageError naming the flag, the range
-/// and what was given.
-std::uint64_t parse_param(ParamSpec const& spec, std::string_view text);
+/// Parses "text" for `spec`; throws UsageError naming the flag, what it
+/// expects (range or choices) and what was given.
+ParamValue parse_param(ParamSpec const& spec, std::string_view text);
 
-/// The parameter's value; throws std::out_of_range if it is not there.
+/// A number parameter's value; throws std::out_of_range if it is not there,
+/// std::bad_variant_access if it is a text.
 std::uint64_t get(ParamValues const& values, std::string const& name);
+/// A text parameter's value.
+std::string const& get_text(ParamValues const& values, std::string const& name);
+
+/// "1000" or "on": a value as it is written on the command line.
+std::string to_text(ParamValue const& value);
 
 /// "jobs=1000 workers=8 ..." in spec order.
 std::string format_params(std::vector<ParamSpec> const& specs, ParamValues const& values);

@@ -13,19 +13,21 @@ namespace {
 
 nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
-nlohmann::json summary_of(ModelRuns const& model) {
+nlohmann::json summary_of(ModelRuns const& model, std::vector<ExtraMetric> const& extra) {
     nlohmann::json summary = nlohmann::json::object();
-    for (auto const& metric : metric_list()) {
+    auto const add = [&](std::string const& key, auto const& value_of) {
         std::vector<double> values;
         for (auto const& run : model.runs) {
-            if (run.status == CaseOutcome::Status::ok) values.push_back(run.metrics.*metric.field);
+            if (run.status == CaseOutcome::Status::ok) values.push_back(value_of(run.metrics));
         }
         auto const spread = summarize(values);
-        summary[std::string{metric.key}] = {{"median", number_or_null(spread.median)},
-                                            {"min", number_or_null(spread.min)},
-                                            {"max", number_or_null(spread.max)},
-                                            {"n", spread.n}};
-    }
+        summary[key] = {{"median", number_or_null(spread.median)},
+                        {"min", number_or_null(spread.min)},
+                        {"max", number_or_null(spread.max)},
+                        {"n", spread.n}};
+    };
+    for (auto const& metric : metric_list()) add(std::string{metric.key}, [&](CaseMetrics const& m) { return m.*metric.field; });
+    for (auto const& metric : extra) add(metric.key, [&](CaseMetrics const& m) { return extra_value(m, metric.key); });
     return summary;
 }
 
@@ -51,7 +53,7 @@ nlohmann::json results_to_json(RunResults const& results) {
         models.push_back({{"model", token(model.model)},
                           {"status", failures == 0 ? "ok" : "failed"},
                           {"failures", failures},
-                          {"summary", summary_of(model)},
+                          {"summary", summary_of(model, plan.scenario->metrics)},
                           {"runs", std::move(runs)}});
     }
     nlohmann::json order = nlohmann::json::array();
@@ -62,6 +64,7 @@ nlohmann::json results_to_json(RunResults const& results) {
     }
     nlohmann::json units = nlohmann::json::object();
     for (auto const& metric : metric_list()) units[std::string{metric.key}] = metric.unit;
+    for (auto const& metric : plan.scenario->metrics) units[metric.key] = metric.unit;
     return {
         {"schema", "conclab-results"},
         {"schema_version", results_schema_version},
@@ -71,7 +74,8 @@ nlohmann::json results_to_json(RunResults const& results) {
         {"machine", describe_machine()},
         {"scenario", plan.scenario->name},
         {"unit", plan.scenario->unit},
-        {"params", plan.params},
+        {"params", params_to_json(plan.params)},
+        {"fixture", results.fixture},
         {"repeat", plan.repeat},
         {"warmup", plan.warmup},
         {"run_order", std::move(order)},

@@ -37,6 +37,13 @@ std::string duration(double seconds) {
     return three_digits(seconds) + " s";
 }
 
+// a scaled scenario metric: three significant digits, or a count
+std::string scaled(double value) {
+    if (!std::isfinite(value)) return "-";
+    if (std::fabs(value) >= 1e4 || value == std::floor(value)) return count(value);
+    return three_digits(value);
+}
+
 std::string cpu_seconds(double seconds) { return std::isfinite(seconds) ? format("%.3f", seconds) : "-"; }
 
 std::string mib(double bytes) { return std::isfinite(bytes) ? format("%.1f", bytes / (1024.0 * 1024.0)) : "-"; }
@@ -50,12 +57,22 @@ struct Column {
 
 std::string format_table(RunResults const& results) {
     auto const& plan = results.plan;
-    std::vector<Column> const columns{
-        {"model", true}, {"verified", true}, {"wall"},     {plan.scenario->unit + "/s"}, {"spread"},
-        {"p50 us"},      {"p90 us"},         {"p99 us"},   {"p99.9 us"},                 {"max us"},
-        {"RSS MiB"},     {"user s"},         {"sys s"},    {"cores"},                    {"vol cs"},
-        {"invol cs"},
+    std::vector<Column> columns{
+        {"model", true}, {"verified", true}, {"wall"}, {plan.scenario->unit + "/s"}, {"spread"},
     };
+    std::vector<ExtraMetric const*> extra_columns, noted;
+    for (auto const& metric : plan.scenario->metrics) {
+        if (!metric.title.empty()) {
+            extra_columns.push_back(&metric);
+            columns.push_back({metric.title});
+        }
+        if (metric.noted) noted.push_back(&metric);
+    }
+    for (char const* title : {"p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "RSS MiB", "user s", "sys s", "cores",
+                              "vol cs", "invol cs"}) {
+        columns.push_back({title});
+    }
+    std::vector<std::string> notes;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> failures;
     for (auto const& model : results.models) {
@@ -77,12 +94,26 @@ std::string format_table(RunResults const& results) {
         if (throughput.n > 1 && throughput.median > 0) {
             spread = format("%.1f%%", 100.0 * (throughput.max - throughput.min) / throughput.median);
         }
-        rows.push_back({
+        auto const extra_median = [&](std::string const& key) {
+            std::vector<double> values;
+            for (auto const& m : ok) values.push_back(extra_value(m, key));
+            return summarize(values).median;
+        };
+        std::vector<std::string> row{
             std::string{token(model.model)},
             std::to_string(ok.size()) + "/" + std::to_string(model.runs.size()),
             duration(median(&CaseMetrics::wall_s).median),
             count(throughput.median),
             spread,
+        };
+        for (auto const* metric : extra_columns) row.push_back(scaled(extra_median(metric->key) * metric->scale));
+        std::string noted_here;
+        for (auto const* metric : noted) {
+            double const value = extra_median(metric->key);
+            if (std::isfinite(value) && value != 0) noted_here += (noted_here.empty() ? "" : ", ") + metric->key + " " + count(value);
+        }
+        if (!noted_here.empty()) notes.push_back(std::string{token(model.model)} + ": " + noted_here);
+        row.insert(row.end(), {
             three_digits(median(&CaseMetrics::latency_p50_us).median),
             three_digits(median(&CaseMetrics::latency_p90_us).median),
             three_digits(median(&CaseMetrics::latency_p99_us).median),
@@ -95,6 +126,7 @@ std::string format_table(RunResults const& results) {
             count(median(&CaseMetrics::voluntary_ctx_switches).median),
             count(median(&CaseMetrics::involuntary_ctx_switches).median),
         });
+        rows.push_back(std::move(row));
     }
 
     std::vector<std::size_t> width(columns.size());
@@ -115,6 +147,7 @@ std::string format_table(RunResults const& results) {
     };
 
     std::string out = plan.scenario->name + ": " + format_params(plan.scenario->params, plan.params) + "\n";
+    if (!results.fixture_summary.empty()) out += results.fixture_summary + "\n";
     out += std::to_string(plan.repeat) + " repetition(s) per model, each in its own process after " +
            std::to_string(plan.warmup) + " warm-up run(s); medians shown, spread = (max - min) / median of " +
            plan.scenario->unit + "/s\n\n";
@@ -123,6 +156,10 @@ std::string format_table(RunResults const& results) {
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
            " done exactly once. RSS: peak of the case's process. user/sys s: CPU of the measured run; cores = (user + sys) / wall.\n";
     out += "vol/invol cs: context switches. Metrics: docs/scenarios.md.\n";
+    if (!notes.empty()) {
+        out += "\nMedians of per-run counts that are not zero:\n";
+        for (auto const& note : notes) out += "  " + note + "\n";
+    }
     if (!failures.empty()) {
         out += "\nFAILED runs (not counted above):\n";
         for (auto const& failure : failures) out += "  " + failure + "\n";

@@ -29,7 +29,8 @@ std::vector<Model> order_for(std::vector<Model> const& models, unsigned repetiti
 }
 
 RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
-    RunResults results{.plan = plan, .models = {}, .order = {}, .command = std::move(command), .started_utc = utc_now()};
+    RunResults results{.plan = plan, .models = {}, .order = {}, .command = std::move(command), .started_utc = utc_now(),
+                       .fixture = {}, .fixture_summary = {}};
     for (Model model : plan.models) results.models.push_back(ModelRuns{model, {}});
     auto const executable = self_executable();
     std::size_t const total = plan.models.size() * plan.repeat;
@@ -37,9 +38,11 @@ RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
     for (unsigned rep = 0; rep < plan.repeat; ++rep) {
         results.order.push_back(order_for(plan.models, rep));
         for (Model model : results.order.back()) {
+            auto params = params_to_json(plan.params);
+            params.update(params_to_json(plan.case_values));
             nlohmann::json const request{{"scenario", plan.scenario->name},
                                          {"model", token(model)},
-                                         {"params", plan.params},
+                                         {"params", std::move(params)},
                                          {"warmup", plan.warmup}};
             auto outcome = run_in_child(executable, request.dump(), plan.case_timeout);
             ++done;

@@ -8,6 +8,8 @@
 #include "src/params.hpp"
 #include "src/scenario.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@ namespace conclab {
 struct RunPlan {
     Scenario const* scenario = nullptr;
     ParamValues params;
+    ParamValues case_values;  ///< the fixture's additions to every case's parameters
     std::vector<Model> models;
     unsigned repeat = 5;
     unsigned warmup = 1;
@@ -35,6 +38,8 @@ struct RunResults {
     std::vector<std::vector<Model>> order;       ///< run order per repetition
     std::vector<std::string> command;            ///< argv, to reproduce
     std::string started_utc;
+    nlohmann::json fixture;        ///< the scenario's fixture (e.g. the target server); null if none
+    std::string fixture_summary;   ///< one line about it for the table
 };
 
 /// The run order of repetition `r`: the models rotated by r.

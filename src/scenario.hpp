@@ -6,6 +6,9 @@
 #include "src/model.hpp"
 #include "src/params.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,11 +16,29 @@
 
 namespace conclab {
 
+/// What a scenario keeps running around its cases in the runner's process,
+/// such as url-fetch's target server. Built before the first case, stopped
+/// after the last.
+class Fixture {
+public:
+    virtual ~Fixture() = default;
+    /// Values every case gets on top of the run's parameters (the live
+    /// target's URL, say); the results keep the parameters as given.
+    virtual ParamValues case_values() const = 0;
+    /// Ends what the fixture runs (idempotent); facts gathered on the way,
+    /// such as the server's CPU, are in describe() afterwards.
+    virtual void stop() = 0;
+    /// For the results: a JSON object, and one line for the table.
+    virtual nlohmann::json describe() const = 0;
+    virtual std::string summary() const = 0;
+};
+
 struct Scenario {
     std::string name;      ///< the token on the command line and in JSON: "worker-pool"
     std::string summary;   ///< one line
     std::string unit;      ///< what throughput counts: "jobs"
     std::vector<ParamSpec> params;
+    std::vector<ExtraMetric> metrics;  ///< the scenario's own metrics, beyond metric_list()
     /// Refuses combinations that cannot run (with a message saying why and
     /// what would work); returns an empty string when all is well.
     std::string (*validate)(ParamValues const& values, std::span<Model const> models);
@@ -25,6 +46,10 @@ struct Scenario {
     /// `warmup` verified runs, then one measured run, verified after.
     /// Throws WrongAnswer when a run's answer is not the reference.
     CaseMetrics (*run_case)(Model model, ParamValues const& values, unsigned warmup);
+    /// Builds the scenario's fixture, or returns nullptr when it needs none;
+    /// throws UsageError when what the parameters name cannot be used (an
+    /// unreachable target). nullptr: the scenario never needs one.
+    std::unique_ptr<Fixture> (*setup)(ParamValues const& values) = nullptr;
 };
 
 }  // namespace conclab

@@ -21,12 +21,31 @@
 namespace conclab {
 namespace {
 
-ParamSpec const jobs{"jobs", 10, 0, 1000, "jobs", "all"};
-ParamSpec const wait{"wait_us", 0, 0, 10, "wait", "all"};
+ParamSpec const jobs{"jobs", 10ULL, 0, 1000, "jobs", "all", {}};
+ParamSpec const wait{"wait_us", 0ULL, 0, 10, "wait", "all", {}};
+ParamSpec const mode{"keepalive", std::string{"on"}, 0, 0, "reuse connections", "all", {"on", "off"}};
+ParamSpec const target{"target", std::string{}, 0, 0, "URL", "all", {}};
 
 TEST(ParseParam, AcceptsNumbersInRange) {
-    EXPECT_EQ(parse_param(jobs, "0"), 0U);
-    EXPECT_EQ(parse_param(jobs, "1000"), 1000U);
+    EXPECT_EQ(parse_param(jobs, "0"), ParamValue{0ULL});
+    EXPECT_EQ(parse_param(jobs, "1000"), ParamValue{1000ULL});
+}
+
+TEST(ParseParam, TextsTakeTheirChoicesOrAnything) {
+    EXPECT_EQ(parse_param(mode, "off"), ParamValue{std::string{"off"}});
+    EXPECT_EQ(parse_param(target, "http://h:1"), ParamValue{std::string{"http://h:1"}});
+    try {
+        parse_param(mode, "yes");
+        FAIL();
+    } catch (UsageError const& e) {
+        EXPECT_STREQ(e.what(), "--keepalive expects one of on, off, got 'yes'");
+    }
+}
+
+TEST(ParseParam, ParametersRoundTripThroughJson) {
+    ParamValues const values{{"jobs", 12ULL}, {"keepalive", std::string{"off"}}, {"target", std::string{}}};
+    EXPECT_EQ(params_from_json(params_to_json(values)), values);
+    EXPECT_EQ(format_params({jobs, mode, target}, values), "jobs=12 keepalive=off target=\"\"");
 }
 
 TEST(ParseParam, RejectsWhatIsNotAWholeNumberInRange) {
@@ -108,6 +127,7 @@ TEST(CaseJson, RoundTripsEveryMetric) {
     double value = 1.5;
     for (auto const& metric : metric_list()) m.*metric.field = (value += 1);
     m.latency_p999_us = no_value;
+    m.extra = {{"errors_timeout", 3}, {"bytes_per_s", 1.25e6}, {"server_cpu_s", no_value}};
     CaseOutcome const sent{CaseOutcome::Status::ok, "", m};
     auto const back = outcome_from_json(nlohmann::json::parse(outcome_to_json(sent).dump()));
     ASSERT_EQ(back.status, CaseOutcome::Status::ok);
@@ -120,6 +140,10 @@ TEST(CaseJson, RoundTripsEveryMetric) {
             EXPECT_EQ(back.metrics.*metric.field, m.*metric.field) << metric.key;
         }
     }
+    ASSERT_EQ(back.metrics.extra.size(), 3U);
+    EXPECT_EQ(back.metrics.extra.at("errors_timeout"), 3);
+    EXPECT_EQ(back.metrics.extra.at("bytes_per_s"), 1.25e6);
+    EXPECT_TRUE(std::isnan(back.metrics.extra.at("server_cpu_s")));
 }
 
 // A stand-in for a case process: a shell script that misbehaves on purpose.

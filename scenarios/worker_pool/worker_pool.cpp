@@ -131,18 +131,20 @@ Scenario const& scenario() {
         .unit = "jobs",
         .params =
             {
-                {"jobs", 100'000, 0, 50'000'000, "jobs to run (job i computes mix applied `work` times to i)", "all"},
-                {"workers", 16, 1, 1'000'000, "worker tasks taking jobs from the channel", "fibers, coroutines, threads"},
-                {"work", 100, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all"},
-                {"buffer", 63, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
-                 "fibers, coroutines, threads"},
-                {"wait_us", 0, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
-                 "all"},
-                {"threads", std::max(1U, std::thread::hardware_concurrency()), 1, 1024,
-                 "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb"},
+                {"jobs", 100'000ULL, 0, 50'000'000, "jobs to run (job i computes mix applied `work` times to i)", "all", {}},
+                {"workers", 16ULL, 1, 1'000'000, "worker tasks taking jobs from the channel", "fibers, coroutines, threads", {}},
+                {"work", 100ULL, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all", {}},
+                {"buffer", 63ULL, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
+                 "fibers, coroutines, threads", {}},
+                {"wait_us", 0ULL, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
+                 "all", {}},
+                {"threads", std::uint64_t{std::max(1U, std::thread::hardware_concurrency())}, 1, 1024,
+                 "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb", {}},
             },
+        .metrics = {},
         .validate = validate,
         .run_case = run_case_values,
+        .setup = nullptr,
     };
     return worker_pool;
 }

@@ -58,7 +58,7 @@ std::vector<Model> parse_models(std::string const& text) {
 
 // A flag that is not a scenario parameter, checked by the same rules.
 std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max) {
-    return parse_param(ParamSpec{flag.substr(2), 0, min, max, "", ""}, text);
+    return std::get<std::uint64_t>(parse_param(ParamSpec{flag.substr(2), std::uint64_t{0}, min, max, "", "", {}}, text));
 }
 
 int list_command() {
@@ -66,9 +66,14 @@ int list_command() {
     for (auto const* s : scenarios()) {
         std::printf("\n  %s\n    %s\n", s->name.c_str(), s->summary.c_str());
         for (auto const& p : s->params) {
-            std::printf("    %-11s default %-8llu range %llu..%llu\n                %s\n                used by: %s\n",
-                        flag(p).c_str(), static_cast<unsigned long long>(p.fallback), static_cast<unsigned long long>(p.min),
-                        static_cast<unsigned long long>(p.max), p.help.c_str(), p.models.c_str());
+            std::string accepts = "range " + std::to_string(p.min) + ".." + std::to_string(p.max);
+            if (p.is_text()) {
+                accepts = p.choices.empty() ? "text" : "one of ";
+                for (std::size_t c = 0; c < p.choices.size(); ++c) accepts += (c == 0 ? "" : "|") + p.choices[c];
+            }
+            auto const fallback = to_text(p.fallback);
+            std::printf("    %-15s default %-8s %s\n                    %s\n                    used by: %s\n", flag(p).c_str(),
+                        fallback.empty() ? "(none)" : fallback.c_str(), accepts.c_str(), p.help.c_str(), p.models.c_str());
         }
     }
     std::printf("\nModels (--models, comma-separated; default: all):\n");
@@ -88,8 +93,12 @@ int case_command(std::string const& request_text) {
         if (scenario == nullptr) throw UsageError{"unknown scenario " + request.at("scenario").dump()};
         auto const model = parse_model(request.at("model").get<std::string>());
         if (!model) throw UsageError{"unknown model " + request.at("model").dump()};
-        ParamValues values;
-        for (auto const& spec : scenario->params) values[spec.name] = request.at("params").at(spec.name).get<std::uint64_t>();
+        auto const values = params_from_json(request.at("params"));
+        for (auto const& spec : scenario->params) {
+            if (values.count(spec.name) == 0 || values.at(spec.name).index() != spec.fallback.index()) {
+                throw UsageError{"parameter " + spec.name + " missing or of the wrong type"};
+            }
+        }
         outcome.metrics = scenario->run_case(*model, values, request.at("warmup").get<unsigned>());
         outcome.status = CaseOutcome::Status::ok;
     } catch (WrongAnswer const& e) {
@@ -189,7 +198,15 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
 
-    auto const results = execute(plan, std::move(command));
+    // e.g. url-fetch's target server: started (or checked) before the first case
+    std::unique_ptr<Fixture> fixture = scenario.setup != nullptr ? scenario.setup(plan.params) : nullptr;
+    if (fixture) plan.case_values = fixture->case_values();
+    auto results = execute(plan, std::move(command));
+    if (fixture) {
+        fixture->stop();
+        results.fixture = fixture->describe();
+        results.fixture_summary = fixture->summary();
+    }
     std::cout << format_table(results) << std::flush;
     if (!options.json_path.empty()) {
         write_file_atomically(options.json_path, results_to_json(results).dump(2) + "\n");
@@ -238,7 +255,7 @@ int main_impl(int argc, char** argv) {
         sub->add_option("--models", options.models, "comma-separated models to run (default: all: " + model_list() + ")");
         for (auto const& spec : scenario->params) {
             sub->add_option(flag(spec), options.params[spec.name],
-                            spec.help + " (default " + std::to_string(spec.fallback) + ")");
+                            spec.help + " (default " + (to_text(spec.fallback).empty() ? "none" : to_text(spec.fallback)) + ")");
         }
         sub->add_option("--repeat", options.repeat, "measured runs per model, each in its own process (default 5)");
         sub->add_option("--warmup", options.warmup, "unmeasured runs before the measured one, same process (default 1)");
