@@ -58,6 +58,7 @@ struct ExtraMetric {
     std::string title;   ///< the table's column; empty: JSON and CSV only
     double scale = 1;    ///< the table shows value * scale ("MB/s" of bytes/s: 1e-6)
     bool noted = false;  ///< no column, but the table lists it under the models whose median is not 0
+    bool failures = false;  ///< counts failed items: any run with a value above 0 makes `conclab run` exit 1
 };
 
 /// The value of a scenario metric, or no_value when the run has none.

@@ -72,4 +72,18 @@ bool all_ok(RunResults const& results) {
     return true;
 }
 
+double failed_items(RunResults const& results) {
+    double total = 0;
+    for (auto const& model : results.models) {
+        for (auto const& run : model.runs) {
+            if (run.status != CaseOutcome::Status::ok) continue;
+            for (auto const& metric : results.plan.scenario->metrics) {
+                double const value = extra_value(run.metrics, metric.key);
+                if (metric.failures && value > 0) total += value;
+            }
+        }
+    }
+    return total;
+}
+
 }  // namespace conclab

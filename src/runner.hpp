@@ -50,4 +50,8 @@ RunResults execute(RunPlan const& plan, std::vector<std::string> command);
 /// True when every case of every model verified its answer.
 bool all_ok(RunResults const& results);
 
+/// Items that failed in runs that were otherwise fine (the scenario's
+/// `failures` metrics, e.g. url-fetch's request errors), over all runs.
+double failed_items(RunResults const& results);
+
 }  // namespace conclab

@@ -1,6 +1,7 @@
 #include "models/coroutines/runtime.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <stdexcept>
 
@@ -24,6 +25,12 @@ void Runtime::spawn(awaitable<void> task) {
     // The completion handler runs after the coroutine frame is gone, so it
     // is the right place to count the task as finished.
     boost::asio::co_spawn(context_, std::move(task),
+                          [this](std::exception_ptr error) { tracker_.finished(error); });
+}
+
+void Runtime::spawn_serial(awaitable<void> task) {
+    tracker_.started();
+    boost::asio::co_spawn(boost::asio::make_strand(context_), std::move(task),
                           [this](std::exception_ptr error) { tracker_.finished(error); });
 }
 

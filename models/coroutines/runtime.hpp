@@ -33,6 +33,11 @@ public:
 
     /// co_spawns `task` detached (Tokio's `spawn`); callable from any thread.
     void spawn(awaitable<void> task);
+    /// The same on a strand of its own: the task's handlers never run on two
+    /// threads at once, as a Tokio task's never do. I/O objects with inner
+    /// timers (beast::tcp_stream) need that; make them with the task's
+    /// `co_await this_coro::executor`.
+    void spawn_serial(awaitable<void> task);
 
     /// Calls `make_task()` (a coroutine lambda: it lives here until the end),
     /// spawns the awaitable and blocks the calling OS thread until it and

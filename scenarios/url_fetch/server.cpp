@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -51,6 +52,7 @@ struct Server::Impl {
     std::atomic<std::uint64_t> connections_refused{0};
     std::atomic<std::uint64_t> items_served{0};
     std::atomic<std::uint64_t> bad_requests{0};
+    std::atomic<std::uint64_t> fault_count{0};
 
     http::response<http::string_body> answer(ItemRequest const& item, unsigned version) {
         auto const size = item.size.value_or(config.size);
@@ -68,6 +70,7 @@ struct Server::Impl {
         beast::flat_buffer buffer;
         for (bool keep_alive = true; keep_alive;) {
             http::request_parser<http::empty_body> parser;
+            bool truncated = false;
             parser.header_limit(max_header_bytes);
             stream.expires_after(config.idle_timeout);
             auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
@@ -92,12 +95,32 @@ struct Server::Impl {
                 } else {
                     auto const parsed = parse_target(std::string_view{request.target().data(), request.target().size()});
                     if (auto const* item = std::get_if<ItemRequest>(&parsed)) {
-                        auto const delay = item->delay_us.value_or(item_delay_us(config.delay, item->index));
-                        if (delay > 0) {
-                            asio::steady_timer timer{stream.get_executor(), std::chrono::microseconds{delay}};
+                        auto const& faults = config.faults;
+                        auto delay = std::chrono::microseconds{item->delay_us.value_or(item_delay_us(config.delay, item->index))};
+                        bool const stall = faults.hits(faults.stall_every, item->index);
+                        if (stall) delay = std::chrono::hours{24 * 365};  // until the client gives up or the server stops
+                        if (delay.count() > 0) {
+                            asio::steady_timer timer{stream.get_executor(), delay};
                             co_await timer.async_wait(use_tuple);
                         }
-                        response = answer(*item, request.version());
+                        if (faults.hits(faults.fail_every, item->index)) {
+                            fault_count.fetch_add(1, std::memory_order_relaxed);
+                            response = text_response(http::status::internal_server_error, "fault on purpose (--fail-every)\n",
+                                                     request.version());
+                        } else {
+                            response = answer(*item, request.version());
+                            if (faults.hits(faults.corrupt_every, item->index) && !response.body().empty()) {
+                                fault_count.fetch_add(1, std::memory_order_relaxed);
+                                response.body()[0] = static_cast<char>(~response.body()[0]);
+                            }
+                            if (faults.hits(faults.truncate_every, item->index) && !response.body().empty()) {
+                                // Content-Length stays the full size; half the body goes out, then the connection closes
+                                fault_count.fetch_add(1, std::memory_order_relaxed);
+                                response.body().resize(response.body().size() / 2);
+                                keep_alive = false;
+                                truncated = true;
+                            }
+                        }
                     } else if (auto const* bad = std::get_if<BadRequest>(&parsed)) {
                         bad_requests.fetch_add(1, std::memory_order_relaxed);
                         response = text_response(static_cast<http::status>(bad->status), bad->reason + "\n", request.version());
@@ -108,6 +131,14 @@ struct Server::Impl {
             }
             response.keep_alive(keep_alive);
             stream.expires_after(config.idle_timeout);
+            if (truncated) {
+                // the serializer would refuse a body shorter than its length: send the header and the half body as bytes
+                http::response_serializer<http::string_body> serializer{response};
+                auto [header_error, header_bytes] = co_await http::async_write_header(stream, serializer, use_tuple);
+                (void)header_bytes;
+                if (!header_error) co_await asio::async_write(stream, asio::buffer(response.body()), use_tuple);
+                break;
+            }
             auto [write_error, written] = co_await http::async_write(stream, response, use_tuple);
             (void)written;
             if (write_error) break;
@@ -188,7 +219,7 @@ void Server::serve_until_signal() {
 
 ServerCounters Server::counters() const noexcept {
     return {impl_->connections_opened.load(), impl_->connections_refused.load(), impl_->items_served.load(),
-            impl_->bad_requests.load()};
+            impl_->bad_requests.load(), impl_->fault_count.load()};
 }
 
 }  // namespace conclab::url_fetch

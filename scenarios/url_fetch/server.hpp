@@ -13,6 +13,17 @@
 
 namespace conclab::url_fetch {
 
+/// Faults on purpose, to see how clients count them (tests, workshops).
+/// Each hits the items i with (i + 1) % every == 0; 0 turns it off.
+struct FaultConfig {
+    std::uint64_t fail_every = 0;      ///< answer 500 instead of the item
+    std::uint64_t stall_every = 0;     ///< never answer (until the client gives up)
+    std::uint64_t truncate_every = 0;  ///< send the headers and half the body, then close
+    std::uint64_t corrupt_every = 0;   ///< flip the bits of the body's first byte
+
+    bool hits(std::uint64_t every, std::uint64_t index) const noexcept { return every != 0 && (index + 1) % every == 0; }
+};
+
 struct ServerConfig {
     std::string host = "127.0.0.1";  ///< loopback unless told otherwise
     std::uint16_t port = 0;          ///< 0: any free port (see Server::port)
@@ -21,6 +32,7 @@ struct ServerConfig {
     DelayConfig delay;               ///< delay when a request names none
     std::uint64_t max_connections = 10'000;
     std::chrono::seconds idle_timeout{30};  ///< a silent connection is closed after this
+    FaultConfig faults;
 };
 
 struct ServerCounters {
@@ -28,6 +40,7 @@ struct ServerCounters {
     std::uint64_t connections_refused = 0;  ///< over max_connections
     std::uint64_t items_served = 0;
     std::uint64_t bad_requests = 0;         ///< answered 4xx
+    std::uint64_t faults = 0;               ///< items given a fault on purpose (FaultConfig)
 };
 
 inline constexpr std::size_t max_header_bytes = 8 * 1024;

@@ -15,11 +15,16 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
 #include <thread>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace conclab {
 namespace {
@@ -122,6 +127,12 @@ struct ServeOptions {
     std::string delay_mean_us;
     std::string delay_seed = "0";
     std::string max_connections = "10000";
+    std::string fail_every = "0";
+    std::string stall_every = "0";
+    std::string truncate_every = "0";
+    std::string corrupt_every = "0";
+    bool quiet = false;
+    bool exit_with_parent = false;
 };
 
 int serve_command(ServeOptions const& options) {
@@ -146,6 +157,16 @@ int serve_command(ServeOptions const& options) {
         throw UsageError{"--delay-mean-us goes with --delay-dist"};
     }
     config.delay.seed = parse_number("--delay-seed", options.delay_seed, 0, UINT64_MAX);
+    config.faults.fail_every = parse_number("--fail-every", options.fail_every, 0, UINT64_MAX);
+    config.faults.stall_every = parse_number("--stall-every", options.stall_every, 0, UINT64_MAX);
+    config.faults.truncate_every = parse_number("--truncate-every", options.truncate_every, 0, UINT64_MAX);
+    config.faults.corrupt_every = parse_number("--corrupt-every", options.corrupt_every, 0, UINT64_MAX);
+    if (options.exit_with_parent) {
+        // started by `conclab run`: do not outlive it, even if it is killed
+        pid_t const parent = getppid();
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) return 0;
+    }
 
     std::unique_ptr<url_fetch::Server> server;
     try {
@@ -164,9 +185,14 @@ int serve_command(ServeOptions const& options) {
     std::fflush(stdout);
     server->serve_until_signal();
     auto const c = server->counters();
-    std::fprintf(stderr, "conclab serve: stopped; %llu connections, %llu refused, %llu items served, %llu bad requests\n",
-                 static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.connections_refused),
-                 static_cast<unsigned long long>(c.items_served), static_cast<unsigned long long>(c.bad_requests));
+    if (!options.quiet) {
+        std::fprintf(stderr,
+                     "conclab serve: stopped; %llu connections, %llu refused, %llu items served, %llu bad requests, %llu faults "
+                     "on purpose\n",
+                     static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.connections_refused),
+                     static_cast<unsigned long long>(c.items_served), static_cast<unsigned long long>(c.bad_requests),
+                     static_cast<unsigned long long>(c.faults));
+    }
     return 0;
 }
 
@@ -220,6 +246,11 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
         std::fprintf(stderr, "conclab: error: some runs failed (listed above); their numbers are not in the summary\n");
         return exit_failed_runs;
     }
+    if (double const failed = failed_items(results); failed > 0) {
+        std::fprintf(stderr, "conclab: error: %.0f %s failed across the measured runs (counted by kind above)\n", failed,
+                     scenario.unit.c_str());
+        return exit_failed_runs;
+    }
     return 0;
 }
 
@@ -241,6 +272,14 @@ int main_impl(int argc, char** argv) {
     serve->add_option("--delay-mean-us", serve_options.delay_mean_us, "mean delay for --delay-dist, microseconds");
     serve->add_option("--delay-seed", serve_options.delay_seed, "seed of the per-item delays (default 0)");
     serve->add_option("--max-connections", serve_options.max_connections, "connections open at once (default 10000)");
+    serve->add_option("--fail-every", serve_options.fail_every, "fault on purpose: answer 500 to items i with (i+1) % K == 0");
+    serve->add_option("--stall-every", serve_options.stall_every, "fault on purpose: never answer items i with (i+1) % K == 0");
+    serve->add_option("--truncate-every", serve_options.truncate_every,
+                      "fault on purpose: send half the body of items i with (i+1) % K == 0, then close");
+    serve->add_option("--corrupt-every", serve_options.corrupt_every,
+                      "fault on purpose: flip the first body byte of items i with (i+1) % K == 0");
+    serve->add_flag("--quiet", serve_options.quiet, "no counters on stderr at exit");
+    serve->add_flag("--exit-with-parent", serve_options.exit_with_parent, "stop when the parent process dies")->group("");
 
     std::string case_request;
     auto* child = app.add_subcommand("__case", "run one case and print its result (used by run)");
@@ -302,6 +341,12 @@ int main_impl(int argc, char** argv) {
 }  // namespace conclab
 
 int main(int argc, char** argv) {
+    // Sockets are files: allow as many as the hard limit (as Go's runtime does).
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
     try {
         return conclab::main_impl(argc, argv);
     } catch (conclab::UsageError const& e) {

@@ -1,11 +1,12 @@
 #include "src/cli/registry.hpp"
 
+#include "scenarios/url_fetch/url_fetch.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
 
 namespace conclab {
 
 std::vector<Scenario const*> const& scenarios() {
-    static std::vector<Scenario const*> const all{&worker_pool::scenario()};
+    static std::vector<Scenario const*> const all{&worker_pool::scenario(), &url_fetch::scenario()};
     return all;
 }
 

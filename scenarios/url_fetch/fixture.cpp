@@ -1,0 +1,177 @@
+#include "scenarios/url_fetch/fixture.hpp"
+
+#include "scenarios/url_fetch/client.hpp"
+#include "src/child.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace conclab::url_fetch {
+namespace {
+
+constexpr auto start_timeout = std::chrono::seconds{10};
+constexpr auto stop_timeout = std::chrono::seconds{5};
+constexpr auto health_timeout = std::chrono::milliseconds{5000};
+
+double seconds(timeval const& tv) noexcept { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; }
+
+// The first line a child writes on `fd`, within `timeout`; empty if none.
+std::string first_line(int fd, std::chrono::seconds timeout) {
+    std::string text;
+    auto const deadline = Clock::now() + timeout;
+    while (text.find('\n') == std::string::npos) {
+        auto const left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) return {};
+        pollfd p{fd, POLLIN, 0};
+        int const ready = ::poll(&p, 1, static_cast<int>(left));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) return {};
+        char buffer[512];
+        ssize_t const n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return {};
+        text.append(buffer, static_cast<std::size_t>(n));
+    }
+    return text.substr(0, text.find('\n'));
+}
+
+class EmbeddedServer final : public Fixture {
+public:
+    explicit EmbeddedServer(ParamValues const& values) : threads_{get(values, "server_threads")} {
+        auto const executable = self_executable();
+        auto const connections = std::max<std::uint64_t>(10'000, get(values, "concurrency") + 100);
+        std::vector<std::string> args{executable,   "serve",   "--host",     "127.0.0.1", "--port",
+                                      "0",          "--threads", std::to_string(threads_), "--size",
+                                      std::to_string(get(values, "size")), "--max-connections", std::to_string(connections),
+                                      "--quiet",    "--exit-with-parent"};
+        command_ = args;
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error{std::string{"pipe: "} + std::strerror(errno)};
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+        std::vector<char*> argv;
+        for (auto& arg : args) argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        int const spawned = posix_spawn(&pid_, executable.c_str(), &actions, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(out[1]);
+        if (spawned != 0) {
+            ::close(out[0]);
+            throw std::runtime_error{"cannot start the embedded server " + executable + ": " + std::strerror(spawned)};
+        }
+        auto const line = first_line(out[0], start_timeout);
+        ::close(out[0]);  // it writes nothing more there
+        constexpr std::string_view marker = "listening on ";
+        auto const at = line.find(marker);
+        if (at == std::string::npos) {
+            stop();
+            throw std::runtime_error{"the embedded server did not start within " + std::to_string(start_timeout.count()) +
+                                     " s (its messages are above); try conclab serve --port 0 by hand"};
+        }
+        auto const url_start = at + marker.size();
+        url_ = line.substr(url_start, line.find(' ', url_start) - url_start);
+        auto const problem = health_problem(resolve_url(url_), health_timeout);
+        if (!problem.empty()) {
+            stop();
+            throw std::runtime_error{"the embedded server at " + url_ + " does not answer: " + problem};
+        }
+    }
+
+    ~EmbeddedServer() override { stop(); }
+
+    ParamValues case_values() const override {
+        return {{"target", url_}, {"server_pid", static_cast<std::uint64_t>(pid_)}};
+    }
+
+    void stop() override {
+        if (pid_ <= 0 || stopped_) return;
+        stopped_ = true;
+        ::kill(pid_, SIGTERM);
+        auto const deadline = Clock::now() + stop_timeout;
+        int status = 0;
+        rusage usage{};
+        for (;;) {
+            pid_t const done = ::wait4(pid_, &status, WNOHANG, &usage);
+            if (done == pid_) break;
+            if (done < 0 && errno != EINTR) return;
+            if (Clock::now() > deadline) {
+                ::kill(pid_, SIGKILL);
+                ::wait4(pid_, &status, 0, &usage);
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds{5});
+        }
+        cpu_s_ = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    }
+
+    nlohmann::json describe() const override {
+        return {{"kind", "embedded"},   {"url", url_},         {"pid", pid_},
+                {"threads", threads_},  {"command", command_}, {"cpu_s", cpu_s_ >= 0 ? nlohmann::json(cpu_s_) : nullptr}};
+    }
+
+    std::string summary() const override {
+        char cpu[32] = "?";
+        if (cpu_s_ >= 0) std::snprintf(cpu, sizeof cpu, "%.2f", cpu_s_);
+        return "target: embedded conclab serve at " + url_ + " (" + std::to_string(threads_) +
+               " threads, on this machine: it shares the cores); its CPU over the whole run: " + cpu + " s";
+    }
+
+private:
+    std::uint64_t threads_;
+    std::vector<std::string> command_;
+    pid_t pid_ = 0;
+    bool stopped_ = false;
+    std::string url_;
+    double cpu_s_ = -1;
+};
+
+class ExternalTarget final : public Fixture {
+public:
+    explicit ExternalTarget(std::string url) : url_{std::move(url)} {
+        Endpoint endpoint;
+        try {
+            endpoint = resolve_url(url_);
+        } catch (std::invalid_argument const& e) {
+            throw UsageError{e.what()};
+        }
+        if (auto const problem = health_problem(endpoint, health_timeout); !problem.empty()) {
+            throw UsageError{"--target " + url_ + " is not usable: " + problem +
+                             "; expected a server that speaks the contract (e.g. conclab serve --host 0.0.0.0 there)"};
+        }
+    }
+    ParamValues case_values() const override { return {}; }
+    void stop() override {}
+    nlohmann::json describe() const override { return {{"kind", "external"}, {"url", url_}}; }
+    std::string summary() const override {
+        return "target: " + url_ + " (external: its CPU is not measured here; server s shows -)";
+    }
+
+private:
+    std::string url_;
+};
+
+}  // namespace
+
+std::unique_ptr<Fixture> setup_fixture(ParamValues const& values) {
+    auto const& target = get_text(values, "target");
+    if (target.empty()) return std::make_unique<EmbeddedServer>(values);
+    return std::make_unique<ExternalTarget>(target);
+}
+
+}  // namespace conclab::url_fetch

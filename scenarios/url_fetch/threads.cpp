@@ -1,0 +1,38 @@
+// url-fetch in the threads model (the control group): one OS thread per
+// request in flight (C workers taking item numbers), each with its own
+// keep-alive connection and blocking socket calls: a thread waiting for
+// its answer is parked in poll(2). `threads` is not used.
+#include "scenarios/url_fetch/url_fetch.hpp"
+
+#include "models/threads/runtime.hpp"
+
+namespace conclab::url_fetch::threads {
+namespace {
+using models::threads::Runtime;
+
+// [worker] fetches items on its own connection until there are none left
+std::uint64_t worker(Feed& feed, Ledger& ledger, Params const& p) {
+    BlockingConnection connection{request_plan(p), poll_wait, [&] { ledger.connection_opened(); }};
+    std::uint64_t checksum = 0;
+    while (auto index = feed.next()) checksum += fetch(connection, *index, p, ledger);
+    return checksum;
+}
+}  // namespace
+
+// [run]
+std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
+    Feed feed{p.requests};
+    std::atomic<std::uint64_t> checksum{0};
+    rt.block_on([&] {
+        for (std::uint64_t w = 0; w < workers(p); ++w) rt.spawn([&] { checksum += worker(feed, ledger, p); });
+    });
+    return checksum;
+}
+
+// [run_case]
+CaseMetrics run_case(Params const& p, unsigned warmup) {
+    Runtime rt;
+    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
+}
+
+}  // namespace conclab::url_fetch::threads

@@ -1,0 +1,313 @@
+// url-fetch's shared parts: the reference, the ledger, the measurement of a
+// case, and the parameters the runner offers.
+#include "scenarios/url_fetch/url_fetch.hpp"
+
+#include "scenarios/contract.hpp"
+#include "scenarios/url_fetch/fixture.hpp"
+#include "src/latency.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace conclab::url_fetch {
+namespace {
+
+// The threads model starts one OS thread per request in flight.
+constexpr std::uint64_t max_os_threads = 10'000;
+// Every fiber gets Boost.Fiber's default stack (128 KiB).
+constexpr std::uint64_t fiber_stack_bytes = 128 * 1024;
+// Every run hashes each body once and the reference hashes it again: at
+// about 1 ns a byte, more than this per run takes minutes.
+constexpr std::uint64_t max_bytes_per_run = 64ULL << 30;
+
+std::uint64_t physical_memory_bytes() {
+    return static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+// CPU seconds (user + system) a process has used so far, from /proc; NaN
+// when it cannot be read (no pid, or a server on another machine).
+double process_cpu_seconds(int pid) {
+    if (pid <= 0) return no_value;
+    std::ifstream file{"/proc/" + std::to_string(pid) + "/stat"};
+    std::string text;
+    if (!std::getline(file, text)) return no_value;
+    auto const close = text.rfind(')');  // the command name may hold spaces
+    if (close == std::string::npos) return no_value;
+    std::istringstream fields{text.substr(close + 2)};
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int n = 3; n <= 15 && fields >> field; ++n) {  // fields 14 and 15: utime, stime in clock ticks
+        if (n == 14) utime = std::stod(field);
+        if (n == 15) stime = std::stod(field);
+    }
+    return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+Params params_from(ParamValues const& v) {
+    Params p;
+    auto const& target = get_text(v, "target");
+    if (target.empty()) throw std::invalid_argument{"url-fetch needs a target: the runner's fixture provides one"};
+    p.target = resolve_url(target);
+    p.requests = get(v, "requests");
+    p.concurrency = get(v, "concurrency");
+    p.size = get(v, "size");
+    p.delay.distribution = *parse_distribution(get_text(v, "delay_dist"));
+    p.delay.mean_us = get(v, "delay_us");
+    p.delay.seed = get(v, "delay_seed");
+    p.timeout = std::chrono::milliseconds{get(v, "timeout_ms")};
+    p.keepalive = get_text(v, "keepalive") == "on";
+    p.threads = static_cast<unsigned>(get(v, "threads"));
+    if (v.count("server_pid") != 0) p.server_pid = static_cast<int>(get(v, "server_pid"));
+    return p;
+}
+
+std::string validate(ParamValues const& values, std::span<Model const> models) {
+    auto const requests = get(values, "requests");
+    auto const concurrency = get(values, "concurrency");
+    auto const size = get(values, "size");
+    auto const in_flight = std::min(requests, concurrency);
+    for (Model model : models) {
+        if (model == Model::threads && in_flight > max_os_threads) {
+            return "concurrency=" + std::to_string(in_flight) + " would start that many OS threads in the threads model (at most " +
+                   std::to_string(max_os_threads) + "); lower --concurrency or leave threads out of --models";
+        }
+        if (model == Model::fibers && in_flight * fiber_stack_bytes > physical_memory_bytes() / 2) {
+            return "concurrency=" + std::to_string(in_flight) + " fibers need more than half this machine's memory in 128 KiB "
+                   "stacks; lower --concurrency or leave fibers out of --models";
+        }
+    }
+    rlimit files{};
+    getrlimit(RLIMIT_NOFILE, &files);
+    if (in_flight + 64 > files.rlim_max) {
+        return "concurrency=" + std::to_string(in_flight) + " needs that many sockets, but this process may open only " +
+               std::to_string(files.rlim_max) + " files (ulimit -Hn); lower --concurrency or raise the limit";
+    }
+    if (in_flight * size > physical_memory_bytes() / 2) {
+        return "concurrency x size = " + std::to_string(in_flight) + " x " + std::to_string(size) +
+               " bytes of bodies in memory at once is more than half this machine's memory; lower --concurrency or --size";
+    }
+    if (size > 0 && requests > max_bytes_per_run / size) {
+        return "requests x size = " + std::to_string(requests) + " x " + std::to_string(size) +
+               " bytes is more than 64 GiB per run (minutes of hashing); lower --requests or --size";
+    }
+    if (auto const& target = get_text(values, "target"); !target.empty()) {
+        try {
+            resolve_url(target);
+        } catch (std::invalid_argument const& e) {
+            return e.what();
+        }
+    }
+    return {};
+}
+
+CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
+    return run_case(model, params_from(values), warmup);
+}
+
+}  // namespace
+
+Reference::Reference(Params const& p) : checksums_(p.requests) {
+    for (std::uint64_t i = 0; i < p.requests; ++i) checksums_[i] = contract::item_checksum(i, p.size);
+}
+
+Ledger::Ledger(Reference const& reference)
+    : reference_{reference},
+      seen_{std::make_unique<std::atomic<std::uint32_t>[]>(reference.items())},
+      fault_of_{std::make_unique<std::atomic<std::uint8_t>[]>(reference.items())},
+      latency_ns_(reference.items()) {}
+
+std::uint64_t Ledger::record(Fetched const& fetched) noexcept {
+    if (fetched.index >= reference_.items()) {
+        strays_.fetch_add(1, std::memory_order_relaxed);
+        return 0;
+    }
+    seen_[fetched.index].fetch_add(1, std::memory_order_relaxed);
+    fault_of_[fetched.index].store(static_cast<std::uint8_t>(fetched.fault), std::memory_order_relaxed);
+    if (fetched.fault != Fault::none) {
+        auto const kind = static_cast<std::size_t>(fetched.fault);
+        if (faults_[kind].fetch_add(1, std::memory_order_relaxed) == 0) {
+            std::lock_guard lock{first_mutex_};
+            first_[kind] = "item " + std::to_string(fetched.index) + ": " + fetched.detail;
+        }
+        return 0;
+    }
+    latency_ns_[fetched.index] = static_cast<std::uint64_t>(std::chrono::nanoseconds{Clock::now() - fetched.started}.count());
+    fetched_.fetch_add(1, std::memory_order_relaxed);
+    bytes_.fetch_add(fetched.bytes, std::memory_order_relaxed);
+    return fetched.checksum;
+}
+
+std::string Ledger::problems() const {
+    std::uint64_t missing = 0, repeated = 0, first_missing = 0, first_repeated = 0;
+    for (std::uint64_t i = 0; i < reference_.items(); ++i) {
+        auto const seen = seen_[i].load(std::memory_order_relaxed);
+        if (seen == 0 && missing++ == 0) first_missing = i;
+        if (seen > 1 && repeated++ == 0) first_repeated = i;
+    }
+    std::string out;
+    auto const add = [&out](std::string const& text) { out += (out.empty() ? "" : "; ") + text; };
+    if (missing > 0) add(std::to_string(missing) + " item(s) never requested (first: item " + std::to_string(first_missing) + ")");
+    if (repeated > 0) {
+        add(std::to_string(repeated) + " item(s) requested more than once (first: item " + std::to_string(first_repeated) + ")");
+    }
+    if (auto const strays = strays_.load(); strays > 0) add(std::to_string(strays) + " result(s) for items that do not exist");
+    return out;
+}
+
+std::uint64_t Ledger::failed() const noexcept {
+    std::uint64_t total = 0;
+    for (auto const& count : faults_) total += count.load();
+    return total;
+}
+
+std::uint64_t Ledger::expected_checksum() const noexcept {
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < reference_.items(); ++i) {
+        if (seen_[i].load() == 1 && fault_of_[i].load() == static_cast<std::uint8_t>(Fault::none)) sum += reference_.checksum(i);
+    }
+    return sum;
+}
+
+std::string Ledger::fault_summary() const {
+    std::string out;
+    std::lock_guard lock{first_mutex_};
+    for (Fault kind : fault_kinds) {
+        auto const count = faults(kind);
+        if (count == 0) continue;
+        out += (out.empty() ? "" : "; ") + std::to_string(count) + " " + std::string{to_string(kind)} + " (first: " +
+               first_[static_cast<std::size_t>(kind)] + ")";
+    }
+    return out;
+}
+
+std::vector<std::uint64_t> Ledger::latencies_ns() const {
+    std::vector<std::uint64_t> out;
+    out.reserve(fetched());
+    for (std::uint64_t i = 0; i < reference_.items(); ++i) {
+        if (seen_[i].load() == 1 && fault_of_[i].load() == static_cast<std::uint8_t>(Fault::none)) out.push_back(latency_ns_[i]);
+    }
+    return out;
+}
+
+RequestPlan request_plan(Params const& p) noexcept {
+    return RequestPlan{.target = &p.target, .size = p.size, .timeout = p.timeout, .keepalive = p.keepalive};
+}
+
+std::uint64_t fetch(BlockingConnection& connection, std::uint64_t index, Params const& p, Ledger& ledger) {
+    return ledger.record(connection.fetch(index, item_delay_us(p.delay, index), ledger.reference().checksum(index)));
+}
+
+std::uint64_t workers(Params const& p) noexcept { return std::max<std::uint64_t>(1, std::min(p.concurrency, p.requests)); }
+
+CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once) {
+    Reference const reference{p};
+    auto const verify = [&](std::uint64_t checksum, Ledger const& ledger) {
+        if (auto problems = ledger.problems(); !problems.empty()) throw WrongAnswer{problems};
+        if (ledger.faults(Fault::checksum) > 0) {
+            throw WrongAnswer{std::to_string(ledger.faults(Fault::checksum)) + " bod(ies) differ from the contract's bytes: " +
+                              ledger.fault_summary()};
+        }
+        if (checksum != ledger.expected_checksum()) {
+            throw WrongAnswer{"checksum " + hex64(checksum) + " differs from the reference " + hex64(ledger.expected_checksum()) +
+                              " over the " + std::to_string(ledger.fetched()) + " items fetched"};
+        }
+    };
+    for (unsigned i = 0; i < warmup; ++i) {
+        Ledger ledger{reference};
+        verify(once(ledger), ledger);
+    }
+    Ledger ledger{reference};
+    CaseMetrics metrics;
+    double const server_before = process_cpu_seconds(p.server_pid);
+    Stopwatch const stopwatch;
+    auto const checksum = once(ledger);
+    stopwatch.stop(ledger.fetched(), metrics);
+    double const server_cpu = process_cpu_seconds(p.server_pid) - server_before;
+    verify(checksum, ledger);
+    metrics.checksum = checksum;
+    metrics.expected_checksum = ledger.expected_checksum();
+    auto latencies = ledger.latencies_ns();
+    summarize_latencies(latencies, metrics);
+    auto& extra = metrics.extra;
+    extra["requests"] = static_cast<double>(p.requests);
+    extra["errors"] = static_cast<double>(ledger.failed());
+    for (Fault kind : fault_kinds) {
+        if (kind != Fault::none) extra["errors_" + std::string{to_string(kind)}] = static_cast<double>(ledger.faults(kind));
+    }
+    extra["body_bytes"] = static_cast<double>(ledger.bytes());
+    extra["bytes_per_s"] = metrics.wall_s > 0 ? static_cast<double>(ledger.bytes()) / metrics.wall_s : 0;
+    extra["connections_opened"] = static_cast<double>(ledger.connections());
+    extra["server_cpu_s"] = server_cpu;
+    if (ledger.failed() > 0) {
+        std::fprintf(stderr, "url-fetch: %llu request(s) failed: %s\n", static_cast<unsigned long long>(ledger.failed()),
+                     ledger.fault_summary().c_str());
+    }
+    return metrics;
+}
+
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
+    switch (model) {
+        case Model::fibers: return fibers::run_case(p, warmup);
+        case Model::coroutines: return coroutines::run_case(p, warmup);
+        case Model::tbb: return tbb::run_case(p, warmup);
+        case Model::threads: return threads::run_case(p, warmup);
+    }
+    throw std::logic_error{"unknown model"};
+}
+
+Scenario const& scenario() {
+    auto const hardware = std::uint64_t{std::max(1U, std::thread::hardware_concurrency())};
+    static Scenario const url_fetch{
+        .name = "url-fetch",
+        .summary = "HTTP GET /item/0 .. /item/N-1 from a server with latency, at most C in flight; bodies checked",
+        .unit = "requests",
+        .params =
+            {
+                {"target", std::string{}, 0, 0,
+                 "server that speaks the contract, http://HOST:PORT; none: start the embedded `conclab serve`", "all", {}},
+                {"requests", 5'000ULL, 1, 100'000'000, "items to fetch (N)", "all", {}},
+                {"concurrency", 64ULL, 1, 1'000'000, "requests in flight at most (C): worker tasks, each on its own connection",
+                 "fibers, coroutines, threads", {}},
+                {"size", 1024ULL, 0, max_item_size, "body bytes per item (S)", "all", {}},
+                {"delay_us", 1000ULL, 0, max_delay_us, "server delay per item: the fixed delay, or the mean of --delay-dist",
+                 "all", {}},
+                {"delay_dist", std::string{"fixed"}, 0, 0, "how delays vary by item (seeded by the item: every client sees the same)",
+                 "all", {"fixed", "uniform", "exp", "lognormal"}},
+                {"delay_seed", 0ULL, 0, UINT64_MAX, "seed of the per-item delays", "all", {}},
+                {"timeout_ms", 5000ULL, 1, 600'000, "per request, from connect to the last body byte; then it is a timeout error",
+                 "all", {}},
+                {"keepalive", std::string{"on"}, 0, 0, "reuse each connection (on) or open one per request (off)", "all",
+                 {"on", "off"}},
+                {"threads", hardware, 1, 1024, "OS threads of the runtime (default: hardware concurrency)",
+                 "fibers, coroutines, tbb (= requests in flight)", {}},
+                {"server_threads", hardware, 1, 1024, "threads of the embedded server (default: hardware concurrency)",
+                 "the embedded server (no --target)", {}},
+            },
+        .metrics =
+            {
+                {"requests", "count", "", 1, false, false},
+                {"errors", "count", "errors", 1, false, true},
+                {"errors_connect", "count", "", 1, true, false},
+                {"errors_timeout", "count", "", 1, true, false},
+                {"errors_http_status", "count", "", 1, true, false},
+                {"errors_short_body", "count", "", 1, true, false},
+                {"errors_protocol", "count", "", 1, true, false},
+                {"errors_checksum", "count", "", 1, true, false},
+                {"body_bytes", "bytes", "", 1, false, false},
+                {"bytes_per_s", "bytes/s", "MB/s", 1e-6, false, false},
+                {"connections_opened", "count", "conns", 1, false, false},
+                {"server_cpu_s", "s", "server s", 1, false, false},
+            },
+        .validate = validate,
+        .run_case = run_case_values,
+        .setup = setup_fixture,
+    };
+    return url_fetch;
+}
+
+}  // namespace conclab::url_fetch

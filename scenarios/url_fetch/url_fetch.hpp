@@ -1,0 +1,155 @@
+// url-fetch: fetch /item/0 .. /item/N-1 from a server that speaks the
+// contract's HTTP API (../shared/scenario-contract.md), at most C requests
+// in flight, over HTTP/1.1 with keep-alive. Every body is checked against
+// the contract's checksum; faults (refused connections, timeouts, non-200
+// answers, short bodies) are counted by kind, never dropped. A run is
+// correct when every item was requested exactly once and the model's sum of
+// body checksums equals the reference sum over the items fetched.
+// Full specification: scenarios/url_fetch/README.md.
+#pragma once
+
+#include "scenarios/url_fetch/client.hpp"
+#include "scenarios/url_fetch/target.hpp"
+#include "src/metrics.hpp"
+#include "src/model.hpp"
+#include "src/scenario.hpp"
+#include "src/stopwatch.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace conclab::models::fibers { class Runtime; class Netpoller; }
+namespace conclab::models::coroutines { class Runtime; }
+namespace conclab::models::tbb { class Runtime; }
+namespace conclab::models::threads { class Runtime; }
+
+namespace conclab::url_fetch {
+
+struct Params {
+    Endpoint target;                    ///< where the server is (resolved before the clock starts)
+    std::uint64_t requests = 0;         ///< N: items 0 .. N-1
+    std::uint64_t concurrency = 1;      ///< C: requests in flight (fibers, coroutines, threads)
+    std::uint64_t size = 0;             ///< S: body bytes per item
+    DelayConfig delay;                  ///< item i asks for delay_us = item_delay_us(delay, i)
+    std::chrono::milliseconds timeout{5000};  ///< per request, connect to last body byte
+    bool keepalive = true;              ///< false: a new connection per request
+    unsigned threads = 1;               ///< T: OS threads of the fibers/coroutines/tbb runtime
+    int server_pid = 0;                 ///< the embedded server's process, for its CPU; 0: unknown
+};
+
+/// The reference: each item's body checksum, and where counting begins.
+/// Computed once per case, before any clock starts.
+class Reference {
+public:
+    explicit Reference(Params const& p);
+    std::uint64_t checksum(std::uint64_t index) const noexcept { return checksums_[index]; }
+    std::uint64_t items() const noexcept { return checksums_.size(); }
+
+private:
+    std::vector<std::uint64_t> checksums_;
+};
+
+/// Books every request's result: exactly-once, latency, faults by kind,
+/// bytes, connections. record() may be called from many threads at once.
+class Ledger {
+public:
+    explicit Ledger(Reference const& reference);
+    Reference const& reference() const noexcept { return reference_; }
+    /// Books one request; returns the body's checksum when it was fetched,
+    /// 0 when it failed (the run's sum counts fetched bodies only).
+    std::uint64_t record(Fetched const& fetched) noexcept;
+    void connection_opened() noexcept { connections_.fetch_add(1, std::memory_order_relaxed); }
+
+    /// Empty if every item was requested exactly once, else what went wrong.
+    std::string problems() const;
+    std::uint64_t faults(Fault kind) const noexcept { return faults_[static_cast<std::size_t>(kind)].load(); }
+    std::uint64_t failed() const noexcept;  ///< requests that ended in a fault
+    std::uint64_t fetched() const noexcept { return fetched_.load(); }
+    std::uint64_t bytes() const noexcept { return bytes_.load(); }
+    std::uint64_t connections() const noexcept { return connections_.load(); }
+    /// The reference sum over the items fetched without a fault.
+    std::uint64_t expected_checksum() const noexcept;
+    /// "3 timeout (first: item 7: ...)" for each kind seen; empty when none.
+    std::string fault_summary() const;
+    std::vector<std::uint64_t> latencies_ns() const;  ///< of the fetched items
+
+private:
+    Reference const& reference_;
+    std::unique_ptr<std::atomic<std::uint32_t>[]> seen_;
+    std::unique_ptr<std::atomic<std::uint8_t>[]> fault_of_;
+    std::vector<std::uint64_t> latency_ns_;
+    std::atomic<std::uint64_t> faults_[fault_kinds.size()]{};
+    std::atomic<std::uint64_t> fetched_{0};
+    std::atomic<std::uint64_t> bytes_{0};
+    std::atomic<std::uint64_t> connections_{0};
+    std::atomic<std::uint64_t> strays_{0};
+    mutable std::mutex first_mutex_;
+    std::string first_[fault_kinds.size()];  // the first fault's detail, per kind
+};
+
+/// The requests' indices, handed out once each (the models' "jobs").
+class Feed {
+public:
+    explicit Feed(std::uint64_t requests) noexcept : requests_{requests} {}
+    std::optional<std::uint64_t> next() noexcept {
+        auto const index = next_.fetch_add(1, std::memory_order_relaxed);
+        if (index >= requests_) return std::nullopt;
+        return index;
+    }
+
+private:
+    std::uint64_t requests_;
+    std::atomic<std::uint64_t> next_{0};
+};
+
+/// What every request of a run with these parameters asks for.
+RequestPlan request_plan(Params const& p) noexcept;
+
+/// One request of the blocking models: fetches item `index` on
+/// `connection`, books it, returns what record() returns.
+std::uint64_t fetch(BlockingConnection& connection, std::uint64_t index, Params const& p, Ledger& ledger);
+
+/// Tasks to start for C in flight: C, but no more than there are requests.
+std::uint64_t workers(Params const& p) noexcept;
+
+/// `warmup` unmeasured runs, then one measured run of `once`; every run is
+/// verified (exactly-once and the checksum over the items fetched). Bodies
+/// that fail their checksum throw WrongAnswer; other faults are counted in
+/// the metrics.
+CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once);
+
+/// The entry points every model file provides, in the model's namespace:
+/// run() is one run (returns the model's sum of body checksums); run_case()
+/// builds the runtime and measures.
+namespace fibers {
+std::uint64_t run(models::fibers::Runtime& rt, models::fibers::Netpoller& poller, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace fibers
+namespace coroutines {
+std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace coroutines
+namespace tbb {
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace tbb
+namespace threads {
+std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace threads
+
+/// Dispatches to `model`'s run_case.
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+
+/// The scenario as the runner sees it (parameters, validation, run_case,
+/// and the fixture that starts the embedded server).
+Scenario const& scenario();
+
+}  // namespace conclab::url_fetch
