@@ -1,0 +1,238 @@
+// url-fetch's clients in every model against the in-process target server:
+// every item fetched once with the contract's bytes over a table of
+// (N, C, S); faults on purpose (500s, stalls past the timeout, truncated
+// and corrupted bodies, a refused connection) counted as the right kind in
+// every model, without a hang. meson registers this binary once per model.
+#include "scenarios/contract.hpp"
+#include "scenarios/url_fetch/server.hpp"
+#include "scenarios/url_fetch/url_fetch.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace conclab::url_fetch {
+namespace {
+
+struct Case {
+    std::string name;
+    std::uint64_t requests;
+    std::uint64_t concurrency;
+    std::uint64_t size;
+    bool keepalive = true;
+    DelayConfig delay{};
+    unsigned threads = 2;
+};
+
+Case const cases[] = {
+    {"one_empty_item", 1, 1, 0},
+    {"empty_bodies", 50, 8, 0},
+    {"n200_c16_s1024", 200, 16, 1024},
+    {"more_in_flight_than_items", 10, 64, 100},
+    {"one_at_a_time", 30, 1, 333},
+    {"bodies_not_a_multiple_of_8", 40, 4, 65'537},
+    {"no_keepalive", 60, 8, 512, false},
+    {"exp_delays", 40, 8, 64, true, {DelayConfig::Distribution::exp, 300, 7}},
+    {"one_thread", 50, 8, 256, true, {}, 1},
+};
+
+// One server for the whole binary: started once, stopped at exit.
+Server& shared_server() {
+    static auto const server = [] {
+        ServerConfig config;
+        config.threads = 2;
+        auto s = std::make_unique<Server>(config);
+        s->start();
+        return s;
+    }();
+    return *server;
+}
+
+Params params_for(std::uint16_t port, Case const& c) {
+    Params p;
+    p.target = resolve_url("http://127.0.0.1:" + std::to_string(port));
+    p.requests = c.requests;
+    p.concurrency = c.concurrency;
+    p.size = c.size;
+    p.delay = c.delay;
+    p.keepalive = c.keepalive;
+    p.threads = c.threads;
+    p.timeout = std::chrono::milliseconds{10'000};
+    return p;
+}
+
+std::uint64_t reference_sum(Params const& p) {
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < p.requests; ++i) sum += contract::item_checksum(i, p.size);
+    return sum;
+}
+
+class UrlFetch : public testing::TestWithParam<std::tuple<Model, Case>> {};
+
+TEST_P(UrlFetch, FetchesEveryItemOnceWithTheContractsBytes) {
+    auto const& [model, c] = GetParam();
+    auto const p = params_for(shared_server().port(), c);
+    CaseMetrics metrics;
+    ASSERT_NO_THROW(metrics = run_case(model, p, /*warmup=*/1));
+    EXPECT_EQ(metrics.checksum, reference_sum(p));
+    EXPECT_EQ(metrics.expected_checksum, reference_sum(p));
+    EXPECT_EQ(metrics.items, c.requests);
+    EXPECT_EQ(metrics.latency_count, c.requests);
+    EXPECT_EQ(metrics.extra.at("errors"), 0);
+    EXPECT_EQ(metrics.extra.at("body_bytes"), static_cast<double>(c.requests * c.size));
+    EXPECT_LE(metrics.latency_p50_us, metrics.latency_p99_us);
+    // connections: one per worker with keep-alive (tbb: one per arena thread
+    // at most), one per request without
+    auto const connections = metrics.extra.at("connections_opened");
+    if (!c.keepalive) {
+        EXPECT_EQ(connections, static_cast<double>(c.requests));
+    } else if (model == Model::tbb) {
+        EXPECT_GE(connections, 1);
+        EXPECT_LE(connections, c.threads);
+    } else {
+        EXPECT_EQ(connections, static_cast<double>(std::min(c.concurrency, c.requests)));
+    }
+    // server_pid unknown here: its CPU is not made up
+    EXPECT_TRUE(std::isnan(metrics.extra.at("server_cpu_s")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, UrlFetch, testing::Combine(testing::ValuesIn(all_models), testing::ValuesIn(cases)),
+                         [](auto const& info) {
+                             return std::string{token(std::get<0>(info.param))} + "__" + std::get<1>(info.param).name;
+                         });
+
+// ---- faults on purpose: counted by kind, in every model, never a hang ----
+
+class Faults : public testing::TestWithParam<Model> {
+protected:
+    static CaseMetrics run_against(FaultConfig faults, std::uint64_t requests, std::chrono::milliseconds timeout) {
+        ServerConfig config;
+        config.threads = 2;
+        config.faults = faults;
+        Server server{config};
+        server.start();
+        Case const c{"faults", requests, 4, 100};
+        auto p = params_for(server.port(), c);
+        p.timeout = timeout;
+        return run_case(GetParam(), p, /*warmup=*/0);
+    }
+};
+
+TEST_P(Faults, A500IsAnHttpStatusError) {
+    auto const m = run_against({.fail_every = 5, .stall_every = 0, .truncate_every = 0, .corrupt_every = 0}, 40,
+                               std::chrono::milliseconds{5000});
+    EXPECT_EQ(m.extra.at("errors_http_status"), 8);  // items 4, 9, ..., 39
+    EXPECT_EQ(m.extra.at("errors"), 8);
+    EXPECT_EQ(m.items, 32U);  // the others are fetched and verified
+    EXPECT_EQ(m.latency_count, 32U);
+}
+
+TEST_P(Faults, AStallPastTheTimeoutIsATimeoutError) {
+    auto const m = run_against({.fail_every = 0, .stall_every = 4, .truncate_every = 0, .corrupt_every = 0}, 12,
+                               std::chrono::milliseconds{200});
+    EXPECT_EQ(m.extra.at("errors_timeout"), 3);  // items 3, 7, 11
+    EXPECT_EQ(m.extra.at("errors"), 3);
+    EXPECT_EQ(m.items, 9U);
+}
+
+TEST_P(Faults, AHalfBodyIsAShortBodyError) {
+    auto const m = run_against({.fail_every = 0, .stall_every = 0, .truncate_every = 3, .corrupt_every = 0}, 30,
+                               std::chrono::milliseconds{5000});
+    EXPECT_EQ(m.extra.at("errors_short_body"), 10);
+    EXPECT_EQ(m.items, 20U);
+}
+
+TEST_P(Faults, AWrongBodyIsAWrongAnswer) {
+    EXPECT_THROW(run_against({.fail_every = 0, .stall_every = 0, .truncate_every = 0, .corrupt_every = 6}, 30,
+                             std::chrono::milliseconds{5000}),
+                 WrongAnswer);
+}
+
+// A port nobody listens on: bound, then closed.
+std::uint16_t free_port() {
+    int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+TEST_P(Faults, ARefusedConnectionIsAConnectError) {
+    Case const c{"refused", 20, 4, 100};
+    auto const p = params_for(free_port(), c);
+    CaseMetrics m;
+    ASSERT_NO_THROW(m = run_case(GetParam(), p, /*warmup=*/0));
+    EXPECT_EQ(m.extra.at("errors_connect"), 20);
+    EXPECT_EQ(m.items, 0U);
+    EXPECT_EQ(m.latency_count, 0U);
+    EXPECT_EQ(m.checksum, 0U);
+    EXPECT_EQ(m.extra.at("connections_opened"), 20);  // one attempt per request
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, Faults, testing::ValuesIn(all_models),
+                         [](auto const& info) { return std::string{token(info.param)} + "__"; });
+
+// ---- the pieces the clients share ----
+
+TEST(ResolveUrl, ReadsHostAndPort) {
+    auto const e = resolve_url("http://127.0.0.1:8080/");
+    EXPECT_EQ(e.host, "127.0.0.1");
+    EXPECT_EQ(e.port, 8080);
+    EXPECT_EQ(e.url(), "http://127.0.0.1:8080");
+    EXPECT_EQ(resolve_url("http://[::1]:81").url(), "http://[::1]:81");
+    EXPECT_EQ(resolve_url("http://localhost:9").port, 9);
+}
+
+TEST(ResolveUrl, RefusesWhatIsNotHttpHostPort) {
+    for (char const* bad : {"", "127.0.0.1:80", "https://127.0.0.1:80", "http://127.0.0.1", "http://127.0.0.1:0",
+                            "http://127.0.0.1:65536", "http://127.0.0.1:80/items", "http://:80", "http://[::1:80",
+                            "http://no-such-host.invalid:80"}) {
+        EXPECT_THROW(resolve_url(bad), std::invalid_argument) << bad;
+    }
+}
+
+TEST(Health, AnswersOkOnTheServerAndSaysWhyElsewhere) {
+    EXPECT_EQ(health_problem(resolve_url("http://127.0.0.1:" + std::to_string(shared_server().port())), std::chrono::seconds{5}),
+              "");
+    EXPECT_NE(health_problem(resolve_url("http://127.0.0.1:" + std::to_string(free_port())), std::chrono::seconds{5}), "");
+}
+
+TEST(Ledger, CountsFaultsAndSumsOnlyWhatWasFetched) {
+    Params p;
+    p.requests = 4;
+    p.size = 16;
+    Reference const reference{p};
+    Ledger ledger{reference};
+    auto const ok = [&](std::uint64_t i) {
+        return Fetched{i, Fault::none, contract::item_checksum(i, 16), 16, Clock::now(), {}};
+    };
+    EXPECT_EQ(ledger.record(ok(0)), contract::item_checksum(0, 16));
+    EXPECT_EQ(ledger.record(Fetched{1, Fault::timeout, 0, 0, Clock::now(), "slow"}), 0U);
+    EXPECT_EQ(ledger.record(ok(2)), contract::item_checksum(2, 16));
+    EXPECT_NE(ledger.problems(), "");  // item 3 never requested
+    ledger.record(ok(3));
+    EXPECT_EQ(ledger.problems(), "");
+    EXPECT_EQ(ledger.failed(), 1U);
+    EXPECT_EQ(ledger.faults(Fault::timeout), 1U);
+    EXPECT_EQ(ledger.fetched(), 3U);
+    EXPECT_EQ(ledger.bytes(), 48U);
+    EXPECT_EQ(ledger.expected_checksum(),
+              contract::item_checksum(0, 16) + contract::item_checksum(2, 16) + contract::item_checksum(3, 16));
+    EXPECT_EQ(ledger.fault_summary(), "1 timeout (first: item 1: slow)");
+    ledger.record(ok(3));
+    EXPECT_NE(ledger.problems().find("more than once"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace conclab::url_fetch
