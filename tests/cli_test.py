@@ -132,6 +132,135 @@ class ServeBadInput(UsageErrors, unittest.TestCase):
         self.assert_usage_error(["serve", "--size", "99999999999"], "--size")
 
 
+class UrlFetchBadInput(UsageErrors, unittest.TestCase):
+    def test_keepalive_takes_on_or_off(self):
+        self.assert_usage_error(["run", "url-fetch", "--keepalive", "yes"], "--keepalive expects one of on, off", "'yes'")
+
+    def test_unknown_delay_distribution(self):
+        self.assert_usage_error(["run", "url-fetch", "--delay-dist", "pareto"], "--delay-dist expects one of", "lognormal")
+
+    def test_target_that_is_not_http(self):
+        self.assert_usage_error(["run", "url-fetch", "--target", "https://127.0.0.1:443"], "only http://", "http://HOST:PORT")
+
+    def test_target_without_a_port(self):
+        self.assert_usage_error(["run", "url-fetch", "--target", "http://127.0.0.1"], "no port")
+
+    def test_target_with_a_path(self):
+        self.assert_usage_error(["run", "url-fetch", "--target", "http://127.0.0.1:80/api"], "give no path")
+
+    def test_target_that_does_not_resolve(self):
+        self.assert_usage_error(["run", "url-fetch", "--target", "http://no-such-host.invalid:80"], "cannot resolve")
+
+    def test_target_that_nobody_listens_on(self):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.assert_usage_error(["run", "url-fetch", "--target", f"http://127.0.0.1:{port}", "--quiet"],
+                                "is not usable", "refused")
+
+    def test_zero_concurrency(self):
+        self.assert_usage_error(["run", "url-fetch", "--concurrency", "0"], "--concurrency expects a whole number from 1")
+
+    def test_too_many_os_threads_for_the_threads_model(self):
+        self.assert_usage_error(["run", "url-fetch", "--concurrency", "20000", "--requests", "20000"],
+                                "OS threads", "--models")
+
+    def test_more_bytes_than_a_run_can_hash(self):
+        self.assert_usage_error(["run", "url-fetch", "--requests", "100000000", "--size", "1000000"], "64 GiB")
+
+    def test_zero_timeout(self):
+        self.assert_usage_error(["run", "url-fetch", "--timeout-ms", "0"], "--timeout-ms expects a whole number from 1")
+
+    def test_fault_flags_of_serve_take_numbers(self):
+        self.assert_usage_error(["serve", "--fail-every", "often"], "--fail-every", "'often'")
+
+
+def start_server(*args):
+    """A conclab serve on a free port; returns (process, base URL)."""
+    server = subprocess.Popen([CONCLAB, "serve", "--port", "0", "--threads", "1", "--quiet", *args],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = server.stdout.readline()
+    return server, first.split()[4]
+
+
+class UrlFetchRuns(unittest.TestCase):
+    SMALL = ["--requests", "60", "--concurrency", "8", "--delay-us", "200", "--repeat", "1", "--warmup", "0", "--quiet"]
+
+    def test_embedded_server_run_verifies_every_model_and_stops_the_server(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "out.json")
+            csv_path = os.path.join(tmp, "out.csv")
+            result = conclab("run", "url-fetch", *self.SMALL, "--json", path, "--csv", csv_path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("target: embedded conclab serve at http://127.0.0.1:", result.stdout)
+            with open(path) as f:
+                data = json.load(f)
+            with open(csv_path, newline="") as f:
+                rows = list(csv.DictReader(f))
+        fixture = data["fixture"]
+        self.assertEqual(fixture["kind"], "embedded")
+        self.assertGreaterEqual(fixture["cpu_s"], 0)
+        with self.assertRaises(ProcessLookupError):  # stopped and reaped
+            os.kill(fixture["pid"], 0)
+        self.assertEqual(data["params"]["target"], "")  # as given; the live URL is in the fixture
+        self.assertEqual(data["params"]["keepalive"], "on")
+        self.assertEqual(data["metric_units"]["bytes_per_s"], "bytes/s")
+        self.assertEqual([r["model"] for r in data["results"]], MODELS)
+        for result in data["results"]:
+            self.assertEqual(result["status"], "ok")
+            run = result["runs"][0]
+            self.assertTrue(run["verified"])
+            self.assertEqual(run["items"], 60)
+            self.assertEqual(run["requests"], 60)
+            self.assertEqual(run["errors"], 0)
+            for kind in ["connect", "timeout", "http_status", "short_body", "protocol", "checksum"]:
+                self.assertEqual(run["errors_" + kind], 0)
+            self.assertEqual(run["body_bytes"], 60 * 1024)
+            self.assertGreater(run["bytes_per_s"], 0)
+            self.assertGreaterEqual(run["connections_opened"], 1)
+            self.assertIsInstance(run["server_cpu_s"], (int, float))
+            self.assertGreaterEqual(run["latency_p50_us"], 200)  # the server's delay is part of every request
+            self.assertIn("server_cpu_s", result["summary"])
+        self.assertEqual(len(rows), 4)
+        for row in rows:
+            self.assertEqual(row["verified"], "true")
+            self.assertEqual(row["errors"], "0")
+
+    def test_external_target_with_faults_counts_them_and_exits_1(self):
+        server, base = start_server("--fail-every", "10")
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "out.json")
+                result = conclab("run", "url-fetch", "--target", base, *self.SMALL, "--json", path)
+                with open(path) as f:
+                    data = json.load(f)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("requests failed", result.stderr)
+        self.assertIn("errors_http_status 6", result.stdout)
+        self.assertEqual(data["fixture"], {"kind": "external", "url": base})
+        for result in data["results"]:
+            run = result["runs"][0]
+            self.assertEqual(run["status"], "ok")  # faults of the server are counted, not a wrong answer
+            self.assertEqual(run["errors_http_status"], 6)  # items 9, 19, ..., 59
+            self.assertEqual(run["items"], 54)
+            self.assertIsNone(run["server_cpu_s"])  # not measurable on another process tree
+
+    def test_keepalive_off_opens_a_connection_per_request(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "out.json")
+            result = conclab("run", "url-fetch", *self.SMALL, "--keepalive", "off", "--models", "coroutines,threads",
+                             "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(path) as f:
+                data = json.load(f)
+        for result in data["results"]:
+            self.assertEqual(result["runs"][0]["connections_opened"], 60)
+
+
 class Serve(unittest.TestCase):
     def test_serves_until_interrupted_and_names_its_port(self):
         import signal
@@ -170,6 +299,8 @@ class Help(unittest.TestCase):
         result = conclab("list")
         self.assertEqual(result.returncode, 0)
         self.assertIn("worker-pool", result.stdout)
+        self.assertIn("url-fetch", result.stdout)
+        self.assertIn("one of fixed|uniform|exp|lognormal", result.stdout)
         for model in MODELS:
             self.assertIn(model, result.stdout)
         for flag in ["--jobs", "--workers", "--work", "--buffer", "--wait-us", "--threads"]:
