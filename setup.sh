@@ -2,7 +2,7 @@
 # conclab set-up on Debian 12: installs the Debian packages that are
 # missing, configures and builds (release, warnings as errors), then does
 # what you asked:
-#   ./setup.sh run [conclab run options]   the default comparison: worker-pool in all four models
+#   ./setup.sh run [scenario] [options]    a comparison in all four models (default: worker-pool)
 #   ./setup.sh test                        the whole test suite (what CI runs)
 #   ./setup.sh sanitize                    the test suite under AddressSanitizer + UBSan (build-sanitize/)
 #   ./setup.sh build                       install and build only
@@ -57,7 +57,10 @@ fi
 meson compile -C "$build"
 
 case "$action" in
-  run) exec "$build/src/cli/conclab" run worker-pool "$@" ;;
+  run)
+    scenario=worker-pool
+    if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then scenario=$1; shift; fi
+    exec "$build/src/cli/conclab" run "$scenario" "$@" ;;
   test|sanitize) exec meson test -C "$build" --print-errorlogs "$@" ;;
   build) ;;
 esac

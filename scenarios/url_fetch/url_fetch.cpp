@@ -270,7 +270,7 @@ Scenario const& scenario() {
             {
                 {"target", std::string{}, 0, 0,
                  "server that speaks the contract, http://HOST:PORT; none: start the embedded `conclab serve`", "all", {}},
-                {"requests", 5'000ULL, 1, 100'000'000, "items to fetch (N)", "all", {}},
+                {"requests", 3'000ULL, 1, 100'000'000, "items to fetch (N)", "all", {}},
                 {"concurrency", 64ULL, 1, 1'000'000, "requests in flight at most (C): worker tasks, each on its own connection",
                  "fibers, coroutines, threads", {}},
                 {"size", 1024ULL, 0, max_item_size, "body bytes per item (S)", "all", {}},
