@@ -10,8 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include <netinet/in.h>
@@ -177,6 +179,23 @@ TEST_P(Faults, ARefusedConnectionIsAConnectError) {
     EXPECT_EQ(m.latency_count, 0U);
     EXPECT_EQ(m.checksum, 0U);
     EXPECT_EQ(m.extra.at("connections_opened"), 20);  // one attempt per request
+}
+
+TEST_P(Faults, AServerThatDiesMidRunEndsTheRunWithEveryRequestAccountedFor) {
+    ServerConfig config;
+    config.threads = 1;
+    auto server = std::make_unique<Server>(config);
+    server->start();
+    Case const c{"dies", 40, 4, 100, true, {DelayConfig::Distribution::fixed, 50'000, 0}};  // 50 ms each: ~0.5 s in all
+    auto p = params_for(server->port(), c);
+    p.timeout = std::chrono::milliseconds{1000};
+    auto run = std::async(std::launch::async, [&] { return run_case(GetParam(), p, /*warmup=*/0); });
+    std::this_thread::sleep_for(std::chrono::milliseconds{120});
+    server.reset();  // closes its sockets: requests in flight break, later connects are refused
+    ASSERT_EQ(run.wait_for(std::chrono::seconds{30}), std::future_status::ready) << "the run hangs";
+    auto const m = run.get();
+    EXPECT_GT(m.extra.at("errors"), 0);
+    EXPECT_EQ(static_cast<double>(m.items) + m.extra.at("errors"), 40);  // each request fetched or counted as failed
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Faults, testing::ValuesIn(all_models),

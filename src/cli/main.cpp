@@ -77,7 +77,7 @@ int list_command() {
                 for (std::size_t c = 0; c < p.choices.size(); ++c) accepts += (c == 0 ? "" : "|") + p.choices[c];
             }
             auto const fallback = to_text(p.fallback);
-            std::printf("    %-15s default %-8s %s\n                    %s\n                    used by: %s\n", flag(p).c_str(),
+            std::printf("    %-17s default %-8s %s\n                      %s\n                      used by: %s\n", flag(p).c_str(),
                         fallback.empty() ? "(none)" : fallback.c_str(), accepts.c_str(), p.help.c_str(), p.models.c_str());
         }
     }
