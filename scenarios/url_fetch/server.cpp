@@ -98,11 +98,16 @@ struct Server::Impl {
                         auto const& faults = config.faults;
                         auto delay = std::chrono::microseconds{item->delay_us.value_or(item_delay_us(config.delay, item->index))};
                         bool const stall = faults.hits(faults.stall_every, item->index);
-                        if (stall) delay = std::chrono::hours{24 * 365};  // until the client gives up or the server stops
+                        if (stall) {
+                            // no answer; the connection is dropped after the idle timeout, so it does not stay forever
+                            fault_count.fetch_add(1, std::memory_order_relaxed);
+                            delay = config.idle_timeout;
+                        }
                         if (delay.count() > 0) {
                             asio::steady_timer timer{stream.get_executor(), delay};
                             co_await timer.async_wait(use_tuple);
                         }
+                        if (stall) break;
                         if (faults.hits(faults.fail_every, item->index)) {
                             fault_count.fetch_add(1, std::memory_order_relaxed);
                             response = text_response(http::status::internal_server_error, "fault on purpose (--fail-every)\n",

@@ -17,7 +17,7 @@ namespace conclab::url_fetch {
 /// Each hits the items i with (i + 1) % every == 0; 0 turns it off.
 struct FaultConfig {
     std::uint64_t fail_every = 0;      ///< answer 500 instead of the item
-    std::uint64_t stall_every = 0;     ///< never answer (until the client gives up)
+    std::uint64_t stall_every = 0;     ///< never answer; drop the connection after idle_timeout
     std::uint64_t truncate_every = 0;  ///< send the headers and half the body, then close
     std::uint64_t corrupt_every = 0;   ///< flip the bits of the body's first byte
 

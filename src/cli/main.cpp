@@ -273,7 +273,7 @@ int main_impl(int argc, char** argv) {
     serve->add_option("--delay-seed", serve_options.delay_seed, "seed of the per-item delays (default 0)");
     serve->add_option("--max-connections", serve_options.max_connections, "connections open at once (default 10000)");
     serve->add_option("--fail-every", serve_options.fail_every, "fault on purpose: answer 500 to items i with (i+1) % K == 0");
-    serve->add_option("--stall-every", serve_options.stall_every, "fault on purpose: never answer items i with (i+1) % K == 0");
+    serve->add_option("--stall-every", serve_options.stall_every, "fault on purpose: no answer to items i with (i+1) % K == 0 (the connection is dropped after 30 s)");
     serve->add_option("--truncate-every", serve_options.truncate_every,
                       "fault on purpose: send half the body of items i with (i+1) % K == 0, then close");
     serve->add_option("--corrupt-every", serve_options.corrupt_every,
