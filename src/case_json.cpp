@@ -22,6 +22,9 @@ nlohmann::json metrics_to_json(CaseMetrics const& m) {
         json[std::string{metric.key}] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
     }
     for (auto const& [key, value] : m.extra) json[key] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+    auto spectrum = nlohmann::json::array();
+    for (auto const& [percent, us] : m.latency_spectrum_us) spectrum.push_back({percent, us});
+    json["latency_spectrum_us"] = std::move(spectrum);
     return json;
 }
 
@@ -31,7 +34,12 @@ CaseMetrics metrics_from_json(nlohmann::json const& json) {
     m.expected_checksum = std::stoull(json.at("expected_checksum").get<std::string>(), nullptr, 16);
     m.items = json.at("items").get<std::uint64_t>();
     m.latency_count = json.at("latency_count").get<std::uint64_t>();
-    std::set<std::string> known{"checksum", "expected_checksum", "verified", "items", "latency_count"};
+    std::set<std::string> known{"checksum", "expected_checksum", "verified", "items", "latency_count", "latency_spectrum_us"};
+    if (json.contains("latency_spectrum_us")) {
+        for (auto const& point : json.at("latency_spectrum_us")) {
+            m.latency_spectrum_us.emplace_back(point.at(0).get<double>(), point.at(1).get<double>());
+        }
+    }
     for (auto const& metric : metric_list()) {
         auto const& value = json.at(std::string{metric.key});
         m.*metric.field = value.is_null() ? no_value : value.get<double>();

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace conclab {
 
@@ -37,6 +39,8 @@ struct CaseMetrics {
     double involuntary_ctx_switches = 0;
     std::uint64_t checksum = 0;
     std::uint64_t expected_checksum = 0;
+    /// (percentile in %, latency in us) from 0 to 100: the whole distribution
+    std::vector<std::pair<double, double>> latency_spectrum_us;
     /// The scenario's own metrics (Scenario::metrics names them): errors by
     /// kind, bytes per second... Summarized and written like the ones above.
     std::map<std::string, double> extra;

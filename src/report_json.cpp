@@ -13,6 +13,18 @@ namespace {
 
 nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
+// The repetition numbers of the outliers: positions among the verified runs
+// mapped back to the runs' own numbers.
+nlohmann::json outlier_runs(ModelRuns const& model, std::vector<std::size_t> const& positions) {
+    std::vector<std::size_t> ok;
+    for (std::size_t rep = 0; rep < model.runs.size(); ++rep) {
+        if (model.runs[rep].status == CaseOutcome::Status::ok) ok.push_back(rep);
+    }
+    auto out = nlohmann::json::array();
+    for (auto position : positions) out.push_back(ok.at(position));
+    return out;
+}
+
 nlohmann::json summary_of(ModelRuns const& model, std::vector<ExtraMetric> const& extra) {
     nlohmann::json summary = nlohmann::json::object();
     auto const add = [&](std::string const& key, auto const& value_of) {
@@ -24,7 +36,12 @@ nlohmann::json summary_of(ModelRuns const& model, std::vector<ExtraMetric> const
         summary[key] = {{"median", number_or_null(spread.median)},
                         {"min", number_or_null(spread.min)},
                         {"max", number_or_null(spread.max)},
-                        {"n", spread.n}};
+                        {"n", spread.n},
+                        {"ci_low", number_or_null(spread.ci_low)},
+                        {"ci_high", number_or_null(spread.ci_high)},
+                        {"ci_level", spread.ci_level},
+                        {"cv", number_or_null(spread.cv)},
+                        {"outlier_runs", outlier_runs(model, spread.outliers)}};
     };
     for (auto const& metric : metric_list()) add(std::string{metric.key}, [&](CaseMetrics const& m) { return m.*metric.field; });
     for (auto const& metric : extra) add(metric.key, [&](CaseMetrics const& m) { return extra_value(m, metric.key); });

@@ -1,6 +1,7 @@
 #include "src/aggregate.hpp"
 #include "src/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -58,7 +59,7 @@ struct Column {
 std::string format_table(RunResults const& results) {
     auto const& plan = results.plan;
     std::vector<Column> columns{
-        {"model", true}, {"verified", true}, {"wall"}, {plan.scenario->unit + "/s"}, {"spread"},
+        {"model", true}, {"verified", true}, {"wall"}, {plan.scenario->unit + "/s"}, {"CI +-"},
     };
     std::vector<ExtraMetric const*> extra_columns, noted;
     for (auto const& metric : plan.scenario->metrics) {
@@ -73,6 +74,9 @@ std::string format_table(RunResults const& results) {
         columns.push_back({title});
     }
     std::vector<std::string> notes;
+    double ci_level = 1;
+    std::vector<std::pair<std::string, Spread>> ranked;  // models with verified runs: their throughput
+    std::vector<std::string> outliers;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> failures;
     for (auto const& model : results.models) {
@@ -92,7 +96,13 @@ std::string format_table(RunResults const& results) {
         auto const throughput = median(&CaseMetrics::throughput_per_s);
         std::string spread = "-";
         if (throughput.n > 1 && throughput.median > 0) {
-            spread = format("%.1f%%", 100.0 * (throughput.max - throughput.min) / throughput.median);
+            double const half = std::max(throughput.median - throughput.ci_low, throughput.ci_high - throughput.median);
+            spread = format("%.1f%%", 100.0 * half / throughput.median);
+            ci_level = std::min(ci_level, throughput.ci_level);
+        }
+        if (throughput.n > 0) ranked.push_back({std::string{token(model.model)}, throughput});
+        for (auto position : throughput.outliers) {
+            outliers.push_back(std::string{token(model.model)} + " " + count(ok[position].throughput_per_s) + "/s");
         }
         auto const extra_median = [&](std::string const& key) {
             std::vector<double> values;
@@ -149,13 +159,29 @@ std::string format_table(RunResults const& results) {
     std::string out = plan.scenario->name + ": " + format_params(plan.scenario->params, plan.params) + "\n";
     if (!results.fixture_summary.empty()) out += results.fixture_summary + "\n";
     out += std::to_string(plan.repeat) + " repetition(s) per model, each in its own process after " +
-           std::to_string(plan.warmup) + " warm-up run(s); medians shown, spread = (max - min) / median of " +
-           plan.scenario->unit + "/s\n\n";
+           std::to_string(plan.warmup) + " warm-up run(s), models in rotated order; medians shown\n\n";
     out += line([&](std::size_t c) { return columns[c].title; });
     for (auto const& row : rows) out += line([&](std::size_t c) { return row[c]; });
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
            " done exactly once. RSS: peak of the case's process. user/sys s: CPU of the measured run; cores = (user + sys) / wall.\n";
     out += "vol/invol cs: context switches. Metrics: docs/scenarios.md.\n";
+    if (ci_level < 1) {
+        out += "CI +-: half-width of the " + format("%.3g", ci_level * 100) + "% confidence interval of the median " +
+               plan.scenario->unit + "/s, from order statistics (95% needs 6 or more repetitions).\n";
+    }
+    // which models the data can rank: neighbours by median whose intervals overlap cannot be told apart
+    std::sort(ranked.begin(), ranked.end(), [](auto const& a, auto const& b) { return a.second.median > b.second.median; });
+    for (std::size_t i = 1; i < ranked.size(); ++i) {
+        if (ranked[i - 1].second.n > 1 && ranked[i].second.n > 1 && overlap(ranked[i - 1].second, ranked[i].second)) {
+            out += "warning: " + ranked[i - 1].first + " and " + ranked[i].first + " cannot be ranked: their " +
+                   plan.scenario->unit + "/s intervals overlap (more --repeat, or longer runs, may separate them)\n";
+        }
+    }
+    if (!outliers.empty()) {
+        out += "outlier runs (beyond 1.5 IQR, kept in the medians):";
+        for (std::size_t i = 0; i < outliers.size(); ++i) out += (i == 0 ? " " : ", ") + outliers[i];
+        out += "\n";
+    }
     if (!notes.empty()) {
         out += "\nMedians of per-run counts that are not zero:\n";
         for (auto const& note : notes) out += "  " + note + "\n";

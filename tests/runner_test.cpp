@@ -64,33 +64,41 @@ TEST(ParseParam, NamesTheFlagTheRangeAndTheInput) {
 }
 
 TEST(Percentile, UsesTheNearestRank) {
-    std::vector<std::uint64_t> const values{10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
-    EXPECT_EQ(percentile_sorted(values, 0.5), 50U);
-    EXPECT_EQ(percentile_sorted(values, 0.9), 90U);
-    EXPECT_EQ(percentile_sorted(values, 0.99), 100U);
-    EXPECT_EQ(percentile_sorted(values, 0.01), 10U);
-    EXPECT_EQ(percentile_sorted(std::vector<std::uint64_t>{7}, 0.999), 7U);
+    Histogram h;  // small values are exact
+    for (std::uint64_t v : {10, 20, 30, 40, 50, 60, 70, 80, 90, 100}) h.record(v);
+    EXPECT_EQ(h.percentile(0.5), 50U);
+    EXPECT_EQ(h.percentile(0.9), 90U);
+    EXPECT_EQ(h.percentile(0.99), 100U);
+    EXPECT_EQ(h.percentile(0.01), 10U);
+    Histogram one;
+    one.record(7);
+    EXPECT_EQ(one.percentile(0.999), 7U);
 }
 
-TEST(SummarizeLatencies, SortsAndConvertsToMicroseconds) {
-    std::vector<std::uint64_t> ns;
-    for (std::uint64_t i = 1000; i >= 1; --i) ns.push_back(i * 1000);  // 1..1000 us, reversed
+TEST(SummarizeLatencies, ConvertsToMicrosecondsWithinThePrecision) {
+    Histogram h;
+    for (std::uint64_t i = 1000; i >= 1; --i) h.record(i * 1000);  // 1..1000 us, reversed
     CaseMetrics m;
-    summarize_latencies(ns, m);
+    summarize_latencies(h, m);
     EXPECT_EQ(m.latency_count, 1000U);
-    EXPECT_DOUBLE_EQ(m.latency_p50_us, 500);
-    EXPECT_DOUBLE_EQ(m.latency_p90_us, 900);
-    EXPECT_DOUBLE_EQ(m.latency_p99_us, 990);
-    EXPECT_DOUBLE_EQ(m.latency_p999_us, 999);
-    EXPECT_DOUBLE_EQ(m.latency_max_us, 1000);
+    // to the histogram's precision: at or above the exact value, within 1/1024
+    for (auto [value, exact] : {std::pair{m.latency_p50_us, 500.0}, {m.latency_p90_us, 900.0}, {m.latency_p99_us, 990.0},
+                                {m.latency_p999_us, 999.0}}) {
+        EXPECT_GE(value, exact);
+        EXPECT_LE(value, exact * (1 + 1.0 / 1024));
+    }
+    EXPECT_DOUBLE_EQ(m.latency_max_us, 1000);  // exact
+    ASSERT_FALSE(m.latency_spectrum_us.empty());
+    EXPECT_EQ(m.latency_spectrum_us.front(), (std::pair{0.0, 1.0}));
+    EXPECT_EQ(m.latency_spectrum_us.back(), (std::pair{100.0, 1000.0}));
 }
 
 TEST(SummarizeLatencies, LeavesPercentilesEmptyWithoutValues) {
     CaseMetrics m;
-    std::vector<std::uint64_t> none;
-    summarize_latencies(none, m);
+    summarize_latencies(Histogram{}, m);
     EXPECT_EQ(m.latency_count, 0U);
     EXPECT_TRUE(std::isnan(m.latency_p50_us));
+    EXPECT_TRUE(m.latency_spectrum_us.empty());
 }
 
 TEST(Summarize, GivesMedianMinMaxAndSkipsNaN) {

@@ -115,11 +115,11 @@ Reference::Reference(Params const& p) : checksums_(p.requests) {
     for (std::uint64_t i = 0; i < p.requests; ++i) checksums_[i] = contract::item_checksum(i, p.size);
 }
 
-Ledger::Ledger(Reference const& reference)
+Ledger::Ledger(Reference const& reference, bool record_latency)
     : reference_{reference},
       seen_{std::make_unique<std::atomic<std::uint32_t>[]>(reference.items())},
       fault_of_{std::make_unique<std::atomic<std::uint8_t>[]>(reference.items())},
-      latency_ns_(reference.items()) {}
+      latencies_{record_latency} {}
 
 std::uint64_t Ledger::record(Fetched const& fetched) noexcept {
     if (fetched.index >= reference_.items()) {
@@ -136,7 +136,7 @@ std::uint64_t Ledger::record(Fetched const& fetched) noexcept {
         }
         return 0;
     }
-    latency_ns_[fetched.index] = static_cast<std::uint64_t>(std::chrono::nanoseconds{Clock::now() - fetched.started}.count());
+    latencies_.record(Clock::now() - fetched.started);
     fetched_.fetch_add(1, std::memory_order_relaxed);
     bytes_.fetch_add(fetched.bytes, std::memory_order_relaxed);
     return fetched.checksum;
@@ -185,15 +185,6 @@ std::string Ledger::fault_summary() const {
     return out;
 }
 
-std::vector<std::uint64_t> Ledger::latencies_ns() const {
-    std::vector<std::uint64_t> out;
-    out.reserve(fetched());
-    for (std::uint64_t i = 0; i < reference_.items(); ++i) {
-        if (seen_[i].load() == 1 && fault_of_[i].load() == static_cast<std::uint8_t>(Fault::none)) out.push_back(latency_ns_[i]);
-    }
-    return out;
-}
-
 RequestPlan request_plan(Params const& p) noexcept {
     return RequestPlan{.target = &p.target, .size = p.size, .timeout = p.timeout, .keepalive = p.keepalive};
 }
@@ -231,8 +222,7 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     verify(checksum, ledger);
     metrics.checksum = checksum;
     metrics.expected_checksum = ledger.expected_checksum();
-    auto latencies = ledger.latencies_ns();
-    summarize_latencies(latencies, metrics);
+    summarize_latencies(ledger.latencies().merged(), metrics);
     auto& extra = metrics.extra;
     extra["requests"] = static_cast<double>(p.requests);
     extra["errors"] = static_cast<double>(ledger.failed());

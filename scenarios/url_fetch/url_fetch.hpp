@@ -10,6 +10,7 @@
 
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/target.hpp"
+#include "src/histogram.hpp"
 #include "src/metrics.hpp"
 #include "src/model.hpp"
 #include "src/scenario.hpp"
@@ -60,7 +61,7 @@ private:
 /// bytes, connections. record() may be called from many threads at once.
 class Ledger {
 public:
-    explicit Ledger(Reference const& reference);
+    explicit Ledger(Reference const& reference, bool record_latency = true);
     Reference const& reference() const noexcept { return reference_; }
     /// Books one request; returns the body's checksum when it was fetched,
     /// 0 when it failed (the run's sum counts fetched bodies only).
@@ -78,13 +79,13 @@ public:
     std::uint64_t expected_checksum() const noexcept;
     /// "3 timeout (first: item 7: ...)" for each kind seen; empty when none.
     std::string fault_summary() const;
-    std::vector<std::uint64_t> latencies_ns() const;  ///< of the fetched items
+    LatencyRecorder const& latencies() const noexcept { return latencies_; }  ///< of the fetched items
 
 private:
     Reference const& reference_;
     std::unique_ptr<std::atomic<std::uint32_t>[]> seen_;
     std::unique_ptr<std::atomic<std::uint8_t>[]> fault_of_;
-    std::vector<std::uint64_t> latency_ns_;
+    LatencyRecorder latencies_;
     std::atomic<std::uint64_t> faults_[fault_kinds.size()]{};
     std::atomic<std::uint64_t> fetched_{0};
     std::atomic<std::uint64_t> bytes_{0};

@@ -65,8 +65,8 @@ std::uint64_t expected_checksum(Params const& params) noexcept {
     return sum;
 }
 
-Ledger::Ledger(std::uint64_t jobs)
-    : jobs_{jobs}, seen_{std::make_unique<std::atomic<std::uint32_t>[]>(jobs)}, latency_ns_(jobs) {}
+Ledger::Ledger(std::uint64_t jobs, bool record_latency)
+    : jobs_{jobs}, seen_{std::make_unique<std::atomic<std::uint32_t>[]>(jobs)}, latencies_{record_latency} {}
 
 void Ledger::record(Done const& done) noexcept {
     if (done.index >= jobs_) {
@@ -74,7 +74,7 @@ void Ledger::record(Done const& done) noexcept {
         return;
     }
     seen_[done.index].fetch_add(1, std::memory_order_relaxed);
-    latency_ns_[done.index] = static_cast<std::uint64_t>(std::chrono::nanoseconds{Clock::now() - done.enqueued}.count());
+    latencies_.record(Clock::now() - done.enqueued);
 }
 
 std::string Ledger::problems() const {
@@ -110,7 +110,7 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     verify(checksum, ledger);
     metrics.checksum = checksum;
     metrics.expected_checksum = expected;
-    summarize_latencies(ledger.latencies_ns(), metrics);
+    summarize_latencies(ledger.latencies().merged(), metrics);
     return metrics;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "scenarios/contract.hpp"
+#include "src/histogram.hpp"
 #include "src/metrics.hpp"
 #include "src/model.hpp"
 #include "src/scenario.hpp"
@@ -62,16 +63,18 @@ std::uint64_t expected_checksum(Params const& params) noexcept;
 /// many threads at once for different jobs.
 class Ledger {
 public:
-    explicit Ledger(std::uint64_t jobs);
+    /// `record_latency` false: latencies are not recorded (to measure what
+    /// recording costs).
+    explicit Ledger(std::uint64_t jobs, bool record_latency = true);
     void record(Done const& done) noexcept;
     /// Empty if every job was recorded exactly once, else what went wrong.
     std::string problems() const;
-    std::vector<std::uint64_t>& latencies_ns() noexcept { return latency_ns_; }
+    LatencyRecorder const& latencies() const noexcept { return latencies_; }
 
 private:
     std::uint64_t jobs_;
     std::unique_ptr<std::atomic<std::uint32_t>[]> seen_;
-    std::vector<std::uint64_t> latency_ns_;
+    LatencyRecorder latencies_;
     std::atomic<std::uint64_t> strays_{0};  // indices out of range
 };
 
