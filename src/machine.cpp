@@ -1,5 +1,7 @@
 #include "src/machine.hpp"
 
+#include "src/heap.hpp"
+
 #include "conclab_config.hpp"
 #include "conclab_git_commit.hpp"
 
@@ -86,6 +88,7 @@ nlohmann::json describe_build() {
         {"build_type", CONCLAB_BUILD_TYPE},
         {"compiler", CONCLAB_COMPILER},
         {"cxx_flags", CONCLAB_CXX_FLAGS},
+        {"heap_counting", heap_counts().has_value()},  // false in sanitizer builds: heap_* metrics are null
         {"libraries",
          {
              {"boost", std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." +

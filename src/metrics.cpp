@@ -17,7 +17,7 @@ double extra_value(CaseMetrics const& metrics, std::string const& key) noexcept 
 }
 
 std::span<MetricInfo const> metric_list() noexcept {
-    static constexpr std::array<MetricInfo, 13> list{{
+    static constexpr std::array<MetricInfo, 24> list{{
         {"wall_s", "s", &CaseMetrics::wall_s},
         {"throughput_per_s", "1/s", &CaseMetrics::throughput_per_s},
         {"latency_p50_us", "us", &CaseMetrics::latency_p50_us},
@@ -31,6 +31,17 @@ std::span<MetricInfo const> metric_list() noexcept {
         {"cpu_utilization", "cores", &CaseMetrics::cpu_utilization},
         {"voluntary_ctx_switches", "count", &CaseMetrics::voluntary_ctx_switches},
         {"involuntary_ctx_switches", "count", &CaseMetrics::involuntary_ctx_switches},
+        {"os_threads", "count", &CaseMetrics::os_threads},
+        {"cpu_per_thread", "fraction", &CaseMetrics::cpu_per_thread},
+        {"items_per_cpu_s", "1/s", &CaseMetrics::items_per_cpu_s},
+        {"rss_baseline_bytes", "bytes", &CaseMetrics::rss_baseline_bytes},
+        {"rss_run_peak_bytes", "bytes", &CaseMetrics::rss_run_peak_bytes},
+        {"rss_growth_bytes", "bytes", &CaseMetrics::rss_growth_bytes},
+        {"heap_allocations", "count", &CaseMetrics::heap_allocations},
+        {"heap_allocated_bytes", "bytes", &CaseMetrics::heap_allocated_bytes},
+        {"tasks", "count", &CaseMetrics::tasks},
+        {"bytes_per_task", "bytes", &CaseMetrics::bytes_per_task},
+        {"machine_other_cores", "cores", &CaseMetrics::machine_other_cores},
     }};
     return list;
 }

@@ -37,6 +37,17 @@ struct CaseMetrics {
     double cpu_utilization = 0;         ///< (user + sys) / wall: cores kept busy
     double voluntary_ctx_switches = 0;  ///< measured run only
     double involuntary_ctx_switches = 0;
+    double os_threads = no_value;        ///< most OS threads of the process seen during the run (sampled)
+    double cpu_per_thread = no_value;    ///< cpu_utilization / os_threads: near 1 means every thread is busy (or spinning)
+    double items_per_cpu_s = no_value;   ///< items / (user + sys): work per CPU-second
+    double rss_baseline_bytes = no_value;   ///< RSS just before the measured run
+    double rss_run_peak_bytes = no_value;   ///< peak RSS during the measured run (VmHWM, reset before it)
+    double rss_growth_bytes = no_value;     ///< rss_run_peak - rss_baseline: what the run itself needed
+    double heap_allocations = no_value;     ///< C++ allocations during the run (NaN in sanitizer builds)
+    double heap_allocated_bytes = no_value;
+    double tasks = no_value;                ///< tasks alive at once (workers, requests in flight)
+    double bytes_per_task = no_value;       ///< rss_growth / tasks
+    double machine_other_cores = no_value;  ///< cores the rest of the machine kept busy meanwhile: > 0.2 marks a noisy run
     std::uint64_t checksum = 0;
     std::uint64_t expected_checksum = 0;
     /// (percentile in %, latency in us) from 0 to 100: the whole distribution

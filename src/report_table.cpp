@@ -47,6 +47,8 @@ std::string scaled(double value) {
 
 std::string cpu_seconds(double seconds) { return std::isfinite(seconds) ? format("%.3f", seconds) : "-"; }
 
+std::string kib(double bytes) { return std::isfinite(bytes) ? three_digits(bytes / 1024.0) : "-"; }
+
 std::string mib(double bytes) { return std::isfinite(bytes) ? format("%.1f", bytes / (1024.0 * 1024.0)) : "-"; }
 
 struct Column {
@@ -69,7 +71,7 @@ std::string format_table(RunResults const& results) {
         }
         if (metric.noted) noted.push_back(&metric);
     }
-    for (char const* title : {"p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "RSS MiB", "user s", "sys s", "cores",
+    for (char const* title : {"p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "RSS MiB", "KiB/task", "user s", "sys s", "cores",
                               "vol cs", "invol cs"}) {
         columns.push_back({title});
     }
@@ -77,6 +79,7 @@ std::string format_table(RunResults const& results) {
     double ci_level = 1;
     std::vector<std::pair<std::string, Spread>> ranked;  // models with verified runs: their throughput
     std::vector<std::string> outliers;
+    std::vector<std::string> noisy;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> failures;
     for (auto const& model : results.models) {
@@ -123,6 +126,14 @@ std::string format_table(RunResults const& results) {
             if (std::isfinite(value) && value != 0) noted_here += (noted_here.empty() ? "" : ", ") + metric->key + " " + count(value);
         }
         if (!noted_here.empty()) notes.push_back(std::string{token(model.model)} + ": " + noted_here);
+        for (std::size_t rep = 0; rep < model.runs.size(); ++rep) {
+            auto const& run = model.runs[rep];
+            // /proc/stat counts in 10 ms ticks: only runs of half a second or more say something
+            if (run.status == CaseOutcome::Status::ok && run.metrics.wall_s >= 0.5 && run.metrics.machine_other_cores > 0.25) {
+                noisy.push_back(std::string{token(model.model)} + " repetition " + std::to_string(rep + 1) + " (" +
+                                format("%.2f", run.metrics.machine_other_cores) + " cores)");
+            }
+        }
         row.insert(row.end(), {
             three_digits(median(&CaseMetrics::latency_p50_us).median),
             three_digits(median(&CaseMetrics::latency_p90_us).median),
@@ -130,6 +141,7 @@ std::string format_table(RunResults const& results) {
             three_digits(median(&CaseMetrics::latency_p999_us).median),
             three_digits(median(&CaseMetrics::latency_max_us).median),
             mib(median(&CaseMetrics::peak_rss_bytes).median),
+            kib(median(&CaseMetrics::bytes_per_task).median),
             cpu_seconds(median(&CaseMetrics::user_cpu_s).median),
             cpu_seconds(median(&CaseMetrics::sys_cpu_s).median),
             format("%.2f", median(&CaseMetrics::cpu_utilization).median),
@@ -163,8 +175,9 @@ std::string format_table(RunResults const& results) {
     out += line([&](std::size_t c) { return columns[c].title; });
     for (auto const& row : rows) out += line([&](std::size_t c) { return row[c]; });
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
-           " done exactly once. RSS: peak of the case's process. user/sys s: CPU of the measured run; cores = (user + sys) / wall.\n";
-    out += "vol/invol cs: context switches. Metrics: docs/scenarios.md.\n";
+           " done exactly once. RSS: peak of the case's process. KiB/task: the run's RSS growth per task alive at once.\n"
+           "user/sys s: CPU of the measured run; cores = (user + sys) / wall. ";
+    out += "vol/invol cs: context switches. All figures: docs/methodology.md.\n";
     if (ci_level < 1) {
         out += "CI +-: half-width of the " + format("%.3g", ci_level * 100) + "% confidence interval of the median " +
                plan.scenario->unit + "/s, from order statistics (95% needs 6 or more repetitions).\n";
@@ -176,6 +189,11 @@ std::string format_table(RunResults const& results) {
             out += "warning: " + ranked[i - 1].first + " and " + ranked[i].first + " cannot be ranked: their " +
                    plan.scenario->unit + "/s intervals overlap (more --repeat, or longer runs, may separate them)\n";
         }
+    }
+    if (!noisy.empty()) {
+        out += "noisy runs (other processes kept cores busy meanwhile):";
+        for (std::size_t i = 0; i < noisy.size(); ++i) out += (i == 0 ? " " : ", ") + noisy[i];
+        out += "\n";
     }
     if (!outliers.empty()) {
         out += "outlier runs (beyond 1.5 IQR, kept in the medians):";

@@ -1,12 +1,21 @@
-// Measures one run from inside the case's own process: wall clock plus the
-// process's CPU time and context switches (getrusage, all threads), and the
-// process's peak RSS.
+// Measures one run from inside the case's own process: wall clock; CPU
+// time and context switches (getrusage, all threads); memory (the RSS
+// before the run and its peak during it, C++ heap allocations); the most
+// OS threads seen (sampled every 10 ms by a thread of its own); and the
+// CPU the rest of the machine used meanwhile (/proc/stat), so a run
+// disturbed by other load is marked.
 #pragma once
 
+#include "src/heap.hpp"
 #include "src/metrics.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include <sys/resource.h>
 
@@ -17,14 +26,32 @@ using Clock = std::chrono::steady_clock;
 class Stopwatch {
 public:
     /// Starts measuring now.
-    Stopwatch() noexcept;
-    /// Fills wall time, throughput over `items`, CPU, context switches and
-    /// peak RSS into `metrics`.
-    void stop(std::uint64_t items, CaseMetrics& metrics) const noexcept;
+    Stopwatch();
+    ~Stopwatch();
+    Stopwatch(Stopwatch const&) = delete;
+    Stopwatch& operator=(Stopwatch const&) = delete;
+    /// Fills wall time, throughput over `items`, CPU, context switches,
+    /// memory, threads and machine load into `metrics`. Once.
+    void stop(std::uint64_t items, CaseMetrics& metrics);
 
 private:
+    void sample_threads();
+
+    double rss_baseline_ = no_value;
+    bool peak_reset_ = false;
+    std::optional<HeapCounts> heap_;
+    double machine_busy_s_ = no_value;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::uint64_t max_threads_ = 0;
+    std::thread sampler_;
     Clock::time_point start_;
     rusage usage_{};
 };
+
+/// Fills tasks and bytes_per_task (the RSS growth of the run over the tasks
+/// it kept alive at once: workers, requests in flight...).
+void set_tasks(CaseMetrics& metrics, double tasks) noexcept;
 
 }  // namespace conclab

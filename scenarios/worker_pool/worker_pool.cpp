@@ -104,7 +104,7 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     }
     Ledger ledger{p.jobs};  // allocated and zeroed before the clock starts
     CaseMetrics metrics;
-    Stopwatch const stopwatch;
+    Stopwatch stopwatch;
     auto const checksum = once(ledger);
     stopwatch.stop(p.jobs, metrics);
     verify(checksum, ledger);
@@ -115,13 +115,16 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
 }
 
 CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
+    CaseMetrics metrics;
     switch (model) {
-        case Model::fibers: return fibers::run_case(p, warmup);
-        case Model::coroutines: return coroutines::run_case(p, warmup);
-        case Model::tbb: return tbb::run_case(p, warmup);
-        case Model::threads: return threads::run_case(p, warmup);
+        case Model::fibers: metrics = fibers::run_case(p, warmup); break;
+        case Model::coroutines: metrics = coroutines::run_case(p, warmup); break;
+        case Model::tbb: metrics = tbb::run_case(p, warmup); break;
+        case Model::threads: metrics = threads::run_case(p, warmup); break;
     }
-    throw std::logic_error{"unknown model"};
+    // the tasks alive at once: the workers; in tbb, the arena's threads
+    set_tasks(metrics, static_cast<double>(model == Model::tbb ? p.threads : p.workers));
+    return metrics;
 }
 
 Scenario const& scenario() {
