@@ -17,7 +17,7 @@ double extra_value(CaseMetrics const& metrics, std::string const& key) noexcept 
 }
 
 std::span<MetricInfo const> metric_list() noexcept {
-    static constexpr std::array<MetricInfo, 24> list{{
+    static constexpr std::array<MetricInfo, 27> list{{
         {"wall_s", "s", &CaseMetrics::wall_s},
         {"throughput_per_s", "1/s", &CaseMetrics::throughput_per_s},
         {"latency_p50_us", "us", &CaseMetrics::latency_p50_us},
@@ -41,6 +41,9 @@ std::span<MetricInfo const> metric_list() noexcept {
         {"heap_allocated_bytes", "bytes", &CaseMetrics::heap_allocated_bytes},
         {"tasks", "count", &CaseMetrics::tasks},
         {"bytes_per_task", "bytes", &CaseMetrics::bytes_per_task},
+        {"rate_requested", "1/s", &CaseMetrics::rate_requested},
+        {"rate_achieved", "1/s", &CaseMetrics::rate_achieved},
+        {"saturated", "0/1", &CaseMetrics::saturated},
         {"machine_other_cores", "cores", &CaseMetrics::machine_other_cores},
     }};
     return list;

@@ -47,6 +47,9 @@ struct CaseMetrics {
     double heap_allocated_bytes = no_value;
     double tasks = no_value;                ///< tasks alive at once (workers, requests in flight)
     double bytes_per_task = no_value;       ///< rss_growth / tasks
+    double rate_requested = no_value;       ///< open loop: items per second asked for (NaN: closed loop)
+    double rate_achieved = no_value;        ///< open loop: items / wall
+    double saturated = no_value;            ///< open loop: 1 when the achieved rate fell below 90% of the requested
     double machine_other_cores = no_value;  ///< cores the rest of the machine kept busy meanwhile: > 0.2 marks a noisy run
     std::uint64_t checksum = 0;
     std::uint64_t expected_checksum = 0;

@@ -95,6 +95,7 @@ nlohmann::json results_to_json(RunResults const& results) {
         {"fixture", results.fixture},
         {"repeat", plan.repeat},
         {"warmup", plan.warmup},
+        {"latency_recorded", plan.record_latency},
         {"run_order", std::move(order)},
         {"metric_units", std::move(units)},
         {"results", std::move(models)},

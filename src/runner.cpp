@@ -40,6 +40,7 @@ RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
         for (Model model : results.order.back()) {
             auto params = params_to_json(plan.params);
             params.update(params_to_json(plan.case_values));
+            if (!plan.record_latency) params["record_latency"] = 0;
             nlohmann::json const request{{"scenario", plan.scenario->name},
                                          {"model", token(model)},
                                          {"params", std::move(params)},

@@ -25,6 +25,7 @@ struct RunPlan {
     unsigned warmup = 1;
     std::chrono::seconds case_timeout{600};
     bool progress = true;  ///< one line per case on stderr
+    bool record_latency = true;  ///< false (--no-latency): cases record no per-item latency
 };
 
 struct ModelRuns {

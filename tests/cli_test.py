@@ -19,8 +19,10 @@ METRICS = ["wall_s", "throughput_per_s", "latency_p50_us", "latency_p90_us", "la
            "latency_p999_us", "latency_max_us", "peak_rss_bytes", "user_cpu_s", "sys_cpu_s",
            "cpu_utilization", "voluntary_ctx_switches", "involuntary_ctx_switches", "os_threads", "cpu_per_thread",
            "items_per_cpu_s", "rss_baseline_bytes", "rss_run_peak_bytes", "rss_growth_bytes", "heap_allocations",
-           "heap_allocated_bytes", "tasks", "bytes_per_task", "machine_other_cores"]
-PARAMS = ["jobs", "workers", "work", "buffer", "wait_us", "threads"]
+           "heap_allocated_bytes", "tasks", "bytes_per_task", "rate_requested", "rate_achieved", "saturated",
+           "machine_other_cores"]
+PARAMS = ["jobs", "workers", "work", "buffer", "wait_us", "threads", "rate", "arrival", "arrival_seed"]
+OPEN_LOOP_METRICS = ["rate_requested", "rate_achieved", "saturated"]  # null in closed loop
 SMALL = ["--jobs", "300", "--workers", "4", "--work", "10", "--repeat", "2", "--warmup", "1", "--quiet"]
 
 
@@ -365,6 +367,9 @@ class Outputs(unittest.TestCase):
             self.assertEqual(len(result["runs"]), 2)
             for metric in METRICS:
                 summary = result["summary"][metric]
+                if metric in OPEN_LOOP_METRICS or (metric.startswith("heap_") and not data["conclab"]["heap_counting"]):
+                    self.assertEqual(summary["n"], 0, metric)  # no values: none summarized
+                    continue
                 self.assertEqual(summary["n"], 2, metric)
                 self.assertLessEqual(summary["min"], summary["median"], metric)
                 self.assertLessEqual(summary["median"], summary["max"], metric)
@@ -376,6 +381,9 @@ class Outputs(unittest.TestCase):
                 self.assertEqual(run["items"], 300)
                 self.assertEqual(run["latency_count"], 300)
                 for metric in METRICS:
+                    if metric in OPEN_LOOP_METRICS:
+                        self.assertIsNone(run[metric], metric)
+                        continue
                     if metric.startswith("heap_") and not data["conclab"]["heap_counting"]:
                         self.assertIsNone(run[metric], metric)  # sanitizer builds keep their own operator new
                         continue
@@ -391,9 +399,71 @@ class Outputs(unittest.TestCase):
             self.assertEqual(row["status"], "ok")
             self.assertEqual(row["verified"], "true")
             for column in PARAMS + METRICS:
-                if column.startswith("heap_"):
+                if column.startswith("heap_") or column in OPEN_LOOP_METRICS:
                     continue  # empty in sanitizer builds (see the JSON test)
                 self.assertNotEqual(row[column], "", column)
+
+
+class OpenLoopAndOptions(UsageErrors, unittest.TestCase):
+    def test_open_loop_reports_requested_and_achieved_rates(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "out.json")
+            result = conclab("run", "worker-pool", "--jobs", "400", "--rate", "20000", "--arrival", "poisson",
+                             "--repeat", "1", "--warmup", "0", "--quiet", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(path) as f:
+                data = json.load(f)
+        self.assertEqual(data["params"]["rate"], 20000)
+        self.assertEqual(data["params"]["arrival"], "poisson")
+        for result in data["results"]:
+            run = result["runs"][0]
+            self.assertEqual(run["rate_requested"], 20000)
+            self.assertGreater(run["rate_achieved"], 0)
+            self.assertIn(run["saturated"], (0, 1))
+            spectrum = run["latency_spectrum_us"]
+            self.assertEqual(spectrum[-1][0], 100)
+            self.assertEqual(spectrum[-1][1], run["latency_max_us"])
+
+    def test_no_latency_leaves_latencies_empty(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "out.json")
+            result = conclab("run", "worker-pool", "--jobs", "400", "--no-latency", "--repeat", "1", "--warmup", "0",
+                             "--quiet", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(path) as f:
+                data = json.load(f)
+        self.assertFalse(data["latency_recorded"])
+        for result in data["results"]:
+            run = result["runs"][0]
+            self.assertEqual(run["latency_count"], 0)
+            self.assertIsNone(run["latency_p50_us"])
+            self.assertTrue(run["verified"])
+
+    def test_summary_has_confidence_interval_and_spread(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "out.json")
+            result = conclab("run", "worker-pool", "--jobs", "300", "--models", "tbb", "--repeat", "6", "--warmup", "0",
+                             "--quiet", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(path) as f:
+                data = json.load(f)
+        summary = data["results"][0]["summary"]["throughput_per_s"]
+        self.assertEqual(summary["n"], 6)
+        self.assertAlmostEqual(summary["ci_level"], 0.96875)
+        self.assertLessEqual(summary["ci_low"], summary["median"])
+        self.assertLessEqual(summary["median"], summary["ci_high"])
+        self.assertIsInstance(summary["cv"], float)
+        self.assertIsInstance(summary["outlier_runs"], list)
+        self.assertIn("CI +-", result.stdout)
+
+    def test_unknown_arrival(self):
+        self.assert_usage_error(["run", "worker-pool", "--arrival", "bursty"], "--arrival expects one of constant, poisson")
+
+    def test_open_loop_longer_than_an_hour(self):
+        self.assert_usage_error(["run", "worker-pool", "--rate", "1", "--jobs", "100000"], "more than an hour")
+
+    def test_open_loop_for_url_fetch_too(self):
+        self.assert_usage_error(["run", "url-fetch", "--rate", "1", "--requests", "100000"], "more than an hour")
 
 
 class FailedRuns(unittest.TestCase):

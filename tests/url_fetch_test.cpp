@@ -31,6 +31,7 @@ struct Case {
     bool keepalive = true;
     DelayConfig delay{};
     unsigned threads = 2;
+    Arrivals arrivals{};
 };
 
 Case const cases[] = {
@@ -43,6 +44,7 @@ Case const cases[] = {
     {"no_keepalive", 60, 8, 512, false},
     {"exp_delays", 40, 8, 64, true, {DelayConfig::Distribution::exp, 300, 7}},
     {"one_thread", 50, 8, 256, true, {}, 1},
+    {"open_loop_poisson", 60, 8, 64, true, {}, 2, {3000, true, 3}},
 };
 
 // One server for the whole binary: started once, stopped at exit.
@@ -66,6 +68,7 @@ Params params_for(std::uint16_t port, Case const& c) {
     p.delay = c.delay;
     p.keepalive = c.keepalive;
     p.threads = c.threads;
+    p.arrivals = c.arrivals;
     p.timeout = std::chrono::milliseconds{10'000};
     return p;
 }
@@ -99,6 +102,9 @@ TEST_P(UrlFetch, FetchesEveryItemOnceWithTheContractsBytes) {
     } else {
         EXPECT_GE(connections, 1);
         EXPECT_LE(connections, static_cast<double>(model == Model::tbb ? c.threads : std::min(c.concurrency, c.requests)));
+    }
+    if (c.arrivals.open()) {
+        EXPECT_EQ(metrics.rate_requested, c.arrivals.rate);
     }
     // server_pid unknown here: its CPU is not made up
     EXPECT_TRUE(std::isnan(metrics.extra.at("server_cpu_s")));
@@ -199,6 +205,18 @@ TEST_P(Faults, AServerThatDiesMidRunEndsTheRunWithEveryRequestAccountedFor) {
     EXPECT_EQ(static_cast<double>(m.items) + m.extra.at("errors"), 40);  // each request fetched or counted as failed
 }
 
+// Open loop at 4 times what one request in flight can do (each waits 2 ms
+// at the server): request 90 is due at 45 ms and cannot be done before
+// 182 ms, so the tail holds the backlog and the run is flagged saturated.
+TEST_P(Faults, OpenLoopOverloadShowsInTheTail) {
+    Case const c{"overload", 100, 1, 16, true, {DelayConfig::Distribution::fixed, 2000, 0}, 1, {2000, false, 0}};
+    auto const p = params_for(shared_server().port(), c);
+    auto const m = run_case(GetParam(), p, /*warmup=*/0);
+    EXPECT_EQ(m.items, 100U);
+    EXPECT_GE(m.latency_p99_us, 100'000);
+    EXPECT_EQ(m.saturated, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, Faults, testing::ValuesIn(all_models),
                          [](auto const& info) { return std::string{token(info.param)} + "__"; });
 
@@ -232,7 +250,8 @@ TEST(Ledger, CountsFaultsAndSumsOnlyWhatWasFetched) {
     p.requests = 4;
     p.size = 16;
     Reference const reference{p};
-    Ledger ledger{reference};
+    Schedule const closed_loop{Arrivals{}, 0};
+    Ledger ledger{reference, closed_loop};
     auto const ok = [&](std::uint64_t i) {
         return Fetched{i, Fault::none, contract::item_checksum(i, 16), 16, Clock::now(), {}};
     };

@@ -346,9 +346,9 @@ struct BlockingConnection::Impl {
         return std::move(out);
     }
 
-    Fetched fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum) {
-        Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = Clock::now(), .detail = {}};
-        auto const deadline = out.started + plan.timeout;
+    Fetched fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum, Clock::time_point due) {
+        Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = due, .detail = {}};
+        auto const deadline = Clock::now() + plan.timeout;
         if (fd < 0 && !connect(deadline, out)) return out;
         FdStream stream{fd, *wait, deadline};
         error_code error;
@@ -382,8 +382,9 @@ BlockingConnection::~BlockingConnection() = default;
 BlockingConnection::BlockingConnection(BlockingConnection&&) noexcept = default;
 BlockingConnection& BlockingConnection::operator=(BlockingConnection&&) noexcept = default;
 
-Fetched BlockingConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum) {
-    return impl_->fetch(index, delay_us, expected_checksum);
+Fetched BlockingConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+                                  Clock::time_point due) {
+    return impl_->fetch(index, delay_us, expected_checksum, due);
 }
 
 }  // namespace conclab::url_fetch

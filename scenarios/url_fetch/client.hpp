@@ -59,7 +59,7 @@ struct Fetched {
     Fault fault = Fault::none;
     std::uint64_t checksum = 0;  ///< FNV-1a of the body, when fault is none
     std::uint64_t bytes = 0;     ///< body bytes, when fault is none
-    Clock::time_point started{};
+    Clock::time_point started{};  ///< latency counts from here: when the request was due
     std::string detail;          ///< why, when there is a fault
 };
 
@@ -102,8 +102,10 @@ public:
     BlockingConnection& operator=(BlockingConnection&&) noexcept;
 
     /// One GET of item `index` asking for `delay_us`; checks the body
-    /// against `expected_checksum`. Never throws for a fault of the request.
-    Fetched fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum);
+    /// against `expected_checksum`. Its latency counts from `due` (open
+    /// loop: when it was due; closed loop: now), its deadline from now.
+    /// Never throws for a fault of the request.
+    Fetched fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum, Clock::time_point due);
 
 private:
     struct Impl;

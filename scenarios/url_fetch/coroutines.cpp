@@ -10,6 +10,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -40,9 +41,9 @@ public:
     Connection(asio::any_io_executor executor, Params const& p, Ledger& ledger)
         : stream_{std::move(executor)}, plan_{request_plan(p)}, endpoint_{to_asio(p.target)}, ledger_{ledger} {}
 
-    awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum) {
-        Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = Clock::now(), .detail = {}};
-        stream_.expires_at(out.started + plan_.timeout);
+    awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum, Clock::time_point due) {
+        Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = due, .detail = {}};
+        stream_.expires_after(plan_.timeout);
         if (!connected_) {
             ledger_.connection_opened();
             auto [error] = co_await stream_.async_connect(endpoint_, use_tuple);
@@ -97,12 +98,20 @@ private:
     bool connected_ = false;
 };
 
-// [worker] fetches items on its own connection until there are none left
+// [worker] fetches items on its own connection until there are none left,
+// each when it is due (closed loop: at once)
 awaitable<void> worker(Feed& feed, Ledger& ledger, Params const& p, std::atomic<std::uint64_t>& total) {
     Connection connection{co_await asio::this_coro::executor, p, ledger};
+    asio::steady_timer timer{co_await asio::this_coro::executor};
     std::uint64_t checksum = 0;
     while (auto index = feed.next()) {
-        auto fetched = co_await connection.fetch(*index, item_delay_us(p.delay, *index), ledger.reference().checksum(*index));
+        auto const due = ledger.due(*index);
+        if (ledger.open_loop()) {
+            timer.expires_at(due);
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+        auto fetched =
+            co_await connection.fetch(*index, item_delay_us(p.delay, *index), ledger.reference().checksum(*index), due);
         checksum += ledger.record(fetched);
     }
     total += checksum;

@@ -7,6 +7,8 @@
 #include "models/fibers/netpoll.hpp"
 #include "models/fibers/runtime.hpp"
 
+#include <boost/fiber/operations.hpp>
+
 namespace conclab::url_fetch::fibers {
 namespace {
 using models::fibers::Netpoller;
@@ -24,13 +26,18 @@ private:
     std::unique_ptr<Netpoller::Watch> watch_;
 };
 
-// [worker] fetches items on its own connection until there are none left
+// [worker] fetches items on its own connection until there are none left,
+// each when it is due (closed loop: at once)
 std::uint64_t worker(Feed& feed, Netpoller& poller, Ledger& ledger, Params const& p) {
     BlockingConnection connection{
         request_plan(p), [&](int fd) { return std::make_unique<FiberWait>(poller.watch(fd)); },
         [&] { ledger.connection_opened(); }};
     std::uint64_t checksum = 0;
-    while (auto index = feed.next()) checksum += fetch(connection, *index, p, ledger);
+    while (auto index = feed.next()) {
+        auto const due = ledger.due(*index);
+        if (ledger.open_loop()) boost::this_fiber::sleep_until(due);
+        checksum += fetch(connection, *index, due, p, ledger);
+    }
     return checksum;
 }
 }  // namespace

@@ -6,15 +6,22 @@
 
 #include "models/threads/runtime.hpp"
 
+#include <thread>
+
 namespace conclab::url_fetch::threads {
 namespace {
 using models::threads::Runtime;
 
-// [worker] fetches items on its own connection until there are none left
+// [worker] fetches items on its own connection until there are none left,
+// each when it is due (closed loop: at once)
 std::uint64_t worker(Feed& feed, Ledger& ledger, Params const& p) {
     BlockingConnection connection{request_plan(p), poll_wait, [&] { ledger.connection_opened(); }};
     std::uint64_t checksum = 0;
-    while (auto index = feed.next()) checksum += fetch(connection, *index, p, ledger);
+    while (auto index = feed.next()) {
+        auto const due = ledger.due(*index);
+        if (ledger.open_loop()) std::this_thread::sleep_until(due);
+        checksum += fetch(connection, *index, due, p, ledger);
+    }
     return checksum;
 }
 }  // namespace

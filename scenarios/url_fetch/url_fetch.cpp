@@ -63,6 +63,8 @@ Params params_from(ParamValues const& v) {
     p.keepalive = get_text(v, "keepalive") == "on";
     p.threads = static_cast<unsigned>(get(v, "threads"));
     if (v.count("server_pid") != 0) p.server_pid = static_cast<int>(get(v, "server_pid"));
+    p.arrivals = arrivals_from(v);
+    p.record_latency = record_latency(v);
     return p;
 }
 
@@ -81,6 +83,7 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
                    "stacks; lower --concurrency or leave fibers out of --models";
         }
     }
+    if (auto problem = validate_open_loop(values, requests); !problem.empty()) return problem;
     rlimit files{};
     getrlimit(RLIMIT_NOFILE, &files);
     if (in_flight + 64 > files.rlim_max) {
@@ -115,11 +118,12 @@ Reference::Reference(Params const& p) : checksums_(p.requests) {
     for (std::uint64_t i = 0; i < p.requests; ++i) checksums_[i] = contract::item_checksum(i, p.size);
 }
 
-Ledger::Ledger(Reference const& reference, bool record_latency)
+Ledger::Ledger(Reference const& reference, Schedule const& schedule, bool record_latency)
     : reference_{reference},
       seen_{std::make_unique<std::atomic<std::uint32_t>[]>(reference.items())},
       fault_of_{std::make_unique<std::atomic<std::uint8_t>[]>(reference.items())},
-      latencies_{record_latency} {}
+      latencies_{record_latency},
+      pacer_{schedule} {}
 
 std::uint64_t Ledger::record(Fetched const& fetched) noexcept {
     if (fetched.index >= reference_.items()) {
@@ -189,8 +193,8 @@ RequestPlan request_plan(Params const& p) noexcept {
     return RequestPlan{.target = &p.target, .size = p.size, .timeout = p.timeout, .keepalive = p.keepalive};
 }
 
-std::uint64_t fetch(BlockingConnection& connection, std::uint64_t index, Params const& p, Ledger& ledger) {
-    return ledger.record(connection.fetch(index, item_delay_us(p.delay, index), ledger.reference().checksum(index)));
+std::uint64_t fetch(BlockingConnection& connection, std::uint64_t index, Clock::time_point due, Params const& p, Ledger& ledger) {
+    return ledger.record(connection.fetch(index, item_delay_us(p.delay, index), ledger.reference().checksum(index), due));
 }
 
 std::uint64_t workers(Params const& p) noexcept { return std::max<std::uint64_t>(1, std::min(p.concurrency, p.requests)); }
@@ -208,16 +212,20 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
                               " over the " + std::to_string(ledger.fetched()) + " items fetched"};
         }
     };
+    Schedule const schedule{p.arrivals, p.requests};
     for (unsigned i = 0; i < warmup; ++i) {
-        Ledger ledger{reference};
+        Ledger ledger{reference, schedule, p.record_latency};
+        ledger.start();
         verify(once(ledger), ledger);
     }
-    Ledger ledger{reference};
+    Ledger ledger{reference, schedule, p.record_latency};
     CaseMetrics metrics;
     double const server_before = process_cpu_seconds(p.server_pid);
     Stopwatch stopwatch;
+    ledger.start();
     auto const checksum = once(ledger);
     stopwatch.stop(ledger.fetched(), metrics);
+    set_rates(p.arrivals, metrics);
     double const server_cpu = process_cpu_seconds(p.server_pid) - server_before;
     verify(checksum, ledger);
     metrics.checksum = checksum;
@@ -257,7 +265,8 @@ CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
 
 Scenario const& scenario() {
     auto const hardware = std::uint64_t{std::max(1U, std::thread::hardware_concurrency())};
-    static Scenario const url_fetch{
+    static Scenario const url_fetch = [&] {
+        Scenario s{
         .name = "url-fetch",
         .summary = "HTTP GET /item/0 .. /item/N-1 from a server with latency, at most C in flight; bodies checked",
         .unit = "requests",
@@ -301,7 +310,11 @@ Scenario const& scenario() {
         .validate = validate,
         .run_case = run_case_values,
         .setup = setup_fixture,
-    };
+        };
+        auto const open_loop = open_loop_params();
+        s.params.insert(s.params.end() - 2, open_loop.begin(), open_loop.end());  // before threads, server_threads
+        return s;
+    }();
     return url_fetch;
 }
 

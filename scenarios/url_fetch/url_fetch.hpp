@@ -11,6 +11,7 @@
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/target.hpp"
 #include "src/histogram.hpp"
+#include "src/schedule.hpp"
 #include "src/metrics.hpp"
 #include "src/model.hpp"
 #include "src/scenario.hpp"
@@ -43,6 +44,8 @@ struct Params {
     bool keepalive = true;              ///< false: a new connection per request
     unsigned threads = 1;               ///< T: OS threads of the fibers/coroutines/tbb runtime
     int server_pid = 0;                 ///< the embedded server's process, for its CPU; 0: unknown
+    Arrivals arrivals{};                ///< open loop: requests due on a schedule; closed loop by default
+    bool record_latency = true;         ///< false: no per-request latency (to measure what recording costs)
 };
 
 /// The reference: each item's body checksum, and where counting begins.
@@ -61,8 +64,13 @@ private:
 /// bytes, connections. record() may be called from many threads at once.
 class Ledger {
 public:
-    explicit Ledger(Reference const& reference, bool record_latency = true);
+    Ledger(Reference const& reference, Schedule const& schedule, bool record_latency = true);
     Reference const& reference() const noexcept { return reference_; }
+    /// The run starts now: due times count from here.
+    void start() noexcept { pacer_.start(); }
+    /// When request `index` is due: on the schedule (open loop), or now.
+    Clock::time_point due(std::uint64_t index) const noexcept { return pacer_.due(index); }
+    bool open_loop() const noexcept { return pacer_.open(); }
     /// Books one request; returns the body's checksum when it was fetched,
     /// 0 when it failed (the run's sum counts fetched bodies only).
     std::uint64_t record(Fetched const& fetched) noexcept;
@@ -86,6 +94,7 @@ private:
     std::unique_ptr<std::atomic<std::uint32_t>[]> seen_;
     std::unique_ptr<std::atomic<std::uint8_t>[]> fault_of_;
     LatencyRecorder latencies_;
+    Pacer pacer_;
     std::atomic<std::uint64_t> faults_[fault_kinds.size()]{};
     std::atomic<std::uint64_t> fetched_{0};
     std::atomic<std::uint64_t> bytes_{0};
@@ -113,9 +122,9 @@ private:
 /// What every request of a run with these parameters asks for.
 RequestPlan request_plan(Params const& p) noexcept;
 
-/// One request of the blocking models: fetches item `index` on
-/// `connection`, books it, returns what record() returns.
-std::uint64_t fetch(BlockingConnection& connection, std::uint64_t index, Params const& p, Ledger& ledger);
+/// One request of the blocking models: fetches item `index`, due at `due`,
+/// on `connection`, books it, returns what record() returns.
+std::uint64_t fetch(BlockingConnection& connection, std::uint64_t index, Clock::time_point due, Params const& p, Ledger& ledger);
 
 /// Tasks to start for C in flight: C, but no more than there are requests.
 std::uint64_t workers(Params const& p) noexcept;

@@ -32,9 +32,17 @@ awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg
     wg.done();
 }
 
-// [producer] stamps each job as it is sent; a full channel makes it wait
-awaitable<void> producer(Channel<Job>& jobs, Params const& p) {
-    for (std::uint64_t i = 0; i < p.jobs; ++i) co_await jobs.send(Job{i, Clock::now()});
+// [producer] sends each job when it is due (closed loop: at once); a full channel makes it wait
+awaitable<void> producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
+    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor};
+    for (std::uint64_t i = 0; i < p.jobs; ++i) {
+        auto const due = ledger.due(i);
+        if (ledger.open_loop()) {
+            timer.expires_at(due);
+            co_await timer.async_wait(boost::asio::use_awaitable);
+        }
+        co_await jobs.send(Job{i, due});
+    }
     jobs.close();
 }
 
@@ -63,7 +71,7 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     std::uint64_t checksum = 0;
     rt.block_on([&]() -> awaitable<void> {
         for (std::uint64_t w = 0; w < p.workers; ++w) rt.spawn(worker(jobs, results, wg, p));
-        rt.spawn(producer(jobs, p));
+        rt.spawn(producer(jobs, ledger, p));
         rt.spawn(closer(wg, results));
         checksum = co_await collector(results, ledger);
     });

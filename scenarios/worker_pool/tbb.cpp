@@ -2,7 +2,8 @@
 // are a range, `parallel_reduce` maps each to its result and sums them
 // (Rayon's `(0..jobs).into_par_iter().map(job).sum()`); work stealing in an
 // arena of T threads balances the load. The per-job wait is a blocking
-// sleep: it holds one of the T threads, which is the Rayon lesson.
+// sleep: it holds one of the T threads, which is the Rayon lesson. In open
+// loop (--rate) the jobs are spawned as tasks when due, from a producer.
 // `workers` and `buffer` are not used. Latency: there is no queue, so a
 // job's latency is from the moment its task starts it to its result.
 #include "scenarios/worker_pool/worker_pool.hpp"
@@ -11,6 +12,9 @@
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_reduce.h>
+#include <oneapi/tbb/task_group.h>
+
+#include <atomic>
 
 #include <thread>
 
@@ -19,9 +23,9 @@ namespace {
 using models::tbb::Runtime;
 using Range = oneapi::tbb::blocked_range<std::uint64_t>;
 
-// [worker] the body of the loop: one job, start to result
-std::uint64_t worker(std::uint64_t i, Ledger& ledger, Params const& p) {
-    Done done = perform(Job{i, Clock::now()}, p.work);
+// [worker] the body of the loop: one job; its latency counts from `since`
+std::uint64_t worker(std::uint64_t i, Clock::time_point since, Ledger& ledger, Params const& p) {
+    Done done = perform(Job{i, since}, p.work);
     if (p.wait_us > 0) std::this_thread::sleep_for(std::chrono::microseconds{p.wait_us});
     ledger.record(done);
     return done.result;
@@ -29,7 +33,21 @@ std::uint64_t worker(std::uint64_t i, Ledger& ledger, Params const& p) {
 
 // [collector] sums a subrange; parallel_reduce joins the partial sums
 std::uint64_t collector(Range const& range, std::uint64_t checksum, Ledger& ledger, Params const& p) {
-    for (std::uint64_t i = range.begin(); i != range.end(); ++i) checksum += worker(i, ledger, p);
+    for (std::uint64_t i = range.begin(); i != range.end(); ++i) checksum += worker(i, Clock::now(), ledger, p);
+    return checksum;
+}
+
+// [producer] open loop only: each job becomes a task when it is due (Rayon's
+// `scope.spawn`); the producing thread sleeps in between, holding its slot
+std::uint64_t producer(Ledger& ledger, Params const& p) {
+    oneapi::tbb::task_group tasks;
+    std::atomic<std::uint64_t> checksum{0};
+    for (std::uint64_t i = 0; i < p.jobs; ++i) {
+        auto const due = ledger.due(i);
+        std::this_thread::sleep_until(due);
+        tasks.run([&, i, due] { checksum.fetch_add(worker(i, due, ledger, p), std::memory_order_relaxed); });
+    }
+    tasks.wait();
     return checksum;
 }
 }  // namespace
@@ -38,6 +56,10 @@ std::uint64_t collector(Range const& range, std::uint64_t checksum, Ledger& ledg
 std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     std::uint64_t checksum = 0;
     rt.block_on([&] {
+        if (ledger.open_loop()) {
+            checksum = producer(ledger, p);
+            return;
+        }
         checksum = oneapi::tbb::parallel_reduce(
             Range{0, p.jobs}, std::uint64_t{0},
             [&](Range const& range, std::uint64_t sum) { return collector(range, sum, ledger, p); },

@@ -26,9 +26,13 @@ void worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params co
     wg.done();
 }
 
-// [producer] stamps each job as it is sent; a full channel makes it wait
-void producer(Channel<Job>& jobs, Params const& p) {
-    for (std::uint64_t i = 0; i < p.jobs; ++i) jobs.send(Job{i, Clock::now()});
+// [producer] sends each job when it is due (closed loop: at once); a full channel makes it wait
+void producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
+    for (std::uint64_t i = 0; i < p.jobs; ++i) {
+        auto const due = ledger.due(i);
+        if (ledger.open_loop()) std::this_thread::sleep_until(due);
+        jobs.send(Job{i, due});
+    }
     jobs.close();
 }
 
@@ -57,7 +61,7 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     std::uint64_t checksum = 0;
     rt.block_on([&] {
         for (std::uint64_t w = 0; w < p.workers; ++w) rt.spawn([&] { worker(jobs, results, wg, p); });
-        rt.spawn([&] { producer(jobs, p); });
+        rt.spawn([&] { producer(jobs, ledger, p); });
         rt.spawn([&] { closer(wg, results); });
         checksum = collector(results, ledger);
     });

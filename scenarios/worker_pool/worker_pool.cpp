@@ -29,7 +29,9 @@ Params params_from(ParamValues const& v) {
                   .work = get(v, "work"),
                   .buffer = get(v, "buffer"),
                   .wait_us = get(v, "wait_us"),
-                  .threads = static_cast<unsigned>(get(v, "threads"))};
+                  .threads = static_cast<unsigned>(get(v, "threads")),
+                  .arrivals = arrivals_from(v),
+                  .record_latency = record_latency(v)};
 }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
@@ -45,6 +47,7 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
                    " GiB of memory; lower --workers or leave fibers out of --models";
         }
     }
+    if (auto problem = validate_open_loop(values, p.jobs); !problem.empty()) return problem;
     // mix steps in total: about 1 ns each on one core; refuse what takes hours
     if (p.work > 0 && p.jobs > 500'000'000'000ULL / p.work) {
         return "jobs x work = " + std::to_string(p.jobs) + " x " + std::to_string(p.work) +
@@ -65,8 +68,8 @@ std::uint64_t expected_checksum(Params const& params) noexcept {
     return sum;
 }
 
-Ledger::Ledger(std::uint64_t jobs, bool record_latency)
-    : jobs_{jobs}, seen_{std::make_unique<std::atomic<std::uint32_t>[]>(jobs)}, latencies_{record_latency} {}
+Ledger::Ledger(std::uint64_t jobs, Schedule const& schedule, bool record_latency)
+    : jobs_{jobs}, seen_{std::make_unique<std::atomic<std::uint32_t>[]>(jobs)}, latencies_{record_latency}, pacer_{schedule} {}
 
 void Ledger::record(Done const& done) noexcept {
     if (done.index >= jobs_) {
@@ -98,15 +101,19 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
         if (auto problems = ledger.problems(); !problems.empty()) throw WrongAnswer{problems};
         if (checksum != expected) throw WrongAnswer{"checksum " + hex64(checksum) + " differs from the reference " + hex64(expected)};
     };
+    Schedule const schedule{p.arrivals, p.jobs};
     for (unsigned i = 0; i < warmup; ++i) {
-        Ledger ledger{p.jobs};
+        Ledger ledger{p.jobs, schedule, p.record_latency};
+        ledger.start();
         verify(once(ledger), ledger);
     }
-    Ledger ledger{p.jobs};  // allocated and zeroed before the clock starts
+    Ledger ledger{p.jobs, schedule, p.record_latency};  // allocated and zeroed before the clock starts
     CaseMetrics metrics;
     Stopwatch stopwatch;
+    ledger.start();
     auto const checksum = once(ledger);
     stopwatch.stop(p.jobs, metrics);
+    set_rates(p.arrivals, metrics);
     verify(checksum, ledger);
     metrics.checksum = checksum;
     metrics.expected_checksum = expected;
@@ -128,7 +135,8 @@ CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
 }
 
 Scenario const& scenario() {
-    static Scenario const worker_pool{
+    static Scenario const worker_pool = [] {
+        Scenario s{
         .name = "worker-pool",
         .summary = "a producer feeds `jobs` jobs through a channel to `workers` workers; a collector sums the results",
         .unit = "jobs",
@@ -148,7 +156,11 @@ Scenario const& scenario() {
         .validate = validate,
         .run_case = run_case_values,
         .setup = nullptr,
-    };
+        };
+        auto const open_loop = open_loop_params();
+        s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());
+        return s;
+    }();
     return worker_pool;
 }
 

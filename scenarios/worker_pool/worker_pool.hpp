@@ -9,6 +9,7 @@
 
 #include "scenarios/contract.hpp"
 #include "src/histogram.hpp"
+#include "src/schedule.hpp"
 #include "src/metrics.hpp"
 #include "src/model.hpp"
 #include "src/scenario.hpp"
@@ -35,9 +36,12 @@ struct Params {
     std::uint64_t buffer = 0;    ///< channel capacity; 0 = rendezvous
     std::uint64_t wait_us = 0;   ///< per-job wait after the compute
     unsigned threads = 1;        ///< T: OS threads of the fibers/coroutines/tbb runtime
+    Arrivals arrivals{};         ///< open loop: jobs due on a schedule; closed loop by default
+    bool record_latency = true;  ///< false: no per-job latency (to measure what recording costs)
 };
 
-/// A job on its way to a worker; `enqueued` is when the producer sent it.
+/// A job on its way to a worker; `enqueued` is when the producer sent it
+/// (open loop: when it was due).
 struct Job {
     std::uint64_t index = 0;
     Clock::time_point enqueued{};
@@ -64,9 +68,14 @@ std::uint64_t expected_checksum(Params const& params) noexcept;
 class Ledger {
 public:
     /// `record_latency` false: latencies are not recorded (to measure what
-    /// recording costs).
-    explicit Ledger(std::uint64_t jobs, bool record_latency = true);
+    /// recording costs). `schedule`: when jobs are due (open loop).
+    Ledger(std::uint64_t jobs, Schedule const& schedule, bool record_latency = true);
     void record(Done const& done) noexcept;
+    /// The run starts now: due times count from here.
+    void start() noexcept { pacer_.start(); }
+    /// When job `index` is due: on the schedule (open loop), or now.
+    Clock::time_point due(std::uint64_t index) const noexcept { return pacer_.due(index); }
+    bool open_loop() const noexcept { return pacer_.open(); }
     /// Empty if every job was recorded exactly once, else what went wrong.
     std::string problems() const;
     LatencyRecorder const& latencies() const noexcept { return latencies_; }
@@ -75,6 +84,7 @@ private:
     std::uint64_t jobs_;
     std::unique_ptr<std::atomic<std::uint32_t>[]> seen_;
     LatencyRecorder latencies_;
+    Pacer pacer_;
     std::atomic<std::uint64_t> strays_{0};  // indices out of range
 };
 

@@ -84,7 +84,7 @@ int list_command() {
     std::printf("\nModels (--models, comma-separated; default: all):\n");
     for (Model model : all_models) std::printf("  %-11s %s\n", std::string{token(model)}.c_str(), std::string{describe(model)}.c_str());
     std::printf("\nRun options: --repeat R (default 5), --warmup W (default 1), --json FILE, --csv FILE,\n"
-                "             --case-timeout SECONDS (default 600), --quiet. Details: docs/scenarios.md.\n"
+                "             --case-timeout SECONDS (default 600), --quiet, --no-latency. Details: docs/methodology.md.\n"
                 "\nconclab serve: the url-fetch target server (conclab serve --help).\n");
     return 0;
 }
@@ -205,6 +205,7 @@ struct RunOptions {
     std::string json_path;
     std::string csv_path;
     bool quiet = false;
+    bool no_latency = false;
 };
 
 int run_command(Scenario const& scenario, RunOptions const& options, std::vector<std::string> command) {
@@ -220,6 +221,7 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     plan.warmup = static_cast<unsigned>(parse_number("--warmup", options.warmup, 0, 100));
     plan.case_timeout = std::chrono::seconds{parse_number("--case-timeout", options.case_timeout, 1, 86'400)};
     plan.progress = !options.quiet;
+    plan.record_latency = !options.no_latency;
     if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
@@ -302,6 +304,8 @@ int main_impl(int argc, char** argv) {
         sub->add_option("--json", options.json_path, "write all results as JSON (docs/results-schema.md)");
         sub->add_option("--csv", options.csv_path, "write one CSV row per run");
         sub->add_flag("--quiet", options.quiet, "no progress lines on stderr");
+        sub->add_flag("--no-latency", options.no_latency,
+                      "record no per-item latency (to see what recording costs; latency columns stay empty)");
     }
 
     // Unknown commands and scenarios get a message that names the known ones.
