@@ -112,6 +112,14 @@ std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger)
 CaseMetrics run_case(Params const& p, unsigned warmup);
 }  // namespace threads
 
+/// run() for whichever model's runtime `rt` is (benchmarks).
+inline std::uint64_t run_on(models::fibers::Runtime& rt, Params const& p, Ledger& ledger) { return fibers::run(rt, p, ledger); }
+inline std::uint64_t run_on(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger) {
+    return coroutines::run(rt, p, ledger);
+}
+inline std::uint64_t run_on(models::tbb::Runtime& rt, Params const& p, Ledger& ledger) { return tbb::run(rt, p, ledger); }
+inline std::uint64_t run_on(models::threads::Runtime& rt, Params const& p, Ledger& ledger) { return threads::run(rt, p, ledger); }
+
 /// Dispatches to `model`'s run_case.
 CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
 
