@@ -80,6 +80,8 @@ std::string format_table(RunResults const& results) {
     std::vector<std::pair<std::string, Spread>> ranked;  // models with verified runs: their throughput
     std::vector<std::string> outliers;
     std::vector<std::string> noisy;
+    double rate_requested = no_value;
+    std::vector<std::string> saturated_models;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> failures;
     for (auto const& model : results.models) {
@@ -126,6 +128,13 @@ std::string format_table(RunResults const& results) {
             if (std::isfinite(value) && value != 0) noted_here += (noted_here.empty() ? "" : ", ") + metric->key + " " + count(value);
         }
         if (!noted_here.empty()) notes.push_back(std::string{token(model.model)} + ": " + noted_here);
+        for (auto const& m : ok) {
+            if (std::isfinite(m.rate_requested)) rate_requested = m.rate_requested;
+        }
+        if (auto const saturated = median(&CaseMetrics::saturated); saturated.n > 0 && saturated.max > 0) {
+            saturated_models.push_back(std::string{token(model.model)} + " (" + count(median(&CaseMetrics::rate_achieved).median) +
+                                       "/s achieved, median)");
+        }
         for (std::size_t rep = 0; rep < model.runs.size(); ++rep) {
             auto const& run = model.runs[rep];
             // /proc/stat counts in 10 ms ticks: only runs of half a second or more say something
@@ -188,6 +197,17 @@ std::string format_table(RunResults const& results) {
         if (ranked[i - 1].second.n > 1 && ranked[i].second.n > 1 && overlap(ranked[i - 1].second, ranked[i].second)) {
             out += "warning: " + ranked[i - 1].first + " and " + ranked[i].first + " cannot be ranked: their " +
                    plan.scenario->unit + "/s intervals overlap (more --repeat, or longer runs, may separate them)\n";
+        }
+    }
+    if (std::isfinite(rate_requested)) {
+        out += "open loop: " + count(rate_requested) + " " + plan.scenario->unit +
+               "/s due on a fixed schedule; latencies count from when each was due.";
+        if (saturated_models.empty()) {
+            out += " Every model kept the rate.\n";
+        } else {
+            out += " Saturated (below 90% of the rate in some run):";
+            for (std::size_t i = 0; i < saturated_models.size(); ++i) out += (i == 0 ? " " : ", ") + saturated_models[i];
+            out += "\n";
         }
     }
     if (!noisy.empty()) {

@@ -106,7 +106,7 @@ awaitable<void> worker(Feed& feed, Ledger& ledger, Params const& p, std::atomic<
     std::uint64_t checksum = 0;
     while (auto index = feed.next()) {
         auto const due = ledger.due(*index);
-        if (ledger.open_loop()) {
+        if (ledger.early(due)) {
             timer.expires_at(due);
             co_await timer.async_wait(asio::use_awaitable);
         }

@@ -35,7 +35,7 @@ std::uint64_t worker(Feed& feed, Netpoller& poller, Ledger& ledger, Params const
     std::uint64_t checksum = 0;
     while (auto index = feed.next()) {
         auto const due = ledger.due(*index);
-        if (ledger.open_loop()) boost::this_fiber::sleep_until(due);
+        if (ledger.early(due)) boost::this_fiber::sleep_until(due);
         checksum += fetch(connection, *index, due, p, ledger);
     }
     return checksum;

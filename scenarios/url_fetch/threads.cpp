@@ -19,7 +19,7 @@ std::uint64_t worker(Feed& feed, Ledger& ledger, Params const& p) {
     std::uint64_t checksum = 0;
     while (auto index = feed.next()) {
         auto const due = ledger.due(*index);
-        if (ledger.open_loop()) std::this_thread::sleep_until(due);
+        if (ledger.early(due)) std::this_thread::sleep_until(due);
         checksum += fetch(connection, *index, due, p, ledger);
     }
     return checksum;

@@ -71,6 +71,8 @@ public:
     /// When request `index` is due: on the schedule (open loop), or now.
     Clock::time_point due(std::uint64_t index) const noexcept { return pacer_.due(index); }
     bool open_loop() const noexcept { return pacer_.open(); }
+    /// Open loop: the item is not due yet (wait until `due`); a late one goes at once.
+    bool early(Clock::time_point due) const noexcept { return pacer_.open() && due > Clock::now(); }
     /// Books one request; returns the body's checksum when it was fetched,
     /// 0 when it failed (the run's sum counts fetched bodies only).
     std::uint64_t record(Fetched const& fetched) noexcept;

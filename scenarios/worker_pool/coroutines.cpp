@@ -37,7 +37,7 @@ awaitable<void> producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
     boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor};
     for (std::uint64_t i = 0; i < p.jobs; ++i) {
         auto const due = ledger.due(i);
-        if (ledger.open_loop()) {
+        if (ledger.early(due)) {
             timer.expires_at(due);
             co_await timer.async_wait(boost::asio::use_awaitable);
         }

@@ -30,7 +30,7 @@ void worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params co
 void producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
     for (std::uint64_t i = 0; i < p.jobs; ++i) {
         auto const due = ledger.due(i);
-        if (ledger.open_loop()) std::this_thread::sleep_until(due);
+        if (ledger.early(due)) std::this_thread::sleep_until(due);
         jobs.send(Job{i, due});
     }
     jobs.close();

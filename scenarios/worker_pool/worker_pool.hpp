@@ -76,6 +76,8 @@ public:
     /// When job `index` is due: on the schedule (open loop), or now.
     Clock::time_point due(std::uint64_t index) const noexcept { return pacer_.due(index); }
     bool open_loop() const noexcept { return pacer_.open(); }
+    /// Open loop: the item is not due yet (wait until `due`); a late one goes at once.
+    bool early(Clock::time_point due) const noexcept { return pacer_.open() && due > Clock::now(); }
     /// Empty if every job was recorded exactly once, else what went wrong.
     std::string problems() const;
     LatencyRecorder const& latencies() const noexcept { return latencies_; }
