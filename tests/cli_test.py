@@ -466,6 +466,126 @@ class OpenLoopAndOptions(UsageErrors, unittest.TestCase):
         self.assert_usage_error(["run", "url-fetch", "--rate", "1", "--requests", "100000"], "more than an hour")
 
 
+def read_sweep(path):
+    with open(path) as f:
+        lines = [json.loads(line) for line in f]
+    return lines[0], lines[1:]
+
+
+def case_keys(cases):
+    return [(c["case"]["scenario"], json.dumps(c["case"]["params"], sort_keys=True), c["case"]["model"],
+             c["case"]["repetition"]) for c in cases]
+
+
+def sweep_grid(workers="1,4", jobs="300", *extra):
+    return ["sweep", "worker-pool", "--workers", workers, "--work", "0..20+10", "--jobs", jobs, "--models", "tbb,threads",
+            "--repeat", "2", "--warmup", "0", "--quiet", *extra]
+
+
+class Sweeps(UsageErrors, unittest.TestCase):
+    GRID = sweep_grid()
+
+    def test_grid_runs_every_case_once_into_a_json_lines_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            result = conclab(*self.GRID, "-o", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            header, cases = read_sweep(path)
+        self.assertEqual(header["schema"], "conclab-sweep")
+        self.assertEqual(header["grids"][0]["axes"], {"workers": [1, 4], "work": [0, 10, 20]})
+        self.assertEqual(len(cases), 2 * 3 * 2 * 2)
+        self.assertEqual(len(set(case_keys(cases))), len(cases))
+        for case in cases:
+            self.assertEqual(case["status"], "ok")
+            self.assertTrue(case["metrics"]["verified"])
+        self.assertIn("work=10 workers=4", result.stdout)  # the summary per combination
+
+    def test_a_killed_sweep_resumes_without_redoing_or_losing_cases(self):
+        import signal
+        import time
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            grid = sweep_grid("1,4", "400", "--wait-us", "100")  # slower cases: the kill lands mid-sweep
+            sweep = subprocess.Popen([CONCLAB, *grid, "-o", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+            deadline = time.time() + 60
+            while time.time() < deadline and sweep.poll() is None:
+                if os.path.exists(path) and sum(1 for _ in open(path)) >= 4:
+                    break
+                time.sleep(0.01)
+            os.killpg(sweep.pid, signal.SIGKILL)
+            sweep.wait()
+            with open(path) as f:
+                before = [line for line in f]
+            self.assertGreaterEqual(len(before), 4)
+            self.assertLess(len(before) - 1, 24, "the sweep finished before it could be killed")
+            with open(path, "a") as f:
+                f.write('{"case": {"scenario": "worker-po')  # a write cut off by the kill
+            result = conclab(*grid, "-o", path, "--resume")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(path) as f:
+                after = [line for line in f]
+            header, cases = read_sweep(path)
+        self.assertEqual(after[:len(before)], before)  # finished cases untouched
+        self.assertEqual(len(cases), 24)
+        self.assertEqual(len(set(case_keys(cases))), 24)
+
+    def test_shards_merge_into_the_cases_of_one_sweep(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            whole, part1, part2, merged = (os.path.join(tmp, n) for n in ["w.jsonl", "1.jsonl", "2.jsonl", "m.jsonl"])
+            for path, extra in [(whole, []), (part1, ["--shard", "1/2"]), (part2, ["--shard", "2/2"])]:
+                result = conclab(*self.GRID, *extra, "-o", path)
+                self.assertEqual(result.returncode, 0, result.stderr)
+            result = conclab("merge", part1, part2, "-o", merged)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            _, whole_cases = read_sweep(whole)
+            _, cases1 = read_sweep(part1)
+            _, cases2 = read_sweep(part2)
+            header, merged_cases = read_sweep(merged)
+        self.assertFalse(set(case_keys(cases1)) & set(case_keys(cases2)))
+        self.assertEqual(sorted(case_keys(merged_cases)), sorted(case_keys(whole_cases)))
+        self.assertEqual(header["shard"], "merged")
+        self.assertEqual(len(header["merged_from"]), 2)
+
+    def test_an_existing_file_needs_resume(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            with open(path, "w") as f:
+                f.write("keep me\n")
+            self.assert_usage_error([*self.GRID, "-o", path], "exists", "--resume")
+            with open(path) as f:
+                self.assertEqual(f.read(), "keep me\n")
+            self.assert_usage_error([*self.GRID, "-o", path, "--resume"], "not a conclab sweep file")
+
+    def test_resume_with_another_grid_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            self.assertEqual(conclab(*self.GRID, "-o", path).returncode, 0)
+            self.assert_usage_error([*sweep_grid("1,8"), "-o", path, "--resume"], "another sweep")
+
+    def test_merge_refuses_parts_of_different_sweeps_and_non_sweep_files(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            a, b, out = (os.path.join(tmp, n) for n in ["a.jsonl", "b.jsonl", "out.jsonl"])
+            self.assertEqual(conclab(*self.GRID, "-o", a).returncode, 0)
+            self.assertEqual(conclab(*sweep_grid("1,8"), "-o", b).returncode, 0)
+            self.assert_usage_error(["merge", a, b, "-o", out], "another sweep")
+            self.assertFalse(os.path.exists(out))
+            with open(b, "w") as f:
+                f.write('{"schema": "conclab-results"}\n')
+            self.assert_usage_error(["merge", a, b, "-o", out], "not a conclab sweep file")
+
+    def test_bad_ranges_shards_and_presets(self):
+        self.assert_usage_error(["sweep", "worker-pool", "--workers", "1..64", "-o", "/tmp/x.jsonl"], "FROM..TO*FACTOR")
+        self.assert_usage_error(["sweep", "worker-pool", "--shard", "3/2", "-o", "/tmp/x.jsonl"], "--shard expects K/N")
+        self.assert_usage_error(["sweep", "--preset", "laptop", "-o", "/tmp/x.jsonl"], "--preset expects workshop or server")
+        self.assert_usage_error(["sweep", "worker-pool"], "needs -o")
+        self.assert_usage_error(["sweep", "-o", "/tmp/x.jsonl"], "needs a scenario")
+        self.assert_usage_error(["sweep", "bogus", "-o", "/tmp/x.jsonl"], "unknown scenario 'bogus'")
+        self.assert_usage_error(["sweep", "worker-pool", "--workers", "1,20000", "--models", "threads", "-o", "/tmp/x.jsonl"],
+                                "workers=20000", "OS threads")
+        self.assertFalse(os.path.exists("/tmp/x.jsonl"))
+
+
 class FailedRuns(unittest.TestCase):
     def test_a_case_past_its_timeout_fails_the_run_but_keeps_the_others(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -4,7 +4,9 @@
 // exit code 2.
 #include "src/atomic_file.hpp"
 #include "src/case_json.hpp"
+#include "src/cli/options.hpp"
 #include "src/cli/registry.hpp"
+#include "src/cli/sweep_command.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "src/report.hpp"
 #include "src/runner.hpp"
@@ -29,42 +31,12 @@
 namespace conclab {
 namespace {
 
-constexpr int exit_failed_runs = 1;
-constexpr int exit_usage = 2;
-
-std::string model_list() {
-    std::string out;
-    for (Model model : all_models) out += (out.empty() ? "" : ",") + std::string{token(model)};
-    return out;
-}
-
-std::string scenario_list() {
-    std::string out;
-    for (auto const* s : scenarios()) out += (out.empty() ? "" : ", ") + s->name;
-    return out;
-}
-
-std::vector<Model> parse_models(std::string const& text) {
-    std::vector<Model> models;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        auto const end = std::min(text.find(',', start), text.size());
-        auto const name = text.substr(start, end - start);
-        auto const model = parse_model(name);
-        if (!model) throw UsageError{"--models: unknown model '" + name + "'; expected a comma-separated list of " + model_list()};
-        if (std::find(models.begin(), models.end(), *model) != models.end()) {
-            throw UsageError{"--models: '" + name + "' is listed twice"};
-        }
-        models.push_back(*model);
-        start = end + 1;
-    }
-    return models;
-}
-
-// A flag that is not a scenario parameter, checked by the same rules.
-std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max) {
-    return std::get<std::uint64_t>(parse_param(ParamSpec{flag.substr(2), std::uint64_t{0}, min, max, "", "", {}}, text));
-}
+using cli::exit_failed_runs;
+using cli::exit_usage;
+using cli::model_list;
+using cli::parse_models;
+using cli::parse_number;
+using cli::scenario_list;
 
 int list_command() {
     std::printf("Scenarios (conclab run <scenario> [options]):\n");
@@ -308,12 +280,20 @@ int main_impl(int argc, char** argv) {
                       "record no per-item latency (to see what recording costs; latency columns stay empty)");
     }
 
+    cli::SweepCli sweep_cli;
+    cli::add_sweep_commands(app, sweep_cli);
+
     // Unknown commands and scenarios get a message that names the known ones.
-    auto const is_command = [](std::string_view word) { return word == "list" || word == "run" || word == "serve" || word == "__case"; };
+    auto const is_command = [](std::string_view word) {
+        return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "serve" || word == "__case";
+    };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run or serve (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, sweep, merge or serve (see conclab --help)"};
     }
-    if (argc == 1) throw UsageError{"no command given; expected list, run or serve (see conclab --help)"};
+    if (argc == 1) throw UsageError{"no command given; expected list, run, sweep, merge or serve (see conclab --help)"};
+    if (argc >= 3 && std::string_view{argv[1]} == "sweep" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
+        throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
+    }
     if (argc == 2 && std::string_view{argv[1]} == "run") {
         throw UsageError{"run needs a scenario: conclab run <scenario>, one of: " + scenario_list()};
     }
@@ -329,11 +309,14 @@ int main_impl(int argc, char** argv) {
         for (auto const& [sub, scenario] : by_command) {
             if (sub->parsed()) hint = "conclab run " + scenario->name + " --help";
         }
+        if (auto const sweep_hint = cli::sweep_help_hint(sweep_cli); !sweep_hint.empty()) hint = sweep_hint;
         throw UsageError{std::string{e.what()} + " (see " + hint + ")"};
     }
 
     if (app.got_subcommand("list")) return list_command();
     if (serve->parsed()) return serve_command(serve_options);
+    if (sweep_cli.sweep->parsed()) return cli::sweep_command(sweep_cli, std::vector<std::string>(argv, argv + argc));
+    if (sweep_cli.merge->parsed()) return cli::merge_command(sweep_cli);
     if (child->parsed()) return case_command(case_request);
     for (auto const& [sub, scenario] : by_command) {
         if (sub->parsed()) return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));
@@ -355,9 +338,9 @@ int main(int argc, char** argv) {
         return conclab::main_impl(argc, argv);
     } catch (conclab::UsageError const& e) {
         std::fprintf(stderr, "conclab: error: %s\n", e.what());
-        return conclab::exit_usage;
+        return conclab::cli::exit_usage;
     } catch (std::exception const& e) {
         std::fprintf(stderr, "conclab: error: %s\n", e.what());
-        return conclab::exit_failed_runs;
+        return conclab::cli::exit_failed_runs;
     }
 }

@@ -1,0 +1,25 @@
+// What the commands of the CLI share: exit codes and the parsing of the
+// flags that are not scenario parameters.
+#pragma once
+
+#include "src/model.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace conclab::cli {
+
+inline constexpr int exit_failed_runs = 1;
+inline constexpr int exit_usage = 2;
+
+/// "fibers,coroutines,tbb,threads"
+std::string model_list();
+/// "worker-pool, url-fetch"
+std::string scenario_list();
+/// A comma-separated list of model tokens; UsageError for unknown or repeated ones.
+std::vector<Model> parse_models(std::string const& text);
+/// A flag that is not a scenario parameter, checked by the same rules.
+std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max);
+
+}  // namespace conclab::cli

@@ -1,0 +1,168 @@
+#include "src/cli/sweep_command.hpp"
+
+#include "src/aggregate.hpp"
+#include "src/cli/options.hpp"
+#include "src/cli/registry.hpp"
+#include "src/sweep.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace conclab::cli {
+namespace {
+
+void add_common(CLI::App* app, SweepCli& cli) {
+    app->add_option("-o,--output", cli.output, "the sweep file (JSON Lines, appended case by case)");
+    app->add_option("--models", cli.models, "comma-separated models (default: all: " + model_list() + ")");
+    app->add_option("--repeat", cli.repeat, "repetitions per model and combination, each in its own process (default 3)");
+    app->add_option("--warmup", cli.warmup, "unmeasured runs before each measured one (default 1)");
+    app->add_option("--case-timeout", cli.case_timeout, "seconds before a case is killed and counted as failed (default 600)");
+    app->add_option("--shard", cli.shard, "run part K of N (K/N): combination c goes to part c % N + 1; conclab merge joins parts");
+    app->add_flag("--resume", cli.resume, "continue the sweep already in the output file, skipping finished cases");
+    app->add_flag("--quiet", cli.quiet, "no progress on stderr");
+    app->add_flag("--no-latency", cli.no_latency, "record no per-item latency");
+}
+
+std::string number(double value) {
+    if (!std::isfinite(value)) return "-";
+    char text[32];
+    if (value >= 1e6) {
+        std::snprintf(text, sizeof text, "%.3gM", value / 1e6);
+    } else if (value >= 1e4) {
+        std::snprintf(text, sizeof text, "%.3gk", value / 1e3);
+    } else {
+        std::snprintf(text, sizeof text, "%.3g", value);
+    }
+    return text;
+}
+
+// Medians per combination and model, the swept values only: what a sweep
+// found, before any report.
+std::string summary(SweepFile const& file) {
+    std::string out;
+    for (auto const& grid : file.header.at("grids")) {
+        auto const scenario = grid.at("scenario").get<std::string>();
+        std::vector<std::string> axes;
+        for (auto const& [name, values] : grid.at("axes").items()) axes.push_back(name);
+        // (swept values) -> model -> throughputs, p99s
+        std::map<std::string, std::map<std::string, std::pair<std::vector<double>, std::vector<double>>>> table;
+        std::vector<std::string> order;
+        for (auto const& line : file.cases) {
+            auto const& c = line.at("case");
+            if (c.at("scenario") != scenario || line.at("status") != "ok") continue;
+            std::string combination;
+            for (auto const& axis : axes) combination += (combination.empty() ? "" : " ") + axis + "=" + c.at("params").at(axis).dump();
+            if (table.count(combination) == 0) order.push_back(combination);
+            auto& cell = table[combination][c.at("model").get<std::string>()];
+            auto const& metrics = line.at("metrics");
+            cell.first.push_back(metrics.at("throughput_per_s").get<double>());
+            auto const& p99 = metrics.at("latency_p99_us");
+            cell.second.push_back(p99.is_null() ? no_value : p99.get<double>());
+        }
+        out += scenario + ": median items/s (p99 us) per model\n";
+        for (auto const& combination : order) {
+            out += "  " + (combination.empty() ? std::string{"(no swept parameter)"} : combination) + ":";
+            for (auto const& [model, values] : table[combination]) {
+                out += "  " + model + " " + number(summarize(values.first).median) + " (" + number(summarize(values.second).median) + ")";
+            }
+            out += "\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void add_sweep_commands(CLI::App& app, SweepCli& cli) {
+    cli.sweep = app.add_subcommand("sweep", "run a scenario over a grid of parameter values, case by case into a file");
+    cli.sweep->require_subcommand(0, 1);
+    cli.sweep->add_option("--preset", cli.preset, "a built-in grid over every scenario: workshop (~2 min on 2 cores) or server");
+    add_common(cli.sweep, cli);
+    for (auto const* scenario : scenarios()) {
+        auto* sub = cli.sweep->add_subcommand(scenario->name, scenario->summary);
+        cli.by_scenario[sub] = scenario;
+        add_common(sub, cli);
+        for (auto const& spec : scenario->params) {
+            sub->add_option(flag(spec), cli.params[scenario->name][spec.name],
+                            spec.help + "; a list 1,10,100 or a range 1..64*2 / 0..100+25 sweeps it");
+        }
+    }
+    cli.merge = app.add_subcommand("merge", "join the parts (--shard) of one sweep into one file");
+    cli.merge->add_option("files", cli.merge_inputs, "sweep files of the same grid")->required();
+    cli.merge->add_option("-o,--output", cli.merge_output, "the merged file (written whole or not at all)")->required();
+}
+
+std::string sweep_help_hint(SweepCli const& cli) {
+    for (auto const& [sub, scenario] : cli.by_scenario) {
+        if (sub->parsed()) return "conclab sweep " + scenario->name + " --help";
+    }
+    if (cli.sweep != nullptr && cli.sweep->parsed()) return "conclab sweep --help";
+    if (cli.merge != nullptr && cli.merge->parsed()) return "conclab merge --help";
+    return {};
+}
+
+int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
+    Scenario const* scenario = nullptr;
+    for (auto const& [sub, s] : cli.by_scenario) {
+        if (sub->parsed()) scenario = s;
+    }
+    if (cli.output.empty()) throw UsageError{"sweep needs -o FILE: the file the cases are written to"};
+    if (scenario == nullptr && cli.preset.empty()) {
+        throw UsageError{"sweep needs a scenario (" + scenario_list() + ") or --preset workshop|server"};
+    }
+    if (scenario != nullptr && !cli.preset.empty()) throw UsageError{"give a scenario or --preset, not both"};
+    auto const repeat = static_cast<unsigned>(parse_number("--repeat", cli.repeat, 1, 1000));
+    auto const warmup = static_cast<unsigned>(parse_number("--warmup", cli.warmup, 0, 100));
+    std::vector<SweepGrid> grids;
+    if (scenario == nullptr) {
+        grids = preset(cli.preset, scenarios());
+        if (!cli.models.empty()) {
+            for (auto& grid : grids) grid.models = parse_models(cli.models);
+        }
+    } else {
+        SweepGrid grid{.scenario = scenario, .axes = {}, .base = defaults(scenario->params),
+                       .models = parse_models(cli.models.empty() ? model_list() : cli.models), .repeat = repeat, .warmup = warmup};
+        auto const& given = cli.params.at(scenario->name);
+        for (auto const& spec : scenario->params) {
+            auto const it = given.find(spec.name);
+            if (it == given.end() || it->second.empty()) continue;
+            auto values = parse_values(spec, it->second);
+            if (values.size() == 1) {
+                grid.base[spec.name] = values.front();
+            } else {
+                grid.axes.push_back({spec.name, std::move(values)});
+            }
+        }
+        grids.push_back(std::move(grid));
+    }
+    // every combination must be runnable before the first case starts
+    for (auto const& grid : grids) {
+        for (auto const& values : combinations(grid)) {
+            if (auto const problem = grid.scenario->validate(values, grid.models); !problem.empty()) {
+                throw UsageError{grid.scenario->name + " " + format_params(grid.scenario->params, values) + ": " + problem};
+            }
+        }
+    }
+    SweepOptions const options{.path = cli.output,
+                               .resume = cli.resume,
+                               .progress = !cli.quiet,
+                               .case_timeout = std::chrono::seconds{parse_number("--case-timeout", cli.case_timeout, 1, 86'400)},
+                               .record_latency = !cli.no_latency};
+    auto const failed = run_sweep(grids, parse_shard(cli.shard), options, command);
+    auto const file = read_sweep_file(cli.output);
+    std::printf("%s", summary(file).c_str());
+    std::fprintf(stderr, "sweep: %zu cases in %s\n", file.cases.size(), cli.output.c_str());
+    if (failed > 0) {
+        std::fprintf(stderr, "conclab: error: %zu case(s) failed in this session (status in the file)\n", failed);
+        return exit_failed_runs;
+    }
+    return 0;
+}
+
+int merge_command(SweepCli const& cli) {
+    auto const count = merge_sweeps(cli.merge_inputs, cli.merge_output);
+    std::fprintf(stderr, "merge: %zu cases from %zu files into %s\n", count, cli.merge_inputs.size(), cli.merge_output.c_str());
+    return 0;
+}
+
+}  // namespace conclab::cli

@@ -1,0 +1,40 @@
+// `conclab sweep` (a grid of cases, appended to a JSON Lines file as they
+// finish) and `conclab merge` (parts of one sweep back together).
+#pragma once
+
+#include "src/scenario.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace conclab::cli {
+
+struct SweepCli {
+    CLI::App* sweep = nullptr;
+    CLI::App* merge = nullptr;
+    std::map<CLI::App*, Scenario const*> by_scenario;
+    std::map<std::string, std::map<std::string, std::string>> params;  // scenario -> parameter -> values as given
+    std::string models;
+    std::string preset;
+    std::string output;
+    std::string shard = "1/1";
+    std::string repeat = "3";
+    std::string warmup = "1";
+    std::string case_timeout = "600";
+    bool resume = false;
+    bool quiet = false;
+    bool no_latency = false;
+    std::vector<std::string> merge_inputs;
+    std::string merge_output;
+};
+
+void add_sweep_commands(CLI::App& app, SweepCli& cli);
+/// The help hint for a parse error inside these commands, or empty.
+std::string sweep_help_hint(SweepCli const& cli);
+int sweep_command(SweepCli const& cli, std::vector<std::string> command);
+int merge_command(SweepCli const& cli);
+
+}  // namespace conclab::cli

@@ -1,0 +1,398 @@
+#include "src/sweep.hpp"
+
+#include "src/atomic_file.hpp"
+#include "src/case_json.hpp"
+#include "src/machine.hpp"
+#include "src/runner.hpp"
+#include "src/stopwatch.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace conclab {
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto const end = std::min(text.find(separator, start), text.size());
+        parts.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return parts;
+}
+
+std::string utc_now() {
+    std::time_t const now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+std::string duration_text(double seconds) {
+    auto const s = static_cast<long long>(seconds + 0.5);
+    char text[32];
+    if (s >= 3600) {
+        std::snprintf(text, sizeof text, "%lldh%02lldm", s / 3600, s / 60 % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%lldm%02llds", s / 60, s % 60);
+    }
+    return text;
+}
+
+nlohmann::json grid_json(SweepGrid const& grid) {
+    nlohmann::json axes = nlohmann::json::object();
+    for (auto const& axis : grid.axes) {
+        nlohmann::json values = nlohmann::json::array();
+        for (auto const& value : axis.values) values.push_back(params_to_json({{axis.name, value}}).at(axis.name));
+        axes[axis.name] = std::move(values);
+    }
+    nlohmann::json models = nlohmann::json::array();
+    for (Model m : grid.models) models.push_back(token(m));
+    return {{"scenario", grid.scenario->name}, {"axes", std::move(axes)}, {"base", params_to_json(grid.base)},
+            {"models", std::move(models)},     {"repeat", grid.repeat},     {"warmup", grid.warmup}};
+}
+
+// Writes one line and makes it durable before the next case starts.
+void append_line(int fd, std::string const& path, std::string line) {
+    line += '\n';
+    std::size_t done = 0;
+    while (done < line.size()) {
+        ssize_t const n = ::write(fd, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error{"cannot write " + path + ": " + std::strerror(errno)};
+        done += static_cast<std::size_t>(n);
+    }
+    ::fdatasync(fd);
+}
+
+}  // namespace
+
+std::vector<ParamValue> parse_values(ParamSpec const& spec, std::string_view text) {
+    std::vector<ParamValue> values;
+    auto const dots = text.find("..");
+    if (spec.is_text() || dots == std::string_view::npos) {
+        for (auto part : split(text, ',')) values.push_back(parse_param(spec, part));
+    } else {
+        auto const rest = text.substr(dots + 2);
+        auto const step_at = rest.find_first_of("*+");
+        auto const bad = [&] {
+            return UsageError{flag(spec) + " '" + std::string{text} + "': a range is FROM..TO*FACTOR or FROM..TO+STEP (e.g. 1..64*2)"};
+        };
+        if (step_at == std::string_view::npos) throw bad();
+        auto const from = std::get<std::uint64_t>(parse_param(spec, text.substr(0, dots)));
+        auto const to = std::get<std::uint64_t>(parse_param(spec, rest.substr(0, step_at)));
+        std::uint64_t step = 0;
+        auto const step_text = rest.substr(step_at + 1);
+        auto const [end, error] = std::from_chars(step_text.data(), step_text.data() + step_text.size(), step);
+        if (error != std::errc{} || end != step_text.data() + step_text.size() || from > to) throw bad();
+        bool const geometric = rest[step_at] == '*';
+        if (geometric ? (step < 2 || from == 0) : step == 0) throw bad();
+        for (std::uint64_t v = from; v <= to; v = geometric ? v * step : v + step) {
+            values.emplace_back(v);
+            if (values.size() > 10'000) throw UsageError{flag(spec) + " '" + std::string{text} + "' has more than 10,000 values"};
+            if (geometric ? v > to / step : v > to - step) break;
+        }
+    }
+    std::set<std::string> seen;
+    for (auto const& v : values) {
+        if (!seen.insert(to_text(v)).second) throw UsageError{flag(spec) + " lists " + to_text(v) + " twice"};
+    }
+    return values;
+}
+
+std::vector<ParamValues> combinations(SweepGrid const& grid) {
+    std::vector<ParamValues> out{grid.base};
+    for (auto const& axis : grid.axes) {
+        std::vector<ParamValues> next;
+        for (auto const& partial : out) {
+            for (auto const& value : axis.values) {
+                auto values = partial;
+                values[axis.name] = value;
+                next.push_back(std::move(values));
+            }
+        }
+        out = std::move(next);
+    }
+    return out;
+}
+
+Shard parse_shard(std::string_view text) {
+    auto const parts = split(text, '/');
+    unsigned k = 0, n = 0;
+    auto const number = [](std::string_view part, unsigned& value) {
+        auto const [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+        return !part.empty() && error == std::errc{} && end == part.data() + part.size();
+    };
+    if (parts.size() != 2 || !number(parts[0], k) || !number(parts[1], n) || k < 1 || n < 1 || k > n || n > 100'000) {
+        throw UsageError{"--shard expects K/N with 1 <= K <= N (e.g. 2/8), got '" + std::string{text} + "'"};
+    }
+    return {k, n};
+}
+
+std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard shard) {
+    std::vector<SweepCase> cases;
+    std::size_t combination_number = 0;  // across grids, so shards split presets evenly
+    for (auto const& grid : grids) {
+        auto const all = combinations(grid);
+        for (std::size_t c = 0; c < all.size(); ++c, ++combination_number) {
+            if (combination_number % shard.count != shard.index - 1) continue;
+            for (unsigned rep = 0; rep < grid.repeat; ++rep) {
+                for (Model model : order_for(grid.models, rep)) cases.push_back({grid.scenario, c, all[c], model, rep});
+            }
+        }
+    }
+    return cases;
+}
+
+std::string case_key(std::string_view scenario, ParamValues const& params, Model model, unsigned repetition) {
+    return std::string{scenario} + " " + params_to_json(params).dump() + " " + std::string{token(model)} + " " +
+           std::to_string(repetition);
+}
+
+nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, std::vector<std::string> const& command) {
+    nlohmann::json list = nlohmann::json::array();
+    for (auto const& grid : grids) list.push_back(grid_json(grid));
+    return {{"schema", "conclab-sweep"},
+            {"schema_version", sweep_schema_version},
+            {"grids", std::move(list)},
+            {"shard", std::to_string(shard.index) + "/" + std::to_string(shard.count)},
+            {"started_utc", utc_now()},
+            {"command", command},
+            {"conclab", describe_build()},
+            {"machine", describe_machine()}};
+}
+
+nlohmann::json sweep_identity(nlohmann::json const& header) { return header.at("grids"); }
+
+SweepFile read_sweep_file(std::string const& path) {
+    std::ifstream file{path, std::ios::binary};
+    if (!file) throw UsageError{path + ": cannot be read (" + std::strerror(errno) + ")"};
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    std::string const text = buffer.str();
+    SweepFile out;
+    std::size_t at = 0, line_number = 0;
+    while (at < text.size()) {
+        ++line_number;
+        auto const end = text.find('\n', at);
+        bool const complete = end != std::string::npos;
+        auto const line = text.substr(at, complete ? end - at : std::string::npos);
+        auto json = nlohmann::json::parse(line, nullptr, false);
+        if (line_number == 1 && (json.is_discarded() || !json.is_object() || json.value("schema", "") != "conclab-sweep")) {
+            throw UsageError{path + ": not a conclab sweep file (its first line has no \"schema\": \"conclab-sweep\")"};
+        }
+        if (!complete || json.is_discarded()) {
+            if (!complete || end + 1 == text.size()) {  // the last line: cut off by an interruption
+                out.truncated = true;
+                break;
+            }
+            throw UsageError{path + ": line " + std::to_string(line_number) + " is not JSON; expected a conclab sweep file"};
+        }
+        if (line_number == 1) {
+            if (json.value("schema_version", 0) != sweep_schema_version) {
+                throw UsageError{path + ": sweep file version " + json.value("schema_version", nlohmann::json(0)).dump() +
+                                 ", this conclab reads version " + std::to_string(sweep_schema_version)};
+            }
+            out.header = std::move(json);
+        } else {
+            try {
+                auto const& c = json.at("case");
+                auto const model = parse_model(c.at("model").get<std::string>());
+                if (!model) throw std::invalid_argument{"unknown model"};
+                out.keys.push_back(case_key(c.at("scenario").get<std::string>(), params_from_json(c.at("params")), *model,
+                                            c.at("repetition").get<unsigned>()));
+            } catch (std::exception const& e) {
+                throw UsageError{path + ": line " + std::to_string(line_number) + " is not a case (" + e.what() + ")"};
+            }
+            out.cases.push_back(std::move(json));
+        }
+        out.good_bytes = end + 1;
+        at = end + 1;
+    }
+    if (out.header.is_null()) throw UsageError{path + ": empty; expected a conclab sweep file"};
+    return out;
+}
+
+nlohmann::json case_line(SweepCase const& c, CaseOutcome const& outcome) {
+    nlohmann::json line{{"case",
+                         {{"scenario", c.scenario->name},
+                          {"params", params_to_json(c.params)},
+                          {"model", token(c.model)},
+                          {"repetition", c.repetition}}},
+                        {"finished_utc", utc_now()}};
+    line.update(outcome_to_json(outcome));
+    return line;
+}
+
+std::size_t run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
+                      std::vector<std::string> const& command) {
+    auto const header = sweep_header(grids, shard, command);
+    std::set<std::string> done;
+    bool const exists = std::filesystem::exists(options.path);
+    if (exists && !options.resume) {
+        throw UsageError{options.path + " exists; --resume continues the sweep in it, or give another -o file"};
+    }
+    if (exists) {
+        auto const file = read_sweep_file(options.path);
+        if (sweep_identity(file.header) != sweep_identity(header) || file.header.at("shard") != header.at("shard")) {
+            throw UsageError{options.path + " holds another sweep (other grids or shard); --resume needs the same command"};
+        }
+        done.insert(file.keys.begin(), file.keys.end());
+        if (file.truncated) {
+            std::filesystem::resize_file(options.path, file.good_bytes);  // drop the cut-off line before appending
+            std::fprintf(stderr, "sweep: %s ended in a cut-off line (an interrupted write); dropped it\n", options.path.c_str());
+        }
+    } else {
+        check_writable(options.path, "-o");
+    }
+    int const fd = ::open(options.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw UsageError{"-o " + options.path + ": cannot be written (" + std::strerror(errno) + ")"};
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } const closer{fd};
+    if (!exists) append_line(fd, options.path, header.dump());
+
+    auto const cases = sweep_cases(grids, shard);
+    std::vector<SweepCase> todo;
+    for (auto const& c : cases) {
+        if (done.count(case_key(c.scenario->name, c.params, c.model, c.repetition)) == 0) todo.push_back(c);
+    }
+    if (options.progress && exists) {
+        std::fprintf(stderr, "sweep: %zu of %zu cases already in %s; running the other %zu\n", cases.size() - todo.size(),
+                     cases.size(), options.path.c_str(), todo.size());
+    }
+    bool const terminal = options.progress && ::isatty(STDERR_FILENO) == 1;
+    auto const executable = self_executable();
+    auto const started = Clock::now();
+    std::size_t failed = 0;
+    std::unique_ptr<Fixture> fixture;
+    Scenario const* fixture_scenario = nullptr;
+    std::size_t fixture_combination = SIZE_MAX;
+    for (std::size_t i = 0; i < todo.size(); ++i) {
+        auto const& c = todo[i];
+        // a fixture (url-fetch's server) per combination: its parameters may differ
+        if (c.scenario != fixture_scenario || c.combination != fixture_combination) {
+            if (fixture) fixture->stop();
+            fixture.reset();
+            fixture = c.scenario->setup != nullptr ? c.scenario->setup(c.params) : nullptr;
+            fixture_scenario = c.scenario;
+            fixture_combination = c.combination;
+        }
+        auto params = params_to_json(c.params);
+        if (fixture) params.update(params_to_json(fixture->case_values()));
+        if (!options.record_latency) params["record_latency"] = 0;
+        unsigned warmup = 1;
+        for (auto const& grid : grids) {
+            if (grid.scenario == c.scenario) warmup = grid.warmup;
+        }
+        nlohmann::json const request{{"scenario", c.scenario->name}, {"model", token(c.model)}, {"params", std::move(params)},
+                                     {"warmup", warmup}};
+        auto const outcome = run_in_child(executable, request.dump(), options.case_timeout);
+        if (outcome.status != CaseOutcome::Status::ok) ++failed;
+        append_line(fd, options.path, case_line(c, outcome).dump());
+        if (options.progress) {
+            double const elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+            double const eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(todo.size() - i - 1);
+            std::string swept;
+            for (auto const& grid : grids) {
+                if (grid.scenario != c.scenario) continue;
+                for (auto const& axis : grid.axes) swept += axis.name + "=" + to_text(c.params.at(axis.name)) + " ";
+            }
+            std::string const what = c.scenario->name + " " + swept +
+                                     std::string{token(c.model)} + " #" + std::to_string(c.repetition + 1) + ": " +
+                                     (outcome.status == CaseOutcome::Status::ok ? "ok" : std::string{to_string(outcome.status)});
+            if (terminal) {
+                int const width = 30;
+                int const filled = static_cast<int>(width * static_cast<double>(i + 1) / static_cast<double>(todo.size()));
+                std::fprintf(stderr, "\r\033[K[%s%s] %zu/%zu cases, %s left, %zu failed", std::string(filled, '#').c_str(),
+                             std::string(width - filled, '.').c_str(), i + 1, todo.size(), duration_text(eta).c_str(), failed);
+                if (i + 1 == todo.size()) std::fprintf(stderr, "\n");
+            } else {
+                std::fprintf(stderr, "[%zu/%zu, %s left] %s\n", i + 1, todo.size(), duration_text(eta).c_str(), what.c_str());
+            }
+        }
+    }
+    if (fixture) fixture->stop();
+    return failed;
+}
+
+std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out) {
+    check_writable(out, "-o");
+    nlohmann::json header;
+    std::set<std::string> seen;
+    std::string body;
+    std::size_t count = 0;
+    nlohmann::json shards = nlohmann::json::array();
+    for (auto const& input : inputs) {
+        auto const file = read_sweep_file(input);
+        if (file.truncated) std::fprintf(stderr, "merge: %s ends in a cut-off line; left out\n", input.c_str());
+        if (header.is_null()) {
+            header = file.header;
+        } else if (sweep_identity(file.header) != sweep_identity(header)) {
+            throw UsageError{input + " holds another sweep than " + inputs.front() + " (other grids); only parts of one sweep merge"};
+        }
+        shards.push_back({{"file", input}, {"shard", file.header.at("shard")}, {"machine", file.header.at("machine")}});
+        for (std::size_t i = 0; i < file.cases.size(); ++i) {
+            if (!seen.insert(file.keys[i]).second) continue;
+            body += file.cases[i].dump() + "\n";
+            ++count;
+        }
+    }
+    header["shard"] = "merged";
+    header["merged_from"] = std::move(shards);
+    write_file_atomically(out, header.dump() + "\n" + body);
+    return count;
+}
+
+std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios) {
+    auto const find = [&](std::string_view scenario) -> Scenario const& {
+        for (auto const* s : scenarios) {
+            if (s->name == scenario) return *s;
+        }
+        throw std::logic_error{"preset names an unknown scenario"};
+    };
+    auto const grid = [&](std::string_view scenario, std::vector<std::pair<std::string, std::string>> const& axes,
+                          std::vector<std::pair<std::string, ParamValue>> const& base, unsigned repeat) {
+        auto const& s = find(scenario);
+        SweepGrid g{.scenario = &s, .axes = {}, .base = defaults(s.params), .models = {all_models.begin(), all_models.end()},
+                    .repeat = repeat, .warmup = 1};
+        for (auto const& [param, value] : base) g.base[param] = value;
+        for (auto const& spec : s.params) {
+            for (auto const& [param, values] : axes) {
+                if (param == spec.name) g.axes.push_back({param, parse_values(spec, values)});
+            }
+        }
+        return g;
+    };
+    if (name == "workshop") {
+        // about 90 s on 2 cores: waits make the styles differ, small runs keep it short
+        return {grid("worker-pool", {{"workers", "1,16,256"}, {"wait_us", "0,100"}}, {{"jobs", 5000ULL}}, 3),
+                grid("url-fetch", {{"concurrency", "1,16,64"}}, {{"requests", 1000ULL}}, 3)};
+    }
+    if (name == "server") {
+        auto const cores = std::max(1U, std::thread::hardware_concurrency());
+        auto const threads = "1.." + std::to_string(2 * cores) + "*2";
+        return {grid("worker-pool", {{"threads", threads}, {"workers", "16,256,4096"}, {"work", "0,100,10000"}}, {{"jobs", 1'000'000ULL}}, 5),
+                grid("url-fetch", {{"threads", threads}, {"concurrency", "64,512,4096"}}, {{"requests", 100'000ULL}}, 5)};
+    }
+    throw UsageError{"--preset expects workshop or server, got '" + std::string{name} + "'"};
+}
+
+}  // namespace conclab

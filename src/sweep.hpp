@@ -1,0 +1,119 @@
+// Sweeps: a scenario's cases over a grid of parameter values, each case a
+// child process as in `conclab run`, appended to a JSON Lines file as soon
+// as it finishes (and flushed to disk), so an interrupted sweep loses at
+// most the case in flight and `--resume` continues where it stopped.
+// `--shard K/N` runs a deterministic part of the grid; `conclab merge`
+// puts the parts back together. File format: docs/sweeps.md.
+#pragma once
+
+#include "src/child.hpp"
+#include "src/model.hpp"
+#include "src/params.hpp"
+#include "src/scenario.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conclab {
+
+inline constexpr int sweep_schema_version = 1;
+
+/// A parameter's values on the command line: "1,10,100", a geometric range
+/// "1..64*2" (1, 2, 4, ..., 64), an arithmetic one "0..1000+250", or one
+/// value; texts: a comma list of choices. Throws UsageError.
+std::vector<ParamValue> parse_values(ParamSpec const& spec, std::string_view text);
+
+struct Axis {
+    std::string name;
+    std::vector<ParamValue> values;
+};
+
+/// One scenario's part of a sweep.
+struct SweepGrid {
+    Scenario const* scenario = nullptr;
+    std::vector<Axis> axes;   ///< swept parameters, in the scenario's order
+    ParamValues base;         ///< every parameter's value where not swept
+    std::vector<Model> models;
+    unsigned repeat = 3;
+    unsigned warmup = 1;
+};
+
+/// Every combination of the axes' values (the first axis varies slowest).
+std::vector<ParamValues> combinations(SweepGrid const& grid);
+
+struct Shard {
+    unsigned index = 1;  ///< K, from 1
+    unsigned count = 1;  ///< N
+};
+/// "K/N" with 1 <= K <= N; throws UsageError.
+Shard parse_shard(std::string_view text);
+
+/// One case of a sweep.
+struct SweepCase {
+    Scenario const* scenario = nullptr;
+    std::size_t combination = 0;  ///< its combination's number among all of the grid's
+    ParamValues params;
+    Model model = Model::fibers;
+    unsigned repetition = 0;
+};
+
+/// The cases of `shard`, in run order: grid by grid, combination by
+/// combination (a combination's cases never split across shards:
+/// combination c goes to shard c % N + 1), repetitions with the models
+/// rotated as in `conclab run`.
+std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard shard);
+
+/// What identifies a case across files and shards.
+std::string case_key(std::string_view scenario, ParamValues const& params, Model model, unsigned repetition);
+
+/// The header (first line) of a sweep file: schema, grids, shard, and
+/// where and with what it was made.
+nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, std::vector<std::string> const& command);
+
+/// The grids and shard of a header, for comparing two files' sweeps.
+nlohmann::json sweep_identity(nlohmann::json const& header);
+
+/// A sweep file read back: its header and the case lines, keyed.
+struct SweepFile {
+    nlohmann::json header;
+    std::vector<nlohmann::json> cases;
+    std::vector<std::string> keys;   ///< case_key of each case line
+    std::uint64_t good_bytes = 0;    ///< length up to the last complete line
+    bool truncated = false;          ///< the last line was cut off (an interrupted write)
+};
+/// Throws UsageError naming the file and the line when it is not a sweep
+/// file (no header, another schema version, a malformed line before the last).
+SweepFile read_sweep_file(std::string const& path);
+
+/// The line of one finished case.
+nlohmann::json case_line(SweepCase const& c, CaseOutcome const& outcome);
+
+struct SweepOptions {
+    std::string path;
+    bool resume = false;
+    bool progress = true;
+    std::chrono::seconds case_timeout{600};
+    bool record_latency = true;
+};
+
+/// Runs the shard's cases not yet in the file; returns how many failed.
+/// Throws UsageError for a file that exists without --resume, or holds
+/// another sweep.
+std::size_t run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
+                      std::vector<std::string> const& command);
+
+/// Merges sweep files of the same grids (shards, or runs resumed on other
+/// machines) into `out`, written whole or not at all; a case in several
+/// files is kept once (the first). Returns the number of cases.
+std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out);
+
+/// The built-in grids: "workshop" (small, under 2 minutes on 2 cores) and
+/// "server" (large, threads up to twice the machine's cores).
+std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios);
+
+}  // namespace conclab

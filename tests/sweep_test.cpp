@@ -1,0 +1,110 @@
+// Sweeps: value lists and ranges, grid expansion, and sharding that covers
+// every case exactly once, with a combination's cases never split.
+#include "src/cli/registry.hpp"
+#include "src/sweep.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+namespace conclab {
+namespace {
+
+ParamSpec const workers{"workers", 16ULL, 1, 1'000'000, "", "all", {}};
+ParamSpec const keepalive{"keepalive", std::string{"on"}, 0, 0, "", "all", {"on", "off"}};
+
+std::vector<std::uint64_t> numbers(std::vector<ParamValue> const& values) {
+    std::vector<std::uint64_t> out;
+    for (auto const& v : values) out.push_back(std::get<std::uint64_t>(v));
+    return out;
+}
+
+TEST(ParseValues, ListsRangesAndSingleValues) {
+    EXPECT_EQ(numbers(parse_values(workers, "1,10,100")), (std::vector<std::uint64_t>{1, 10, 100}));
+    EXPECT_EQ(numbers(parse_values(workers, "1..64*2")), (std::vector<std::uint64_t>{1, 2, 4, 8, 16, 32, 64}));
+    EXPECT_EQ(numbers(parse_values(workers, "1..100*10")), (std::vector<std::uint64_t>{1, 10, 100}));
+    EXPECT_EQ(numbers(parse_values(workers, "10..35+10")), (std::vector<std::uint64_t>{10, 20, 30}));
+    EXPECT_EQ(numbers(parse_values(workers, "7")), (std::vector<std::uint64_t>{7}));
+    EXPECT_EQ(parse_values(keepalive, "on,off").size(), 2U);
+}
+
+TEST(ParseValues, RefusesWhatIsNotAListOrRange) {
+    for (char const* bad : {"", "1,,2", "0", "1..10", "1..10*1", "0..10*2", "10..1+1", "1..10+0", "1..10/2", "2,2", "x"}) {
+        EXPECT_THROW(parse_values(workers, bad), UsageError) << bad;
+    }
+    EXPECT_THROW(parse_values(keepalive, "on,maybe"), UsageError);
+}
+
+TEST(ParseShard, TakesKOfN) {
+    auto const s = parse_shard("2/8");
+    EXPECT_EQ(s.index, 2U);
+    EXPECT_EQ(s.count, 8U);
+    for (char const* bad : {"0/2", "3/2", "1", "1/0", "a/b", "1/2/3", ""}) EXPECT_THROW(parse_shard(bad), UsageError) << bad;
+}
+
+SweepGrid grid_of(Scenario const& s) {
+    SweepGrid g{.scenario = &s, .axes = {}, .base = defaults(s.params), .models = {all_models.begin(), all_models.end()},
+                .repeat = 3, .warmup = 0};
+    for (auto const& spec : s.params) {
+        if (spec.name == "workers") g.axes.push_back({"workers", parse_values(spec, "1,4,16")});
+        if (spec.name == "work") g.axes.push_back({"work", parse_values(spec, "0..200+100")});
+    }
+    return g;
+}
+
+TEST(Grid, ExpandsEveryCombinationOnce) {
+    auto const grid = grid_of(*find_scenario("worker-pool"));
+    auto const all = combinations(grid);
+    ASSERT_EQ(all.size(), 9U);
+    std::set<std::string> seen;
+    for (auto const& values : all) seen.insert(format_params(grid.scenario->params, values));
+    EXPECT_EQ(seen.size(), 9U);
+    EXPECT_EQ(get(all.front(), "workers"), 1U);  // the first axis varies slowest
+    EXPECT_EQ(get(all[1], "work"), 100U);
+    EXPECT_EQ(get(all.front(), "jobs"), 100'000U);  // the rest from the base
+}
+
+TEST(Shards, CoverEveryCaseExactlyOnceAndKeepCombinationsWhole) {
+    std::vector<SweepGrid> const grids{grid_of(*find_scenario("worker-pool"))};
+    auto const whole = sweep_cases(grids, {1, 1});
+    ASSERT_EQ(whole.size(), 9U * 4 * 3);
+    std::multiset<std::string> keys;
+    for (unsigned n : {2U, 3U, 5U, 16U}) {
+        keys.clear();
+        std::map<std::size_t, unsigned> shard_of_combination;
+        for (unsigned k = 1; k <= n; ++k) {
+            for (auto const& c : sweep_cases(grids, {k, n})) {
+                keys.insert(case_key(c.scenario->name, c.params, c.model, c.repetition));
+                auto const [it, fresh] = shard_of_combination.emplace(c.combination, k);
+                EXPECT_EQ(it->second, k) << "combination " << c.combination << " split across shards";
+            }
+        }
+        ASSERT_EQ(keys.size(), whole.size()) << n;
+        for (auto const& c : whole) EXPECT_EQ(keys.count(case_key(c.scenario->name, c.params, c.model, c.repetition)), 1U);
+    }
+}
+
+TEST(Shards, RotateTheModelsInEachRepetition) {
+    std::vector<SweepGrid> const grids{grid_of(*find_scenario("worker-pool"))};
+    auto const cases = sweep_cases(grids, {1, 1});
+    EXPECT_EQ(cases[0].model, Model::fibers);
+    EXPECT_EQ(cases[4].model, Model::coroutines);  // repetition 2 starts with the next model
+}
+
+TEST(Presets, WorkshopCoversEveryScenarioAndModel) {
+    auto const grids = preset("workshop", scenarios());
+    ASSERT_EQ(grids.size(), scenarios().size());
+    std::size_t cases = 0;
+    for (auto const& grid : grids) {
+        EXPECT_EQ(grid.models.size(), all_models.size());
+        EXPECT_FALSE(grid.axes.empty());
+        cases += combinations(grid).size() * grid.models.size() * grid.repeat;
+    }
+    EXPECT_EQ(cases, sweep_cases(grids, {1, 1}).size());
+    EXPECT_THROW(preset("laptop", scenarios()), UsageError);
+    for (auto const& grid : preset("server", scenarios())) EXPECT_GE(grid.axes.size(), 2U);
+}
+
+}  // namespace
+}  // namespace conclab
