@@ -586,6 +586,68 @@ class Sweeps(UsageErrors, unittest.TestCase):
         self.assertFalse(os.path.exists("/tmp/x.jsonl"))
 
 
+class Compare(UsageErrors, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.base = os.path.join(cls.tmp.name, "base.json")
+        result = conclab("run", "worker-pool", "--jobs", "300", "--models", "tbb,fibers", "--repeat", "5", "--warmup", "0",
+                         "--quiet", "--json", cls.base)
+        assert result.returncode == 0, result.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def derived(self, name, change):
+        """A copy of the base results with each run changed by change(model, repetition, run)."""
+        with open(self.base) as f:
+            data = json.load(f)
+        for result in data["results"]:
+            for run in result["runs"]:
+                change(result["model"], run["repetition"], run)
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            json.dump(data, f)
+        return path
+
+    def test_a_planted_regression_is_flagged(self):
+        def slower_tbb(model, rep, run):
+            if model == "tbb":
+                run["throughput_per_s"] *= 0.2  # far beyond the spread of repetitions
+        path = self.derived("slow.json", slower_tbb)
+        result = conclab("compare", self.base, path, "--fail-on-regression", "10")
+        self.assertEqual(result.returncode, 1, result.stdout)
+        self.assertIn("WORSE", result.stdout)
+        self.assertIn("tbb", result.stderr)
+        self.assertNotIn("fibers", result.stderr)  # unchanged: not flagged
+
+    def test_noise_is_not_flagged(self):
+        # the same values in another order: nothing changed but which run got which
+        with open(self.base) as f:
+            data = json.load(f)
+        shuffled = {r["model"]: [run["throughput_per_s"] for run in r["runs"]][::-1] for r in data["results"]}
+        path = self.derived("same.json", lambda model, rep, run: run.update(throughput_per_s=shuffled[model][rep]))
+        result = conclab("compare", self.base, path, "--fail-on-regression", "5")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("geometric mean of new/base: 1.000", result.stdout)
+
+    def test_files_that_cannot_be_compared(self):
+        bad = os.path.join(self.tmp.name, "bad.json")
+        with open(bad, "w") as f:
+            f.write("{not json")
+        self.assert_usage_error(["compare", self.base, bad], "not JSON")
+        self.assert_usage_error(["compare", self.base, os.path.join(self.tmp.name, "missing.json")], "cannot be read")
+        other = self.derived("other.json", lambda model, rep, run: None)
+        with open(other) as f:
+            data = json.load(f)
+        data["params"]["jobs"] = 301
+        with open(other, "w") as f:
+            json.dump(data, f)
+        self.assert_usage_error(["compare", self.base, other], "no case in common")
+        self.assert_usage_error(["compare", self.base, self.base, "--fail-on-regression", "-1"], "--fail-on-regression")
+
+
 class FailedRuns(unittest.TestCase):
     def test_a_case_past_its_timeout_fails_the_run_but_keeps_the_others(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -3,6 +3,7 @@
 // under many threads, and the repetition statistics on known inputs.
 #include "scenarios/contract.hpp"
 #include "src/aggregate.hpp"
+#include "src/compare.hpp"
 #include "src/histogram.hpp"
 
 #include <gtest/gtest.h>
@@ -148,6 +149,58 @@ TEST(Summarize, OverlapTellsWhetherTwoModelsCanBeRanked) {
     auto const c = summarize(std::vector<double>{30, 31, 32, 33, 34, 35});
     EXPECT_TRUE(overlap(a, b));
     EXPECT_FALSE(overlap(a, c));
+}
+
+// ---- comparing two sets of repetitions ----
+
+TEST(MannWhitney, ExactForSmallSamplesWithoutTies) {
+    std::vector<double> const low{1, 2, 3, 4, 5}, high{6, 7, 8, 9, 10};
+    EXPECT_NEAR(mann_whitney_p(high, low), 2.0 / 252, 1e-12);  // the most extreme of C(10,5) arrangements, both sides
+    EXPECT_NEAR(mann_whitney_p(low, high), 2.0 / 252, 1e-12);
+    EXPECT_NEAR(mann_whitney_p(std::vector<double>{4, 5, 6}, std::vector<double>{1, 2, 3}), 0.1, 1e-12);  // 3 vs 3: never below 0.1
+    std::vector<double> const mixed{1, 3, 5, 7, 9}, other{2, 4, 6, 8, 10};
+    EXPECT_GT(mann_whitney_p(mixed, other), 0.5);
+}
+
+TEST(MannWhitney, ApproximatesWithTiesAndLargeSamples) {
+    std::vector<double> const same{5, 5, 5, 5, 5};
+    EXPECT_DOUBLE_EQ(mann_whitney_p(same, same), 1.0);
+    std::vector<double> a, b;
+    for (int i = 0; i < 30; ++i) {
+        a.push_back(100 + i % 7);
+        b.push_back(90 + i % 7);
+    }
+    EXPECT_LT(mann_whitney_p(a, b), 1e-6);
+    EXPECT_DOUBLE_EQ(mann_whitney_p(a, std::vector<double>{}), 1.0);
+}
+
+CaseRuns runs_of(std::vector<double> const& throughputs) {
+    CaseRuns c{"worker-pool", {{"jobs", 10ULL}}, Model::tbb, {}};
+    for (double t : throughputs) {
+        CaseMetrics m;
+        m.throughput_per_s = t;
+        m.latency_p99_us = 1e6 / t;
+        c.runs.push_back(m);
+    }
+    return c;
+}
+
+TEST(Compare, FlagsAPlantedRegressionAndNotNoise) {
+    std::vector<CaseRuns> const base{runs_of({100, 101, 99, 102, 98})};
+    auto const slower = compare(base, {runs_of({80, 81, 79, 82, 78})});
+    ASSERT_EQ(slower.cases.size(), 1U);
+    EXPECT_EQ(slower.cases[0].metrics[0].metric, "throughput_per_s");
+    EXPECT_EQ(slower.cases[0].metrics[0].verdict, -1);
+    EXPECT_NEAR(slower.throughput_geomean, 0.8, 1e-12);
+    EXPECT_EQ(regressions(slower, 10).size(), 2U);  // throughput and p99
+    EXPECT_TRUE(regressions(slower, 30).empty());
+    auto const noise = compare(base, {runs_of({99, 102, 100, 98, 101})});
+    EXPECT_EQ(noise.cases[0].metrics[0].verdict, 0);
+    EXPECT_TRUE(regressions(noise, 0).empty());
+    auto const unmatched = compare(base, {CaseRuns{"worker-pool", {{"jobs", 11ULL}}, Model::tbb, {}}});
+    EXPECT_TRUE(unmatched.cases.empty());
+    EXPECT_EQ(unmatched.only_in_base, 1U);
+    EXPECT_EQ(unmatched.only_in_new, 1U);
 }
 
 }  // namespace

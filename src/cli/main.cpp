@@ -4,6 +4,7 @@
 // exit code 2.
 #include "src/atomic_file.hpp"
 #include "src/case_json.hpp"
+#include "src/cli/compare_command.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/registry.hpp"
 #include "src/cli/sweep_command.hpp"
@@ -282,15 +283,18 @@ int main_impl(int argc, char** argv) {
 
     cli::SweepCli sweep_cli;
     cli::add_sweep_commands(app, sweep_cli);
+    cli::CompareCli compare_cli;
+    cli::add_compare_command(app, compare_cli);
 
     // Unknown commands and scenarios get a message that names the known ones.
     auto const is_command = [](std::string_view word) {
-        return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "serve" || word == "__case";
+        return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "compare" || word == "serve" ||
+               word == "__case";
     };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, sweep, merge or serve (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, sweep, merge, compare or serve (see conclab --help)"};
     }
-    if (argc == 1) throw UsageError{"no command given; expected list, run, sweep, merge or serve (see conclab --help)"};
+    if (argc == 1) throw UsageError{"no command given; expected list, run, sweep, merge, compare or serve (see conclab --help)"};
     if (argc >= 3 && std::string_view{argv[1]} == "sweep" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
         throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
     }
@@ -310,6 +314,7 @@ int main_impl(int argc, char** argv) {
             if (sub->parsed()) hint = "conclab run " + scenario->name + " --help";
         }
         if (auto const sweep_hint = cli::sweep_help_hint(sweep_cli); !sweep_hint.empty()) hint = sweep_hint;
+        if (compare_cli.command->parsed()) hint = "conclab compare --help";
         throw UsageError{std::string{e.what()} + " (see " + hint + ")"};
     }
 
@@ -317,6 +322,7 @@ int main_impl(int argc, char** argv) {
     if (serve->parsed()) return serve_command(serve_options);
     if (sweep_cli.sweep->parsed()) return cli::sweep_command(sweep_cli, std::vector<std::string>(argv, argv + argc));
     if (sweep_cli.merge->parsed()) return cli::merge_command(sweep_cli);
+    if (compare_cli.command->parsed()) return cli::compare_command(compare_cli);
     if (child->parsed()) return case_command(case_request);
     for (auto const& [sub, scenario] : by_command) {
         if (sub->parsed()) return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));

@@ -1,0 +1,20 @@
+// `conclab compare BASE NEW [--fail-on-regression PCT]`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace conclab::cli {
+
+struct CompareCli {
+    CLI::App* command = nullptr;
+    std::string base;
+    std::string now;
+    std::string fail_on_regression;  ///< percent; empty: never fail
+};
+
+void add_compare_command(CLI::App& app, CompareCli& cli);
+int compare_command(CompareCli const& cli);
+
+}  // namespace conclab::cli

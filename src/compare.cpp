@@ -1,0 +1,247 @@
+#include "src/compare.hpp"
+
+#include "src/aggregate.hpp"
+#include "src/case_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace conclab {
+namespace {
+
+struct Tracked {
+    char const* key;
+    bool higher_is_better;
+    double CaseMetrics::*field;
+};
+constexpr Tracked tracked[] = {
+    {"throughput_per_s", true, &CaseMetrics::throughput_per_s},
+    {"latency_p50_us", false, &CaseMetrics::latency_p50_us},
+    {"latency_p99_us", false, &CaseMetrics::latency_p99_us},
+    {"items_per_cpu_s", true, &CaseMetrics::items_per_cpu_s},
+    {"peak_rss_bytes", false, &CaseMetrics::peak_rss_bytes},
+};
+
+std::string key_of(CaseRuns const& c) {
+    return c.scenario + " " + params_to_json(c.params).dump() + " " + std::string{token(c.model)};
+}
+
+std::string read_all(std::string const& path) {
+    std::ifstream file{path, std::ios::binary};
+    if (!file) throw UsageError{path + ": cannot be read (" + std::strerror(errno) + ")"};
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    return buffer.str();
+}
+
+void add_run(std::map<std::string, CaseRuns>& cases, std::string const& scenario, ParamValues const& params,
+             std::string const& model_token, nlohmann::json const& metrics) {
+    auto const model = parse_model(model_token);
+    if (!model) throw std::invalid_argument{"unknown model '" + model_token + "'"};
+    CaseRuns c{scenario, params, *model, {}};
+    auto& slot = cases.try_emplace(key_of(c), c).first->second;
+    slot.runs.push_back(metrics_from_json(metrics));
+}
+
+// P(U <= u) for sample sizes m, n without ties: the number of arrangements
+// with each U, counted by the recurrence f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u).
+double exact_cdf(std::size_t m, std::size_t n, double u) {
+    std::vector<std::vector<std::vector<double>>> f(m + 1, std::vector<std::vector<double>>(n + 1));
+    for (std::size_t i = 0; i <= m; ++i) {
+        for (std::size_t j = 0; j <= n; ++j) {
+            f[i][j].assign(i * j + 1, 0.0);
+            if (i == 0 || j == 0) {
+                f[i][j][0] = 1;
+                continue;
+            }
+            for (std::size_t k = 0; k <= i * j; ++k) {
+                double count = k < f[i][j - 1].size() ? f[i][j - 1][k] : 0;
+                if (k >= j && k - j < f[i - 1][j].size()) count += f[i - 1][j][k - j];
+                f[i][j][k] = count;
+            }
+        }
+    }
+    double total = 0, below = 0;
+    for (std::size_t k = 0; k < f[m][n].size(); ++k) {
+        total += f[m][n][k];
+        if (static_cast<double>(k) <= u + 1e-9) below += f[m][n][k];
+    }
+    return below / total;
+}
+
+}  // namespace
+
+std::vector<CaseRuns> load_results(std::string const& path) {
+    auto const text = read_all(path);
+    std::map<std::string, CaseRuns> cases;
+    try {
+        auto const first_line = text.substr(0, text.find('\n'));
+        auto const head = nlohmann::json::parse(first_line, nullptr, false);
+        if (!head.is_discarded() && head.is_object() && head.value("schema", "") == "conclab-sweep") {
+            std::istringstream lines{text};
+            std::string line;
+            std::getline(lines, line);  // the header
+            while (std::getline(lines, line)) {
+                auto const json = nlohmann::json::parse(line, nullptr, false);
+                if (json.is_discarded()) continue;  // a cut-off last line
+                if (json.value("status", "") != "ok") continue;
+                auto const& c = json.at("case");
+                add_run(cases, c.at("scenario").get<std::string>(), params_from_json(c.at("params")), c.at("model").get<std::string>(),
+                        json.at("metrics"));
+            }
+        } else {
+            auto const json = nlohmann::json::parse(text, nullptr, false);
+            if (json.is_discarded() || !json.is_object()) throw UsageError{path + ": not JSON; expected a conclab results or sweep file"};
+            if (json.value("schema", "") != "conclab-results") {
+                throw UsageError{path + ": not a conclab results file (no \"schema\": \"conclab-results\")"};
+            }
+            if (json.value("schema_version", 0) != 1) throw UsageError{path + ": results schema version " + json.at("schema_version").dump() + ", this conclab reads 1"};
+            auto const params = params_from_json(json.at("params"));
+            for (auto const& result : json.at("results")) {
+                for (auto const& run : result.at("runs")) {
+                    if (run.value("status", "") == "ok") {
+                        add_run(cases, json.at("scenario").get<std::string>(), params, result.at("model").get<std::string>(), run);
+                    }
+                }
+            }
+        }
+    } catch (UsageError const&) {
+        throw;
+    } catch (std::exception const& e) {
+        throw UsageError{path + ": malformed (" + std::string{e.what()} + ")"};
+    }
+    std::vector<CaseRuns> out;
+    for (auto& [key, c] : cases) out.push_back(std::move(c));
+    return out;
+}
+
+double mann_whitney_p(std::span<double const> a, std::span<double const> b) {
+    std::size_t const m = a.size(), n = b.size();
+    if (m == 0 || n == 0) return 1;
+    // U of `a`: pairs where a wins, ties counting a half
+    double u = 0;
+    for (double x : a) {
+        for (double y : b) u += x > y ? 1.0 : (x == y ? 0.5 : 0.0);
+    }
+    std::vector<double> all(a.begin(), a.end());
+    all.insert(all.end(), b.begin(), b.end());
+    std::sort(all.begin(), all.end());
+    bool const ties = std::adjacent_find(all.begin(), all.end()) != all.end();
+    double const mean = static_cast<double>(m * n) / 2;
+    if (!ties && m + n <= 40) {
+        double const lower = exact_cdf(m, n, std::min(u, 2 * mean - u));
+        return std::min(1.0, 2 * lower);
+    }
+    // normal approximation, variance corrected for ties, with continuity correction
+    double tie_term = 0;
+    for (std::size_t i = 0; i < all.size();) {
+        std::size_t j = i;
+        while (j < all.size() && all[j] == all[i]) ++j;
+        double const t = static_cast<double>(j - i);
+        tie_term += t * t * t - t;
+        i = j;
+    }
+    double const total = static_cast<double>(m + n);
+    double const variance = static_cast<double>(m * n) / 12.0 * ((total + 1) - tie_term / (total * (total - 1)));
+    if (variance <= 0) return 1;
+    double const z = (std::fabs(u - mean) - 0.5) / std::sqrt(variance);
+    return std::min(1.0, std::erfc(std::max(0.0, z) / std::sqrt(2.0)));
+}
+
+Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> const& now, double alpha) {
+    Comparison out;
+    out.alpha = alpha;
+    std::map<std::string, CaseRuns const*> by_key;
+    for (auto const& c : base) by_key[key_of(c)] = &c;
+    double log_sum = 0;
+    std::size_t logs = 0;
+    std::map<std::string, bool> matched;
+    for (auto const& c : now) {
+        auto const it = by_key.find(key_of(c));
+        if (it == by_key.end()) {
+            ++out.only_in_new;
+            continue;
+        }
+        matched[it->first] = true;
+        auto const& b = *it->second;
+        CaseChange change;
+        change.scenario = c.scenario;
+        for (auto const& [name, value] : c.params) change.params += (change.params.empty() ? "" : " ") + name + "=" + to_text(value);
+        change.model = c.model;
+        change.base_runs = b.runs.size();
+        change.new_runs = c.runs.size();
+        for (auto const& t : tracked) {
+            std::vector<double> before, after;
+            for (auto const& r : b.runs) {
+                if (std::isfinite(r.*t.field)) before.push_back(r.*t.field);
+            }
+            for (auto const& r : c.runs) {
+                if (std::isfinite(r.*t.field)) after.push_back(r.*t.field);
+            }
+            if (before.empty() || after.empty()) continue;
+            MetricChange m{t.key, t.higher_is_better, summarize(before).median, summarize(after).median, 0, 1, 0};
+            m.ratio = m.base != 0 ? m.now / m.base : no_value;
+            m.p = mann_whitney_p(after, before);
+            if (m.p < alpha && m.now != m.base) m.verdict = (m.now > m.base) == t.higher_is_better ? 1 : -1;
+            if (m.metric == "throughput_per_s" && m.ratio > 0 && std::isfinite(m.ratio)) {
+                log_sum += std::log(m.ratio);
+                ++logs;
+            }
+            change.metrics.push_back(m);
+        }
+        out.cases.push_back(std::move(change));
+    }
+    out.only_in_base = base.size() - matched.size();
+    out.throughput_geomean = logs > 0 ? std::exp(log_sum / static_cast<double>(logs)) : no_value;
+    return out;
+}
+
+std::string format_comparison(Comparison const& comparison) {
+    std::string out;
+    char line[512];
+    for (auto const& c : comparison.cases) {
+        out += c.scenario + " " + std::string{token(c.model)} + " (" + std::to_string(c.base_runs) + " vs " +
+               std::to_string(c.new_runs) + " runs) " + c.params + "\n";
+        for (auto const& m : c.metrics) {
+            char const* verdict = m.verdict > 0 ? "better" : (m.verdict < 0 ? "WORSE" : "no significant change");
+            std::snprintf(line, sizeof line, "  %-18s %12.4g -> %12.4g  %+7.1f%%  p=%.3g  %s\n", m.metric.c_str(), m.base, m.now,
+                          (m.ratio - 1) * 100, m.p, verdict);
+            out += line;
+        }
+    }
+    std::snprintf(line, sizeof line,
+                  "\n%zu matched cases; throughput, geometric mean of new/base: %.3f (%+.1f%%). Significance: Mann-Whitney U, "
+                  "p < %.2g.\n",
+                  comparison.cases.size(), comparison.throughput_geomean, (comparison.throughput_geomean - 1) * 100, comparison.alpha);
+    out += line;
+    if (comparison.only_in_base + comparison.only_in_new > 0) {
+        out += std::to_string(comparison.only_in_base) + " case(s) only in the base, " + std::to_string(comparison.only_in_new) +
+               " only in the new file: not compared.\n";
+    }
+    return out;
+}
+
+std::vector<std::string> regressions(Comparison const& comparison, double percent) {
+    std::vector<std::string> out;
+    for (auto const& c : comparison.cases) {
+        for (auto const& m : c.metrics) {
+            if (m.verdict >= 0 || (m.metric != "throughput_per_s" && m.metric != "latency_p99_us")) continue;
+            double const worse_by = m.higher_is_better ? (1 - m.ratio) * 100 : (m.ratio - 1) * 100;
+            if (worse_by <= percent) continue;
+            char text[96];
+            std::snprintf(text, sizeof text, ": %s %.1f%% worse (p=%.3g)", m.metric.c_str(), worse_by, m.p);
+            out.push_back(c.scenario + " " + c.params + " " + std::string{token(c.model)} + text);
+        }
+    }
+    return out;
+}
+
+}  // namespace conclab

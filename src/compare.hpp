@@ -1,0 +1,75 @@
+// `conclab compare BASE NEW`: did a change make a model faster or slower?
+// Cases are matched by scenario, parameters and model across two results
+// files (`run --json` or sweep files); each metric's repetitions are
+// compared with a Mann-Whitney U test (no assumption about the
+// distribution), and the throughput ratios are summarized by their
+// geometric mean.
+#pragma once
+
+#include "src/metrics.hpp"
+#include "src/model.hpp"
+#include "src/params.hpp"
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace conclab {
+
+/// One case's verified runs.
+struct CaseRuns {
+    std::string scenario;
+    ParamValues params;
+    Model model = Model::fibers;
+    std::vector<CaseMetrics> runs;
+};
+
+/// Reads a results file (`conclab run --json`) or a sweep file; only
+/// verified runs are kept. Throws UsageError naming the file and what is
+/// wrong (missing, not JSON, another schema or version).
+std::vector<CaseRuns> load_results(std::string const& path);
+
+/// Two-sided p-value of the Mann-Whitney U test of `a` against `b`: exact
+/// (counting every arrangement) when there are no ties and both samples are
+/// small (n1 + n2 <= 40), else the normal approximation with the tie
+/// correction. 1 when either sample is empty. With 3 runs a side the
+/// smallest possible p is 0.1: compare needs 4 or more to find anything.
+double mann_whitney_p(std::span<double const> a, std::span<double const> b);
+
+struct MetricChange {
+    std::string metric;
+    bool higher_is_better = true;
+    double base = 0;     ///< median
+    double now = 0;      ///< median
+    double ratio = 0;    ///< now / base
+    double p = 1;
+    int verdict = 0;     ///< +1 significantly better, -1 significantly worse, 0 no significant change
+};
+
+struct CaseChange {
+    std::string scenario;
+    std::string params;  ///< "jobs=... workers=..."
+    Model model = Model::fibers;
+    std::size_t base_runs = 0;
+    std::size_t new_runs = 0;
+    std::vector<MetricChange> metrics;
+};
+
+struct Comparison {
+    std::vector<CaseChange> cases;
+    double throughput_geomean = 0;  ///< geometric mean of now/base throughput over the matched cases
+    std::size_t only_in_base = 0;
+    std::size_t only_in_new = 0;
+    double alpha = 0.05;
+};
+
+Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> const& now, double alpha = 0.05);
+
+/// The table for people.
+std::string format_comparison(Comparison const& comparison);
+
+/// The cases whose throughput or p99 latency got significantly worse by
+/// more than `percent`, as "scenario params model: metric -12.3% (p=0.008)".
+std::vector<std::string> regressions(Comparison const& comparison, double percent);
+
+}  // namespace conclab
