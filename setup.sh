@@ -23,6 +23,10 @@ packages=(
   libtbb-dev libconcurrentqueue-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# Reports (conclab report) draw with Debian's matplotlib; the tests open
+# them in Debian's Chromium.
+packages+=(python3-matplotlib)
+if [ "$action" = test ] || [ "$action" = sanitize ]; then packages+=(chromium); fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -35,6 +39,21 @@ if ((${#missing[@]})); then
     sudo=(sudo)
   fi
   "${sudo[@]}" apt-get update -qq
+  if [[ " ${missing[*]} " == *" python3-matplotlib "* ]] && ! dpkg-query -W libboost-dev >/dev/null 2>&1; then
+    # Debian 12's python3-matplotlib pulls python3-fonttools -> python3-scipy ->
+    # python3-pythran -> libboost-dev, which is Boost 1.74 and conflicts with
+    # the libboost1.81-dev conclab builds with. An empty stand-in for
+    # libboost-dev satisfies pythran (whose compiler conclab never uses).
+    shim=$(mktemp -d)
+    mkdir -p "$shim/DEBIAN"
+    printf '%s\n' 'Package: libboost-dev' 'Version: 1.74.0.3+conclab1' 'Architecture: all' \
+      'Maintainer: conclab <conclab@localhost>' \
+      'Description: empty stand-in for libboost-dev (Boost 1.74), installed by conclab setup.sh' \
+      ' Lets python3-matplotlib install beside libboost1.81-dev on Debian 12.' > "$shim/DEBIAN/control"
+    dpkg-deb --build "$shim" "$shim/libboost-dev-shim.deb" >/dev/null
+    "${sudo[@]}" dpkg -i "$shim/libboost-dev-shim.deb" >/dev/null
+    rm -rf "$shim"
+  fi
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

@@ -41,8 +41,9 @@ CaseMetrics metrics_from_json(nlohmann::json const& json) {
         }
     }
     for (auto const& metric : metric_list()) {
-        auto const& value = json.at(std::string{metric.key});
-        m.*metric.field = value.is_null() ? no_value : value.get<double>();
+        // a file from an earlier conclab may lack a metric added since: no value
+        auto const it = json.find(std::string{metric.key});
+        m.*metric.field = it == json.end() || it->is_null() ? no_value : it->get<double>();
         known.emplace(metric.key);
     }
     // the rest are the scenario's own metrics

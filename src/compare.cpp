@@ -99,8 +99,8 @@ std::vector<CaseRuns> load_results(std::string const& path) {
             }
         } else {
             auto const json = nlohmann::json::parse(text, nullptr, false);
-            if (json.is_discarded() || !json.is_object()) throw UsageError{path + ": not JSON; expected a conclab results or sweep file"};
-            if (json.value("schema", "") != "conclab-results") {
+            if (json.is_discarded()) throw UsageError{path + ": not JSON; expected a conclab results or sweep file"};
+            if (!json.is_object() || json.value("schema", "") != "conclab-results") {
                 throw UsageError{path + ": not a conclab results file (no \"schema\": \"conclab-results\")"};
             }
             if (json.value("schema_version", 0) != 1) throw UsageError{path + ": results schema version " + json.at("schema_version").dump() + ", this conclab reads 1"};

@@ -648,6 +648,59 @@ class Compare(UsageErrors, unittest.TestCase):
         self.assert_usage_error(["compare", self.base, self.base, "--fail-on-regression", "-1"], "--fail-on-regression")
 
 
+class Report(UsageErrors, unittest.TestCase):
+    def test_report_renders_its_charts_in_headless_chromium_without_console_errors(self):
+        import shutil
+        with tempfile.TemporaryDirectory() as tmp:
+            sweep, results, out = (os.path.join(tmp, n) for n in ["s.jsonl", "r.json", "report"])
+            self.assertEqual(conclab(*sweep_grid(), "-o", sweep).returncode, 0)
+            self.assertEqual(conclab("run", "url-fetch", "--requests", "40", "--concurrency", "4", "--repeat", "2",
+                                     "--warmup", "0", "--quiet", "--json", results).returncode, 0)
+            result = conclab("report", sweep, results, "-o", out, "--title", "test report", timeout=300)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(sorted(os.listdir(out)), ["index.html", "report.json", "tables.csv", "tables.md"])
+            with open(os.path.join(out, "report.json")) as f:
+                model = json.load(f)
+            self.assertEqual([s["name"] for s in model["scenarios"]], ["url-fetch", "worker-pool"])
+            worker_pool = model["scenarios"][1]
+            self.assertEqual(set(worker_pool["axes"]), {"workers", "work"})
+            self.assertEqual(len(worker_pool["verdicts"]), 6)  # one per combination
+            for verdict in worker_pool["verdicts"]:
+                self.assertFalse(verdict["significant"])  # 2 runs a side can never be significant
+            with open(os.path.join(out, "tables.csv"), newline="") as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual(len(rows), 6 * 2 + 4)
+            with open(os.path.join(out, "index.html")) as f:
+                page = f.read()
+            self.assertNotIn("http://", page.replace("http://127.0.0.1", ""))  # nothing to fetch: it opens offline
+            chromium = shutil.which("chromium")
+            if chromium is None:
+                self.skipTest("chromium is not installed (./setup.sh test installs it)")
+            browser = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
+                                      "--v=0", "--virtual-time-budget=5000", "--dump-dom",
+                                      "file://" + os.path.join(out, "index.html")],
+                                     capture_output=True, text=True, timeout=120)
+        self.assertEqual(browser.returncode, 0, browser.stderr[-2000:])
+        import re
+        body = re.search(r'<body data-charts-shown="(\d+)" data-charts="(\d+)">', browser.stdout)
+        self.assertIsNotNone(body, "the page's load script did not run")
+        shown, charts = int(body.group(1)), int(body.group(2))
+        self.assertGreaterEqual(charts, 6)
+        self.assertEqual(shown, charts)  # every chart decoded and laid out
+        console = [line for line in browser.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+        self.assertEqual(console, [])
+
+    def test_report_of_something_else_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "bad.json")
+            with open(bad, "w") as f:
+                f.write("[1, 2]")
+            self.assert_usage_error(["report", bad, "-o", os.path.join(tmp, "out")], "not a conclab results file")
+            self.assertFalse(os.path.exists(os.path.join(tmp, "out")))
+            self.assert_usage_error(["report", os.path.join(tmp, "missing.json"), "-o", os.path.join(tmp, "out")],
+                                    "cannot be read")
+
+
 class FailedRuns(unittest.TestCase):
     def test_a_case_past_its_timeout_fails_the_run_but_keeps_the_others(self):
         with tempfile.TemporaryDirectory() as tmp:

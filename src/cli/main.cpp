@@ -6,6 +6,7 @@
 #include "src/case_json.hpp"
 #include "src/cli/compare_command.hpp"
 #include "src/cli/options.hpp"
+#include "src/cli/report_command.hpp"
 #include "src/cli/registry.hpp"
 #include "src/cli/sweep_command.hpp"
 #include "scenarios/url_fetch/server.hpp"
@@ -285,16 +286,21 @@ int main_impl(int argc, char** argv) {
     cli::add_sweep_commands(app, sweep_cli);
     cli::CompareCli compare_cli;
     cli::add_compare_command(app, compare_cli);
+    cli::ReportCli report_cli;
+    cli::add_report_command(app, report_cli);
 
     // Unknown commands and scenarios get a message that names the known ones.
     auto const is_command = [](std::string_view word) {
-        return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "compare" || word == "serve" ||
+        return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "compare" || word == "report" ||
+               word == "serve" ||
                word == "__case";
     };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, sweep, merge, compare or serve (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, sweep, merge, compare, report or serve (see conclab --help)"};
     }
-    if (argc == 1) throw UsageError{"no command given; expected list, run, sweep, merge, compare or serve (see conclab --help)"};
+    if (argc == 1) {
+        throw UsageError{"no command given; expected list, run, sweep, merge, compare, report or serve (see conclab --help)"};
+    }
     if (argc >= 3 && std::string_view{argv[1]} == "sweep" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
         throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
     }
@@ -315,6 +321,7 @@ int main_impl(int argc, char** argv) {
         }
         if (auto const sweep_hint = cli::sweep_help_hint(sweep_cli); !sweep_hint.empty()) hint = sweep_hint;
         if (compare_cli.command->parsed()) hint = "conclab compare --help";
+        if (report_cli.command->parsed()) hint = "conclab report --help";
         throw UsageError{std::string{e.what()} + " (see " + hint + ")"};
     }
 
@@ -323,6 +330,7 @@ int main_impl(int argc, char** argv) {
     if (sweep_cli.sweep->parsed()) return cli::sweep_command(sweep_cli, std::vector<std::string>(argv, argv + argc));
     if (sweep_cli.merge->parsed()) return cli::merge_command(sweep_cli);
     if (compare_cli.command->parsed()) return cli::compare_command(compare_cli);
+    if (report_cli.command->parsed()) return cli::report_command(report_cli);
     if (child->parsed()) return case_command(case_request);
     for (auto const& [sub, scenario] : by_command) {
         if (sub->parsed()) return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));

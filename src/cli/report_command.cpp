@@ -1,0 +1,98 @@
+#include "src/cli/report_command.hpp"
+
+#include "src/atomic_file.hpp"
+#include "src/child.hpp"
+#include "src/cli/options.hpp"
+#include "src/params.hpp"
+#include "src/report_model.hpp"
+
+#include "conclab_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+extern char** environ;
+
+namespace conclab::cli {
+namespace {
+
+// Runs argv to its end with stdout and stderr as they are; its exit code, or -1.
+int run(std::vector<std::string> args, bool quiet) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (quiet) {
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    }
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    int const spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) return -1;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A Python with matplotlib: $CONCLAB_PYTHON, Debian's, or the first on PATH.
+std::string find_python() {
+    std::vector<std::string> candidates;
+    if (char const* chosen = std::getenv("CONCLAB_PYTHON")) candidates.emplace_back(chosen);
+    candidates.emplace_back("/usr/bin/python3");
+    candidates.emplace_back("python3");
+    for (auto const& python : candidates) {
+        if (run({python, "-c", "import matplotlib"}, true) == 0) return python;
+    }
+    throw std::runtime_error{"no Python 3 with matplotlib found (tried $CONCLAB_PYTHON, /usr/bin/python3, python3): "
+                             "./setup.sh installs Debian's python3-matplotlib"};
+}
+
+// The drawing script: beside the executable (build tree and installs), else in the sources.
+std::string find_script() {
+    auto const beside = std::filesystem::path{self_executable()}.parent_path() / "conclab_report.py";
+    if (std::filesystem::exists(beside)) return beside.string();
+    auto const source = std::filesystem::path{CONCLAB_SOURCE_DIR} / "src" / "report" / "conclab_report.py";
+    if (std::filesystem::exists(source)) return source.string();
+    throw std::runtime_error{"conclab_report.py is neither beside " + self_executable() + " nor in " + CONCLAB_SOURCE_DIR};
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, ReportCli& cli) {
+    cli.command = app.add_subcommand("report", "an HTML page with plots, and Markdown and CSV tables, from results and sweep files");
+    cli.command->add_option("results", cli.inputs, "results files (run --json) and sweep files")->required();
+    cli.command->add_option("-o,--output", cli.output, "the directory to write index.html, tables.md, tables.csv, report.json")
+        ->required();
+    cli.command->add_option("--title", cli.title, "the page's title (default: conclab report)");
+}
+
+int report_command(ReportCli const& cli) {
+    auto const model = build_report(cli.inputs, cli.title);
+    std::error_code error;
+    std::filesystem::create_directories(cli.output, error);
+    if (error || !std::filesystem::is_directory(cli.output)) {
+        throw UsageError{"-o " + cli.output + ": cannot be made a directory (" + (error ? error.message() : "a file is there") + ")"};
+    }
+    auto const model_path = (std::filesystem::path{cli.output} / "report.json").string();
+    write_file_atomically(model_path, model.dump(1) + "\n");
+    auto const python = find_python();
+    if (run({python, find_script(), model_path, cli.output}, false) != 0) {
+        std::fprintf(stderr, "conclab: error: drawing the report failed (messages above); %s is complete\n", model_path.c_str());
+        return exit_failed_runs;
+    }
+    std::fprintf(stderr, "report: %s/index.html, tables.md, tables.csv (from %s)\n", cli.output.c_str(), model_path.c_str());
+    return 0;
+}
+
+}  // namespace conclab::cli

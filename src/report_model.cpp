@@ -1,0 +1,196 @@
+#include "src/report_model.hpp"
+
+#include "src/aggregate.hpp"
+#include "src/case_json.hpp"
+#include "src/compare.hpp"
+#include "src/machine.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace conclab {
+namespace {
+
+nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
+
+// The header of a results or sweep file: where and how it was made.
+nlohmann::json source_of(std::string const& path) {
+    std::ifstream file{path};
+    std::string first;
+    std::getline(file, first);
+    auto head = nlohmann::json::parse(first, nullptr, false);
+    if (head.is_discarded() || head.value("schema", "") != "conclab-sweep") {
+        std::stringstream all;
+        file.clear();
+        file.seekg(0);
+        all << file.rdbuf();
+        head = nlohmann::json::parse(all.str(), nullptr, false);
+    }
+    auto const value = [&](char const* key) { return head.is_object() && head.contains(key) ? head.at(key) : nlohmann::json(nullptr); };
+    return {{"file", path},
+            {"kind", head.value("schema", "") == "conclab-sweep" ? "sweep" : "results"},
+            {"command", value("command")},
+            {"machine", value("machine")},
+            {"conclab", value("conclab")},
+            {"started_utc", value("started_utc")}};
+}
+
+std::string utc_now() {
+    std::time_t const now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+// The spectrum of the run whose throughput is the median one: a real
+// distribution, not an average of several.
+nlohmann::json median_spectrum(std::vector<CaseMetrics> const& runs) {
+    if (runs.empty()) return nlohmann::json::array();
+    std::vector<std::size_t> order(runs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return runs[a].throughput_per_s < runs[b].throughput_per_s; });
+    auto const& run = runs[order[order.size() / 2]];
+    nlohmann::json out = nlohmann::json::array();
+    for (auto const& [percent, us] : run.latency_spectrum_us) out.push_back({percent, us});
+    return out;
+}
+
+std::vector<double> values_of(std::vector<CaseMetrics> const& runs, double CaseMetrics::*field) {
+    std::vector<double> out;
+    for (auto const& r : runs) out.push_back(r.*field);
+    return out;
+}
+
+}  // namespace
+
+nlohmann::json build_report(std::vector<std::string> const& inputs, std::string const& title) {
+    nlohmann::json sources = nlohmann::json::array();
+    std::vector<CaseRuns> all;
+    for (auto const& input : inputs) {
+        auto cases = load_results(input);  // throws UsageError for what is not a results or sweep file
+        sources.push_back(source_of(input));
+        for (auto& c : cases) {
+            // the same case in two files (a sweep and its resumed part): one set of runs
+            auto const same = std::find_if(all.begin(), all.end(), [&](CaseRuns const& o) {
+                return o.scenario == c.scenario && o.model == c.model && o.params == c.params;
+            });
+            if (same == all.end()) {
+                all.push_back(std::move(c));
+            } else {
+                same->runs.insert(same->runs.end(), c.runs.begin(), c.runs.end());
+            }
+        }
+    }
+
+    std::map<std::string, std::vector<CaseRuns const*>> by_scenario;
+    for (auto const& c : all) by_scenario[c.scenario].push_back(&c);
+    nlohmann::json scenarios = nlohmann::json::array();
+    for (auto const& [scenario, cases] : by_scenario) {
+        // parameters that vary are the axes; the others are fixed
+        std::map<std::string, std::set<std::string>> seen;
+        for (auto const* c : cases) {
+            for (auto const& [name, value] : c->params) seen[name].insert(params_to_json({{name, value}}).at(name).dump());
+        }
+        nlohmann::json axes = nlohmann::json::object(), fixed = nlohmann::json::object();
+        for (auto const& [name, values] : seen) {
+            if (name == "target") continue;  // the embedded server's URL changes every run
+            nlohmann::json list = nlohmann::json::array();
+            for (auto const& v : values) list.push_back(nlohmann::json::parse(v));
+            std::sort(list.begin(), list.end());
+            if (list.size() > 1) {
+                axes[name] = list;
+            } else {
+                fixed[name] = list.front();
+            }
+        }
+        auto const swept = [&](ParamValues const& params) {
+            nlohmann::json out = nlohmann::json::object();
+            for (auto const& [name, values] : axes.items()) out[name] = params_to_json({{name, params.at(name)}}).at(name);
+            return out;
+        };
+
+        nlohmann::json rows = nlohmann::json::array();
+        std::map<std::string, std::vector<CaseRuns const*>> by_combination;
+        for (auto const* c : cases) {
+            by_combination[swept(c->params).dump()].push_back(c);
+            auto const throughput = summarize(values_of(c->runs, &CaseMetrics::throughput_per_s));
+            auto const median = [&](double CaseMetrics::*field) { return number(summarize(values_of(c->runs, field)).median); };
+            auto const cpu_per_item = summarize(values_of(c->runs, &CaseMetrics::items_per_cpu_s)).median;
+            rows.push_back({{"params", swept(c->params)},
+                            {"model", token(c->model)},
+                            {"n", c->runs.size()},
+                            {"throughput", {{"median", number(throughput.median)},
+                                            {"ci_low", number(throughput.ci_low)},
+                                            {"ci_high", number(throughput.ci_high)},
+                                            {"ci_level", throughput.ci_level},
+                                            {"cv", number(throughput.cv)}}},
+                            {"latency_p50_us", median(&CaseMetrics::latency_p50_us)},
+                            {"latency_p99_us", median(&CaseMetrics::latency_p99_us)},
+                            {"latency_p999_us", median(&CaseMetrics::latency_p999_us)},
+                            {"peak_rss_bytes", median(&CaseMetrics::peak_rss_bytes)},
+                            {"bytes_per_task", median(&CaseMetrics::bytes_per_task)},
+                            {"cpu_us_per_item", number(cpu_per_item > 0 ? 1e6 / cpu_per_item : no_value)},
+                            {"spectrum_us", median_spectrum(c->runs)}});
+        }
+
+        // per combination: the leader by median throughput against the runner-up
+        nlohmann::json verdicts = nlohmann::json::array();
+        std::map<std::string, int> leads;
+        std::size_t significant = 0;
+        for (auto const& [key, group] : by_combination) {
+            if (group.size() < 2) continue;
+            std::vector<std::pair<double, CaseRuns const*>> ranked;
+            for (auto const* c : group) ranked.emplace_back(summarize(values_of(c->runs, &CaseMetrics::throughput_per_s)).median, c);
+            std::sort(ranked.begin(), ranked.end(), [](auto const& a, auto const& b) { return a.first > b.first; });
+            auto const& [best, leader] = ranked[0];
+            auto const& [second, runner_up] = ranked[1];
+            double const p = mann_whitney_p(values_of(leader->runs, &CaseMetrics::throughput_per_s),
+                                            values_of(runner_up->runs, &CaseMetrics::throughput_per_s));
+            bool const is_significant = p < 0.05;
+            ++leads[std::string{token(leader->model)}];
+            if (is_significant) ++significant;
+            char text[256];
+            std::snprintf(text, sizeof text, "%s leads, %.2fx %s (Mann-Whitney p = %.3g%s)", std::string{token(leader->model)}.c_str(),
+                          second > 0 ? best / second : 0.0, std::string{token(runner_up->model)}.c_str(), p,
+                          is_significant ? "" : ": not significant, repeat more to be sure");
+            verdicts.push_back({{"params", nlohmann::json::parse(key)},
+                                {"leader", token(leader->model)},
+                                {"runner_up", token(runner_up->model)},
+                                {"ratio", number(second > 0 ? best / second : no_value)},
+                                {"p", p},
+                                {"significant", is_significant},
+                                {"text", text}});
+        }
+        std::string summary;
+        for (auto const& [model, count] : leads) {
+            summary += (summary.empty() ? "" : ", ") + model + " leads in " + std::to_string(count) + " of " +
+                       std::to_string(verdicts.size());
+        }
+        if (!verdicts.empty()) {
+            summary += " combination(s) by median throughput; " + std::to_string(significant) + " of these leads are significant (p < 0.05).";
+        }
+        scenarios.push_back({{"name", scenario},
+                             {"axes", std::move(axes)},
+                             {"fixed", std::move(fixed)},
+                             {"cases", std::move(rows)},
+                             {"verdicts", std::move(verdicts)},
+                             {"summary", summary}});
+    }
+    return {{"schema", "conclab-report"},
+            {"title", title},
+            {"generated_utc", utc_now()},
+            {"generated_by", describe_build()},
+            {"sources", std::move(sources)},
+            {"scenarios", std::move(scenarios)}};
+}
+
+}  // namespace conclab
