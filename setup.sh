@@ -21,7 +21,7 @@ packages=(
   g++ meson ninja-build pkg-config python3 git
   libboost1.81-dev libboost-fiber1.81-dev libboost-context1.81-dev
   libtbb-dev libconcurrentqueue-dev libcli11-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libtomlplusplus-dev
 )
 # Reports (conclab report) draw with Debian's matplotlib; the tests open
 # them in Debian's Chromium.

@@ -116,4 +116,10 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
 /// "server" (large, threads up to twice the machine's cores).
 std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios);
 
+/// The grids of a TOML sweep file: one table per scenario, whose keys are
+/// parameters (a number, a text with a list or range, or an array) plus
+/// `models`, `repeat` and `warmup` (docs/sweeps.md). Throws UsageError
+/// naming the file, the line and the problem.
+std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scenario const*> const& scenarios);
+
 }  // namespace conclab

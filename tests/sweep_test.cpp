@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -104,6 +108,60 @@ TEST(Presets, WorkshopCoversEveryScenarioAndModel) {
     EXPECT_EQ(cases, sweep_cases(grids, {1, 1}).size());
     EXPECT_THROW(preset("laptop", scenarios()), UsageError);
     for (auto const& grid : preset("server", scenarios())) EXPECT_GE(grid.axes.size(), 2U);
+}
+
+std::string toml_file(std::string const& text) {
+    char name[] = "/tmp/conclab_sweep_test_XXXXXX";
+    int const fd = mkstemp(name);
+    ::close(fd);
+    std::ofstream{name} << text;
+    return name;
+}
+
+TEST(TomlGrid, ReadsOneGridPerScenarioTable) {
+    auto const path = toml_file(R"(
+[worker-pool]
+models = ["tbb", "threads"]
+repeat = 4
+workers = [1, 16]
+work = "0..200+100"
+wait-us = 5
+
+[url-fetch]
+keepalive = ["on", "off"]
+)");
+    auto const grids = grids_from_toml(path, scenarios());
+    std::remove(path.c_str());
+    ASSERT_EQ(grids.size(), 2U);
+    auto const& wp = grids[1].scenario->name == "worker-pool" ? grids[1] : grids[0];
+    EXPECT_EQ(wp.models, (std::vector<Model>{Model::tbb, Model::threads}));
+    EXPECT_EQ(wp.repeat, 4U);
+    ASSERT_EQ(wp.axes.size(), 2U);
+    EXPECT_EQ(wp.axes[0].name, "workers");  // in the scenario's order, not the file's
+    EXPECT_EQ(numbers(wp.axes[1].values), (std::vector<std::uint64_t>{0, 100, 200}));
+    EXPECT_EQ(get(wp.base, "wait_us"), 5U);
+    EXPECT_EQ(combinations(wp).size(), 6U);
+}
+
+TEST(TomlGrid, NamesTheLineOfWhatIsWrong) {
+    for (auto const& [text, needle] : std::vector<std::pair<std::string, std::string>>{
+             {"[worker-pool]\nworkers = [1,\n", ":2:"},
+             {"[worker-pool]\nwokers = 3\n", "no parameter 'wokers'"},
+             {"[bogus]\nx = 1\n", "not a scenario"},
+             {"[worker-pool]\nworkers = 0\n", "--workers expects"},
+             {"[worker-pool]\nmodels = [\"goroutines\"]\n", "unknown model"},
+             {"[worker-pool]\nrepeat = 0\n", "repeat expects"},
+             {"", "no scenario table"},
+         }) {
+        auto const path = toml_file(text);
+        try {
+            grids_from_toml(path, scenarios());
+            ADD_FAILURE() << text;
+        } catch (UsageError const& e) {
+            EXPECT_NE(std::string{e.what()}.find(needle), std::string::npos) << e.what();
+        }
+        std::remove(path.c_str());
+    }
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ void add_sweep_commands(CLI::App& app, SweepCli& cli) {
     cli.sweep = app.add_subcommand("sweep", "run a scenario over a grid of parameter values, case by case into a file");
     cli.sweep->require_subcommand(0, 1);
     cli.sweep->add_option("--preset", cli.preset, "a built-in grid over every scenario: workshop (~2 min on 2 cores) or server");
+    cli.sweep->add_option("--grid", cli.grid_file, "the grids of a TOML file: one [scenario] table each (docs/sweeps.md)");
     add_common(cli.sweep, cli);
     for (auto const* scenario : scenarios()) {
         auto* sub = cli.sweep->add_subcommand(scenario->name, scenario->summary);
@@ -109,14 +110,17 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
         if (sub->parsed()) scenario = s;
     }
     if (cli.output.empty()) throw UsageError{"sweep needs -o FILE: the file the cases are written to"};
-    if (scenario == nullptr && cli.preset.empty()) {
-        throw UsageError{"sweep needs a scenario (" + scenario_list() + ") or --preset workshop|server"};
+    int const sources = (scenario != nullptr) + !cli.preset.empty() + !cli.grid_file.empty();
+    if (sources == 0) {
+        throw UsageError{"sweep needs a scenario (" + scenario_list() + "), --preset workshop|server or --grid FILE.toml"};
     }
-    if (scenario != nullptr && !cli.preset.empty()) throw UsageError{"give a scenario or --preset, not both"};
+    if (sources > 1) throw UsageError{"give one of a scenario, --preset or --grid"};
     auto const repeat = static_cast<unsigned>(parse_number("--repeat", cli.repeat, 1, 1000));
     auto const warmup = static_cast<unsigned>(parse_number("--warmup", cli.warmup, 0, 100));
     std::vector<SweepGrid> grids;
-    if (scenario == nullptr) {
+    if (!cli.grid_file.empty()) {
+        grids = grids_from_toml(cli.grid_file, scenarios());
+    } else if (scenario == nullptr) {
         grids = preset(cli.preset, scenarios());
         if (!cli.models.empty()) {
             for (auto& grid : grids) grid.models = parse_models(cli.models);

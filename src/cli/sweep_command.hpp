@@ -19,6 +19,7 @@ struct SweepCli {
     std::map<std::string, std::map<std::string, std::string>> params;  // scenario -> parameter -> values as given
     std::string models;
     std::string preset;
+    std::string grid_file;
     std::string output;
     std::string shard = "1/1";
     std::string repeat = "3";
