@@ -141,6 +141,21 @@ TEST_P(Faults, A500IsAnHttpStatusError) {
     EXPECT_EQ(m.latency_count, 32U);
 }
 
+// The 500's text is longer than the 0-byte body asked for: still a status
+// error, not a protocol one (found by the randomized exactly-once test).
+TEST_P(Faults, A500LongerThanTheBodyAskedForIsStillAnHttpStatusError) {
+    ServerConfig config;
+    config.threads = 1;
+    config.faults.fail_every = 2;
+    Server server{config};
+    server.start();
+    Case const c{"empty", 10, 2, 0};
+    auto const m = run_case(GetParam(), params_for(server.port(), c), /*warmup=*/0);
+    EXPECT_EQ(m.extra.at("errors_http_status"), 5);
+    EXPECT_EQ(m.extra.at("errors_protocol"), 0);
+    EXPECT_EQ(m.items, 5U);
+}
+
 TEST_P(Faults, AStallPastTheTimeoutIsATimeoutError) {
     // 1 s: far above what an answered request takes, even under a sanitizer on a busy machine
     auto const m = run_against({.fail_every = 0, .stall_every = 4, .truncate_every = 0, .corrupt_every = 0}, 12,

@@ -267,7 +267,7 @@ Request make_request(RequestPlan const& plan, std::uint64_t index, std::uint64_t
     return request;
 }
 
-void limit(Parser& parser, RequestPlan const& plan) { parser.body_limit(plan.size); }
+void prepare(Parser& parser) { parser.body_limit(boost::none); }
 
 std::optional<Fault> check_header(Parser const& parser, RequestPlan const& plan, std::string& detail) {
     auto const& response = parser.get();
@@ -358,7 +358,7 @@ struct BlockingConnection::Impl {
         if (error) return failed(out, classify(error, false), "sending the request: " + error.message());
 
         http::Parser parser;
-        http::limit(parser, plan);
+        http::prepare(parser);
         beast_http::read_header(stream, buffer, parser, error);
         if (error) return failed(out, classify(error, false), "reading the answer's header: " + error.message());
         std::string detail;

@@ -57,7 +57,7 @@ public:
         if (write_error) co_return failed(out, classify(write_error, false), "sending the request: " + write_error.message());
 
         http::Parser parser;
-        http::limit(parser, plan_);
+        http::prepare(parser);
         auto [header_error, header_bytes] = co_await beast::http::async_read_header(stream_, buffer_, parser, use_tuple);
         (void)header_bytes;
         if (header_error) {

@@ -22,8 +22,11 @@ using Parser = beast_http::response_parser<beast_http::string_body>;
 /// GET /item/{i}?size={S}&delay_us={D}, with Host and keep-alive as planned.
 Request make_request(RequestPlan const& plan, std::uint64_t index, std::uint64_t delay_us);
 
-/// A parser for the planned body: no more than the size asked for.
-void limit(Parser& parser, RequestPlan const& plan);
+/// Readies a parser for an answer: no body limit while the header is read
+/// (Beast would refuse a 500 whose text is longer than the size asked for,
+/// before its status can be seen); check_header then accepts only a body of
+/// exactly the size asked for, so no longer body is ever read.
+void prepare(Parser& parser);
 
 /// After the header: a fault (non-200, wrong length) or nullopt to go on
 /// reading the body.

@@ -1,0 +1,111 @@
+// Exactly-once accounting under many configurations: seeded random
+// worker-pool and url-fetch runs in every model, each job or request done
+// once, or failed with a reason of the kind the server was told to cause.
+// The seed is printed; CONCLAB_SEED=<n> reruns another set (the default is
+// fixed, so the suite is deterministic).
+#include "scenarios/contract.hpp"
+#include "scenarios/url_fetch/server.hpp"
+#include "scenarios/url_fetch/url_fetch.hpp"
+#include "scenarios/worker_pool/worker_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace conclab {
+namespace {
+
+std::uint64_t seed() {
+    char const* given = std::getenv("CONCLAB_SEED");
+    return given != nullptr ? std::strtoull(given, nullptr, 10) : 20261122;
+}
+
+// A reproducible stream of choices.
+class Dice {
+public:
+    explicit Dice(std::uint64_t seed) : state_{seed} {}
+    std::uint64_t below(std::uint64_t n) { return contract::mix(state_++) % n; }
+    std::uint64_t between(std::uint64_t low, std::uint64_t high) { return low + below(high - low + 1); }
+    template <class T>
+    T pick(std::initializer_list<T> options) {
+        return options.begin()[below(options.size())];
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+class ExactlyOnce : public testing::TestWithParam<Model> {
+protected:
+    void SetUp() override { std::printf("seed %llu (CONCLAB_SEED to change)\n", static_cast<unsigned long long>(seed())); }
+};
+
+TEST_P(ExactlyOnce, WorkerPoolDoesEveryJobOnce) {
+    Dice dice{seed() ^ static_cast<std::uint64_t>(GetParam())};
+    for (int round = 0; round < 12; ++round) {
+        worker_pool::Params p{.jobs = dice.between(0, 3000), .workers = dice.between(1, 64), .work = dice.between(0, 200),
+                              .buffer = dice.between(0, 70), .wait_us = dice.pick<std::uint64_t>({0, 0, 0, 20}),
+                              .threads = static_cast<unsigned>(dice.between(1, 4)), .arrivals = {}, .record_latency = true};
+        if (dice.below(4) == 0) p.arrivals = {static_cast<double>(dice.between(50'000, 200'000)), dice.below(2) == 0, dice.below(100)};
+        SCOPED_TRACE("round " + std::to_string(round) + ": jobs=" + std::to_string(p.jobs) + " workers=" +
+                     std::to_string(p.workers) + " buffer=" + std::to_string(p.buffer) + " threads=" + std::to_string(p.threads) +
+                     " wait_us=" + std::to_string(p.wait_us) + " rate=" + std::to_string(p.arrivals.rate));
+        CaseMetrics m;
+        ASSERT_NO_THROW(m = worker_pool::run_case(GetParam(), p, 0));  // a job lost or done twice throws WrongAnswer
+        EXPECT_EQ(m.items, p.jobs);
+        EXPECT_EQ(m.latency_count, p.jobs);
+    }
+}
+
+TEST_P(ExactlyOnce, UrlFetchFetchesOrFailsEveryRequestOnceForTheRightReason) {
+    Dice dice{seed() ^ (static_cast<std::uint64_t>(GetParam()) << 32)};
+    for (int round = 0; round < 8; ++round) {
+        url_fetch::ServerConfig config;
+        config.threads = static_cast<unsigned>(dice.between(1, 2));
+        config.faults = {.fail_every = dice.pick<std::uint64_t>({0, 3, 7}),
+                         .stall_every = dice.pick<std::uint64_t>({0, 0, 0, 41}),
+                         .truncate_every = dice.pick<std::uint64_t>({0, 5, 11}),
+                         .corrupt_every = 0};
+        url_fetch::Server server{config};
+        server.start();
+        url_fetch::Params p;
+        p.target = url_fetch::resolve_url("http://127.0.0.1:" + std::to_string(server.port()));
+        p.requests = dice.between(1, 150);
+        p.concurrency = dice.between(1, 24);
+        p.size = dice.pick<std::uint64_t>({0, 1, 100, 3000});
+        p.keepalive = dice.below(3) != 0;
+        p.threads = static_cast<unsigned>(dice.between(1, 3));
+        p.delay = {url_fetch::DelayConfig::Distribution::uniform, dice.pick<std::uint64_t>({0, 200}), dice.below(10)};
+        p.timeout = std::chrono::milliseconds{400};
+        // what each request must end as: the server checks stall, then fail, then truncate (a body of 0 bytes cannot be cut)
+        std::uint64_t timeouts = 0, statuses = 0, shorts = 0;
+        auto const& f = config.faults;
+        for (std::uint64_t i = 0; i < p.requests; ++i) {
+            if (f.hits(f.stall_every, i)) {
+                ++timeouts;
+            } else if (f.hits(f.fail_every, i)) {
+                ++statuses;
+            } else if (f.hits(f.truncate_every, i) && p.size > 0) {
+                ++shorts;
+            }
+        }
+        SCOPED_TRACE("round " + std::to_string(round) + ": requests=" + std::to_string(p.requests) + " concurrency=" +
+                     std::to_string(p.concurrency) + " size=" + std::to_string(p.size) + " keepalive=" +
+                     std::to_string(p.keepalive) + " fail/stall/truncate every " + std::to_string(f.fail_every) + "/" +
+                     std::to_string(f.stall_every) + "/" + std::to_string(f.truncate_every));
+        CaseMetrics m;
+        ASSERT_NO_THROW(m = url_fetch::run_case(GetParam(), p, 0));  // a request lost or done twice throws WrongAnswer
+        EXPECT_EQ(m.extra.at("errors_timeout"), static_cast<double>(timeouts));
+        EXPECT_EQ(m.extra.at("errors_http_status"), static_cast<double>(statuses));
+        EXPECT_EQ(m.extra.at("errors_short_body"), static_cast<double>(shorts));
+        EXPECT_EQ(m.extra.at("errors"), static_cast<double>(timeouts + statuses + shorts));
+        EXPECT_EQ(m.items, p.requests - timeouts - statuses - shorts);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ExactlyOnce, testing::ValuesIn(all_models),
+                         [](auto const& info) { return std::string{token(info.param)} + "__"; });
+
+}  // namespace
+}  // namespace conclab
