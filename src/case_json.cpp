@@ -95,7 +95,7 @@ CaseOutcome outcome_from_json(nlohmann::json const& json) {
     CaseOutcome outcome;
     auto const status = json.at("status").get<std::string>();
     for (auto s : {CaseOutcome::Status::ok, CaseOutcome::Status::wrong_answer, CaseOutcome::Status::error,
-                   CaseOutcome::Status::crashed, CaseOutcome::Status::timeout}) {
+                   CaseOutcome::Status::crashed, CaseOutcome::Status::timeout, CaseOutcome::Status::interrupted}) {
         if (to_string(s) == status) outcome.status = s;
     }
     if (outcome.status == CaseOutcome::Status::ok) {

@@ -1,6 +1,7 @@
 #include "src/child.hpp"
 
 #include "src/case_json.hpp"
+#include "src/interrupt.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,7 @@ std::string_view to_string(CaseOutcome::Status status) noexcept {
         case CaseOutcome::Status::error: return "error";
         case CaseOutcome::Status::crashed: return "crashed";
         case CaseOutcome::Status::timeout: return "timeout";
+        case CaseOutcome::Status::interrupted: return "interrupted";
     }
     return "error";
 }
@@ -58,14 +60,19 @@ CaseOutcome run_in_child(std::string const& executable, std::string const& reque
     std::string output;
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     bool timed_out = false;
+    bool stopped = false;
     for (;;) {
+        if (interrupted()) {
+            stopped = true;
+            break;
+        }
         auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             timed_out = true;
             break;
         }
         pollfd fd{out[0], POLLIN, 0};
-        int const ready = poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
+        int const ready = poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 100)));
         if (ready < 0 && errno == EINTR) continue;
         if (ready <= 0) continue;
         char buffer[4096];
@@ -75,11 +82,16 @@ CaseOutcome run_in_child(std::string const& executable, std::string const& reque
         output.append(buffer, static_cast<std::size_t>(n));
     }
     close(out[0]);
-    if (timed_out) kill(pid, SIGKILL);
+    if (timed_out || stopped) kill(pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
 
+    if (stopped) {
+        outcome.status = CaseOutcome::Status::interrupted;
+        outcome.message = "interrupted: the case was stopped";
+        return outcome;
+    }
     if (timed_out) {
         outcome.status = CaseOutcome::Status::timeout;
         outcome.message = "no result after " + std::to_string(timeout.count()) + " s; the case was killed (see --case-timeout)";

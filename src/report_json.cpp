@@ -96,6 +96,7 @@ nlohmann::json results_to_json(RunResults const& results) {
         {"repeat", plan.repeat},
         {"warmup", plan.warmup},
         {"latency_recorded", plan.record_latency},
+        {"interrupted", results.interrupted},
         {"run_order", std::move(order)},
         {"metric_units", std::move(units)},
         {"results", std::move(models)},

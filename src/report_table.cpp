@@ -45,6 +45,8 @@ std::string scaled(double value) {
     return three_digits(value);
 }
 
+std::string cores(double value) { return std::isfinite(value) ? format("%.2f", value) : "-"; }
+
 std::string cpu_seconds(double seconds) { return std::isfinite(seconds) ? format("%.3f", seconds) : "-"; }
 
 std::string kib(double bytes) { return std::isfinite(bytes) ? three_digits(bytes / 1024.0) : "-"; }
@@ -153,7 +155,7 @@ std::string format_table(RunResults const& results) {
             kib(median(&CaseMetrics::bytes_per_task).median),
             cpu_seconds(median(&CaseMetrics::user_cpu_s).median),
             cpu_seconds(median(&CaseMetrics::sys_cpu_s).median),
-            format("%.2f", median(&CaseMetrics::cpu_utilization).median),
+            cores(median(&CaseMetrics::cpu_utilization).median),
             count(median(&CaseMetrics::voluntary_ctx_switches).median),
             count(median(&CaseMetrics::involuntary_ctx_switches).median),
         });
@@ -223,6 +225,12 @@ std::string format_table(RunResults const& results) {
     if (!notes.empty()) {
         out += "\nMedians of per-run counts that are not zero:\n";
         for (auto const& note : notes) out += "  " + note + "\n";
+    }
+    if (results.interrupted) {
+        std::size_t finished = 0;
+        for (auto const& model : results.models) finished += model.runs.size();
+        out += "\nINTERRUPTED: " + std::to_string(finished) + " of " + std::to_string(plan.repeat * plan.models.size()) +
+               " runs finished before the stop; the figures above are from those only.\n";
     }
     if (!failures.empty()) {
         out += "\nFAILED runs (not counted above):\n";

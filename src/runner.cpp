@@ -1,6 +1,7 @@
 #include "src/runner.hpp"
 
 #include "src/case_json.hpp"
+#include "src/interrupt.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +47,10 @@ RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
                                          {"params", std::move(params)},
                                          {"warmup", plan.warmup}};
             auto outcome = run_in_child(executable, request.dump(), plan.case_timeout);
+            if (outcome.status == CaseOutcome::Status::interrupted || interrupted()) {
+                results.interrupted = true;  // the case in flight is dropped, the finished ones are kept
+                return results;
+            }
             ++done;
             if (plan.progress) {
                 if (outcome.status == CaseOutcome::Status::ok) {

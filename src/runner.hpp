@@ -41,6 +41,7 @@ struct RunResults {
     std::string started_utc;
     nlohmann::json fixture;        ///< the scenario's fixture (e.g. the target server); null if none
     std::string fixture_summary;   ///< one line about it for the table
+    bool interrupted = false;      ///< stopped by Ctrl-C: `models` hold the runs that finished
 };
 
 /// The run order of repetition `r`: the models rotated by r.

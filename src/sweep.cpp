@@ -2,6 +2,7 @@
 
 #include "src/atomic_file.hpp"
 #include "src/case_json.hpp"
+#include "src/interrupt.hpp"
 #include "src/machine.hpp"
 #include "src/runner.hpp"
 #include "src/stopwatch.hpp"
@@ -240,7 +241,7 @@ nlohmann::json case_line(SweepCase const& c, CaseOutcome const& outcome) {
     return line;
 }
 
-std::size_t run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
+SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
                       std::vector<std::string> const& command) {
     auto const header = sweep_header(grids, shard, command);
     std::set<std::string> done;
@@ -281,7 +282,8 @@ std::size_t run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOpt
     bool const terminal = options.progress && ::isatty(STDERR_FILENO) == 1;
     auto const executable = self_executable();
     auto const started = Clock::now();
-    std::size_t failed = 0;
+    SweepRun result;
+    std::size_t& failed = result.failed;
     std::unique_ptr<Fixture> fixture;
     Scenario const* fixture_scenario = nullptr;
     std::size_t fixture_combination = SIZE_MAX;
@@ -305,6 +307,11 @@ std::size_t run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOpt
         nlohmann::json const request{{"scenario", c.scenario->name}, {"model", token(c.model)}, {"params", std::move(params)},
                                      {"warmup", warmup}};
         auto const outcome = run_in_child(executable, request.dump(), options.case_timeout);
+        if (outcome.status == CaseOutcome::Status::interrupted || interrupted()) {
+            result.interrupted = true;  // the case in flight is not written: --resume runs it again
+            if (terminal) std::fprintf(stderr, "\n");
+            break;
+        }
         if (outcome.status != CaseOutcome::Status::ok) ++failed;
         append_line(fd, options.path, case_line(c, outcome).dump());
         if (options.progress) {
@@ -330,7 +337,7 @@ std::size_t run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOpt
         }
     }
     if (fixture) fixture->stop();
-    return failed;
+    return result;
 }
 
 std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out) {

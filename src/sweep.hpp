@@ -101,10 +101,14 @@ struct SweepOptions {
     bool record_latency = true;
 };
 
-/// Runs the shard's cases not yet in the file; returns how many failed.
-/// Throws UsageError for a file that exists without --resume, or holds
-/// another sweep.
-std::size_t run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
+struct SweepRun {
+    std::size_t failed = 0;      ///< cases that ended other than ok, this session
+    bool interrupted = false;    ///< stopped by Ctrl-C: the case in flight was dropped, the file is valid
+};
+
+/// Runs the shard's cases not yet in the file. Throws UsageError for a file
+/// that exists without --resume, or holds another sweep.
+SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
                       std::vector<std::string> const& command);
 
 /// Merges sweep files of the same grids (shards, or runs resumed on other

@@ -701,6 +701,74 @@ class Report(UsageErrors, unittest.TestCase):
                                     "cannot be read")
 
 
+def leftover_cases(marker):
+    """Processes of conclab cases whose request holds `marker` (none must outlive an interrupted run)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    command = f.read().decode(errors="replace")
+            except OSError:
+                continue
+            if "__case" in command and marker in command:
+                found.append(pid)
+    return found
+
+
+class Interruption(unittest.TestCase):
+    """Ctrl-C: the case in flight stops at once, finished results stay in valid files, exit 130, no child left."""
+
+    # tbb finishes in a fraction of a second, threads (one worker, 2 s of waits) is stopped mid-case
+    RUN = ["run", "worker-pool", "--models", "tbb,threads", "--workers", "1", "--wait-us", "500", "--jobs", "4001",
+           "--threads", "16", "--repeat", "1", "--warmup", "0"]
+
+    def interrupt_after_first_case(self, args):
+        import signal
+        import time
+        process = subprocess.Popen([CONCLAB, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)
+        first = process.stderr.readline()  # the first case's progress line
+        started = time.time()
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        out, err = process.communicate(timeout=30)
+        return process.returncode, time.time() - started, first, out, err
+
+    def test_an_interrupted_run_keeps_what_finished(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "out.json")
+            code, took, first, out, err = self.interrupt_after_first_case([*self.RUN, "--json", path])
+            self.assertIn("tbb", first)
+            self.assertEqual(code, 130, err)
+            self.assertLess(took, 5)
+            self.assertIn("INTERRUPTED", out)
+            with open(path) as f:
+                data = json.load(f)
+        self.assertTrue(data["interrupted"])
+        runs = {r["model"]: r["runs"] for r in data["results"]}
+        self.assertEqual(len(runs["tbb"]), 1)
+        self.assertEqual(runs["tbb"][0]["status"], "ok")
+        self.assertEqual(runs["threads"], [])
+        self.assertEqual(leftover_cases('"jobs":4001'), [])
+
+    def test_an_interrupted_sweep_leaves_a_valid_file_that_resumes(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            sweep = ["sweep", *self.RUN[1:], "--quiet", "-o", path]
+            sweep.remove("--quiet")  # the progress lines tell when the first case is done
+            code, took, first, out, err = self.interrupt_after_first_case(sweep)
+            self.assertEqual(code, 130, err)
+            self.assertLess(took, 5)
+            self.assertIn("--resume", err)
+            header, cases = read_sweep(path)  # every line complete JSON
+            self.assertEqual(len(cases), 1)
+            self.assertEqual(leftover_cases('"jobs":4001'), [])
+            result = conclab(*sweep, "--resume", timeout=120)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            header, cases = read_sweep(path)
+        self.assertEqual(sorted(c["case"]["model"] for c in cases), ["tbb", "threads"])
+
+
 class FailedRuns(unittest.TestCase):
     def test_a_case_past_its_timeout_fails_the_run_but_keeps_the_others(self):
         with tempfile.TemporaryDirectory() as tmp:

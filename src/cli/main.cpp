@@ -4,6 +4,7 @@
 // exit code 2.
 #include "src/atomic_file.hpp"
 #include "src/case_json.hpp"
+#include "src/interrupt.hpp"
 #include "src/cli/compare_command.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/report_command.hpp"
@@ -200,6 +201,7 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
 
+    install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep what finished
     // e.g. url-fetch's target server: started (or checked) before the first case
     std::unique_ptr<Fixture> fixture = scenario.setup != nullptr ? scenario.setup(plan.params) : nullptr;
     if (fixture) plan.case_values = fixture->case_values();
@@ -217,6 +219,11 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     if (!options.csv_path.empty()) {
         write_file_atomically(options.csv_path, results_to_csv(results));
         std::fprintf(stderr, "wrote %s\n", options.csv_path.c_str());
+    }
+    if (results.interrupted) {
+        std::fprintf(stderr, "conclab: interrupted; the runs that finished are above%s\n",
+                     options.json_path.empty() && options.csv_path.empty() ? "" : " and in the files written");
+        return exit_interrupted;
     }
     if (!all_ok(results)) {
         std::fprintf(stderr, "conclab: error: some runs failed (listed above); their numbers are not in the summary\n");

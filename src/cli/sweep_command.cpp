@@ -3,6 +3,7 @@
 #include "src/aggregate.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/registry.hpp"
+#include "src/interrupt.hpp"
 #include "src/sweep.hpp"
 
 #include <cmath>
@@ -154,12 +155,19 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
                                .progress = !cli.quiet,
                                .case_timeout = std::chrono::seconds{parse_number("--case-timeout", cli.case_timeout, 1, 86'400)},
                                .record_latency = !cli.no_latency};
-    auto const failed = run_sweep(grids, parse_shard(cli.shard), options, command);
+    install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep the file valid
+    auto const shard = parse_shard(cli.shard);
+    auto const outcome = run_sweep(grids, shard, options, command);
     auto const file = read_sweep_file(cli.output);
     std::printf("%s", summary(file).c_str());
     std::fprintf(stderr, "sweep: %zu cases in %s\n", file.cases.size(), cli.output.c_str());
-    if (failed > 0) {
-        std::fprintf(stderr, "conclab: error: %zu case(s) failed in this session (status in the file)\n", failed);
+    if (outcome.interrupted) {
+        std::fprintf(stderr, "conclab: interrupted; %zu of %zu cases are in %s, the same command with --resume runs the rest\n",
+                     file.cases.size(), sweep_cases(grids, shard).size(), cli.output.c_str());
+        return exit_interrupted;
+    }
+    if (outcome.failed > 0) {
+        std::fprintf(stderr, "conclab: error: %zu case(s) failed in this session (status in the file)\n", outcome.failed);
         return exit_failed_runs;
     }
     return 0;
