@@ -5,6 +5,7 @@
 #   ./setup.sh run [scenario] [options]    a comparison in all four models (default: worker-pool)
 #   ./setup.sh test                        the whole test suite (what CI runs)
 #   ./setup.sh sanitize                    the test suite under AddressSanitizer + UBSan (build-sanitize/)
+#   ./setup.sh fuzz [seconds]              the server's request fuzzer (clang libFuzzer + ASan/UBSan), 30 s by default
 #   ./setup.sh build                       install and build only
 # The build directory is ./build (CONCLAB_BUILD_DIR overrides it).
 set -euo pipefail
@@ -12,8 +13,8 @@ cd "$(dirname "$0")"
 
 action=${1:-run}
 case "$action" in
-  run|test|sanitize|build) ;;
-  *) echo "setup.sh: unknown action '$action'; expected run, test, sanitize or build" >&2; exit 2 ;;
+  run|test|sanitize|build|fuzz) ;;
+  *) echo "setup.sh: unknown action '$action'; expected run, test, sanitize, fuzz or build" >&2; exit 2 ;;
 esac
 shift || true
 
@@ -27,6 +28,7 @@ packages=(
 # them in Debian's Chromium.
 packages+=(python3-matplotlib)
 if [ "$action" = test ] || [ "$action" = sanitize ]; then packages+=(chromium); fi
+if [ "$action" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -55,6 +57,23 @@ if ((${#missing[@]})); then
     rm -rf "$shim"
   fi
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$action" = fuzz ]; then
+  # libFuzzer needs clang; one binary from three sources, no meson build.
+  seconds=${1:-30}
+  mkdir -p build-fuzz/corpus
+  cp -n fuzz/corpus/request/* build-fuzz/corpus/ 2>/dev/null || true
+  sources=(fuzz/request_fuzzer.cpp scenarios/url_fetch/target.cpp models/asio_impl.cpp)
+  if [ ! -x build-fuzz/request_fuzzer ] || [ -n "$(find "${sources[@]}" scenarios/url_fetch/*.hpp -newer build-fuzz/request_fuzzer)" ]; then
+    echo "setup.sh: building build-fuzz/request_fuzzer (clang, about 30 s)"
+    clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-sanitize=function \
+      -DBOOST_ASIO_NO_DEPRECATED -DBOOST_ASIO_SEPARATE_COMPILATION -DBOOST_BEAST_SEPARATE_COMPILATION -I. \
+      "${sources[@]}" -o build-fuzz/request_fuzzer -pthread
+  fi
+  # new inputs it finds stay in build-fuzz/corpus; a crash leaves crash-* here and fails
+  exec build-fuzz/request_fuzzer -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix=build-fuzz/ build-fuzz/corpus
 fi
 
 if [ "$action" = sanitize ]; then
