@@ -63,10 +63,12 @@ TEST_P(ExactlyOnce, UrlFetchFetchesOrFailsEveryRequestOnceForTheRightReason) {
     for (int round = 0; round < 8; ++round) {
         url_fetch::ServerConfig config;
         config.threads = static_cast<unsigned>(dice.between(1, 2));
-        config.faults = {.fail_every = dice.pick<std::uint64_t>({0, 3, 7}),
-                         .stall_every = dice.pick<std::uint64_t>({0, 0, 0, 41}),
-                         .truncate_every = dice.pick<std::uint64_t>({0, 5, 11}),
-                         .corrupt_every = 0};
+        config.faults.fail_every = dice.pick<std::uint64_t>({0, 3, 7});
+        config.faults.stall_every = dice.pick<std::uint64_t>({0, 0, 0, 41});
+        config.faults.truncate_every = dice.pick<std::uint64_t>({0, 5, 11});
+        config.faults.fail_rate = dice.pick<double>({0, 0, 0.1});
+        config.faults.reset_rate = dice.pick<double>({0, 0, 0.05});
+        config.faults.seed = dice.below(1000);
         url_fetch::Server server{config};
         server.start();
         url_fetch::Params p;
@@ -78,22 +80,21 @@ TEST_P(ExactlyOnce, UrlFetchFetchesOrFailsEveryRequestOnceForTheRightReason) {
         p.threads = static_cast<unsigned>(dice.between(1, 3));
         p.delay = {url_fetch::DelayConfig::Distribution::uniform, dice.pick<std::uint64_t>({0, 200}), dice.below(10)};
         p.timeout = std::chrono::milliseconds{400};
-        // what each request must end as: the server checks stall, then fail, then truncate (a body of 0 bytes cannot be cut)
+        // what each request must end as (a body of 0 bytes cannot be cut short)
         std::uint64_t timeouts = 0, statuses = 0, shorts = 0;
         auto const& f = config.faults;
+        using Kind = url_fetch::FaultConfig::Kind;
         for (std::uint64_t i = 0; i < p.requests; ++i) {
-            if (f.hits(f.stall_every, i)) {
-                ++timeouts;
-            } else if (f.hits(f.fail_every, i)) {
-                ++statuses;
-            } else if (f.hits(f.truncate_every, i) && p.size > 0) {
-                ++shorts;
-            }
+            auto const kind = f.for_item(i);
+            timeouts += kind == Kind::stall;
+            statuses += kind == Kind::fail;
+            shorts += kind == Kind::reset || (kind == Kind::truncate && p.size > 0);
         }
         SCOPED_TRACE("round " + std::to_string(round) + ": requests=" + std::to_string(p.requests) + " concurrency=" +
                      std::to_string(p.concurrency) + " size=" + std::to_string(p.size) + " keepalive=" +
                      std::to_string(p.keepalive) + " fail/stall/truncate every " + std::to_string(f.fail_every) + "/" +
-                     std::to_string(f.stall_every) + "/" + std::to_string(f.truncate_every));
+                     std::to_string(f.stall_every) + "/" + std::to_string(f.truncate_every) + " fail/reset rate " +
+                     std::to_string(f.fail_rate) + "/" + std::to_string(f.reset_rate) + " seed " + std::to_string(f.seed));
         CaseMetrics m;
         ASSERT_NO_THROW(m = url_fetch::run_case(GetParam(), p, 0));  // a request lost or done twice throws WrongAnswer
         EXPECT_EQ(m.extra.at("errors_timeout"), static_cast<double>(timeouts));

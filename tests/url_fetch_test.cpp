@@ -156,6 +156,47 @@ TEST_P(Faults, A500LongerThanTheBodyAskedForIsStillAnHttpStatusError) {
     EXPECT_EQ(m.items, 5U);
 }
 
+// Rates: each item's draw comes from its own seeded stream, so the faulty
+// items are known in advance and every model must count exactly those.
+TEST_P(Faults, SeededRatesAreCountedByKind) {
+    ServerConfig config;
+    config.threads = 2;
+    config.faults.fail_rate = 0.2;
+    config.faults.reset_rate = 0.1;
+    config.faults.seed = 7;
+    Server server{config};
+    server.start();
+    Case const c{"rates", 60, 4, 100};
+    double statuses = 0, resets = 0;
+    for (std::uint64_t i = 0; i < c.requests; ++i) {
+        auto const kind = config.faults.for_item(i);
+        statuses += kind == FaultConfig::Kind::fail;
+        resets += kind == FaultConfig::Kind::reset;
+    }
+    ASSERT_GT(statuses, 0);
+    ASSERT_GT(resets, 0);
+    auto const m = run_case(GetParam(), params_for(server.port(), c), /*warmup=*/0);
+    EXPECT_EQ(m.extra.at("errors_http_status"), statuses);
+    EXPECT_EQ(m.extra.at("errors_short_body"), resets);  // a reset connection broke under the request
+    EXPECT_EQ(static_cast<double>(m.items), static_cast<double>(c.requests) - statuses - resets);
+}
+
+// A server that sends 4 KiB in 1 KiB pieces 100 ms apart cannot finish
+// within a 150 ms deadline: every request is a timeout, and the run ends.
+TEST_P(Faults, ASlowBodyPastTheTimeoutIsATimeoutError) {
+    ServerConfig config;
+    config.threads = 1;
+    config.faults.slow_body_us = 100'000;
+    Server server{config};
+    server.start();
+    Case const c{"slow", 4, 4, 4096};
+    auto p = params_for(server.port(), c);
+    p.timeout = std::chrono::milliseconds{150};
+    auto const m = run_case(GetParam(), p, /*warmup=*/0);
+    EXPECT_EQ(m.extra.at("errors_timeout"), 4);
+    EXPECT_EQ(m.items, 0U);
+}
+
 TEST_P(Faults, AStallPastTheTimeoutIsATimeoutError) {
     // 1 s: far above what an answered request takes, even under a sanitizer on a busy machine
     auto const m = run_against({.fail_every = 0, .stall_every = 4, .truncate_every = 0, .corrupt_every = 0}, 12,

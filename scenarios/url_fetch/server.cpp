@@ -42,6 +42,19 @@ http::response<http::string_body> text_response(http::status status, std::string
 }
 }  // namespace
 
+FaultConfig::Kind FaultConfig::for_item(std::uint64_t index) const noexcept {
+    // a uniform draw in [0, 1) per item and fault, from the item's own stream
+    auto const draw = [&](std::uint64_t salt) {
+        return static_cast<double>(contract::mix(seed ^ contract::mix(index) ^ salt) >> 11) * 0x1.0p-53;
+    };
+    if (hits(stall_every, index) || draw(0x5a11) < stall_rate) return Kind::stall;
+    if (hits(fail_every, index) || draw(0xfa11) < fail_rate) return Kind::fail;
+    if (draw(0x7e5e7) < reset_rate) return Kind::reset;
+    if (hits(truncate_every, index)) return Kind::truncate;
+    if (hits(corrupt_every, index)) return Kind::corrupt;
+    return Kind::none;
+}
+
 struct Server::Impl {
     ServerConfig config;
     asio::io_context context;
@@ -95,32 +108,35 @@ struct Server::Impl {
                 } else {
                     auto const parsed = parse_target(std::string_view{request.target().data(), request.target().size()});
                     if (auto const* item = std::get_if<ItemRequest>(&parsed)) {
-                        auto const& faults = config.faults;
+                        using Kind = FaultConfig::Kind;
+                        auto const fault = config.faults.for_item(item->index);
                         auto delay = std::chrono::microseconds{item->delay_us.value_or(item_delay_us(config.delay, item->index))};
-                        bool const stall = faults.hits(faults.stall_every, item->index);
-                        if (stall) {
+                        if (fault == Kind::stall) {
                             // no answer; the connection is dropped after the idle timeout, so it does not stay forever
-                            fault_count.fetch_add(1, std::memory_order_relaxed);
                             delay = config.idle_timeout;
                         }
                         if (delay.count() > 0) {
                             asio::steady_timer timer{stream.get_executor(), delay};
                             co_await timer.async_wait(use_tuple);
                         }
-                        if (stall) break;
-                        if (faults.hits(faults.fail_every, item->index)) {
-                            fault_count.fetch_add(1, std::memory_order_relaxed);
-                            response = text_response(http::status::internal_server_error, "fault on purpose (--fail-every)\n",
-                                                     request.version());
+                        if (fault != Kind::none) fault_count.fetch_add(1, std::memory_order_relaxed);
+                        if (fault == Kind::stall) break;
+                        if (fault == Kind::reset) {
+                            // SO_LINGER 0: close sends RST, the client sees "connection reset"
+                            beast::error_code ignored;
+                            stream.socket().set_option(asio::socket_base::linger{true, 0}, ignored);
+                            stream.socket().close(ignored);
+                            break;
+                        }
+                        if (fault == Kind::fail) {
+                            response = text_response(http::status::internal_server_error, "fault on purpose\n", request.version());
                         } else {
                             response = answer(*item, request.version());
-                            if (faults.hits(faults.corrupt_every, item->index) && !response.body().empty()) {
-                                fault_count.fetch_add(1, std::memory_order_relaxed);
+                            if (fault == Kind::corrupt && !response.body().empty()) {
                                 response.body()[0] = static_cast<char>(~response.body()[0]);
                             }
-                            if (faults.hits(faults.truncate_every, item->index) && !response.body().empty()) {
+                            if (fault == Kind::truncate && !response.body().empty()) {
                                 // Content-Length stays the full size; half the body goes out, then the connection closes
-                                fault_count.fetch_add(1, std::memory_order_relaxed);
                                 response.body().resize(response.body().size() / 2);
                                 keep_alive = false;
                                 truncated = true;
@@ -136,13 +152,26 @@ struct Server::Impl {
             }
             response.keep_alive(keep_alive);
             stream.expires_after(config.idle_timeout);
-            if (truncated) {
-                // the serializer would refuse a body shorter than its length: send the header and the half body as bytes
+            if (truncated || config.faults.slow_body_us > 0) {
+                // the header, then the body as bytes: in 1 KiB pieces with pauses for a slow server, and
+                // cut short for a truncated one (the serializer would refuse a body shorter than its length)
                 http::response_serializer<http::string_body> serializer{response};
                 auto [header_error, header_bytes] = co_await http::async_write_header(stream, serializer, use_tuple);
                 (void)header_bytes;
-                if (!header_error) co_await asio::async_write(stream, asio::buffer(response.body()), use_tuple);
-                break;
+                bool failed = static_cast<bool>(header_error);
+                auto const& body = response.body();
+                for (std::size_t at = 0; at < body.size() && !failed; at += 1024) {
+                    if (at > 0 && config.faults.slow_body_us > 0) {
+                        asio::steady_timer pause{stream.get_executor(), std::chrono::microseconds{config.faults.slow_body_us}};
+                        co_await pause.async_wait(use_tuple);
+                    }
+                    auto [piece_error, piece_bytes] =
+                        co_await asio::async_write(stream, asio::buffer(body.data() + at, std::min<std::size_t>(1024, body.size() - at)), use_tuple);
+                    (void)piece_bytes;
+                    failed = static_cast<bool>(piece_error);
+                }
+                if (truncated || failed) break;
+                continue;
             }
             auto [write_error, written] = co_await http::async_write(stream, response, use_tuple);
             (void)written;

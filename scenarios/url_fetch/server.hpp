@@ -14,12 +14,23 @@
 namespace conclab::url_fetch {
 
 /// Faults on purpose, to see how clients count them (tests, workshops).
-/// Each hits the items i with (i + 1) % every == 0; 0 turns it off.
+/// `*_every` K hits the items i with (i + 1) % K == 0 (exact counts);
+/// `*_rate` P hits each item with probability P, drawn from the item's own
+/// stream of `seed` (reproducible). 0 turns a fault off.
 struct FaultConfig {
     std::uint64_t fail_every = 0;      ///< answer 500 instead of the item
     std::uint64_t stall_every = 0;     ///< never answer; drop the connection after idle_timeout
     std::uint64_t truncate_every = 0;  ///< send the headers and half the body, then close
     std::uint64_t corrupt_every = 0;   ///< flip the bits of the body's first byte
+    double fail_rate = 0;
+    double stall_rate = 0;
+    double reset_rate = 0;             ///< reset the connection (RST) instead of answering
+    std::uint64_t seed = 0;
+    std::uint64_t slow_body_us = 0;    ///< every body goes out in 1 KiB pieces this many us apart
+
+    enum class Kind { none, stall, fail, reset, truncate, corrupt };
+    /// The fault item `index` gets: the first that hits, in the order above.
+    Kind for_item(std::uint64_t index) const noexcept;
 
     bool hits(std::uint64_t every, std::uint64_t index) const noexcept { return every != 0 && (index + 1) % every == 0; }
 };

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -106,9 +107,24 @@ struct ServeOptions {
     std::string stall_every = "0";
     std::string truncate_every = "0";
     std::string corrupt_every = "0";
+    std::string fail_rate = "0";
+    std::string stall_rate = "0";
+    std::string reset_rate = "0";
+    std::string fault_seed = "0";
+    std::string slow_body_us = "0";
     bool quiet = false;
     bool exit_with_parent = false;
 };
+
+// A probability: a decimal from 0 to 1.
+double parse_rate(std::string const& flag, std::string const& text) {
+    char* end = nullptr;
+    double const value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(value >= 0 && value <= 1)) {
+        throw UsageError{flag + " expects a probability from 0 to 1 (e.g. 0.05), got '" + text + "'"};
+    }
+    return value;
+}
 
 int serve_command(ServeOptions const& options) {
     url_fetch::ServerConfig config;
@@ -136,6 +152,11 @@ int serve_command(ServeOptions const& options) {
     config.faults.stall_every = parse_number("--stall-every", options.stall_every, 0, UINT64_MAX);
     config.faults.truncate_every = parse_number("--truncate-every", options.truncate_every, 0, UINT64_MAX);
     config.faults.corrupt_every = parse_number("--corrupt-every", options.corrupt_every, 0, UINT64_MAX);
+    config.faults.fail_rate = parse_rate("--fail-rate", options.fail_rate);
+    config.faults.stall_rate = parse_rate("--stall-rate", options.stall_rate);
+    config.faults.reset_rate = parse_rate("--reset-rate", options.reset_rate);
+    config.faults.seed = parse_number("--fault-seed", options.fault_seed, 0, UINT64_MAX);
+    config.faults.slow_body_us = parse_number("--slow-body-us", options.slow_body_us, 0, 10'000'000);
     if (options.exit_with_parent) {
         // started by `conclab run`: do not outlive it, even if it is killed
         pid_t const parent = getppid();
@@ -261,6 +282,11 @@ int main_impl(int argc, char** argv) {
                       "fault on purpose: send half the body of items i with (i+1) % K == 0, then close");
     serve->add_option("--corrupt-every", serve_options.corrupt_every,
                       "fault on purpose: flip the first body byte of items i with (i+1) % K == 0");
+    serve->add_option("--fail-rate", serve_options.fail_rate, "fault on purpose: answer 500 to each item with this probability");
+    serve->add_option("--stall-rate", serve_options.stall_rate, "fault on purpose: no answer to each item with this probability");
+    serve->add_option("--reset-rate", serve_options.reset_rate, "fault on purpose: reset the connection (RST) with this probability");
+    serve->add_option("--fault-seed", serve_options.fault_seed, "seed of the per-item draws of the *-rate faults (default 0)");
+    serve->add_option("--slow-body-us", serve_options.slow_body_us, "send every body in 1 KiB pieces this many us apart");
     serve->add_flag("--quiet", serve_options.quiet, "no counters on stderr at exit");
     serve->add_flag("--exit-with-parent", serve_options.exit_with_parent, "stop when the parent process dies")->group("");
 
