@@ -71,9 +71,17 @@ if [ "$action" = fuzz ]; then
       -DBOOST_ASIO_NO_DEPRECATED -DBOOST_ASIO_SEPARATE_COMPILATION -DBOOST_BEAST_SEPARATE_COMPILATION -I. \
       "${sources[@]}" -o build-fuzz/request_fuzzer -pthread
   fi
-  # new inputs it finds stay in build-fuzz/corpus; a crash leaves crash-* here and fails
-  exec build-fuzz/request_fuzzer -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix=build-fuzz/ build-fuzz/corpus
+  # new inputs it finds stay in build-fuzz/corpus; a crash leaves crash-* there and fails.
+  # Its running commentary goes to build-fuzz/fuzz.log: the summary, or the end of the log on a failure.
+  echo "setup.sh: fuzzing for ${seconds} s (log: build-fuzz/fuzz.log)"
+  if build-fuzz/request_fuzzer -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+       -artifact_prefix=build-fuzz/ build-fuzz/corpus > build-fuzz/fuzz.log 2>&1; then
+    grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added)' build-fuzz/fuzz.log
+    exit 0
+  fi
+  tail -n 60 build-fuzz/fuzz.log
+  echo "setup.sh: the fuzzer found a problem (input saved as build-fuzz/crash-* or leak-*/timeout-*)" >&2
+  exit 1
 fi
 
 if [ "$action" = sanitize ]; then
