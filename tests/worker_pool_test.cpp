@@ -85,7 +85,6 @@ TEST_P(OpenLoop, OverloadShowsInTheTailAndIsFlaggedSaturated) {
     auto const metrics = run_case(model, p, /*warmup=*/0);
     EXPECT_GE(metrics.latency_p99_us, 100'000);
     EXPECT_EQ(metrics.saturated, 1);
-    EXPECT_LT(metrics.rate_achieved, 0.9 * 4000);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, OpenLoop, testing::ValuesIn(all_models),
