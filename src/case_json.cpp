@@ -9,6 +9,8 @@
 
 namespace conclab {
 
+nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
+
 nlohmann::json metrics_to_json(CaseMetrics const& m) {
     nlohmann::json json{
         {"checksum", hex64(m.checksum)},
@@ -19,9 +21,9 @@ nlohmann::json metrics_to_json(CaseMetrics const& m) {
     };
     for (auto const& metric : metric_list()) {
         double const value = m.*metric.field;
-        json[std::string{metric.key}] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+        json[std::string{metric.key}] = number_or_null(value);
     }
-    for (auto const& [key, value] : m.extra) json[key] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+    for (auto const& [key, value] : m.extra) json[key] = number_or_null(value);
     auto spectrum = nlohmann::json::array();
     for (auto const& [percent, us] : m.latency_spectrum_us) spectrum.push_back({percent, us});
     json["latency_spectrum_us"] = std::move(spectrum);

@@ -13,6 +13,9 @@
 
 namespace conclab {
 
+/// A metric's value in JSON: the number, or null when there is none (NaN).
+nlohmann::json number_or_null(double value);
+
 nlohmann::json metrics_to_json(CaseMetrics const& metrics);
 CaseMetrics metrics_from_json(nlohmann::json const& json);
 nlohmann::json outcome_to_json(CaseOutcome const& outcome);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <oneapi/tbb/version.h>
 
+#include <ctime>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -79,6 +80,15 @@ nlohmann::json describe_machine() {
         {"os", os_name()},
         {"load_average_1m", read_line("/proc/loadavg")},
     };
+}
+
+std::string utc_now() {
+    std::time_t const now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
 }
 
 nlohmann::json describe_build() {

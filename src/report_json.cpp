@@ -11,8 +11,6 @@
 namespace conclab {
 namespace {
 
-nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
-
 // The repetition numbers of the outliers: positions among the verified runs
 // mapped back to the runs' own numbers.
 nlohmann::json outlier_runs(ModelRuns const& model, std::vector<std::size_t> const& positions) {

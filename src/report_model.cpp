@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <set>
@@ -17,8 +16,6 @@
 
 namespace conclab {
 namespace {
-
-nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
 // The header of a results or sweep file: where and how it was made.
 nlohmann::json source_of(std::string const& path) {
@@ -40,15 +37,6 @@ nlohmann::json source_of(std::string const& path) {
             {"machine", value("machine")},
             {"conclab", value("conclab")},
             {"started_utc", value("started_utc")}};
-}
-
-std::string utc_now() {
-    std::time_t const now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
 }
 
 // The spectrum of the run whose throughput is the median one: a real
@@ -123,22 +111,22 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
         for (auto const* c : cases) {
             by_combination[swept(c->params).dump()].push_back(c);
             auto const throughput = summarize(values_of(c->runs, &CaseMetrics::throughput_per_s));
-            auto const median = [&](double CaseMetrics::*field) { return number(summarize(values_of(c->runs, field)).median); };
+            auto const median = [&](double CaseMetrics::*field) { return number_or_null(summarize(values_of(c->runs, field)).median); };
             auto const cpu_per_item = summarize(values_of(c->runs, &CaseMetrics::items_per_cpu_s)).median;
             rows.push_back({{"params", swept(c->params)},
                             {"model", token(c->model)},
                             {"n", c->runs.size()},
-                            {"throughput", {{"median", number(throughput.median)},
-                                            {"ci_low", number(throughput.ci_low)},
-                                            {"ci_high", number(throughput.ci_high)},
+                            {"throughput", {{"median", number_or_null(throughput.median)},
+                                            {"ci_low", number_or_null(throughput.ci_low)},
+                                            {"ci_high", number_or_null(throughput.ci_high)},
                                             {"ci_level", throughput.ci_level},
-                                            {"cv", number(throughput.cv)}}},
+                                            {"cv", number_or_null(throughput.cv)}}},
                             {"latency_p50_us", median(&CaseMetrics::latency_p50_us)},
                             {"latency_p99_us", median(&CaseMetrics::latency_p99_us)},
                             {"latency_p999_us", median(&CaseMetrics::latency_p999_us)},
                             {"peak_rss_bytes", median(&CaseMetrics::peak_rss_bytes)},
                             {"bytes_per_task", median(&CaseMetrics::bytes_per_task)},
-                            {"cpu_us_per_item", number(cpu_per_item > 0 ? 1e6 / cpu_per_item : no_value)},
+                            {"cpu_us_per_item", number_or_null(cpu_per_item > 0 ? 1e6 / cpu_per_item : no_value)},
                             {"spectrum_us", median_spectrum(c->runs)}});
         }
 
@@ -165,7 +153,7 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             verdicts.push_back({{"params", nlohmann::json::parse(key)},
                                 {"leader", token(leader->model)},
                                 {"runner_up", token(runner_up->model)},
-                                {"ratio", number(second > 0 ? best / second : no_value)},
+                                {"ratio", number_or_null(second > 0 ? best / second : no_value)},
                                 {"p", p},
                                 {"significant", is_significant},
                                 {"text", text}});

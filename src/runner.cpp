@@ -2,26 +2,14 @@
 
 #include "src/case_json.hpp"
 #include "src/interrupt.hpp"
+#include "src/machine.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 
 namespace conclab {
-namespace {
-
-std::string utc_now() {
-    std::time_t const now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
-
-}  // namespace
 
 std::vector<Model> order_for(std::vector<Model> const& models, unsigned repetition) {
     std::vector<Model> order = models;

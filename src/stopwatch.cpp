@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -30,19 +31,24 @@ bool reset_peak_rss() {
     return static_cast<bool>(file);
 }
 
-// The OS threads of this process (field 20 of /proc/self/stat).
-std::uint64_t os_threads() {
-    std::ifstream file{"/proc/self/stat"};
+// The fields of /proc/<pid>/stat from field 3 on (proc(5) numbers them
+// from 1; fields[n - 3] is field n); empty if unreadable.
+std::vector<std::string> stat_fields(std::string const& pid) {
+    std::ifstream file{"/proc/" + pid + "/stat"};
     std::string text;
     std::getline(file, text);
-    auto const close = text.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream fields{text.substr(close + 2)};
-    std::string field;
-    for (int n = 3; fields >> field; ++n) {
-        if (n == 20) return std::stoull(field);
-    }
-    return 0;
+    auto const close = text.rfind(')');  // the command name may hold spaces and parentheses
+    if (close == std::string::npos) return {};
+    std::istringstream stream{text.substr(close + 2)};
+    std::vector<std::string> fields;
+    for (std::string field; stream >> field;) fields.push_back(field);
+    return fields;
+}
+
+// The OS threads of this process (field 20).
+std::uint64_t os_threads() {
+    auto const fields = stat_fields("self");
+    return fields.size() > 20 - 3 ? std::stoull(fields[20 - 3]) : 0;
 }
 
 // CPU seconds the whole machine has been busy (all CPUs), from /proc/stat.
@@ -121,6 +127,14 @@ void Stopwatch::stop(std::uint64_t items, CaseMetrics& metrics) {
         metrics.heap_allocated_bytes = static_cast<double>(heap->bytes - heap_->bytes);
     }
     metrics.machine_other_cores = metrics.wall_s > 0 ? (machine_busy - machine_busy_s_ - cpu) / metrics.wall_s : no_value;
+}
+
+double process_cpu_seconds(int pid) {
+    if (pid <= 0) return no_value;
+    auto const fields = stat_fields(std::to_string(pid));
+    if (fields.size() <= 15 - 3) return no_value;
+    // fields 14 and 15: user and system time in clock ticks
+    return (std::stod(fields[14 - 3]) + std::stod(fields[15 - 3])) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 void set_tasks(CaseMetrics& metrics, double tasks) noexcept {

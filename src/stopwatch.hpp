@@ -50,6 +50,11 @@ private:
     rusage usage_{};
 };
 
+/// CPU seconds (user + system) process `pid` has used so far, from
+/// /proc/<pid>/stat (10 ms ticks); NaN when it cannot be read (no pid, or
+/// a process on another machine).
+double process_cpu_seconds(int pid);
+
 /// Fills tasks and bytes_per_task (the RSS growth of the run over the tasks
 /// it kept alive at once: workers, requests in flight...).
 void set_tasks(CaseMetrics& metrics, double tasks) noexcept;

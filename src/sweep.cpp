@@ -11,7 +11,6 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -34,15 +33,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
         start = end + 1;
     }
     return parts;
-}
-
-std::string utc_now() {
-    std::time_t const now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
 }
 
 std::string duration_text(double seconds) {

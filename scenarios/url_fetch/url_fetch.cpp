@@ -3,50 +3,25 @@
 #include "scenarios/url_fetch/url_fetch.hpp"
 
 #include "scenarios/contract.hpp"
+#include "scenarios/limits.hpp"
 #include "scenarios/url_fetch/fixture.hpp"
 #include "src/latency.hpp"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <sys/resource.h>
-#include <unistd.h>
 
 namespace conclab::url_fetch {
 namespace {
 
-// The threads model starts one OS thread per request in flight.
-constexpr std::uint64_t max_os_threads = 10'000;
-// Every fiber gets Boost.Fiber's default stack (128 KiB).
-constexpr std::uint64_t fiber_stack_bytes = 128 * 1024;
+using limits::fiber_stack_bytes;
+using limits::max_os_threads;
+using limits::physical_memory_bytes;
+
 // Every run hashes each body once and the reference hashes it again: at
 // about 1 ns a byte, more than this per run takes minutes.
 constexpr std::uint64_t max_bytes_per_run = 64ULL << 30;
-
-std::uint64_t physical_memory_bytes() {
-    return static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
-// CPU seconds (user + system) a process has used so far, from /proc; NaN
-// when it cannot be read (no pid, or a server on another machine).
-double process_cpu_seconds(int pid) {
-    if (pid <= 0) return no_value;
-    std::ifstream file{"/proc/" + std::to_string(pid) + "/stat"};
-    std::string text;
-    if (!std::getline(file, text)) return no_value;
-    auto const close = text.rfind(')');  // the command name may hold spaces
-    if (close == std::string::npos) return no_value;
-    std::istringstream fields{text.substr(close + 2)};
-    std::string field;
-    double utime = 0, stime = 0;
-    for (int n = 3; n <= 15 && fields >> field; ++n) {  // fields 14 and 15: utime, stime in clock ticks
-        if (n == 14) utime = std::stod(field);
-        if (n == 15) stime = std::stod(field);
-    }
-    return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 Params params_from(ParamValues const& v) {
     Params p;
@@ -201,16 +176,19 @@ std::uint64_t workers(Params const& p) noexcept { return std::max<std::uint64_t>
 
 CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once) {
     Reference const reference{p};
+    // returns the reference sum over the items fetched (one pass over the ledger)
     auto const verify = [&](std::uint64_t checksum, Ledger const& ledger) {
         if (auto problems = ledger.problems(); !problems.empty()) throw WrongAnswer{problems};
         if (ledger.faults(Fault::checksum) > 0) {
             throw WrongAnswer{std::to_string(ledger.faults(Fault::checksum)) + " bod(ies) differ from the contract's bytes: " +
                               ledger.fault_summary()};
         }
-        if (checksum != ledger.expected_checksum()) {
-            throw WrongAnswer{"checksum " + hex64(checksum) + " differs from the reference " + hex64(ledger.expected_checksum()) +
-                              " over the " + std::to_string(ledger.fetched()) + " items fetched"};
+        auto const expected = ledger.expected_checksum();
+        if (checksum != expected) {
+            throw WrongAnswer{"checksum " + hex64(checksum) + " differs from the reference " + hex64(expected) + " over the " +
+                              std::to_string(ledger.fetched()) + " items fetched"};
         }
+        return expected;
     };
     Schedule const schedule{p.arrivals, p.requests};
     for (unsigned i = 0; i < warmup; ++i) {
@@ -227,9 +205,8 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     stopwatch.stop(ledger.fetched(), metrics);
     set_rates(p.arrivals, metrics);
     double const server_cpu = process_cpu_seconds(p.server_pid) - server_before;
-    verify(checksum, ledger);
+    metrics.expected_checksum = verify(checksum, ledger);
     metrics.checksum = checksum;
-    metrics.expected_checksum = ledger.expected_checksum();
     summarize_latencies(ledger.latencies().merged(), metrics);
     auto& extra = metrics.extra;
     extra["requests"] = static_cast<double>(p.requests);

@@ -31,12 +31,6 @@ std::uint64_t worker(std::uint64_t i, Clock::time_point since, Ledger& ledger, P
     return done.result;
 }
 
-// [collector] sums a subrange; parallel_reduce joins the partial sums
-std::uint64_t collector(Range const& range, std::uint64_t checksum, Ledger& ledger, Params const& p) {
-    for (std::uint64_t i = range.begin(); i != range.end(); ++i) checksum += worker(i, Clock::now(), ledger, p);
-    return checksum;
-}
-
 // [producer] open loop only: each job becomes a task when it is due (Rayon's
 // `scope.spawn`); the producing thread sleeps in between, holding its slot
 std::uint64_t producer(Ledger& ledger, Params const& p) {
@@ -48,6 +42,12 @@ std::uint64_t producer(Ledger& ledger, Params const& p) {
         tasks.run([&, i, due] { checksum.fetch_add(worker(i, due, ledger, p), std::memory_order_relaxed); });
     }
     tasks.wait();
+    return checksum;
+}
+
+// [collector] sums a subrange; parallel_reduce joins the partial sums
+std::uint64_t collector(Range const& range, std::uint64_t checksum, Ledger& ledger, Params const& p) {
+    for (std::uint64_t i = range.begin(); i != range.end(); ++i) checksum += worker(i, Clock::now(), ledger, p);
     return checksum;
 }
 }  // namespace

@@ -2,26 +2,17 @@
 // measurement of a case, and the parameters the runner offers.
 #include "scenarios/worker_pool/worker_pool.hpp"
 
+#include "scenarios/limits.hpp"
 #include "src/latency.hpp"
 
 #include <thread>
 
-#include <unistd.h>
-
 namespace conclab::worker_pool {
 namespace {
 
-// The threads model starts one OS thread per worker; past this many the run
-// measures the kernel's thread limits and memory, not the model.
-constexpr std::uint64_t max_os_threads = 10'000;
-
-// Every fiber gets Boost.Fiber's default stack (128 KiB); more fibers than
-// physical memory holds stacks for would measure swapping or an OOM kill.
-constexpr std::uint64_t fiber_stack_bytes = 128 * 1024;
-
-std::uint64_t physical_memory_bytes() {
-    return static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
-}
+using limits::fiber_stack_bytes;
+using limits::max_os_threads;
+using limits::physical_memory_bytes;
 
 Params params_from(ParamValues const& v) {
     return Params{.jobs = get(v, "jobs"),
