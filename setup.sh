@@ -5,6 +5,8 @@
 #   ./setup.sh run [scenario] [options]    a comparison in all four models (default: worker-pool)
 #   ./setup.sh test                        the whole test suite (what CI runs)
 #   ./setup.sh sanitize                    the test suite under AddressSanitizer + UBSan (build-sanitize/)
+#   ./setup.sh tsan                        the model tests under ThreadSanitizer (build-tsan/; first run
+#                                          fetches and builds Debian's oneTBB and Boost.Fiber sources, ~2 min)
 #   ./setup.sh fuzz [seconds]              the server's request fuzzer (clang libFuzzer + ASan/UBSan), 30 s by default
 #   ./setup.sh build                       install and build only
 # The build directory is ./build (CONCLAB_BUILD_DIR overrides it).
@@ -13,8 +15,8 @@ cd "$(dirname "$0")"
 
 action=${1:-run}
 case "$action" in
-  run|test|sanitize|build|fuzz) ;;
-  *) echo "setup.sh: unknown action '$action'; expected run, test, sanitize, fuzz or build" >&2; exit 2 ;;
+  run|test|sanitize|tsan|build|fuzz) ;;
+  *) echo "setup.sh: unknown action '$action'; expected run, test, sanitize, tsan, fuzz or build" >&2; exit 2 ;;
 esac
 shift || true
 
@@ -29,6 +31,7 @@ packages=(
 packages+=(python3-matplotlib)
 if [ "$action" = test ] || [ "$action" = sanitize ]; then packages+=(chromium); fi
 if [ "$action" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi
+if [ "$action" = tsan ]; then packages+=(dpkg-dev cmake xz-utils); fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -84,7 +87,58 @@ if [ "$action" = fuzz ]; then
   exit 1
 fi
 
-if [ "$action" = sanitize ]; then
+if [ "$action" = tsan ]; then
+  # ThreadSanitizer needs every library that synchronises to be instrumented
+  # (meson.build says why). Debian's own sources of the installed versions
+  # of oneTBB and Boost.Fiber/Context go to build-tsan-deps/, once.
+  deps=$PWD/build-tsan-deps
+  tbb_version=$(dpkg-query -W -f='${source:Version}' libtbb-dev)
+  boost_version=$(dpkg-query -W -f='${source:Version}' libboost-fiber1.81-dev)
+  stamp="$deps/.ready-onetbb-$tbb_version-boost-$boost_version"
+  if [ ! -f "$stamp" ]; then
+    sudo=(); [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    if ! apt-get source --print-uris -qq "onetbb=$tbb_version" >/dev/null 2>&1; then
+      echo "setup.sh: adding Debian's deb-src entries (for the sources of oneTBB and Boost.Fiber)"
+      if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
+          "${sudo[@]}" tee /etc/apt/sources.list.d/conclab-deb-src.sources >/dev/null
+      else
+        grep -h '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' |
+          "${sudo[@]}" tee /etc/apt/sources.list.d/conclab-deb-src.list >/dev/null
+      fi
+      "${sudo[@]}" apt-get update -qq
+    fi
+    rm -rf "$deps" && mkdir -p "$deps/src"
+    echo "setup.sh: fetching Debian's sources of onetbb $tbb_version and boost1.81 $boost_version (76 MB)"
+    (cd "$deps/src" && apt-get source --download-only -qq "onetbb=$tbb_version" "boost1.81=$boost_version" 2>&1 |
+      grep -v 'Download is performed unsandboxed' || true)
+    # oneTBB with Debian's patches, built with TSan (about 25 s).
+    dpkg-source -x "$deps"/src/onetbb_*.dsc "$deps/onetbb" >/dev/null
+    echo "setup.sh: building oneTBB with -fsanitize=thread"
+    cmake -S "$deps/onetbb" -B "$deps/onetbb-build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DTBB_SANITIZE=thread -DTBB_TEST=OFF -DTBB_EXAMPLES=OFF -DTBB_STRICT=OFF -DTBBMALLOC_BUILD=OFF \
+      -DCMAKE_INSTALL_PREFIX="$deps/prefix" -DCMAKE_INSTALL_LIBDIR=lib > "$deps/onetbb-cmake.log"
+    ninja -C "$deps/onetbb-build" install > "$deps/onetbb-build.log"
+    # Only the two libraries' sources from Boost (meson compiles them).
+    # Debian's patches of boost1.81 must not touch them, or this would not
+    # be Debian's build: checked, not assumed.
+    tar -xJf "$deps"/src/boost1.81_*.debian.tar.xz -C "$deps/src"
+    if grep -lE '^\+\+\+ [^ ]*libs/(fiber|context)/' "$deps"/src/debian/patches/* 2>/dev/null; then
+      echo "setup.sh: a Debian patch of boost1.81 changes Boost.Fiber or Boost.Context; apply it here before using build-tsan" >&2
+      exit 1
+    fi
+    tar -xJf "$deps"/src/boost1.81_*.orig.tar.xz -C "$deps" --wildcards 'boost/libs/fiber/src/*' 'boost/libs/context/src/*'
+    rm -f "$deps"/src/*.orig.tar.xz
+    touch "$stamp"
+  fi
+  build=build-tsan
+  if [ ! -f "$build/build.ninja" ]; then
+    meson setup "$build" -Doptimization=1 -Ddebug=true -Dwerror=true -Db_sanitize=thread -Db_lundef=false \
+      -Dbenchmarks=false -Dtsan_deps="$deps" -Dpkg_config_path="$deps/prefix/lib/pkgconfig"
+  fi
+  # Any report fails its test; tsan.supp holds the suppressions, each with its reason.
+  export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$PWD/tsan.supp"
+elif [ "$action" = sanitize ]; then
   # -O1 keeps the sanitizer build near 5 minutes on 2 cores (Beast under
   # UBSan at -O2 takes half again as long); benchmarks are left out (timing
   # under ASan means nothing). Any UBSan report fails its test.
@@ -108,5 +162,8 @@ case "$action" in
     if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then scenario=$1; shift; fi
     exec "$build/src/cli/conclab" run "$scenario" "$@" ;;
   test|sanitize) exec meson test -C "$build" --print-errorlogs "$@" ;;
+  # The models' tests under TSan; the CLI and benchmark smoke tests (the
+  # runner's processes and timing) stay with the release and ASan runs.
+  tsan) exec meson test -C "$build" --print-errorlogs --no-suite cli --no-suite bench "$@" ;;
   build) ;;
 esac
