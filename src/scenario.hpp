@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace conclab {
@@ -51,5 +52,19 @@ struct Scenario {
     /// unreachable target). nullptr: the scenario never needs one.
     std::unique_ptr<Fixture> (*setup)(ParamValues const& values) = nullptr;
 };
+
+/// The models of `models` that `scenario` refuses to run with `values`,
+/// each with the reason (validate() asked one model at a time).
+inline std::vector<std::pair<Model, std::string>> refused_models(Scenario const& scenario, ParamValues const& values,
+                                                                 std::span<Model const> models) {
+    std::vector<std::pair<Model, std::string>> refused;
+    for (Model model : models) {
+        Model const one[] = {model};
+        if (auto problem = scenario.validate(values, std::span<Model const>{one}); !problem.empty()) {
+            refused.emplace_back(model, std::move(problem));
+        }
+    }
+    return refused;
+}
 
 }  // namespace conclab

@@ -143,8 +143,11 @@ std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard sh
         auto const all = combinations(grid);
         for (std::size_t c = 0; c < all.size(); ++c, ++combination_number) {
             if (combination_number % shard.count != shard.index - 1) continue;
+            // models the scenario refuses for this combination are left out (sweep says which)
+            std::vector<Model> models = grid.models;
+            for (auto const& refused : refused_models(*grid.scenario, all[c], grid.models)) std::erase(models, refused.first);
             for (unsigned rep = 0; rep < grid.repeat; ++rep) {
-                for (Model model : order_for(grid.models, rep)) cases.push_back({grid.scenario, c, all[c], model, rep});
+                for (Model model : order_for(models, rep)) cases.push_back({grid.scenario, c, all[c], model, rep});
             }
         }
     }

@@ -1,16 +1,24 @@
 #include "models/fibers/runtime.hpp"
 
+#include <boost/context/stack_traits.hpp>
+#include <boost/fiber/fixedsize_stack.hpp>
 #include <boost/fiber/operations.hpp>
 
+#include <memory>
 #include <stdexcept>
+#include <string>
 
 namespace conclab::models::fibers {
 namespace {
 thread_local Runtime const* current_runtime = nullptr;
 }
 
-Runtime::Runtime(unsigned threads) {
+Runtime::Runtime(unsigned threads, std::size_t stack_bytes) : stack_bytes_{stack_bytes} {
     if (threads == 0) throw std::invalid_argument{"fibers runtime needs at least one thread"};
+    if (stack_bytes < boost::context::stack_traits::minimum_size()) {
+        throw std::invalid_argument{"fiber stacks need at least " + std::to_string(boost::context::stack_traits::minimum_size()) +
+                                    " bytes"};
+    }
     threads_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { thread_main(); });
 }
@@ -20,9 +28,13 @@ Runtime::~Runtime() {
     for (auto& thread : threads_) thread.join();
 }
 
+void Runtime::make_fiber(std::function<void()> fn) const {
+    boost::fibers::fiber{std::allocator_arg, boost::fibers::fixedsize_stack{stack_bytes_}, std::move(fn)}.detach();
+}
+
 void Runtime::launch(std::function<void()> fn) {
     if (current_runtime == this) {
-        boost::fibers::fiber{std::move(fn)}.detach();
+        make_fiber(std::move(fn));
     } else {
         inbox_.push(std::move(fn));
     }
@@ -33,7 +45,7 @@ void Runtime::thread_main() {
     current_runtime = this;
     std::function<void()> fn;
     while (inbox_.pop(fn) == boost::fibers::channel_op_status::success) {
-        boost::fibers::fiber{std::move(fn)}.detach();
+        make_fiber(std::move(fn));
     }
     current_runtime = nullptr;
 }

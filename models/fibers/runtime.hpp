@@ -8,6 +8,7 @@
 #include <boost/fiber/buffered_channel.hpp>
 #include <boost/fiber/fiber.hpp>
 
+#include <cstddef>
 #include <exception>
 #include <functional>
 #include <thread>
@@ -18,8 +19,14 @@ namespace conclab::models::fibers {
 
 class Runtime {
 public:
+    /// Boost.Fiber's default stack: 128 KiB from malloc, no guard page.
+    static constexpr std::size_t default_stack_bytes = 128 * 1024;
+
     /// Starts `threads` scheduler threads; they sleep while there is no work.
-    explicit Runtime(unsigned threads);
+    /// Every fiber gets a `stack_bytes` stack (Boost's fixedsize_stack:
+    /// malloc'd, no guard page, so a deeper stack overruns silently; the
+    /// size is the trade-off idle-tasks measures, docs/models.md).
+    explicit Runtime(unsigned threads, std::size_t stack_bytes = default_stack_bytes);
     /// Stops and joins the scheduler threads. Every block_on has returned,
     /// so no fiber is left blocked.
     ~Runtime();
@@ -27,6 +34,7 @@ public:
     Runtime& operator=(Runtime const&) = delete;
 
     unsigned threads() const noexcept { return static_cast<unsigned>(threads_.size()); }
+    std::size_t stack_bytes() const noexcept { return stack_bytes_; }
 
     /// Starts `task` as a new detached fiber (Go's `go f()`). From a fiber of
     /// this runtime it is created on the current thread and may be run by
@@ -55,8 +63,10 @@ public:
 
 private:
     void launch(std::function<void()> fn);
+    void make_fiber(std::function<void()> fn) const;
     void thread_main();
 
+    std::size_t stack_bytes_;
     PoolQueue queue_;
     TaskTracker tracker_;
     // Tasks handed in from threads outside the pool; every pool thread's

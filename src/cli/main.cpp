@@ -194,6 +194,7 @@ int serve_command(ServeOptions const& options) {
 
 struct RunOptions {
     std::string models = model_list();
+    bool models_given = false;  ///< --models on the command line: run exactly those, or refuse
     std::map<std::string, std::string> params;
     std::string repeat = "5";
     std::string warmup = "1";
@@ -218,7 +219,19 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     plan.case_timeout = std::chrono::seconds{parse_number("--case-timeout", options.case_timeout, 1, 86'400)};
     plan.progress = !options.quiet;
     plan.record_latency = !options.no_latency;
-    if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
+    if (options.models_given) {
+        if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
+    } else {
+        // No --models: run every model that can, and say why the others are left out
+        // (a million-task tree is no case for OS threads; that is the finding, not an error).
+        auto const refused = refused_models(scenario, plan.params, plan.models);
+        if (refused.size() == plan.models.size()) throw UsageError{refused.front().second};
+        for (auto const& [model, reason] : refused) {
+            std::fprintf(stderr, "conclab: %s left out: %s\n", std::string{token(model)}.c_str(), reason.c_str());
+            std::erase(plan.models, model);
+        }
+        if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
+    }
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
 
@@ -366,7 +379,10 @@ int main_impl(int argc, char** argv) {
     if (report_cli.command->parsed()) return cli::report_command(report_cli);
     if (child->parsed()) return case_command(case_request);
     for (auto const& [sub, scenario] : by_command) {
-        if (sub->parsed()) return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));
+        if (sub->parsed()) {
+            options.models_given = sub->count("--models") > 0;
+            return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));
+        }
     }
     throw UsageError{"no command given (see conclab --help)"};
 }

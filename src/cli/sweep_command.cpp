@@ -142,14 +142,24 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
         }
         grids.push_back(std::move(grid));
     }
-    // every combination must be runnable before the first case starts
+    // Every combination must be runnable by some model before the first case
+    // starts; a model that cannot run one (OS threads for a million tasks) is
+    // left out of it, and said so, as sweep_cases() does.
+    std::size_t left_out = 0;
     for (auto const& grid : grids) {
         for (auto const& values : combinations(grid)) {
-            if (auto const problem = grid.scenario->validate(values, grid.models); !problem.empty()) {
-                throw UsageError{grid.scenario->name + " " + format_params(grid.scenario->params, values) + ": " + problem};
+            auto const refused = refused_models(*grid.scenario, values, grid.models);
+            auto const where = grid.scenario->name + " " + format_params(grid.scenario->params, values);
+            if (refused.size() == grid.models.size()) throw UsageError{where + ": " + refused.front().second};
+            for (auto const& [model, reason] : refused) {
+                if (left_out++ < 3 && !cli.quiet) {
+                    std::fprintf(stderr, "sweep: %s left out of %s: %s\n", std::string{token(model)}.c_str(), where.c_str(),
+                                 reason.c_str());
+                }
             }
         }
     }
+    if (left_out > 3 && !cli.quiet) std::fprintf(stderr, "sweep: %zu (model, combination) pairs left out in all\n", left_out);
     SweepOptions const options{.path = cli.output,
                                .resume = cli.resume,
                                .progress = !cli.quiet,

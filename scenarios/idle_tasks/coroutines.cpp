@@ -1,0 +1,45 @@
+// idle-tasks in the coroutines model (async/await): a coroutine per task,
+// each awaiting an Asio timer. A suspended coroutine is its frame on the
+// heap plus the timer; no stack, and no thread is held.
+#include "scenarios/idle_tasks/idle_tasks.hpp"
+
+#include "models/coroutines/runtime.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace conclab::idle_tasks::coroutines {
+namespace {
+using models::coroutines::awaitable;
+using models::coroutines::Runtime;
+
+// [task] waits its time on the model's timer, then reports once
+awaitable<void> task(std::uint64_t i, Tally& tally, Params const& p) {
+    auto const due = tally.enter(p);
+    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, due};
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    tally.leave(i, due);
+}
+
+// [launcher] the main task: starts every task; the runtime waits for them all
+awaitable<void> launcher(Runtime& rt, Tally& tally, Params const& p) {
+    for (std::uint64_t i = 0; i < p.tasks; ++i) rt.spawn(task(i, tally, p));
+    tally.launched();
+    co_return;
+}
+}  // namespace
+
+// [run]
+std::uint64_t run(Runtime& rt, Params const& p, Tally& tally) {
+    rt.block_on([&] { return launcher(rt, tally, p); });
+    return tally.checksum();
+}
+
+// [run_case]
+CaseMetrics run_case(Params const& p, unsigned warmup) {
+    Runtime rt{p.threads};
+    return measure(p, warmup, [&](Tally& tally) { return run(rt, p, tally); });
+}
+
+}  // namespace conclab::idle_tasks::coroutines

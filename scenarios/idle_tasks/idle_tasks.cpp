@@ -1,0 +1,139 @@
+// idle-tasks' shared parts: the tally of a run, the reference answer, the
+// measurement of a case, and the parameters the runner offers.
+#include "scenarios/idle_tasks/idle_tasks.hpp"
+
+#include "models/tbb/timer.hpp"
+#include "scenarios/contract.hpp"
+#include "scenarios/limits.hpp"
+#include "src/latency.hpp"
+#include "src/stopwatch.hpp"
+
+#include <thread>
+
+namespace conclab::idle_tasks {
+namespace {
+
+using limits::max_os_threads;
+using limits::physical_memory_bytes;
+
+Params params_from(ParamValues const& v) {
+    return Params{.tasks = get(v, "tasks"),
+                  .wait_ms = get(v, "wait_ms"),
+                  .threads = static_cast<unsigned>(get(v, "threads")),
+                  .stack_bytes = get(v, "stack_kb") * 1024};
+}
+
+std::string validate(ParamValues const& values, std::span<Model const> models) {
+    Params const p = params_from(values);
+    auto const tasks = std::to_string(p.tasks);
+    for (Model model : models) {
+        if (model == Model::threads && p.tasks > max_os_threads) {
+            return "tasks=" + tasks + " would start that many OS threads in the threads model (at most " +
+                   std::to_string(max_os_threads) + "); lower --tasks or leave threads out of --models";
+        }
+        if (model == Model::tbb && p.tasks > models::tbb::Timer::max_suspended()) {
+            return "tasks=" + tasks + " suspended TBB tasks need a stack each, two memory mappings apiece, and this machine's " +
+                   "vm.max_map_count allows about " + std::to_string(models::tbb::Timer::max_suspended()) +
+                   "; lower --tasks, leave tbb out of --models, or raise vm.max_map_count (sysctl, as root)";
+        }
+        if (model == Model::fibers && p.tasks * p.stack_bytes > physical_memory_bytes()) {
+            return "tasks=" + tasks + " fibers need " + std::to_string((p.tasks * p.stack_bytes) >> 30) + " GiB of " +
+                   std::to_string(p.stack_bytes >> 10) + " KiB stacks, more than this machine's " +
+                   std::to_string(physical_memory_bytes() >> 30) + " GiB of memory; lower --tasks or --stack-kb";
+        }
+    }
+    return {};
+}
+
+CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
+    return run_case(model, params_from(values), warmup);
+}
+
+}  // namespace
+
+Clock::time_point Tally::enter(Params const& p) noexcept {
+    auto const alive = alive_.fetch_add(1, std::memory_order_relaxed) + 1;
+    auto peak = peak_.load(std::memory_order_relaxed);
+    while (alive > peak && !peak_.compare_exchange_weak(peak, alive, std::memory_order_relaxed)) {
+    }
+    return Clock::now() + std::chrono::milliseconds{p.wait_ms};
+}
+
+void Tally::leave(std::uint64_t index, Clock::time_point due) noexcept {
+    latencies_.record(Clock::now() - due);
+    checksum_.fetch_add(contract::mix(index), std::memory_order_relaxed);
+    woken_.fetch_add(1, std::memory_order_relaxed);
+    alive_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+std::uint64_t expected_checksum(std::uint64_t tasks) noexcept {
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < tasks; ++i) sum += contract::mix(i);
+    return sum;
+}
+
+CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Tally&)> const& once) {
+    auto const expected = expected_checksum(p.tasks);
+    auto const verify = [&](std::uint64_t checksum, Tally const& tally) {
+        if (tally.woken() != p.tasks) {
+            throw WrongAnswer{std::to_string(tally.woken()) + " task(s) woke, " + std::to_string(p.tasks) + " were launched"};
+        }
+        if (checksum != expected) throw WrongAnswer{"checksum " + hex64(checksum) + " differs from the reference " + hex64(expected)};
+    };
+    for (unsigned i = 0; i < warmup; ++i) {
+        Tally tally;
+        verify(once(tally), tally);
+    }
+    Tally tally;
+    CaseMetrics metrics;
+    Stopwatch stopwatch;
+    auto const started = Clock::now();
+    auto const checksum = once(tally);
+    stopwatch.stop(p.tasks, metrics);
+    verify(checksum, tally);
+    metrics.checksum = checksum;
+    metrics.expected_checksum = expected;
+    summarize_latencies(tally.latencies().merged(), metrics);
+    auto const tasks = static_cast<double>(p.tasks);
+    metrics.extra["spawn_s"] = std::chrono::duration<double>(tally.launched_at() - started).count();
+    metrics.extra["peak_alive"] = static_cast<double>(tally.peak_alive());
+    metrics.extra["heap_bytes_per_task"] = metrics.heap_allocated_bytes / tasks;
+    set_tasks(metrics, tasks);
+    return metrics;
+}
+
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
+    switch (model) {
+        case Model::fibers: return fibers::run_case(p, warmup);
+        case Model::coroutines: return coroutines::run_case(p, warmup);
+        case Model::tbb: return tbb::run_case(p, warmup);
+        case Model::threads: return threads::run_case(p, warmup);
+    }
+    return {};
+}
+
+Scenario const& scenario() {
+    static Scenario const idle_tasks{
+        .name = "idle-tasks",
+        .summary = "`tasks` tasks each wait `wait_ms` on the model's timer, all at once: what a waiting task costs",
+        .unit = "tasks",
+        .params =
+            {
+                {"tasks", 10'000ULL, 1, 10'000'000, "tasks launched; each waits, then adds mix(i) to the checksum", "all", {}},
+                {"wait_ms", 1'000ULL, 0, 600'000, "each task's wait from its start: fiber sleep, Asio timer, suspended TBB task, thread sleep",
+                 "all", {}},
+                {"threads", std::uint64_t{std::max(1U, std::thread::hardware_concurrency())}, 1, 1024,
+                 "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb", {}},
+                {"stack_kb", 16ULL, 16, 8192, "each fiber's stack in KiB (malloc'd, no guard page; docs/models.md)", "fibers", {}},
+            },
+        .metrics = {{"spawn_s", "s", "spawn s", 1, false, false},
+                    {"peak_alive", "count", "alive", 1, false, false},
+                    {"heap_bytes_per_task", "bytes", "heap B/task", 1, false, false}},
+        .validate = validate,
+        .run_case = run_case_values,
+        .setup = nullptr,
+    };
+    return idle_tasks;
+}
+
+}  // namespace conclab::idle_tasks

@@ -1,0 +1,96 @@
+// idle-tasks ("how much memory do a million concurrent tasks need"): launch
+// `tasks` tasks that each wait `wait_ms` on the model's timer, then finish.
+// Nothing is computed; what is measured is what a waiting task costs:
+// memory (RSS and heap per task), the time to launch them all, the total
+// time, and how late the timer woke them (latency). Task i, once awake,
+// adds mix(i) to the checksum: a run is correct only if every task woke
+// exactly once. Specification: README.md here.
+#pragma once
+
+#include "src/histogram.hpp"
+#include "src/metrics.hpp"
+#include "src/model.hpp"
+#include "src/scenario.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+namespace conclab::models::fibers { class Runtime; }
+namespace conclab::models::coroutines { class Runtime; }
+namespace conclab::models::tbb { class Runtime; }
+namespace conclab::models::threads { class Runtime; }
+
+namespace conclab::idle_tasks {
+
+struct Params {
+    std::uint64_t tasks = 1;
+    std::uint64_t wait_ms = 0;
+    unsigned threads = 1;                   ///< T: OS threads of the fibers/coroutines/tbb runtime
+    std::uint64_t stack_bytes = 16 * 1024;  ///< fibers: each fiber's stack
+};
+
+/// What the tasks of one run report: when they were all launched, how
+/// many were alive at once, how late each woke, and the checksum.
+/// Every member function may be called from many threads at once.
+class Tally {
+public:
+    explicit Tally(bool record_latency = true) : latencies_{record_latency} {}
+
+    /// A task starts waiting now; returns when it should wake.
+    Clock::time_point enter(Params const& p) noexcept;
+    /// Task `index` woke, `due` being when it should have.
+    void leave(std::uint64_t index, Clock::time_point due) noexcept;
+    /// The launcher has started the last task.
+    void launched() noexcept { launched_at_ = Clock::now(); }
+
+    std::uint64_t checksum() const noexcept { return checksum_.load(); }
+    std::uint64_t woken() const noexcept { return woken_.load(); }
+    std::uint64_t peak_alive() const noexcept { return peak_.load(); }
+    Clock::time_point launched_at() const noexcept { return launched_at_; }
+    LatencyRecorder const& latencies() const noexcept { return latencies_; }
+
+private:
+    std::atomic<std::uint64_t> checksum_{0};
+    std::atomic<std::uint64_t> woken_{0};
+    std::atomic<std::uint64_t> alive_{0};
+    std::atomic<std::uint64_t> peak_{0};
+    Clock::time_point launched_at_{};
+    LatencyRecorder latencies_;
+};
+
+/// The reference: the sum of mix(i) over the tasks.
+std::uint64_t expected_checksum(std::uint64_t tasks) noexcept;
+
+/// The entry points every model file provides: run() is one run on a
+/// runtime built by the caller and returns the tasks' checksum;
+/// run_case() builds the runtime, then measures verified runs.
+namespace fibers {
+std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Tally& tally);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace fibers
+namespace coroutines {
+std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Tally& tally);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace coroutines
+namespace tbb {
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Tally& tally);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace tbb
+namespace threads {
+std::uint64_t run(models::threads::Runtime& rt, Params const& p, Tally& tally);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace threads
+
+/// `warmup` unmeasured runs, then one measured run of `once`; every run
+/// must have woken each task once with the reference checksum, or
+/// WrongAnswer is thrown.
+CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Tally&)> const& once);
+
+/// Dispatches to `model`'s run_case.
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+
+Scenario const& scenario();
+
+}  // namespace conclab::idle_tasks

@@ -1,0 +1,99 @@
+// pipeline's shared parts: its parameters, validation and dispatch. The
+// reference answer, ledger and measurement are worker-pool's.
+#include "scenarios/pipeline/pipeline.hpp"
+
+#include "scenarios/limits.hpp"
+
+#include <thread>
+
+namespace conclab::pipeline {
+namespace {
+
+using limits::max_os_threads;
+
+Params params_from(ParamValues const& v) {
+    return Params{.items = get(v, "items"),
+                  .work = get(v, "work"),
+                  .parallelism = get(v, "parallelism"),
+                  .buffer = get(v, "buffer"),
+                  .threads = static_cast<unsigned>(get(v, "threads")),
+                  .arrivals = arrivals_from(v),
+                  .record_latency = record_latency(v)};
+}
+
+std::string validate(ParamValues const& values, std::span<Model const> models) {
+    Params const p = params_from(values);
+    for (Model model : models) {
+        if (model == Model::threads && p.parallelism > max_os_threads) {
+            return "parallelism=" + std::to_string(p.parallelism) + " would start that many OS threads in the threads model (at most " +
+                   std::to_string(max_os_threads) + "); lower --parallelism or leave threads out of --models";
+        }
+    }
+    if (auto problem = validate_open_loop(values, p.items); !problem.empty()) return problem;
+    if (p.work > 0 && p.items > 500'000'000'000ULL / p.work) {
+        return "items x work = " + std::to_string(p.items) + " x " + std::to_string(p.work) +
+               " is more than 5e11 mix steps (hours of CPU per run); lower --items or --work";
+    }
+    return {};
+}
+
+CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
+    return run_case(model, params_from(values), warmup);
+}
+
+}  // namespace
+
+worker_pool::Params Params::as_worker_pool() const noexcept {
+    return worker_pool::Params{.jobs = items,
+                               .workers = parallelism,
+                               .work = work,
+                               .buffer = buffer,
+                               .wait_us = 0,
+                               .threads = threads,
+                               .arrivals = arrivals,
+                               .record_latency = record_latency};
+}
+
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
+    CaseMetrics metrics;
+    switch (model) {
+        case Model::fibers: metrics = fibers::run_case(p, warmup); break;
+        case Model::coroutines: metrics = coroutines::run_case(p, warmup); break;
+        case Model::tbb: metrics = tbb::run_case(p, warmup); break;
+        case Model::threads: metrics = threads::run_case(p, warmup); break;
+    }
+    // the tasks: generator, transformers, aggregator; tbb: the arena's threads
+    set_tasks(metrics, static_cast<double>(model == Model::tbb ? p.threads : p.parallelism + 2));
+    return metrics;
+}
+
+Scenario const& scenario() {
+    static Scenario const pipeline = [] {
+        Scenario s{
+            .name = "pipeline",
+            .summary = "generate -> transform (mix x work, `parallelism` wide) -> aggregate, stages joined by bounded channels",
+            .unit = "items",
+            .params =
+                {
+                    {"items", 100'000ULL, 0, 50'000'000, "items through the pipeline (item i becomes mix applied `work` times to i)",
+                     "all", {}},
+                    {"work", 100ULL, 0, 100'000'000, "mix steps per item in the transform stage (about 1 ns each)", "all", {}},
+                    {"parallelism", 2ULL, 1, 100'000, "transform tasks working at once", "fibers, coroutines, threads", {}},
+                    {"buffer", 63ULL, 1, 1'048'575,
+                     "capacity of each channel between stages; tbb: 2 x buffer + parallelism tokens in flight", "all", {}},
+                    {"threads", std::uint64_t{std::max(1U, std::thread::hardware_concurrency())}, 1, 1024,
+                     "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb", {}},
+                },
+            .metrics = {},
+            .validate = validate,
+            .run_case = run_case_values,
+            .setup = nullptr,
+        };
+        auto const open_loop = open_loop_params();
+        s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());
+        return s;
+    }();
+    return pipeline;
+}
+
+}  // namespace conclab::pipeline

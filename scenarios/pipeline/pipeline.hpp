@@ -1,0 +1,62 @@
+// pipeline: generate -> transform -> aggregate. The generator emits items
+// 0..items-1 (open loop: each when it is due); `parallelism` transformers
+// compute the contract's job on each (mix applied `work` times); the
+// aggregator sums the results. Stages are connected by bounded channels
+// of `buffer` items (tbb: parallel_pipeline with as many tokens in flight).
+// The answer is worker-pool's, the sum of job_result(i, work), so the
+// ledger and the check are worker-pool's too; latency is per item, from
+// generation (or due time) to aggregation. Specification: README.md here.
+#pragma once
+
+#include "scenarios/worker_pool/worker_pool.hpp"
+
+namespace conclab::pipeline {
+
+using worker_pool::Ledger;
+
+/// An item between generate and transform, and between transform and
+/// aggregate: worker-pool's job and result.
+using Item = worker_pool::Job;
+using Mixed = worker_pool::Done;
+
+struct Params {
+    std::uint64_t items = 0;
+    std::uint64_t work = 0;         ///< K: mix steps per item in the transform stage
+    std::uint64_t parallelism = 1;  ///< P: transform tasks (fibers, coroutines, threads)
+    std::uint64_t buffer = 1;       ///< capacity of each channel between stages
+    unsigned threads = 1;           ///< T: OS threads of the fibers/coroutines/tbb runtime
+    Arrivals arrivals{};
+    bool record_latency = true;
+
+    /// tbb: items in flight, what the two channels and P transformers hold.
+    std::uint64_t tokens() const noexcept { return 2 * buffer + parallelism; }
+    /// The same run described as worker-pool parameters (its measure() and checks).
+    worker_pool::Params as_worker_pool() const noexcept;
+};
+
+/// The transform stage's work, the same in every model.
+inline Mixed transform_item(Item const& item, std::uint64_t work) noexcept { return worker_pool::perform(item, work); }
+
+namespace fibers {
+std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace fibers
+namespace coroutines {
+std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace coroutines
+namespace tbb {
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace tbb
+namespace threads {
+std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace threads
+
+/// Dispatches to `model`'s run_case.
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+
+Scenario const& scenario();
+
+}  // namespace conclab::pipeline

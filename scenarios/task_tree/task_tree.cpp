@@ -1,0 +1,126 @@
+// task-tree's shared parts: the reference answer, the measurement of a
+// case, and the parameters the runner offers.
+#include "scenarios/task_tree/task_tree.hpp"
+
+#include "scenarios/limits.hpp"
+#include "src/stopwatch.hpp"
+
+#include <map>
+#include <thread>
+
+namespace conclab::task_tree {
+namespace {
+
+using limits::max_os_threads;
+using limits::physical_memory_bytes;
+
+Params params_from(ParamValues const& v) {
+    return Params{.leaves = get(v, "leaves"),
+                  .fanout = get(v, "fanout"),
+                  .threads = static_cast<unsigned>(get(v, "threads")),
+                  .stack_bytes = get(v, "stack_kb") * 1024};
+}
+
+std::string validate(ParamValues const& values, std::span<Model const> models) {
+    Params const p = params_from(values);
+    auto const tasks = task_count(p.leaves, p.fanout);
+    for (Model model : models) {
+        // Every task is an OS thread in the threads model, and a parent
+        // waits for its children, so the whole tree can be alive at once.
+        if (model == Model::threads && tasks > max_os_threads) {
+            return "leaves=" + std::to_string(p.leaves) + " with fanout=" + std::to_string(p.fanout) + " is a tree of " +
+                   std::to_string(tasks) + " tasks, each an OS thread in the threads model (at most " +
+                   std::to_string(max_os_threads) + "; 9,000 leaves at fanout 10 fit); lower --leaves or leave threads out of --models";
+        }
+        // Fibers run breadth first, so nearly every fiber of the tree is
+        // alive at once, each with its stack reserved.
+        if (model == Model::fibers && tasks * p.stack_bytes > physical_memory_bytes()) {
+            return "leaves=" + std::to_string(p.leaves) + " is a tree of " + std::to_string(tasks) + " fibers that need " +
+                   std::to_string((tasks * p.stack_bytes) >> 30) + " GiB of " + std::to_string(p.stack_bytes >> 10) +
+                   " KiB stacks, more than this machine's " + std::to_string(physical_memory_bytes() >> 30) +
+                   " GiB of memory; lower --leaves or --stack-kb, or leave fibers out of --models";
+        }
+    }
+    return {};
+}
+
+CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
+    return run_case(model, params_from(values), warmup);
+}
+
+}  // namespace
+
+std::uint64_t expected_sum(std::uint64_t leaves) noexcept {
+    // n(n-1)/2 without overflow before the wrap: halve the even factor first
+    return leaves % 2 == 0 ? (leaves / 2) * (leaves - 1) : leaves * ((leaves - 1) / 2);
+}
+
+std::uint64_t task_count(std::uint64_t leaves, std::uint64_t fanout) noexcept {
+    // Tasks of the same size have the same subtree, and a level holds at
+    // most two sizes: memoized by size, this visits a few dozen spans.
+    std::map<std::uint64_t, std::uint64_t> memo;
+    auto const count = [&](auto const& self, Span span) -> std::uint64_t {
+        if (span.leaf()) return 1;
+        if (auto const found = memo.find(span.count); found != memo.end()) return found->second;
+        std::uint64_t tasks = 1;
+        auto const n = span.children(fanout);
+        for (std::uint64_t k = 0; k < n; ++k) tasks += self(self, span.child(k, n));
+        memo.emplace(span.count, tasks);
+        return tasks;
+    };
+    return count(count, Span{0, leaves});
+}
+
+CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t()> const& once) {
+    auto const expected = expected_sum(p.leaves);
+    auto const verify = [&](std::uint64_t sum) {
+        if (sum != expected) throw WrongAnswer{"sum " + hex64(sum) + " differs from leaves*(leaves-1)/2 = " + hex64(expected)};
+    };
+    for (unsigned i = 0; i < warmup; ++i) verify(once());
+    auto const tasks = task_count(p.leaves, p.fanout);
+    CaseMetrics metrics;
+    Stopwatch stopwatch;
+    auto const sum = once();
+    stopwatch.stop(tasks, metrics);
+    verify(sum);
+    metrics.checksum = sum;
+    metrics.expected_checksum = expected;
+    metrics.extra["leaves"] = static_cast<double>(p.leaves);
+    metrics.extra["ns_per_task"] = metrics.wall_s * 1e9 / static_cast<double>(tasks);
+    set_tasks(metrics, static_cast<double>(tasks));
+    return metrics;
+}
+
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
+    switch (model) {
+        case Model::fibers: return fibers::run_case(p, warmup);
+        case Model::coroutines: return coroutines::run_case(p, warmup);
+        case Model::tbb: return tbb::run_case(p, warmup);
+        case Model::threads: return threads::run_case(p, warmup);
+    }
+    return {};
+}
+
+Scenario const& scenario() {
+    static Scenario const task_tree{
+        .name = "task-tree",
+        .summary = "skynet: a tree of tasks, `fanout` children each, down to `leaves` leaves; the sums flow back up",
+        .unit = "tasks",
+        .params =
+            {
+                {"leaves", 1'000'000ULL, 1, 100'000'000, "leaf tasks; each returns its ordinal, the root must return leaves*(leaves-1)/2",
+                 "all", {}},
+                {"fanout", 10ULL, 2, 1'000, "children per task (the last level takes what is left)", "all", {}},
+                {"threads", std::uint64_t{std::max(1U, std::thread::hardware_concurrency())}, 1, 1024,
+                 "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb", {}},
+                {"stack_kb", 16ULL, 16, 8192, "each fiber's stack in KiB (malloc'd, no guard page; docs/models.md)", "fibers", {}},
+            },
+        .metrics = {{"ns_per_task", "ns", "ns/task", 1, false, false}, {"leaves", "count", "", 1, false, false}},
+        .validate = validate,
+        .run_case = run_case_values,
+        .setup = nullptr,
+    };
+    return task_tree;
+}
+
+}  // namespace conclab::task_tree

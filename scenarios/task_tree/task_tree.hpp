@@ -1,0 +1,82 @@
+// task-tree (the "skynet" benchmark): a root task covers the leaves
+// 0..leaves-1; every task covering more than one leaf spawns up to `fanout`
+// children that split its range evenly, awaits their sums and returns the
+// total; a leaf returns its ordinal. The answer is leaves*(leaves-1)/2
+// (mod 2^64). What it measures: the cost of creating, scheduling and
+// joining a task, a million times over. Specification: README.md here.
+#pragma once
+
+#include "src/metrics.hpp"
+#include "src/model.hpp"
+#include "src/scenario.hpp"
+
+#include <cstdint>
+#include <functional>
+
+namespace conclab::models::fibers { class Runtime; }
+namespace conclab::models::coroutines { class Runtime; }
+namespace conclab::models::tbb { class Runtime; }
+namespace conclab::models::threads { class Runtime; }
+
+namespace conclab::task_tree {
+
+struct Params {
+    std::uint64_t leaves = 1;
+    std::uint64_t fanout = 10;
+    unsigned threads = 1;                  ///< T: OS threads of the fibers/coroutines/tbb runtime
+    std::uint64_t stack_bytes = 16 * 1024;  ///< fibers: each fiber's stack
+};
+
+/// The leaves [first, first + count) a task covers.
+struct Span {
+    std::uint64_t first = 0;
+    std::uint64_t count = 1;
+
+    bool leaf() const noexcept { return count == 1; }
+    /// How many children this task spawns: min(fanout, count).
+    std::uint64_t children(std::uint64_t fanout) const noexcept { return count < fanout ? count : fanout; }
+    /// Child k of n: the k-th of n near-equal parts (the sizes differ by at
+    /// most one; with leaves = fanout^d this is skynet's tree exactly).
+    Span child(std::uint64_t k, std::uint64_t n) const noexcept {
+        auto const begin = first + count * k / n;
+        auto const end = first + count * (k + 1) / n;
+        return Span{begin, end - begin};
+    }
+};
+
+/// The reference answer: leaves*(leaves-1)/2 mod 2^64.
+std::uint64_t expected_sum(std::uint64_t leaves) noexcept;
+
+/// Tasks in the tree (leaves included): what one run creates.
+std::uint64_t task_count(std::uint64_t leaves, std::uint64_t fanout) noexcept;
+
+/// The entry points every model file provides: run() is one run on a
+/// runtime built by the caller and returns the root's sum; run_case()
+/// builds the runtime, then measures verified runs.
+namespace fibers {
+std::uint64_t run(models::fibers::Runtime& rt, Params const& p);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace fibers
+namespace coroutines {
+std::uint64_t run(models::coroutines::Runtime& rt, Params const& p);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace coroutines
+namespace tbb {
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace tbb
+namespace threads {
+std::uint64_t run(models::threads::Runtime& rt, Params const& p);
+CaseMetrics run_case(Params const& p, unsigned warmup);
+}  // namespace threads
+
+/// `warmup` unmeasured runs, then one measured run of `once`; each must
+/// return expected_sum, or WrongAnswer is thrown.
+CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t()> const& once);
+
+/// Dispatches to `model`'s run_case.
+CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+
+Scenario const& scenario();
+
+}  // namespace conclab::task_tree

@@ -1,0 +1,45 @@
+// task-tree in the tbb model (Rayon): a task per node in a task_group per
+// parent (Rayon's `scope(|s| s.spawn(...))`); the parent waits for its
+// group, and while it waits its thread runs other tasks (work stealing),
+// so no thread ever blocks. Sums go into the parent's array, no channels.
+#include "scenarios/task_tree/task_tree.hpp"
+
+#include "models/tbb/runtime.hpp"
+
+#include <oneapi/tbb/task_group.h>
+
+#include <numeric>
+#include <vector>
+
+namespace conclab::task_tree::tbb {
+namespace {
+using models::tbb::Runtime;
+
+// [node] a leaf returns its ordinal; a parent runs a task per child and sums their results
+std::uint64_t node(Span span, Params const& p) {
+    if (span.leaf()) return span.first;
+    auto const n = span.children(p.fanout);
+    std::vector<std::uint64_t> sums(n);
+    oneapi::tbb::task_group children;
+    for (std::uint64_t k = 0; k < n; ++k) {
+        children.run([&sums, k, span = span.child(k, n), &p] { sums[k] = node(span, p); });
+    }
+    children.wait();
+    return std::accumulate(sums.begin(), sums.end(), std::uint64_t{0});
+}
+}  // namespace
+
+// [run]
+std::uint64_t run(Runtime& rt, Params const& p) {
+    std::uint64_t sum = 0;
+    rt.block_on([&] { sum = node(Span{0, p.leaves}, p); });
+    return sum;
+}
+
+// [run_case]
+CaseMetrics run_case(Params const& p, unsigned warmup) {
+    Runtime rt{p.threads};
+    return measure(p, warmup, [&] { return run(rt, p); });
+}
+
+}  // namespace conclab::task_tree::tbb
