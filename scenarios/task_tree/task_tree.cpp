@@ -28,9 +28,16 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
         // Every task is an OS thread in the threads model, and a parent
         // waits for its children, so the whole tree can be alive at once.
         if (model == Model::threads && tasks > max_os_threads) {
+            // the most leaves whose tree fits, at this fanout
+            std::uint64_t fits = 1, above = p.leaves;
+            while (above - fits > 1) {
+                auto const mid = fits + (above - fits) / 2;
+                (task_count(mid, p.fanout) <= max_os_threads ? fits : above) = mid;
+            }
             return "leaves=" + std::to_string(p.leaves) + " with fanout=" + std::to_string(p.fanout) + " is a tree of " +
                    std::to_string(tasks) + " tasks, each an OS thread in the threads model (at most " +
-                   std::to_string(max_os_threads) + "; 9,000 leaves at fanout 10 fit); lower --leaves or leave threads out of --models";
+                   std::to_string(max_os_threads) + ": " + std::to_string(fits) + " leaves fit at this fanout); " +
+                   "lower --leaves or leave threads out of --models";
         }
         // Fibers run breadth first, so nearly every fiber of the tree is
         // alive at once, each with its stack reserved.

@@ -7,6 +7,9 @@
 #include "models/threads/channel.hpp"
 #include "models/threads/runtime.hpp"
 
+#include <thread>
+#include <vector>
+
 namespace conclab::task_tree::threads {
 namespace {
 using models::threads::Channel;
@@ -27,8 +30,13 @@ std::uint64_t node(Runtime& rt, Span span, Params const& p) {
     // buffered for all n: a child's send never waits for its parent, and
     // the channel may go as soon as the parent has its n sums
     Channel<std::uint64_t> sums{n};
+    // Each child is a thread this parent joins before `sums` goes (declared
+    // after it): a thread that has sent may still be inside the channel's
+    // semaphore when its sum arrives. Go's garbage collector hides this.
+    std::vector<std::jthread> children;
+    children.reserve(n);
     for (std::uint64_t k = 0; k < n; ++k) {
-        rt.spawn([&rt, &sums, span = span.child(k, n), &p] { child(rt, sums, span, p); });
+        children.emplace_back([&rt, &sums, span = span.child(k, n), &p] { child(rt, sums, span, p); });
     }
     std::uint64_t sum = 0;
     for (std::uint64_t k = 0; k < n; ++k) sum += *sums.receive();
