@@ -782,6 +782,68 @@ class FailedRuns(unittest.TestCase):
             self.assertEqual(data["results"][0]["runs"][0]["status"], "timeout")
 
 
+class MoreScenarios(UsageErrors, unittest.TestCase):
+    """task-tree, idle-tasks and pipeline through the CLI: every model verified,
+    their own metrics in the JSON, and models that cannot run a case left out
+    with a reason (no --models) or refused (--models names them)."""
+
+    def run_json(self, *args):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "out.json")
+            result = conclab("run", *args, "--repeat", "1", "--warmup", "0", "--quiet", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(path) as f:
+                return json.load(f), result
+
+    def test_list_names_the_new_scenarios(self):
+        listing = conclab("list").stdout
+        for name in ["task-tree", "idle-tasks", "pipeline", "--leaves", "--fanout", "--stack-kb", "--wait-ms", "--parallelism"]:
+            self.assertIn(name, listing)
+
+    def test_task_tree_in_every_model(self):
+        data, _ = self.run_json("task-tree", "--leaves", "2000", "--fanout", "10")
+        self.assertEqual([r["model"] for r in data["results"]], MODELS)
+        for result in data["results"]:
+            run = result["runs"][0]
+            self.assertTrue(run["verified"], result)
+            self.assertEqual(run["items"], 2223)  # 2000 leaves + 200 + 20 + 2 + 1 parents
+            self.assertEqual(run["checksum"], f"0x{2000 * 1999 // 2:016x}")
+            self.assertGreater(run["ns_per_task"], 0)
+
+    def test_a_tree_too_big_for_os_threads_leaves_threads_out_and_says_why(self):
+        data, result = self.run_json("task-tree", "--leaves", "20000")
+        self.assertEqual([r["model"] for r in data["results"]], ["fibers", "coroutines", "tbb"])
+        self.assertIn("conclab: threads left out: leaves=20000", result.stderr)
+        self.assertIn("8889 leaves fit", result.stderr)
+
+    def test_naming_a_model_that_cannot_run_the_case_is_an_error(self):
+        self.assert_usage_error(["run", "task-tree", "--leaves", "20000", "--models", "fibers,threads"], "OS thread", "8889 leaves fit")
+        self.assert_usage_error(["run", "idle-tasks", "--tasks", "1000000", "--models", "tbb"], "vm.max_map_count")
+        self.assert_usage_error(["run", "task-tree", "--stack-kb", "8"], "--stack-kb")
+
+    def test_idle_tasks_in_every_model(self):
+        data, _ = self.run_json("idle-tasks", "--tasks", "300", "--wait-ms", "30")
+        self.assertEqual([r["model"] for r in data["results"]], MODELS)
+        for result in data["results"]:
+            run = result["runs"][0]
+            self.assertTrue(run["verified"], result)
+            self.assertEqual(run["items"], 300)
+            self.assertEqual(run["latency_count"], 300)
+            self.assertGreaterEqual(run["wall_s"], 0.03)  # a timer never fires early
+            self.assertLessEqual(run["peak_alive"], 300)
+            self.assertIn("spawn_s", run)
+            self.assertIn("heap_bytes_per_task", run)
+
+    def test_pipeline_in_every_model(self):
+        data, _ = self.run_json("pipeline", "--items", "3000", "--parallelism", "3", "--buffer", "7")
+        self.assertEqual([r["model"] for r in data["results"]], MODELS)
+        for result in data["results"]:
+            run = result["runs"][0]
+            self.assertTrue(run["verified"], result)
+            self.assertEqual(run["items"], 3000)
+            self.assertEqual(run["latency_count"], 3000)
+
+
 if __name__ == "__main__":
     CONCLAB = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
