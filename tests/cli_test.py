@@ -90,7 +90,7 @@ class BadInput(UsageErrors, unittest.TestCase):
                                 "jobs x work")
 
     def test_too_many_os_threads_for_the_threads_model(self):
-        self.assert_usage_error(["run", "worker-pool", "--workers", "50000"], "OS threads", "--models")
+        self.assert_usage_error(["run", "worker-pool", "--workers", "50000", "--models", "fibers,threads"], "OS threads", "--models")
 
     def test_more_fibers_than_memory_holds_stacks_for(self):
         self.assert_usage_error(["run", "worker-pool", "--workers", "1000000", "--models", "fibers"],
@@ -167,7 +167,7 @@ class UrlFetchBadInput(UsageErrors, unittest.TestCase):
         self.assert_usage_error(["run", "url-fetch", "--concurrency", "0"], "--concurrency expects a whole number from 1")
 
     def test_too_many_os_threads_for_the_threads_model(self):
-        self.assert_usage_error(["run", "url-fetch", "--concurrency", "20000", "--requests", "20000"],
+        self.assert_usage_error(["run", "url-fetch", "--concurrency", "20000", "--requests", "20000", "--models", "threads"],
                                 "OS threads", "--models")
 
     def test_more_bytes_than_a_run_can_hash(self):
@@ -806,7 +806,7 @@ class MoreScenarios(UsageErrors, unittest.TestCase):
         for result in data["results"]:
             run = result["runs"][0]
             self.assertTrue(run["verified"], result)
-            self.assertEqual(run["items"], 2223)  # 2000 leaves + 200 + 20 + 2 + 1 parents
+            self.assertEqual(run["items"], 3111)  # 2000 leaves + 1000 + 100 + 10 + 1 parents
             self.assertEqual(run["checksum"], f"0x{2000 * 1999 // 2:016x}")
             self.assertGreater(run["ns_per_task"], 0)
 
@@ -820,6 +820,21 @@ class MoreScenarios(UsageErrors, unittest.TestCase):
         self.assert_usage_error(["run", "task-tree", "--leaves", "20000", "--models", "fibers,threads"], "OS thread", "8889 leaves fit")
         self.assert_usage_error(["run", "idle-tasks", "--tasks", "1000000", "--models", "tbb"], "vm.max_map_count")
         self.assert_usage_error(["run", "task-tree", "--stack-kb", "8"], "--stack-kb")
+
+    def test_a_sweep_leaves_a_model_out_of_the_combinations_it_cannot_run(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            result = conclab("sweep", "task-tree", "--leaves", "10,20000", "--repeat", "1", "--warmup", "0",
+                             "--quiet", "-o", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            header, cases = read_sweep(path)
+        self.assertIn("threads left out of task-tree", result.stderr)
+        by_leaves = {}
+        for case in cases:
+            self.assertEqual(case["status"], "ok")
+            by_leaves.setdefault(case["case"]["params"]["leaves"], []).append(case["case"]["model"])
+        self.assertEqual(sorted(by_leaves[10]), sorted(MODELS))
+        self.assertEqual(sorted(by_leaves[20000]), ["coroutines", "fibers", "tbb"])
 
     def test_idle_tasks_in_every_model(self):
         data, _ = self.run_json("idle-tasks", "--tasks", "300", "--wait-ms", "30")

@@ -152,14 +152,14 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
             auto const where = grid.scenario->name + " " + format_params(grid.scenario->params, values);
             if (refused.size() == grid.models.size()) throw UsageError{where + ": " + refused.front().second};
             for (auto const& [model, reason] : refused) {
-                if (left_out++ < 3 && !cli.quiet) {
+                if (left_out++ < 3) {
                     std::fprintf(stderr, "sweep: %s left out of %s: %s\n", std::string{token(model)}.c_str(), where.c_str(),
                                  reason.c_str());
                 }
             }
         }
     }
-    if (left_out > 3 && !cli.quiet) std::fprintf(stderr, "sweep: %zu (model, combination) pairs left out in all\n", left_out);
+    if (left_out > 3) std::fprintf(stderr, "sweep: %zu (model, combination) pairs left out in all\n", left_out);
     SweepOptions const options{.path = cli.output,
                                .resume = cli.resume,
                                .progress = !cli.quiet,
