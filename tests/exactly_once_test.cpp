@@ -1,9 +1,13 @@
-// Exactly-once accounting under many configurations: seeded random
-// worker-pool and url-fetch runs in every model, each job or request done
-// once, or failed with a reason of the kind the server was told to cause.
+// Exactly-once accounting under many configurations: seeded random runs of
+// every scenario in every model, each job, request, task or item done
+// once, or (url-fetch) failed with a reason of the kind the server was told
+// to cause.
 // The seed is printed; CONCLAB_SEED=<n> reruns another set (the default is
 // fixed, so the suite is deterministic).
 #include "scenarios/contract.hpp"
+#include "scenarios/idle_tasks/idle_tasks.hpp"
+#include "scenarios/pipeline/pipeline.hpp"
+#include "scenarios/task_tree/task_tree.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
@@ -102,6 +106,49 @@ TEST_P(ExactlyOnce, UrlFetchFetchesOrFailsEveryRequestOnceForTheRightReason) {
         EXPECT_EQ(m.extra.at("errors_short_body"), static_cast<double>(shorts));
         EXPECT_EQ(m.extra.at("errors"), static_cast<double>(timeouts + statuses + shorts));
         EXPECT_EQ(m.items, p.requests - timeouts - statuses - shorts);
+    }
+}
+
+TEST_P(ExactlyOnce, TaskTreeSumsEveryLeafOnce) {
+    Dice dice{seed() ^ (static_cast<std::uint64_t>(GetParam()) << 40)};
+    for (int round = 0; round < 10; ++round) {
+        task_tree::Params const p{.leaves = dice.between(1, 3000), .fanout = dice.between(2, 40),
+                                  .threads = static_cast<unsigned>(dice.between(1, 4)), .stack_bytes = 16 * 1024};
+        SCOPED_TRACE("round " + std::to_string(round) + ": leaves=" + std::to_string(p.leaves) + " fanout=" +
+                     std::to_string(p.fanout) + " threads=" + std::to_string(p.threads));
+        CaseMetrics m;
+        ASSERT_NO_THROW(m = task_tree::run_case(GetParam(), p, 0));  // a leaf lost or counted twice changes the sum
+        EXPECT_EQ(m.items, task_tree::task_count(p.leaves, p.fanout));
+    }
+}
+
+TEST_P(ExactlyOnce, IdleTasksWakeEveryTaskOnce) {
+    Dice dice{seed() ^ (static_cast<std::uint64_t>(GetParam()) << 48)};
+    for (int round = 0; round < 4; ++round) {
+        idle_tasks::Params const p{.tasks = dice.between(1, 2000), .wait_ms = dice.pick<std::uint64_t>({0, 1, 10}),
+                                   .threads = static_cast<unsigned>(dice.between(1, 4)), .stack_bytes = 16 * 1024};
+        SCOPED_TRACE("round " + std::to_string(round) + ": tasks=" + std::to_string(p.tasks) + " wait_ms=" +
+                     std::to_string(p.wait_ms) + " threads=" + std::to_string(p.threads));
+        CaseMetrics m;
+        ASSERT_NO_THROW(m = idle_tasks::run_case(GetParam(), p, 0));  // a task that woke twice or never throws
+        EXPECT_EQ(m.latency_count, p.tasks);
+    }
+}
+
+TEST_P(ExactlyOnce, PipelinePassesEveryItemOnce) {
+    Dice dice{seed() ^ (static_cast<std::uint64_t>(GetParam()) << 56)};
+    for (int round = 0; round < 10; ++round) {
+        pipeline::Params p{.items = dice.between(0, 3000), .work = dice.between(0, 200), .parallelism = dice.between(1, 32),
+                           .buffer = dice.between(1, 70), .threads = static_cast<unsigned>(dice.between(1, 4)),
+                           .arrivals = {}, .record_latency = true};
+        if (dice.below(4) == 0) p.arrivals = {static_cast<double>(dice.between(50'000, 200'000)), dice.below(2) == 0, dice.below(100)};
+        SCOPED_TRACE("round " + std::to_string(round) + ": items=" + std::to_string(p.items) + " parallelism=" +
+                     std::to_string(p.parallelism) + " buffer=" + std::to_string(p.buffer) + " threads=" +
+                     std::to_string(p.threads) + " rate=" + std::to_string(p.arrivals.rate));
+        CaseMetrics m;
+        ASSERT_NO_THROW(m = pipeline::run_case(GetParam(), p, 0));  // an item lost or done twice throws WrongAnswer
+        EXPECT_EQ(m.items, p.items);
+        EXPECT_EQ(m.latency_count, p.items);
     }
 }
 
