@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include <unistd.h>
 
@@ -16,6 +18,40 @@ inline constexpr std::uint64_t fiber_stack_bytes = 128 * 1024;
 
 inline std::uint64_t physical_memory_bytes() {
     return static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+namespace detail {
+inline std::string flag(std::string_view name) {
+    std::string flag = "--" + std::string{name};
+    for (char& c : flag) c = c == '_' ? '-' : c;
+    return flag;
+}
+}  // namespace detail
+
+/// Why `name`=`count` tasks are refused in the threads model (one OS thread
+/// each), or "" when they fit.
+inline std::string os_threads_refusal(std::string_view name, std::uint64_t count) {
+    if (count <= max_os_threads) return {};
+    return std::string{name} + "=" + std::to_string(count) + " would start that many OS threads in the threads model (at most " +
+           std::to_string(max_os_threads) + "); lower " + detail::flag(name) + " or leave threads out of --models";
+}
+
+/// Why `name`=`count` fibers of `stack_bytes` each are refused (their
+/// stacks alone would exceed the machine's memory), or "".
+inline std::string fiber_stacks_refusal(std::string_view name, std::uint64_t count, std::uint64_t stack_bytes) {
+    if (count * stack_bytes <= physical_memory_bytes()) return {};
+    return std::string{name} + "=" + std::to_string(count) + " fibers need " + std::to_string((count * stack_bytes) >> 30) +
+           " GiB of " + std::to_string(stack_bytes >> 10) + " KiB stacks, more than this machine's " +
+           std::to_string(physical_memory_bytes() >> 30) + " GiB of memory; lower " + detail::flag(name) +
+           " or leave fibers out of --models";
+}
+
+/// Why `items` x `work` mix steps are refused (about 1 ns each on one core:
+/// hours of CPU per run), or "".
+inline std::string total_work_refusal(std::string_view items_name, std::uint64_t items, std::uint64_t work) {
+    if (work == 0 || items <= 500'000'000'000ULL / work) return {};
+    return std::string{items_name} + " x work = " + std::to_string(items) + " x " + std::to_string(work) +
+           " is more than 5e11 mix steps (hours of CPU per run); lower " + detail::flag(items_name) + " or --work";
 }
 
 }  // namespace conclab::limits

@@ -13,9 +13,6 @@
 namespace conclab::idle_tasks {
 namespace {
 
-using limits::max_os_threads;
-using limits::physical_memory_bytes;
-
 Params params_from(ParamValues const& v) {
     return Params{.tasks = get(v, "tasks"),
                   .wait_ms = get(v, "wait_ms"),
@@ -27,19 +24,16 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
     Params const p = params_from(values);
     auto const tasks = std::to_string(p.tasks);
     for (Model model : models) {
-        if (model == Model::threads && p.tasks > max_os_threads) {
-            return "tasks=" + tasks + " would start that many OS threads in the threads model (at most " +
-                   std::to_string(max_os_threads) + "); lower --tasks or leave threads out of --models";
+        if (model == Model::threads) {
+            if (auto problem = limits::os_threads_refusal("tasks", p.tasks); !problem.empty()) return problem;
         }
         if (model == Model::tbb && p.tasks > models::tbb::Timer::max_suspended()) {
             return "tasks=" + tasks + " suspended TBB tasks need a stack each, two memory mappings apiece, and this machine's " +
                    "vm.max_map_count allows about " + std::to_string(models::tbb::Timer::max_suspended()) +
                    "; lower --tasks, leave tbb out of --models, or raise vm.max_map_count (sysctl, as root)";
         }
-        if (model == Model::fibers && p.tasks * p.stack_bytes > physical_memory_bytes()) {
-            return "tasks=" + tasks + " fibers need " + std::to_string((p.tasks * p.stack_bytes) >> 30) + " GiB of " +
-                   std::to_string(p.stack_bytes >> 10) + " KiB stacks, more than this machine's " +
-                   std::to_string(physical_memory_bytes() >> 30) + " GiB of memory; lower --tasks or --stack-kb";
+        if (model == Model::fibers) {
+            if (auto problem = limits::fiber_stacks_refusal("tasks", p.tasks, p.stack_bytes); !problem.empty()) return problem;
         }
     }
     return {};

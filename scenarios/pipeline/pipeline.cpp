@@ -9,8 +9,6 @@
 namespace conclab::pipeline {
 namespace {
 
-using limits::max_os_threads;
-
 Params params_from(ParamValues const& v) {
     return Params{.items = get(v, "items"),
                   .work = get(v, "work"),
@@ -24,17 +22,12 @@ Params params_from(ParamValues const& v) {
 std::string validate(ParamValues const& values, std::span<Model const> models) {
     Params const p = params_from(values);
     for (Model model : models) {
-        if (model == Model::threads && p.parallelism > max_os_threads) {
-            return "parallelism=" + std::to_string(p.parallelism) + " would start that many OS threads in the threads model (at most " +
-                   std::to_string(max_os_threads) + "); lower --parallelism or leave threads out of --models";
+        if (model == Model::threads) {
+            if (auto problem = limits::os_threads_refusal("parallelism", p.parallelism); !problem.empty()) return problem;
         }
     }
     if (auto problem = validate_open_loop(values, p.items); !problem.empty()) return problem;
-    if (p.work > 0 && p.items > 500'000'000'000ULL / p.work) {
-        return "items x work = " + std::to_string(p.items) + " x " + std::to_string(p.work) +
-               " is more than 5e11 mix steps (hours of CPU per run); lower --items or --work";
-    }
-    return {};
+    return limits::total_work_refusal("items", p.items, p.work);
 }
 
 CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {

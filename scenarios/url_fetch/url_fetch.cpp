@@ -16,7 +16,6 @@ namespace conclab::url_fetch {
 namespace {
 
 using limits::fiber_stack_bytes;
-using limits::max_os_threads;
 using limits::physical_memory_bytes;
 
 // Every run hashes each body once and the reference hashes it again: at
@@ -49,9 +48,8 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
     auto const size = get(values, "size");
     auto const in_flight = std::min(requests, concurrency);
     for (Model model : models) {
-        if (model == Model::threads && in_flight > max_os_threads) {
-            return "concurrency=" + std::to_string(in_flight) + " would start that many OS threads in the threads model (at most " +
-                   std::to_string(max_os_threads) + "); lower --concurrency or leave threads out of --models";
+        if (model == Model::threads) {
+            if (auto problem = limits::os_threads_refusal("concurrency", in_flight); !problem.empty()) return problem;
         }
         if (model == Model::fibers && in_flight * fiber_stack_bytes > physical_memory_bytes() / 2) {
             return "concurrency=" + std::to_string(in_flight) + " fibers need more than half this machine's memory in 128 KiB "

@@ -11,8 +11,6 @@ namespace conclab::worker_pool {
 namespace {
 
 using limits::fiber_stack_bytes;
-using limits::max_os_threads;
-using limits::physical_memory_bytes;
 
 Params params_from(ParamValues const& v) {
     return Params{.jobs = get(v, "jobs"),
@@ -28,23 +26,15 @@ Params params_from(ParamValues const& v) {
 std::string validate(ParamValues const& values, std::span<Model const> models) {
     Params const p = params_from(values);
     for (Model model : models) {
-        if (model == Model::threads && p.workers > max_os_threads) {
-            return "workers=" + std::to_string(p.workers) + " would start that many OS threads in the threads model (at most " +
-                   std::to_string(max_os_threads) + "); lower --workers or leave threads out of --models";
+        if (model == Model::threads) {
+            if (auto problem = limits::os_threads_refusal("workers", p.workers); !problem.empty()) return problem;
         }
-        if (model == Model::fibers && p.workers * fiber_stack_bytes > physical_memory_bytes()) {
-            return "workers=" + std::to_string(p.workers) + " fibers need " + std::to_string(p.workers * fiber_stack_bytes >> 30) +
-                   " GiB of 128 KiB stacks, more than this machine's " + std::to_string(physical_memory_bytes() >> 30) +
-                   " GiB of memory; lower --workers or leave fibers out of --models";
+        if (model == Model::fibers) {
+            if (auto problem = limits::fiber_stacks_refusal("workers", p.workers, fiber_stack_bytes); !problem.empty()) return problem;
         }
     }
     if (auto problem = validate_open_loop(values, p.jobs); !problem.empty()) return problem;
-    // mix steps in total: about 1 ns each on one core; refuse what takes hours
-    if (p.work > 0 && p.jobs > 500'000'000'000ULL / p.work) {
-        return "jobs x work = " + std::to_string(p.jobs) + " x " + std::to_string(p.work) +
-               " is more than 5e11 mix steps (hours of CPU per run); lower --jobs or --work";
-    }
-    return {};
+    return limits::total_work_refusal("jobs", p.jobs, p.work);
 }
 
 CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
