@@ -91,8 +91,10 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     auto const tasks = static_cast<double>(p.tasks);
     metrics.extra["spawn_s"] = std::chrono::duration<double>(tally.launched_at() - started).count();
     metrics.extra["peak_alive"] = static_cast<double>(tally.peak_alive());
-    metrics.extra["heap_bytes_per_task"] = metrics.heap_allocated_bytes / tasks;
-    set_tasks(metrics, tasks);
+    metrics.extra["heap_bytes_per_task"] = metrics.heap_allocated_bytes / tasks;  // per task launched
+    // RSS per task alive at once: when launching outlasts the wait, early
+    // tasks have finished (and their memory is reused) before the last start
+    set_tasks(metrics, static_cast<double>(tally.peak_alive()));
     return metrics;
 }
 
