@@ -4,11 +4,11 @@
 
 #include "models/tbb/timer.hpp"
 #include "scenarios/contract.hpp"
+#include "scenarios/common_params.hpp"
 #include "scenarios/limits.hpp"
 #include "src/latency.hpp"
 #include "src/stopwatch.hpp"
 
-#include <thread>
 
 namespace conclab::idle_tasks {
 namespace {
@@ -118,9 +118,8 @@ Scenario const& scenario() {
                 {"tasks", 10'000ULL, 1, 10'000'000, "tasks launched; each waits, then adds mix(i) to the checksum", "all", {}},
                 {"wait_ms", 1'000ULL, 0, 600'000, "each task's wait from its start: fiber sleep, Asio timer, suspended TBB task, thread sleep",
                  "all", {}},
-                {"threads", std::uint64_t{std::max(1U, std::thread::hardware_concurrency())}, 1, 1024,
-                 "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb", {}},
-                {"stack_kb", 16ULL, 16, 8192, "each fiber's stack in KiB (malloc'd, no guard page; docs/models.md)", "fibers", {}},
+                runtime_threads_param(),
+                fiber_stack_param(),
             },
         .metrics = {{"spawn_s", "s", "spawn s", 1, false, false},
                     {"peak_alive", "count", "alive", 1, false, false},

@@ -2,9 +2,9 @@
 // reference answer, ledger and measurement are worker-pool's.
 #include "scenarios/pipeline/pipeline.hpp"
 
+#include "scenarios/common_params.hpp"
 #include "scenarios/limits.hpp"
 
-#include <thread>
 
 namespace conclab::pipeline {
 namespace {
@@ -74,8 +74,7 @@ Scenario const& scenario() {
                     {"parallelism", 2ULL, 1, 100'000, "transform tasks working at once", "fibers, coroutines, threads", {}},
                     {"buffer", 63ULL, 1, 1'048'575,
                      "capacity of each channel between stages; tbb: 2 x buffer + parallelism tokens in flight", "all", {}},
-                    {"threads", std::uint64_t{std::max(1U, std::thread::hardware_concurrency())}, 1, 1024,
-                     "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb", {}},
+                    runtime_threads_param(),
                 },
             .metrics = {},
             .validate = validate,

@@ -2,11 +2,11 @@
 // case, and the parameters the runner offers.
 #include "scenarios/task_tree/task_tree.hpp"
 
+#include "scenarios/common_params.hpp"
 #include "scenarios/limits.hpp"
 #include "src/stopwatch.hpp"
 
 #include <map>
-#include <thread>
 
 namespace conclab::task_tree {
 namespace {
@@ -118,9 +118,8 @@ Scenario const& scenario() {
                 {"leaves", 1'000'000ULL, 1, 100'000'000, "leaf tasks; each returns its ordinal, the root must return leaves*(leaves-1)/2",
                  "all", {}},
                 {"fanout", 10ULL, 2, 1'000, "children per task (the last level takes what is left)", "all", {}},
-                {"threads", std::uint64_t{std::max(1U, std::thread::hardware_concurrency())}, 1, 1024,
-                 "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb", {}},
-                {"stack_kb", 16ULL, 16, 8192, "each fiber's stack in KiB (malloc'd, no guard page; docs/models.md)", "fibers", {}},
+                runtime_threads_param(),
+                fiber_stack_param(),
             },
         .metrics = {{"ns_per_task", "ns", "ns/task", 1, false, false}, {"leaves", "count", "", 1, false, false}},
         .validate = validate,

@@ -2,13 +2,14 @@
 // case, and the parameters the runner offers.
 #include "scenarios/url_fetch/url_fetch.hpp"
 
+#include "scenarios/common_params.hpp"
 #include "scenarios/contract.hpp"
 #include "scenarios/limits.hpp"
 #include "scenarios/url_fetch/fixture.hpp"
 #include "src/latency.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <thread>
 
 #include <sys/resource.h>
 
@@ -239,8 +240,7 @@ CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
 }
 
 Scenario const& scenario() {
-    auto const hardware = std::uint64_t{std::max(1U, std::thread::hardware_concurrency())};
-    static Scenario const url_fetch = [&] {
+    static Scenario const url_fetch = [] {
         Scenario s{
         .name = "url-fetch",
         .summary = "HTTP GET /item/0 .. /item/N-1 from a server with latency, at most C in flight; bodies checked",
@@ -262,9 +262,8 @@ Scenario const& scenario() {
                  "all", {}},
                 {"keepalive", std::string{"on"}, 0, 0, "reuse each connection (on) or open one per request (off)", "all",
                  {"on", "off"}},
-                {"threads", hardware, 1, 1024, "OS threads of the runtime (default: hardware concurrency)",
-                 "fibers, coroutines, tbb (= requests in flight)", {}},
-                {"server_threads", hardware, 1, 1024, "threads of the embedded server (default: hardware concurrency)",
+                runtime_threads_param("fibers, coroutines, tbb (= requests in flight)"),
+                {"server_threads", hardware_threads(), 1, 1024, "threads of the embedded server (default: hardware concurrency)",
                  "the embedded server (no --target)", {}},
             },
         .metrics =

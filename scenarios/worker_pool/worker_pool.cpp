@@ -2,10 +2,10 @@
 // measurement of a case, and the parameters the runner offers.
 #include "scenarios/worker_pool/worker_pool.hpp"
 
+#include "scenarios/common_params.hpp"
 #include "scenarios/limits.hpp"
 #include "src/latency.hpp"
 
-#include <thread>
 
 namespace conclab::worker_pool {
 namespace {
@@ -130,8 +130,7 @@ Scenario const& scenario() {
                  "fibers, coroutines, threads", {}},
                 {"wait_us", 0ULL, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
                  "all", {}},
-                {"threads", std::uint64_t{std::max(1U, std::thread::hardware_concurrency())}, 1, 1024,
-                 "OS threads of the runtime (default: hardware concurrency)", "fibers, coroutines, tbb", {}},
+                runtime_threads_param(),
             },
         .metrics = {},
         .validate = validate,
