@@ -83,7 +83,10 @@ TEST_P(ExactlyOnce, UrlFetchFetchesOrFailsEveryRequestOnceForTheRightReason) {
         p.keepalive = dice.below(3) != 0;
         p.threads = static_cast<unsigned>(dice.between(1, 3));
         p.delay = {url_fetch::DelayConfig::Distribution::uniform, dice.pick<std::uint64_t>({0, 200}), dice.below(10)};
-        p.timeout = std::chrono::milliseconds{400};
+        // Only a stalled item may time out: 2 s is far above what an answered
+        // request takes, even the first one of a TSan build on a busy 2-core
+        // machine (400 ms was not: CI saw item 0 time out under TSan).
+        p.timeout = std::chrono::milliseconds{2000};
         // what each request must end as (a body of 0 bytes cannot be cut short)
         std::uint64_t timeouts = 0, statuses = 0, shorts = 0;
         auto const& f = config.faults;
