@@ -112,8 +112,18 @@ if [ "$action" = tsan ]; then
     echo "setup.sh: fetching Debian's sources of onetbb $tbb_version and boost1.81 $boost_version (76 MB)"
     (cd "$deps/src" && apt-get source --download-only -qq "onetbb=$tbb_version" "boost1.81=$boost_version" 2>&1 |
       grep -v 'Download is performed unsandboxed' || true)
-    # oneTBB with Debian's patches, built with TSan (about 25 s).
-    dpkg-source -x "$deps"/src/onetbb_*.dsc "$deps/onetbb" >/dev/null
+    for source in onetbb_*.dsc boost1.81_*.debian.tar.xz boost1.81_*.orig.tar.xz; do
+      if ! compgen -G "$deps/src/$source" > /dev/null; then
+        echo "setup.sh: Debian's source $source did not download (apt-get source above says why); ./setup.sh tsan needs it" >&2
+        exit 1
+      fi
+    done
+    # oneTBB with Debian's patches, built with TSan (about 25 s). apt-get has
+    # checked the files against the signed Sources index; dpkg-source's own
+    # check of the .dsc signature needs debian-keyring (70 MB) and only warns
+    # without it, so its output goes to a log.
+    dpkg-source -x "$deps"/src/onetbb_*.dsc "$deps/onetbb" > "$deps/dpkg-source.log" 2>&1 ||
+      { cat "$deps/dpkg-source.log"; exit 1; }
     echo "setup.sh: building oneTBB with -fsanitize=thread"
     cmake -S "$deps/onetbb" -B "$deps/onetbb-build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DTBB_SANITIZE=thread -DTBB_TEST=OFF -DTBB_EXAMPLES=OFF -DTBB_STRICT=OFF -DTBBMALLOC_BUILD=OFF \
