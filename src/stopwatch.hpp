@@ -1,9 +1,9 @@
 // Measures one run from inside the case's own process: wall clock; CPU
 // time and context switches (getrusage, all threads); memory (the RSS
-// before the run and its peak during it, C++ heap allocations); the most
-// OS threads seen (sampled every 10 ms by a thread of its own); and the
-// CPU the rest of the machine used meanwhile (/proc/stat), so a run
-// disturbed by other load is marked.
+// before the run, freed heap handed back first, and its peak during it;
+// C++ heap allocations); the most OS threads seen (sampled every 10 ms by
+// a thread of its own); and the CPU the rest of the machine used
+// meanwhile (/proc/stat), so a run disturbed by other load is marked.
 #pragma once
 
 #include "src/heap.hpp"

@@ -7,11 +7,14 @@
 #include "src/latency.hpp"
 #include "src/params.hpp"
 #include "src/runner.hpp"
+#include "src/stopwatch.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -160,6 +163,44 @@ std::string script(std::string const& name, std::string const& body) {
     std::ofstream{path} << "#!/bin/sh\n" << body << "\n";
     chmod(path.c_str(), 0755);
     return path.string();
+}
+
+// 64 MiB in 16 KiB blocks (below malloc's mmap threshold, so from its heap),
+// every page written.
+[[maybe_unused]] std::vector<void*> allocate_and_touch() {
+    std::vector<void*> blocks(4096);
+    for (auto& block : blocks) {
+        block = std::malloc(16 * 1024);
+        std::memset(block, 1, 16 * 1024);
+    }
+    return blocks;
+}
+
+[[maybe_unused]] void free_all(std::vector<void*> const& blocks) {
+    for (void* block : blocks) std::free(block);
+}
+
+TEST(Stopwatch, CountsMemoryTheWarmUpsFreedAsTheRunsGrowth) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "a sanitizer's allocator keeps freed memory its own way";
+#else
+    // A warm-up: 64 MiB allocated and freed. A block kept after them stops
+    // free() from handing them back itself: they stay resident, as a
+    // warm-up's memory does when anything is allocated after it.
+    auto warmup = allocate_and_touch();
+    void* const fence = warmup.back();  // the last block, above the others
+    warmup.pop_back();
+    free_all(warmup);
+    CaseMetrics metrics;
+    {
+        Stopwatch stopwatch;
+        auto const run = allocate_and_touch();  // the run needs the same 64 MiB
+        stopwatch.stop(1, metrics);
+        free_all(run);
+    }
+    std::free(fence);
+    EXPECT_GE(metrics.rss_growth_bytes, 48.0 * 1024 * 1024) << "memory the warm-up left resident hides the run's needs";
+#endif
 }
 
 TEST(RunInChild, ReadsTheLastLineAsTheResult) {
