@@ -2,22 +2,19 @@
 // their name, range and help read the same in every `conclab list`.
 #pragma once
 
+#include "src/machine.hpp"
 #include "src/params.hpp"
 
-#include <algorithm>
 #include <cstdint>
 #include <string>
-#include <thread>
+#include <utility>
 
 namespace conclab {
-
-/// The machine's hardware threads (at least 1): the default runtime size.
-inline std::uint64_t hardware_threads() noexcept { return std::max(1U, std::thread::hardware_concurrency()); }
 
 /// --threads: the OS threads a model's runtime (fiber scheduler, io_context
 /// pool, TBB arena) runs on. `models` says which models read it.
 inline ParamSpec runtime_threads_param(std::string models = "fibers, coroutines, tbb") {
-    return {"threads", hardware_threads(), 1, 1024, "OS threads of the runtime (default: hardware concurrency)", std::move(models), {}};
+    return {"threads", std::uint64_t{hardware_threads()}, 1, 1024, "OS threads of the runtime (default: hardware concurrency)", std::move(models), {}};
 }
 
 /// --stack-kb: each fiber's stack (docs/models.md has the trade-off).

@@ -1,9 +1,10 @@
 #include "src/histogram.hpp"
 
+#include "src/machine.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <thread>
 
 #include <sched.h>
 
@@ -80,7 +81,7 @@ std::vector<std::pair<double, std::uint64_t>> Histogram::spectrum() const {
 }
 
 LatencyRecorder::LatencyRecorder(bool enabled) : enabled_{enabled} {
-    std::size_t const cpus = std::max(1U, std::thread::hardware_concurrency());
+    std::size_t const cpus = hardware_threads();
     std::size_t const shards = std::bit_ceil(cpus);
     shards_ = std::make_unique<Shard[]>(shards);
     shard_mask_ = shards - 1;

@@ -11,7 +11,9 @@
 #include <oneapi/tbb/version.h>
 
 #include <ctime>
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -80,6 +82,20 @@ nlohmann::json describe_machine() {
         {"os", os_name()},
         {"load_average_1m", read_line("/proc/loadavg")},
     };
+}
+
+unsigned hardware_threads() noexcept { return std::max(1U, std::thread::hardware_concurrency()); }
+
+std::vector<std::string> proc_stat_fields(std::string const& stat_file) {
+    std::ifstream file{stat_file};
+    std::string text;
+    std::getline(file, text);
+    auto const close = text.rfind(')');  // the command name may hold spaces and parentheses
+    if (close == std::string::npos || close + 2 > text.size()) return {};
+    std::istringstream stream{text.substr(close + 2)};
+    std::vector<std::string> fields;
+    for (std::string field; stream >> field;) fields.push_back(field);
+    return fields;
 }
 
 std::string utc_now() {

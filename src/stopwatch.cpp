@@ -1,9 +1,9 @@
 #include "src/stopwatch.hpp"
 
+#include "src/machine.hpp"
+
 #include <fstream>
-#include <sstream>
 #include <string>
-#include <vector>
 
 #include <malloc.h>
 #include <unistd.h>
@@ -32,23 +32,9 @@ bool reset_peak_rss() {
     return static_cast<bool>(file);
 }
 
-// The fields of /proc/<pid>/stat from field 3 on (proc(5) numbers them
-// from 1; fields[n - 3] is field n); empty if unreadable.
-std::vector<std::string> stat_fields(std::string const& pid) {
-    std::ifstream file{"/proc/" + pid + "/stat"};
-    std::string text;
-    std::getline(file, text);
-    auto const close = text.rfind(')');  // the command name may hold spaces and parentheses
-    if (close == std::string::npos) return {};
-    std::istringstream stream{text.substr(close + 2)};
-    std::vector<std::string> fields;
-    for (std::string field; stream >> field;) fields.push_back(field);
-    return fields;
-}
-
 // The OS threads of this process (field 20).
 std::uint64_t os_threads() {
-    auto const fields = stat_fields("self");
+    auto const fields = proc_stat_fields("/proc/self/stat");
     return fields.size() > 20 - 3 ? std::stoull(fields[20 - 3]) : 0;
 }
 
@@ -138,7 +124,7 @@ void Stopwatch::stop(std::uint64_t items, CaseMetrics& metrics) {
 
 double process_cpu_seconds(int pid) {
     if (pid <= 0) return no_value;
-    auto const fields = stat_fields(std::to_string(pid));
+    auto const fields = proc_stat_fields("/proc/" + std::to_string(pid) + "/stat");
     if (fields.size() <= 15 - 3) return no_value;
     // fields 14 and 15: user and system time in clock ticks
     return (std::stod(fields[14 - 3]) + std::stod(fields[15 - 3])) / static_cast<double>(sysconf(_SC_CLK_TCK));

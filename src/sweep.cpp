@@ -16,7 +16,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -392,7 +391,7 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
                 grid("pipeline", {{"parallelism", "1,4"}, {"work", "0,1000"}}, {{"items", 20'000ULL}}, 3)};
     }
     if (name == "server") {
-        auto const cores = std::max(1U, std::thread::hardware_concurrency());
+        auto const cores = hardware_threads();
         auto const threads = "1.." + std::to_string(2 * cores) + "*2";
         return {grid("worker-pool", {{"threads", threads}, {"workers", "16,256,4096"}, {"work", "0,100,10000"}}, {{"jobs", 1'000'000ULL}}, 5),
                 grid("url-fetch", {{"threads", threads}, {"concurrency", "64,512,4096"}}, {{"requests", 100'000ULL}}, 5),

@@ -6,6 +6,7 @@
 #include "models/fibers/runtime.hpp"
 #include "models/tbb/runtime.hpp"
 #include "models/threads/runtime.hpp"
+#include "src/machine.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -17,7 +18,6 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -35,11 +35,8 @@ bool another_thread_runnable() {
     auto const self = std::to_string(gettid());
     for (auto const& task : std::filesystem::directory_iterator{"/proc/self/task"}) {
         if (task.path().filename() == self) continue;
-        std::ifstream file{task.path() / "stat"};
-        std::string text;
-        std::getline(file, text);
-        auto const close = text.rfind(')');  // the state follows the command name
-        if (close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'R') return true;
+        auto const fields = proc_stat_fields(task.path() / "stat");
+        if (!fields.empty() && fields[3 - 3] == "R") return true;
     }
     return false;
 }

@@ -3,12 +3,11 @@
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 
 #include "models/tbb/timer.hpp"
-#include "scenarios/contract.hpp"
 #include "scenarios/common_params.hpp"
+#include "scenarios/contract.hpp"
 #include "scenarios/limits.hpp"
 #include "src/latency.hpp"
 #include "src/stopwatch.hpp"
-
 
 namespace conclab::idle_tasks {
 namespace {

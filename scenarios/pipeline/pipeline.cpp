@@ -5,7 +5,6 @@
 #include "scenarios/common_params.hpp"
 #include "scenarios/limits.hpp"
 
-
 namespace conclab::pipeline {
 namespace {
 

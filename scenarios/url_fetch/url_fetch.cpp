@@ -263,7 +263,7 @@ Scenario const& scenario() {
                 {"keepalive", std::string{"on"}, 0, 0, "reuse each connection (on) or open one per request (off)", "all",
                  {"on", "off"}},
                 runtime_threads_param("fibers, coroutines, tbb (= requests in flight)"),
-                {"server_threads", hardware_threads(), 1, 1024, "threads of the embedded server (default: hardware concurrency)",
+                {"server_threads", std::uint64_t{hardware_threads()}, 1, 1024, "threads of the embedded server (default: hardware concurrency)",
                  "the embedded server (no --target)", {}},
             },
         .metrics =

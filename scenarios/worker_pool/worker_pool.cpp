@@ -6,7 +6,6 @@
 #include "scenarios/limits.hpp"
 #include "src/latency.hpp"
 
-
 namespace conclab::worker_pool {
 namespace {
 

@@ -5,6 +5,7 @@
 #include "src/atomic_file.hpp"
 #include "src/case_json.hpp"
 #include "src/interrupt.hpp"
+#include "src/machine.hpp"
 #include "src/cli/compare_command.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/report_command.hpp"
@@ -26,7 +27,6 @@
 #include <iostream>
 #include <map>
 #include <set>
-#include <thread>
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -96,7 +96,7 @@ int case_command(std::string const& request_text) {
 struct ServeOptions {
     std::string host = "127.0.0.1";
     std::string port = "8080";
-    std::string threads = std::to_string(std::max(1U, std::thread::hardware_concurrency()));
+    std::string threads = std::to_string(hardware_threads());
     std::string size = "1024";
     std::string delay_us;
     std::string delay_dist;
