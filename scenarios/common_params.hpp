@@ -2,9 +2,11 @@
 // their name, range and help read the same in every `conclab list`.
 #pragma once
 
+#include "models/fibers/stack.hpp"
 #include "src/machine.hpp"
 #include "src/params.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -17,9 +19,16 @@ inline ParamSpec runtime_threads_param(std::string models = "fibers, coroutines,
     return {"threads", std::uint64_t{hardware_threads()}, 1, 1024, "OS threads of the runtime (default: hardware concurrency)", std::move(models), {}};
 }
 
-/// --stack-kb: each fiber's stack (docs/models.md has the trade-off).
-inline ParamSpec fiber_stack_param() {
-    return {"stack_kb", 16ULL, 16, 8192, "each fiber's stack in KiB (malloc'd, no guard page; docs/models.md)", "fibers", {}};
+/// --stack-kb: each fiber's stack (docs/models.md has the trade-off). The
+/// least it accepts is what this machine needs (models/fibers/stack.hpp),
+/// and a smaller value is refused with the reason before anything runs.
+inline ParamSpec fiber_stack_param(models::fibers::SignalFrames const& machine = models::fibers::SignalFrames::of_this_machine(),
+                                   bool signals_on_fiber_stacks = models::fibers::signals_reach_fiber_stacks(),
+                                   std::size_t headroom = models::fibers::build_stack_headroom()) {
+    using namespace models::fibers;
+    return {"stack_kb", std::uint64_t{default_stack_kib}, minimum_stack_kib(machine, signals_on_fiber_stacks, headroom), 8192,
+            "each fiber's stack in KiB (malloc'd, no guard page; docs/models.md)", "fibers", {},
+            minimum_stack_reason(machine, signals_on_fiber_stacks, headroom)};
 }
 
 }  // namespace conclab

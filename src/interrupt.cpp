@@ -22,7 +22,10 @@ void install_interrupt_handlers() {
     struct sigaction action{};
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // no SA_RESTART: a blocking wait returns EINTR and looks at the flag
+    // No SA_RESTART: a blocking wait returns EINTR and looks at the flag.
+    // SA_ONSTACK: on a thread with an alternate signal stack (a fiber
+    // scheduler's) the frame goes there, never onto a small fiber stack.
+    action.sa_flags = SA_ONSTACK;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
 }

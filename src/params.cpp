@@ -33,6 +33,7 @@ ParamValue parse_param(ParamSpec const& spec, std::string_view text) {
     std::uint64_t value = 0;
     auto const [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || error != std::errc{} || end != text.data() + text.size()) throw UsageError{expected};
+    if (value < spec.min && !spec.below_min.empty()) throw UsageError{expected + ": " + spec.below_min};
     if (value < spec.min || value > spec.max) throw UsageError{expected};
     return value;
 }

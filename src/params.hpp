@@ -30,6 +30,7 @@ struct ParamSpec {
     std::string help;         ///< what it means, one line
     std::string models;       ///< which models use it ("all" or a list)
     std::vector<std::string> choices;  ///< texts only: the allowed values (empty: any text)
+    std::string below_min = {};        ///< numbers only: why `min` is the least (e.g. what the machine needs)
 
     bool is_text() const noexcept { return std::holds_alternative<std::string>(fallback); }
 };

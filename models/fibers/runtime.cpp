@@ -1,7 +1,7 @@
 #include "models/fibers/runtime.hpp"
 
-#include <boost/context/stack_traits.hpp>
-#include <boost/fiber/fixedsize_stack.hpp>
+#include "models/fibers/stack.hpp"
+
 #include <boost/fiber/operations.hpp>
 
 #include <memory>
@@ -11,23 +11,13 @@
 namespace conclab::models::fibers {
 namespace {
 thread_local Runtime const* current_runtime = nullptr;
-
-// ThreadSanitizer's runtime runs on the fiber's own stack (fiber switches,
-// interceptors, its reports) and needs more of it than the fiber's code:
-// 16 KiB stacks overflowed under TSan only. TSan builds add this much to
-// every fiber; the sizes measured are those of release builds.
-#if defined(__SANITIZE_THREAD__)
-constexpr std::size_t sanitizer_stack_bytes = 64 * 1024;
-#else
-constexpr std::size_t sanitizer_stack_bytes = 0;
-#endif
 }  // namespace
 
 Runtime::Runtime(unsigned threads, std::size_t stack_bytes) : stack_bytes_{stack_bytes} {
     if (threads == 0) throw std::invalid_argument{"fibers runtime needs at least one thread"};
-    if (stack_bytes < boost::context::stack_traits::minimum_size()) {
-        throw std::invalid_argument{"fiber stacks need at least " + std::to_string(boost::context::stack_traits::minimum_size()) +
-                                    " bytes"};
+    auto const machine = SignalFrames::of_this_machine();
+    if (stack_bytes < minimum_stack_kib(machine, signals_reach_fiber_stacks(), build_stack_headroom()) * 1024) {
+        throw std::invalid_argument{minimum_stack_reason(machine, signals_reach_fiber_stacks(), build_stack_headroom())};
     }
     threads_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { thread_main(); });
@@ -39,7 +29,7 @@ Runtime::~Runtime() {
 }
 
 void Runtime::make_fiber(std::function<void()> fn) const {
-    boost::fibers::fiber{std::allocator_arg, boost::fibers::fixedsize_stack{stack_bytes_ + sanitizer_stack_bytes}, std::move(fn)}
+    boost::fibers::fiber{std::allocator_arg, MallocStack{stack_bytes_ + build_stack_headroom()}, std::move(fn)}
         .detach();
 }
 
@@ -52,6 +42,8 @@ void Runtime::launch(std::function<void()> fn) {
 }
 
 void Runtime::thread_main() {
+    // No signal frame may land on a fiber's small stack (models/fibers/stack.hpp).
+    SignalIsolation const signals;
     boost::fibers::use_scheduling_algorithm<PoolAlgorithm>(queue_);
     current_runtime = this;
     std::function<void()> fn;

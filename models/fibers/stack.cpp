@@ -1,0 +1,143 @@
+#include "models/fibers/stack.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include <signal.h>
+#include <unistd.h>
+
+namespace conclab::models::fibers {
+namespace {
+
+constexpr unsigned char paint = 0xA5;
+std::atomic<bool> measuring{false};
+std::atomic<std::size_t> deepest{0};
+
+std::size_t kib_rounded_up(std::size_t bytes) { return (bytes + 1023) / 1024; }
+
+}  // namespace
+
+SignalFrames SignalFrames::of_this_machine() noexcept {
+    auto const read = [](int name, long fallback) {
+        long const value = sysconf(name);
+        return static_cast<std::size_t>(value > 0 ? value : fallback);
+    };
+    // Before glibc 2.34 the constants were fixed (2 KiB and 8 KiB), and too
+    // small for AVX-512; the kernel's AT_MINSIGSTKSZ is what sysconf reads.
+    return {.min_signal_stack = read(_SC_MINSIGSTKSZ, 2048), .signal_stack = read(_SC_SIGSTKSZ, 8192)};
+}
+
+StackFloor minimum_stack(SignalFrames const& machine, bool signals_on_fiber_stacks) {
+    if (!signals_on_fiber_stacks) {
+        return {code_stack_floor,
+                "a fiber's own frames need " + std::to_string(code_stack_floor >> 10) +
+                    " KiB; signal handlers run on each runtime thread's alternate signal stack, so this machine's " +
+                    std::to_string(machine.min_signal_stack) + "-byte signal frames never land on a fiber's stack"};
+    }
+    return {code_stack_floor + machine.signal_stack,
+            "a fiber's own frames need " + std::to_string(code_stack_floor >> 10) +
+                " KiB, and in this build a signal handler may run on the fiber's stack, so it must also hold " +
+                std::to_string(machine.signal_stack) + " bytes for this machine's signal frames (4 x its " +
+                std::to_string(machine.min_signal_stack) + "-byte largest frame)"};
+}
+
+bool signals_reach_fiber_stacks() noexcept {
+#if defined(__SANITIZE_THREAD__)
+    return true;
+#else
+    return false;
+#endif
+}
+
+std::size_t build_stack_headroom() noexcept {
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer's runtime runs on the fiber's own stack (fiber
+    // switches, interceptors, its reports): 16 KiB stacks overflowed under
+    // TSan only.
+    return 64 * 1024;
+#else
+    return 0;
+#endif
+}
+
+std::size_t minimum_stack_kib(SignalFrames const& machine, bool signals_on_fiber_stacks, std::size_t headroom) {
+    // The fibers' own code runs in what was asked for in every build; the
+    // headroom a build adds may cover the signal frames.
+    auto const floor = minimum_stack(machine, signals_on_fiber_stacks).bytes;
+    return std::max(kib_rounded_up(code_stack_floor), floor > headroom ? kib_rounded_up(floor - headroom) : 0);
+}
+
+std::string minimum_stack_reason(SignalFrames const& machine, bool signals_on_fiber_stacks, std::size_t headroom) {
+    auto const floor = minimum_stack(machine, signals_on_fiber_stacks);
+    std::string why = "fiber stacks need at least " + std::to_string(minimum_stack_kib(machine, signals_on_fiber_stacks, headroom)) +
+                      " KiB on this machine: " + floor.why;
+    if (headroom > 0) why += " (this build adds " + std::to_string(headroom >> 10) + " KiB to every stack for its own runtime)";
+    return why;
+}
+
+std::size_t alternate_signal_stack_bytes(SignalFrames const& machine) noexcept {
+    // Room for two nested frames and the handler's own calls; Go gives its
+    // signal goroutine 32 KiB.
+    return std::max<std::size_t>(64 * 1024, 2 * machine.signal_stack);
+}
+
+SignalIsolation::SignalIsolation() {
+    sigset_t asynchronous;
+    sigfillset(&asynchronous);
+    // Faults of the thread's own code must still reach it (on the alternate stack).
+    for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) sigdelset(&asynchronous, fault);
+    pthread_sigmask(SIG_BLOCK, &asynchronous, nullptr);
+
+    bytes_ = alternate_signal_stack_bytes(SignalFrames::of_this_machine());
+    stack_ = std::malloc(bytes_);
+    if (stack_ == nullptr) throw std::bad_alloc{};
+    stack_t alternate{};
+    alternate.ss_sp = stack_;
+    alternate.ss_size = bytes_;
+    alternate.ss_flags = 0;
+    installed_ = sigaltstack(&alternate, nullptr) == 0;
+}
+
+SignalIsolation::~SignalIsolation() {
+    if (installed_) {
+        stack_t disable{};
+        disable.ss_flags = SS_DISABLE;
+        sigaltstack(&disable, nullptr);
+    }
+    std::free(stack_);
+}
+
+boost::context::stack_context MallocStack::allocate() {
+    void* const base = std::malloc(bytes_);
+    if (base == nullptr) throw std::bad_alloc{};
+    if (measuring.load(std::memory_order_relaxed)) std::memset(base, paint, bytes_);
+    boost::context::stack_context stack;
+    stack.size = bytes_;
+    stack.sp = static_cast<char*>(base) + bytes_;  // stacks grow down
+    return stack;
+}
+
+void MallocStack::deallocate(boost::context::stack_context& stack) noexcept {
+    auto* const base = static_cast<unsigned char*>(stack.sp) - stack.size;
+    if (measuring.load(std::memory_order_relaxed)) {
+        std::size_t untouched = 0;
+        while (untouched < stack.size && base[untouched] == paint) ++untouched;
+        auto const used = stack.size - untouched;
+        auto seen = deepest.load(std::memory_order_relaxed);
+        while (used > seen && !deepest.compare_exchange_weak(seen, used, std::memory_order_relaxed)) {
+        }
+    }
+    std::free(base);
+}
+
+void MallocStack::measure_depth(bool on) noexcept {
+    deepest.store(0, std::memory_order_relaxed);
+    measuring.store(on, std::memory_order_relaxed);
+}
+
+std::size_t MallocStack::deepest_use() noexcept { return deepest.load(std::memory_order_relaxed); }
+
+}  // namespace conclab::models::fibers
