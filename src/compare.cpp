@@ -79,23 +79,51 @@ double exact_cdf(std::size_t m, std::size_t n, double u) {
 
 }  // namespace
 
-std::vector<CaseRuns> load_results(std::string const& path) {
+double smallest_possible_p(std::size_t n1, std::size_t n2) {
+    if (n1 == 0 || n2 == 0) return 1;
+    double arrangements = 1;  // C(n1 + n2, n1), built up exactly enough in doubles
+    for (std::size_t k = 1; k <= n1; ++k) arrangements = arrangements * static_cast<double>(n2 + k) / static_cast<double>(k);
+    return std::min(1.0, 2 / arrangements);
+}
+
+std::size_t runs_needed(double alpha) {
+    std::size_t n = 1;
+    while (smallest_possible_p(n, n) >= alpha) ++n;
+    return n;
+}
+
+ResultsFile read_results(std::string const& path) {
     auto const text = read_all(path);
     std::map<std::string, CaseRuns> cases;
+    ResultsFile out;
+    auto const left_out = [&](nlohmann::json const& list, std::string const& scenario, ParamValues const& params) {
+        if (!list.is_array()) return;  // files from before left-out models were recorded
+        for (auto const& entry : list) {
+            out.left_out.push_back({entry.value("scenario", scenario),
+                                    entry.contains("params") ? params_from_json(entry.at("params")) : params,
+                                    entry.at("model").get<std::string>(), entry.value("reason", "")});
+        }
+    };
     try {
         auto const first_line = text.substr(0, text.find('\n'));
         auto const head = nlohmann::json::parse(first_line, nullptr, false);
         if (!head.is_discarded() && head.is_object() && head.value("schema", "") == "conclab-sweep") {
+            left_out(head.value("left_out", nlohmann::json{}), "", {});
             std::istringstream lines{text};
             std::string line;
             std::getline(lines, line);  // the header
             while (std::getline(lines, line)) {
                 auto const json = nlohmann::json::parse(line, nullptr, false);
                 if (json.is_discarded()) continue;  // a cut-off last line
-                if (json.value("status", "") != "ok") continue;
                 auto const& c = json.at("case");
-                add_run(cases, c.at("scenario").get<std::string>(), params_from_json(c.at("params")), c.at("model").get<std::string>(),
-                        json.at("metrics"));
+                auto const scenario = c.at("scenario").get<std::string>();
+                auto const model = c.at("model").get<std::string>();
+                if (json.value("status", "") != "ok") {
+                    out.failed.push_back({scenario, params_from_json(c.at("params")), model, json.value("status", ""),
+                                          json.value("error", "")});
+                    continue;
+                }
+                add_run(cases, scenario, params_from_json(c.at("params")), model, json.at("metrics"));
             }
         } else {
             auto const json = nlohmann::json::parse(text, nullptr, false);
@@ -104,11 +132,16 @@ std::vector<CaseRuns> load_results(std::string const& path) {
                 throw UsageError{path + ": not a conclab results file (no \"schema\": \"conclab-results\")"};
             }
             if (json.value("schema_version", 0) != 1) throw UsageError{path + ": results schema version " + json.at("schema_version").dump() + ", this conclab reads 1"};
+            auto const scenario = json.at("scenario").get<std::string>();
             auto const params = params_from_json(json.at("params"));
+            left_out(json.value("left_out", nlohmann::json{}), scenario, params);
             for (auto const& result : json.at("results")) {
+                auto const model = result.at("model").get<std::string>();
                 for (auto const& run : result.at("runs")) {
                     if (run.value("status", "") == "ok") {
-                        add_run(cases, json.at("scenario").get<std::string>(), params, result.at("model").get<std::string>(), run);
+                        add_run(cases, scenario, params, model, run);
+                    } else {
+                        out.failed.push_back({scenario, params, model, run.value("status", ""), run.value("error", "")});
                     }
                 }
             }
@@ -118,10 +151,11 @@ std::vector<CaseRuns> load_results(std::string const& path) {
     } catch (std::exception const& e) {
         throw UsageError{path + ": malformed (" + std::string{e.what()} + ")"};
     }
-    std::vector<CaseRuns> out;
-    for (auto& [key, c] : cases) out.push_back(std::move(c));
+    for (auto& [key, c] : cases) out.cases.push_back(std::move(c));
     return out;
 }
+
+std::vector<CaseRuns> load_results(std::string const& path) { return read_results(path).cases; }
 
 double mann_whitney_p(std::span<double const> a, std::span<double const> b) {
     std::size_t const m = a.size(), n = b.size();

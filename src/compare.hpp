@@ -24,9 +24,36 @@ struct CaseRuns {
     std::vector<CaseMetrics> runs;
 };
 
-/// Reads a results file (`conclab run --json`) or a sweep file; only
-/// verified runs are kept. Throws UsageError naming the file and what is
-/// wrong (missing, not JSON, another schema or version).
+/// A run that did not verify: which case, how it ended and why.
+struct FailedRun {
+    std::string scenario;
+    ParamValues params;
+    std::string model;
+    std::string status;   ///< "wrong_answer", "error", "crashed", "timeout", ...
+    std::string message;
+};
+
+/// A model a case could not hold (refused before it ran), and why.
+struct LeftOutModel {
+    std::string scenario;
+    ParamValues params;
+    std::string model;
+    std::string reason;
+};
+
+/// Everything a results or sweep file says about its cases.
+struct ResultsFile {
+    std::vector<CaseRuns> cases;      ///< verified runs, by case
+    std::vector<FailedRun> failed;    ///< runs that did not verify
+    std::vector<LeftOutModel> left_out;
+};
+
+/// Reads a results file (`conclab run --json`) or a sweep file. Throws
+/// UsageError naming the file and what is wrong (missing, not JSON,
+/// another schema or version).
+ResultsFile read_results(std::string const& path);
+
+/// read_results' verified runs alone.
 std::vector<CaseRuns> load_results(std::string const& path);
 
 /// Two-sided p-value of the Mann-Whitney U test of `a` against `b`: exact
@@ -35,6 +62,14 @@ std::vector<CaseRuns> load_results(std::string const& path);
 /// correction. 1 when either sample is empty. With 3 runs a side the
 /// smallest possible p is 0.1: compare needs 4 or more to find anything.
 double mann_whitney_p(std::span<double const> a, std::span<double const> b);
+
+/// The smallest two-sided p-value the test can give at all for samples of
+/// n1 and n2 runs (one arrangement at each extreme, no ties): 2 / C(n1+n2, n1).
+double smallest_possible_p(std::size_t n1, std::size_t n2);
+
+/// The fewest runs a side (both sides equal) with which a difference can be
+/// significant at `alpha`: 4 at 0.05.
+std::size_t runs_needed(double alpha);
 
 struct MetricChange {
     std::string metric;

@@ -77,6 +77,8 @@ nlohmann::json results_to_json(RunResults const& results) {
         for (Model m : rep) names.push_back(token(m));
         order.push_back(std::move(names));
     }
+    nlohmann::json left_out = nlohmann::json::array();
+    for (auto const& [model, reason] : plan.left_out) left_out.push_back({{"model", token(model)}, {"reason", reason}});
     nlohmann::json units = nlohmann::json::object();
     for (auto const& metric : metric_list()) units[std::string{metric.key}] = metric.unit;
     for (auto const& metric : plan.scenario->metrics) units[metric.key] = metric.unit;
@@ -98,6 +100,7 @@ nlohmann::json results_to_json(RunResults const& results) {
         {"run_order", std::move(order)},
         {"metric_units", std::move(units)},
         {"results", std::move(models)},
+        {"left_out", std::move(left_out)},
     };
 }
 

@@ -63,10 +63,14 @@ std::vector<double> values_of(std::vector<CaseMetrics> const& runs, double CaseM
 nlohmann::json build_report(std::vector<std::string> const& inputs, std::string const& title) {
     nlohmann::json sources = nlohmann::json::array();
     std::vector<CaseRuns> all;
+    std::vector<FailedRun> failed;
+    std::vector<LeftOutModel> left_out;
     for (auto const& input : inputs) {
-        auto cases = load_results(input);  // throws UsageError for what is not a results or sweep file
+        auto file = read_results(input);  // throws UsageError for what is not a results or sweep file
         sources.push_back(source_of(input));
-        for (auto& c : cases) {
+        failed.insert(failed.end(), file.failed.begin(), file.failed.end());
+        left_out.insert(left_out.end(), file.left_out.begin(), file.left_out.end());
+        for (auto& c : file.cases) {
             // the same case in two files (a sweep and its resumed part): one set of runs
             auto const same = std::find_if(all.begin(), all.end(), [&](CaseRuns const& o) {
                 return o.scenario == c.scenario && o.model == c.model && o.params == c.params;
@@ -81,12 +85,19 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
 
     std::map<std::string, std::vector<CaseRuns const*>> by_scenario;
     for (auto const& c : all) by_scenario[c.scenario].push_back(&c);
+    // a scenario whose every run failed still gets its section: to say so
+    for (auto const& f : failed) by_scenario.try_emplace(f.scenario);
+    for (auto const& l : left_out) by_scenario.try_emplace(l.scenario);
     nlohmann::json scenarios = nlohmann::json::array();
     for (auto const& [scenario, cases] : by_scenario) {
         // parameters that vary are the axes; the others are fixed
         std::map<std::string, std::set<std::string>> seen;
-        for (auto const* c : cases) {
-            for (auto const& [name, value] : c->params) seen[name].insert(params_to_json({{name, value}}).at(name).dump());
+        auto const see = [&](ParamValues const& params) {
+            for (auto const& [name, value] : params) seen[name].insert(params_to_json({{name, value}}).at(name).dump());
+        };
+        for (auto const* c : cases) see(c->params);
+        for (auto const& f : failed) {
+            if (f.scenario == scenario) see(f.params);
         }
         nlohmann::json axes = nlohmann::json::object(), fixed = nlohmann::json::object();
         for (auto const& [name, values] : seen) {
@@ -102,9 +113,25 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
         }
         auto const swept = [&](ParamValues const& params) {
             nlohmann::json out = nlohmann::json::object();
-            for (auto const& [name, values] : axes.items()) out[name] = params_to_json({{name, params.at(name)}}).at(name);
+            for (auto const& [name, values] : axes.items()) {
+                if (params.count(name) != 0) out[name] = params_to_json({{name, params.at(name)}}).at(name);
+            }
             return out;
         };
+        // Failed runs and left-out models, next to the charts: a report never
+        // drops a model without saying so.
+        nlohmann::json failures = nlohmann::json::array();
+        for (auto const& f : failed) {
+            if (f.scenario != scenario) continue;
+            failures.push_back({{"params", swept(f.params)}, {"model", f.model}, {"status", f.status}, {"message", f.message}});
+        }
+        nlohmann::json omitted = nlohmann::json::array();
+        std::set<std::string> omitted_seen;
+        for (auto const& l : left_out) {
+            if (l.scenario != scenario) continue;
+            nlohmann::json entry{{"params", swept(l.params)}, {"model", l.model}, {"reason", l.reason}};
+            if (omitted_seen.insert(entry.dump()).second) omitted.push_back(std::move(entry));
+        }
 
         nlohmann::json rows = nlohmann::json::array();
         std::map<std::string, std::vector<CaseRuns const*>> by_combination;
@@ -171,6 +198,8 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
                              {"fixed", std::move(fixed)},
                              {"cases", std::move(rows)},
                              {"verdicts", std::move(verdicts)},
+                             {"failed", std::move(failures)},
+                             {"left_out", std::move(omitted)},
                              {"summary", summary}});
     }
     return {{"schema", "conclab-report"},

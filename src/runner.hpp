@@ -26,6 +26,7 @@ struct RunPlan {
     std::chrono::seconds case_timeout{600};
     bool progress = true;  ///< one line per case on stderr
     bool record_latency = true;  ///< false (--no-latency): cases record no per-item latency
+    std::vector<std::pair<Model, std::string>> left_out;  ///< models the case could not hold, and why (not run)
 };
 
 struct ModelRuns {

@@ -1,7 +1,7 @@
 #include "src/sweep.hpp"
 
-#include "src/atomic_file.hpp"
 #include "src/case_json.hpp"
+#include "src/output_file.hpp"
 #include "src/interrupt.hpp"
 #include "src/machine.hpp"
 #include "src/runner.hpp"
@@ -161,6 +161,16 @@ std::string case_key(std::string_view scenario, ParamValues const& params, Model
 nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, std::vector<std::string> const& command) {
     nlohmann::json list = nlohmann::json::array();
     for (auto const& grid : grids) list.push_back(grid_json(grid));
+    // what sweep_cases() leaves out, with why, so a report can say so
+    nlohmann::json left_out = nlohmann::json::array();
+    for (auto const& grid : grids) {
+        for (auto const& values : combinations(grid)) {
+            for (auto const& [model, reason] : refused_models(*grid.scenario, values, grid.models)) {
+                left_out.push_back({{"scenario", grid.scenario->name}, {"params", params_to_json(values)}, {"model", token(model)},
+                                    {"reason", reason}});
+            }
+        }
+    }
     return {{"schema", "conclab-sweep"},
             {"schema_version", sweep_schema_version},
             {"grids", std::move(list)},
@@ -168,7 +178,8 @@ nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, st
             {"started_utc", utc_now()},
             {"command", command},
             {"conclab", describe_build()},
-            {"machine", describe_machine()}};
+            {"machine", describe_machine()},
+            {"left_out", std::move(left_out)}};
 }
 
 nlohmann::json sweep_identity(nlohmann::json const& header) { return header.at("grids"); }
@@ -237,7 +248,13 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
                       std::vector<std::string> const& command) {
     auto const header = sweep_header(grids, shard, command);
     std::set<std::string> done;
-    bool const exists = std::filesystem::exists(options.path);
+    auto const target = resolve_output(options.path, "-o");
+    // Standard output, a FIFO or a device: the sweep streams there, once.
+    bool const stream = target.kind != OutputTarget::Kind::file;
+    if (stream && options.resume) {
+        throw UsageError{"--resume needs -o to be a file; " + options.path + " is standard output, a device or a FIFO"};
+    }
+    bool const exists = !stream && std::filesystem::exists(target.real);
     if (exists && !options.resume) {
         throw UsageError{options.path + " exists; --resume continues the sweep in it, or give another -o file"};
     }
@@ -248,18 +265,19 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
         }
         done.insert(file.keys.begin(), file.keys.end());
         if (file.truncated) {
-            std::filesystem::resize_file(options.path, file.good_bytes);  // drop the cut-off line before appending
+            std::filesystem::resize_file(target.real, file.good_bytes);  // drop the cut-off line before appending
             std::fprintf(stderr, "sweep: %s ended in a cut-off line (an interrupted write); dropped it\n", options.path.c_str());
         }
-    } else {
-        check_writable(options.path, "-o");
     }
-    int const fd = ::open(options.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) throw UsageError{"-o " + options.path + ": cannot be written (" + std::strerror(errno) + ")"};
+    int const fd = open_for_append(target, "-o");
     struct Closer {
         int fd;
-        ~Closer() { ::close(fd); }
+        ~Closer() {
+            if (fd != STDOUT_FILENO) ::close(fd);
+        }
     } const closer{fd};
+    SweepRun result;
+    result.written.header = header;
     if (!exists) append_line(fd, options.path, header.dump());
 
     auto const cases = sweep_cases(grids, shard);
@@ -274,7 +292,6 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
     bool const terminal = options.progress && ::isatty(STDERR_FILENO) == 1;
     auto const executable = self_executable();
     auto const started = Clock::now();
-    SweepRun result;
     std::size_t& failed = result.failed;
     std::unique_ptr<Fixture> fixture;
     Scenario const* fixture_scenario = nullptr;
@@ -305,7 +322,10 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
             break;
         }
         if (outcome.status != CaseOutcome::Status::ok) ++failed;
-        append_line(fd, options.path, case_line(c, outcome).dump());
+        auto line = case_line(c, outcome);
+        append_line(fd, options.path, line.dump());
+        result.written.keys.push_back(case_key(c.scenario->name, c.params, c.model, c.repetition));
+        result.written.cases.push_back(std::move(line));
         if (options.progress) {
             double const elapsed = std::chrono::duration<double>(Clock::now() - started).count();
             double const eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(todo.size() - i - 1);
@@ -314,10 +334,13 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
                 if (grid.scenario != c.scenario) continue;
                 for (auto const& axis : grid.axes) swept += axis.name + "=" + to_text(c.params.at(axis.name)) + " ";
             }
-            std::string const what = c.scenario->name + " " + swept +
-                                     std::string{token(c.model)} + " #" + std::to_string(c.repetition + 1) + ": " +
-                                     (outcome.status == CaseOutcome::Status::ok ? "ok" : std::string{to_string(outcome.status)});
+            bool const ok = outcome.status == CaseOutcome::Status::ok;
+            std::string const what = c.scenario->name + " " + swept + std::string{token(c.model)} + " #" +
+                                     std::to_string(c.repetition + 1) + ": " +
+                                     (ok ? "ok" : std::string{to_string(outcome.status)} + ": " + outcome.message);
             if (terminal) {
+                // a failure stays on the screen above the bar, with its reason
+                if (!ok) std::fprintf(stderr, "\r\033[K%s\n", what.c_str());
                 int const width = 30;
                 int const filled = static_cast<int>(width * static_cast<double>(i + 1) / static_cast<double>(todo.size()));
                 std::fprintf(stderr, "\r\033[K[%s%s] %zu/%zu cases, %s left, %zu failed", std::string(filled, '#').c_str(),
@@ -356,7 +379,7 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
     }
     header["shard"] = "merged";
     header["merged_from"] = std::move(shards);
-    write_file_atomically(out, header.dump() + "\n" + body);
+    write_output(out, header.dump() + "\n" + body);
     return count;
 }
 

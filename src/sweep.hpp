@@ -104,10 +104,12 @@ struct SweepOptions {
 struct SweepRun {
     std::size_t failed = 0;      ///< cases that ended other than ok, this session
     bool interrupted = false;    ///< stopped by Ctrl-C: the case in flight was dropped, the file is valid
+    SweepFile written;           ///< the header and the case lines written in this session
 };
 
 /// Runs the shard's cases not yet in the file. Throws UsageError for a file
-/// that exists without --resume, or holds another sweep.
+/// that exists without --resume, or holds another sweep. `-` (standard
+/// output), a FIFO or a device receive the sweep as a stream (no --resume).
 SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
                       std::vector<std::string> const& command);
 

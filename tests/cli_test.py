@@ -8,6 +8,7 @@ Usage: cli_test.py PATH_TO_CONCLAB
 import csv
 import json
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -780,6 +781,197 @@ class FailedRuns(unittest.TestCase):
                 data = json.load(f)
             self.assertEqual(data["results"][0]["status"], "failed")
             self.assertEqual(data["results"][0]["runs"][0]["status"], "timeout")
+
+
+TINY = ["--jobs", "200", "--workers", "2", "--work", "0", "--models", "tbb,threads", "--repeat", "1", "--warmup", "0",
+        "--quiet"]
+
+
+class OutputPaths(UsageErrors, unittest.TestCase):
+    """Output paths never damage anything: - is standard output, a device, FIFO
+    or symlink is written through and stays what it was, a regular file is
+    replaced whole beside its real target (run as root in CI, as a user would)."""
+
+    def test_json_dash_is_standard_output_and_the_table_goes_to_stderr(self):
+        result = conclab("run", "worker-pool", *TINY, "--json", "-")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["schema"], "conclab-results")  # stdout holds the JSON alone
+        self.assertIn("tbb", result.stderr)  # the table
+        self.assertFalse(os.path.exists("-"))
+
+    def test_csv_dash_is_standard_output(self):
+        result = conclab("run", "worker-pool", *TINY, "--csv", "-")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = list(csv.DictReader(result.stdout.splitlines()))
+        self.assertEqual(sorted(r["model"] for r in rows), ["tbb", "threads"])
+
+    def test_both_to_standard_output_is_refused(self):
+        self.assert_usage_error(["run", "worker-pool", *TINY, "--json", "-", "--csv", "-"], "at most one")
+
+    def test_dev_stdout_is_written_through_not_replaced(self):
+        # a pipe behind /dev/stdout -> /proc/self/fd/1: the symlink must survive (as root it could be renamed over)
+        before = os.readlink("/dev/stdout")
+        result = conclab("run", "worker-pool", *TINY, "--json", "/dev/stdout")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["schema"], "conclab-results")
+        self.assertTrue(os.path.islink("/dev/stdout"))
+        self.assertEqual(os.readlink("/dev/stdout"), before)
+
+    def test_a_fifo_is_written_through(self):
+        import threading
+        with tempfile.TemporaryDirectory() as tmp:
+            fifo = os.path.join(tmp, "pipe")
+            os.mkfifo(fifo)
+            got = []
+
+            def read_all():
+                with open(fifo) as f:
+                    got.append(f.read())
+            reader = threading.Thread(target=read_all)
+            reader.start()
+            result = conclab("run", "worker-pool", *TINY, "--json", fifo)
+            reader.join(timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
+            self.assertEqual(sorted(os.listdir(tmp)), ["pipe"])
+        self.assertEqual(json.loads(got[0])["schema"], "conclab-results")
+
+    def test_dev_null_stays_a_device(self):
+        result = conclab("run", "worker-pool", *TINY, "--csv", "/dev/null")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
+
+    def test_a_symlink_stays_a_link_and_its_target_is_replaced_whole(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.mkdir(os.path.join(tmp, "real"))
+            target = os.path.join(tmp, "real", "out.json")
+            with open(target, "w") as f:
+                f.write("old")
+            link = os.path.join(tmp, "link.json")
+            os.symlink("real/out.json", link)  # relative, resolved from the link's directory
+            result = conclab("run", "worker-pool", *TINY, "--json", link)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertTrue(os.path.islink(link))
+            with open(target) as f:
+                self.assertEqual(json.load(f)["schema"], "conclab-results")
+            self.assertEqual(sorted(os.listdir(tmp)), ["link.json", "real"])  # no temporary beside the link
+            self.assertEqual(os.listdir(os.path.join(tmp, "real")), ["out.json"])
+
+    def test_a_dangling_symlink_creates_its_target(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            link = os.path.join(tmp, "link.csv")
+            os.symlink(os.path.join(tmp, "new.csv"), link)
+            result = conclab("run", "worker-pool", *TINY, "--csv", link)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertTrue(os.path.islink(link))
+            self.assertTrue(os.path.isfile(os.path.join(tmp, "new.csv")))
+
+    def test_sweep_and_merge_to_standard_output_and_through_symlinks(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            grid = sweep_grid("1", "200")
+            streamed = conclab(*grid, "-o", "-")
+            self.assertEqual(streamed.returncode, 0, streamed.stderr)
+            lines = [json.loads(line) for line in streamed.stdout.splitlines()]
+            self.assertEqual(lines[0]["schema"], "conclab-sweep")
+            self.assertEqual(len(lines) - 1, 3 * 2 * 2)
+            self.assertIn("tbb", streamed.stderr)  # the summary went to stderr
+            self.assert_usage_error([*grid, "-o", "-", "--resume"], "--resume needs -o to be a file")
+            part = os.path.join(tmp, "part.jsonl")
+            with open(part, "w") as f:
+                f.write(streamed.stdout)
+            link = os.path.join(tmp, "merged-link.jsonl")
+            os.symlink("merged.jsonl", link)
+            merged = conclab("merge", part, "-o", link)
+            self.assertEqual(merged.returncode, 0, merged.stderr)
+            self.assertTrue(os.path.islink(link))
+            self.assertEqual(len(read_sweep(os.path.join(tmp, "merged.jsonl"))[1]), 3 * 2 * 2)
+            to_stdout = conclab("merge", part, "-o", "-")
+            self.assertEqual(to_stdout.returncode, 0, to_stdout.stderr)
+            self.assertEqual(json.loads(to_stdout.stdout.splitlines()[0])["shard"], "merged")
+            sweep_link = os.path.join(tmp, "sweep-link.jsonl")
+            os.symlink("sweep.jsonl", sweep_link)
+            self.assertEqual(conclab(*grid, "-o", sweep_link).returncode, 0)
+            self.assertTrue(os.path.islink(sweep_link))
+            self.assertEqual(len(read_sweep(os.path.join(tmp, "sweep.jsonl"))[1]), 3 * 2 * 2)
+
+    def test_report_files_behind_symlinks_stay_links(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            results = os.path.join(tmp, "r.json")
+            self.assertEqual(conclab("run", "worker-pool", *TINY, "--json", results).returncode, 0)
+            out = os.path.join(tmp, "report")
+            os.mkdir(out)
+            os.mkdir(os.path.join(tmp, "kept"))
+            os.symlink(os.path.join(tmp, "kept", "tables.md"), os.path.join(out, "tables.md"))
+            os.symlink(os.path.join(tmp, "kept", "report.json"), os.path.join(out, "report.json"))
+            result = conclab("report", results, "-o", out, timeout=300)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertTrue(os.path.islink(os.path.join(out, "tables.md")))
+            self.assertTrue(os.path.islink(os.path.join(out, "report.json")))
+            self.assertEqual(sorted(os.listdir(os.path.join(tmp, "kept"))), ["report.json", "tables.md"])
+            self.assert_usage_error(["report", results, "-o", "-"], "-o expects a directory")
+
+
+class FailuresAreNeverSilent(UsageErrors, unittest.TestCase):
+    """A failed case or a left-out model shows in the sweep's progress and in
+    the report, with its reason; a regression gate that can never fire is refused."""
+
+    def test_sweep_progress_and_report_name_failed_cases_and_left_out_models(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            sweep, tree, out = (os.path.join(tmp, n) for n in ["s.jsonl", "t.jsonl", "report"])
+            # threads: one worker sleeping 1 ms per job, 3 s in all, past a 1 s case timeout; tbb on 16 threads is done at once
+            result = conclab("sweep", "worker-pool", "--models", "tbb,threads", "--workers", "1", "--jobs", "3000",
+                             "--wait-us", "1000", "--threads", "16", "--repeat", "1", "--warmup", "0",
+                             "--case-timeout", "1", "-o", sweep)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            failed_lines = [line for line in result.stderr.splitlines() if "threads #1" in line]
+            self.assertEqual(len(failed_lines), 1, result.stderr)
+            self.assertIn("timeout: ", failed_lines[0])  # the status and its reason, not just "error"
+            self.assertIn("1 s", failed_lines[0])
+            # task-tree: threads cannot hold 20000 leaves (OS threads), so the sweep leaves it out of that combination
+            result = conclab("sweep", "task-tree", "--leaves", "10,20000", "--repeat", "1", "--warmup", "0", "--quiet",
+                             "-o", tree)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            header, _ = read_sweep(tree)
+            self.assertEqual([(entry["model"], entry["params"]["leaves"]) for entry in header["left_out"]],
+                             [("threads", 20000)])
+            result = conclab("report", sweep, tree, "-o", out, timeout=300)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(os.path.join(out, "report.json")) as f:
+                model = {s["name"]: s for s in json.load(f)["scenarios"]}
+            self.assertEqual([(f["model"], f["status"]) for f in model["worker-pool"]["failed"]], [("threads", "timeout")])
+            self.assertEqual([(left["model"], left["params"]) for left in model["task-tree"]["left_out"]],
+                             [("threads", {"leaves": 20000})])
+            with open(os.path.join(out, "index.html")) as f:
+                page = f.read()
+            with open(os.path.join(out, "tables.md")) as f:
+                markdown = f.read()
+            for text in (page, markdown):
+                self.assertIn("threads failed (timeout, run) at", text)
+                self.assertIn("threads left out at leaves=20000: ", text)
+                self.assertIn("OS thread", text)
+
+    def test_run_json_records_left_out_models_and_the_report_names_them(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            results, out = os.path.join(tmp, "r.json"), os.path.join(tmp, "report")
+            result = conclab("run", "task-tree", "--leaves", "20000", "--repeat", "1", "--warmup", "0", "--quiet",
+                             "--json", results)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(results) as f:
+                self.assertEqual([entry["model"] for entry in json.load(f)["left_out"]], ["threads"])
+            self.assertEqual(conclab("report", results, "-o", out, timeout=300).returncode, 0)
+            with open(os.path.join(out, "tables.md")) as f:
+                self.assertIn("threads left out at", f.read())
+
+    def test_a_regression_gate_that_could_never_fire_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            base, now = os.path.join(tmp, "base.json"), os.path.join(tmp, "new.json")
+            for path in (base, now):
+                self.assertEqual(conclab("run", "worker-pool", *TINY[:-5], "--repeat", "3", "--warmup", "0", "--quiet",
+                                         "--json", path).returncode, 0)
+            self.assert_usage_error(["compare", base, now, "--fail-on-regression", "5"],
+                                    "could never fire", "smallest possible p is 0.1", "at least 4 repetitions")
+            plain = conclab("compare", base, now)  # without the gate it compares as before
+            self.assertEqual(plain.returncode, 0, plain.stderr)
 
 
 class MoreScenarios(UsageErrors, unittest.TestCase):

@@ -3,9 +3,19 @@
 #include "src/cli/options.hpp"
 #include "src/compare.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
 namespace conclab::cli {
+namespace {
+std::string format_p(double p) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", p);
+    return text;
+}
+}  // namespace
 
 void add_compare_command(CLI::App& app, CompareCli& cli) {
     cli.command = app.add_subcommand("compare", "compare two results files case by case (ratios, Mann-Whitney U)");
@@ -25,6 +35,25 @@ int compare_command(CompareCli const& cli) {
     auto const comparison = compare(base, now);
     if (comparison.cases.empty()) {
         throw UsageError{cli.base + " and " + cli.now + " have no case in common (same scenario, parameters and model)"};
+    }
+    if (threshold >= 0) {
+        // A gate that can never fire is refused, not run: with 3 runs a side
+        // the smallest possible p is 0.1, so nothing is ever "significant".
+        std::size_t inert = 0, fewest_base = SIZE_MAX, fewest_new = SIZE_MAX;
+        for (auto const& c : comparison.cases) {
+            if (smallest_possible_p(c.base_runs, c.new_runs) < comparison.alpha) continue;
+            ++inert;
+            fewest_base = std::min(fewest_base, c.base_runs);
+            fewest_new = std::min(fewest_new, c.new_runs);
+        }
+        if (inert > 0) {
+            throw UsageError{"--fail-on-regression could never fire for " + std::to_string(inert) + " of " +
+                             std::to_string(comparison.cases.size()) + " case(s): with " + std::to_string(fewest_base) +
+                             " and " + std::to_string(fewest_new) + " verified runs the smallest possible p is " +
+                             format_p(smallest_possible_p(fewest_base, fewest_new)) + ", not below " + format_p(comparison.alpha) +
+                             "; measure at least " + std::to_string(runs_needed(comparison.alpha)) +
+                             " repetitions on each side (--repeat)"};
+        }
     }
     std::printf("%s", format_comparison(comparison).c_str());
     if (threshold >= 0) {

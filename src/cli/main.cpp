@@ -2,10 +2,10 @@
 // scenario in every model (each case in a child process: the hidden
 // `__case` command), and bad input of any kind ends with one message and
 // exit code 2.
-#include "src/atomic_file.hpp"
 #include "src/case_json.hpp"
 #include "src/interrupt.hpp"
 #include "src/machine.hpp"
+#include "src/output_file.hpp"
 #include "src/cli/compare_command.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/report_command.hpp"
@@ -229,11 +229,19 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
         for (auto const& [model, reason] : refused) {
             std::fprintf(stderr, "conclab: %s left out: %s\n", std::string{token(model)}.c_str(), reason.c_str());
             std::erase(plan.models, model);
+            plan.left_out.emplace_back(model, reason);
         }
         if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     }
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
+    // `-` (or /dev/stdout) is standard output for one of them; the table then goes to stderr.
+    bool const json_to_stdout = !options.json_path.empty() && is_standard_output(options.json_path);
+    bool const csv_to_stdout = !options.csv_path.empty() && is_standard_output(options.csv_path);
+    if (json_to_stdout && csv_to_stdout) {
+        throw UsageError{"--json and --csv both go to standard output; at most one of them may be - (or /dev/stdout)"};
+    }
+    std::FILE* const table_out = json_to_stdout || csv_to_stdout ? stderr : stdout;
 
     install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep what finished
     // e.g. url-fetch's target server: started (or checked) before the first case
@@ -245,14 +253,15 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
         results.fixture = fixture->describe();
         results.fixture_summary = fixture->summary();
     }
-    std::cout << format_table(results) << std::flush;
+    std::fputs(format_table(results).c_str(), table_out);
+    std::fflush(table_out);
     if (!options.json_path.empty()) {
-        write_file_atomically(options.json_path, results_to_json(results).dump(2) + "\n");
-        std::fprintf(stderr, "wrote %s\n", options.json_path.c_str());
+        write_output(options.json_path, results_to_json(results).dump(2) + "\n");
+        if (!json_to_stdout) std::fprintf(stderr, "wrote %s\n", options.json_path.c_str());
     }
     if (!options.csv_path.empty()) {
-        write_file_atomically(options.csv_path, results_to_csv(results));
-        std::fprintf(stderr, "wrote %s\n", options.csv_path.c_str());
+        write_output(options.csv_path, results_to_csv(results));
+        if (!csv_to_stdout) std::fprintf(stderr, "wrote %s\n", options.csv_path.c_str());
     }
     if (results.interrupted) {
         std::fprintf(stderr, "conclab: interrupted; the runs that finished are above%s\n",
@@ -321,8 +330,8 @@ int main_impl(int argc, char** argv) {
         sub->add_option("--repeat", options.repeat, "measured runs per model, each in its own process (default 5)");
         sub->add_option("--warmup", options.warmup, "unmeasured runs before the measured one, same process (default 1)");
         sub->add_option("--case-timeout", options.case_timeout, "seconds before a case is killed and counted as failed (default 600)");
-        sub->add_option("--json", options.json_path, "write all results as JSON (docs/results-schema.md)");
-        sub->add_option("--csv", options.csv_path, "write one CSV row per run");
+        sub->add_option("--json", options.json_path, "write all results as JSON (docs/results-schema.md); - for standard output");
+        sub->add_option("--csv", options.csv_path, "write one CSV row per run; - for standard output");
         sub->add_flag("--quiet", options.quiet, "no progress lines on stderr");
         sub->add_flag("--no-latency", options.no_latency,
                       "record no per-item latency (to see what recording costs; latency columns stay empty)");

@@ -1,6 +1,6 @@
 #include "src/cli/report_command.hpp"
 
-#include "src/atomic_file.hpp"
+#include "src/output_file.hpp"
 #include "src/child.hpp"
 #include "src/cli/options.hpp"
 #include "src/params.hpp"
@@ -78,6 +78,7 @@ void add_report_command(CLI::App& app, ReportCli& cli) {
 }
 
 int report_command(ReportCli const& cli) {
+    if (cli.output == "-") throw UsageError{"-o expects a directory (report writes several files into it); got -"};
     auto const model = build_report(cli.inputs, cli.title);
     std::error_code error;
     std::filesystem::create_directories(cli.output, error);
@@ -85,7 +86,7 @@ int report_command(ReportCli const& cli) {
         throw UsageError{"-o " + cli.output + ": cannot be made a directory (" + (error ? error.message() : "a file is there") + ")"};
     }
     auto const model_path = (std::filesystem::path{cli.output} / "report.json").string();
-    write_file_atomically(model_path, model.dump(1) + "\n");
+    write_output(model_path, model.dump(1) + "\n");
     auto const python = find_python();
     if (run({python, find_script(), model_path, cli.output}, false) != 0) {
         std::fprintf(stderr, "conclab: error: drawing the report failed (messages above); %s is complete\n", model_path.c_str());

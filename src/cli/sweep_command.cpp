@@ -4,6 +4,7 @@
 #include "src/cli/options.hpp"
 #include "src/cli/registry.hpp"
 #include "src/interrupt.hpp"
+#include "src/output_file.hpp"
 #include "src/sweep.hpp"
 
 #include <cmath>
@@ -13,7 +14,7 @@ namespace conclab::cli {
 namespace {
 
 void add_common(CLI::App* app, SweepCli& cli) {
-    app->add_option("-o,--output", cli.output, "the sweep file (JSON Lines, appended case by case)");
+    app->add_option("-o,--output", cli.output, "the sweep file (JSON Lines, appended case by case); - streams to standard output (no --resume)");
     app->add_option("--models", cli.models, "comma-separated models (default: all: " + model_list() + ")");
     app->add_option("--repeat", cli.repeat, "repetitions per model and combination, each in its own process (default 3)");
     app->add_option("--warmup", cli.warmup, "unmeasured runs before each measured one (default 1)");
@@ -93,7 +94,7 @@ void add_sweep_commands(CLI::App& app, SweepCli& cli) {
     }
     cli.merge = app.add_subcommand("merge", "join the parts (--shard) of one sweep into one file");
     cli.merge->add_option("files", cli.merge_inputs, "sweep files of the same grid")->required();
-    cli.merge->add_option("-o,--output", cli.merge_output, "the merged file (written whole or not at all)")->required();
+    cli.merge->add_option("-o,--output", cli.merge_output, "the merged file (written whole or not at all); - for standard output")->required();
 }
 
 std::string sweep_help_hint(SweepCli const& cli) {
@@ -168,12 +169,15 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
     install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep the file valid
     auto const shard = parse_shard(cli.shard);
     auto const outcome = run_sweep(grids, shard, options, command);
-    auto const file = read_sweep_file(cli.output);
-    std::printf("%s", summary(file).c_str());
-    std::fprintf(stderr, "sweep: %zu cases in %s\n", file.cases.size(), cli.output.c_str());
+    // A file is read back (a resumed sweep holds earlier cases too); a stream has what this session wrote.
+    bool const to_file = resolve_output(cli.output, "-o").kind == OutputTarget::Kind::file;
+    auto const file = to_file ? read_sweep_file(cli.output) : outcome.written;
+    std::fprintf(is_standard_output(cli.output) ? stderr : stdout, "%s", summary(file).c_str());
+    std::fprintf(stderr, "sweep: %zu cases in %s\n", file.cases.size(), cli.output == "-" ? "standard output" : cli.output.c_str());
     if (outcome.interrupted) {
-        std::fprintf(stderr, "conclab: interrupted; %zu of %zu cases are in %s, the same command with --resume runs the rest\n",
-                     file.cases.size(), sweep_cases(grids, shard).size(), cli.output.c_str());
+        std::fprintf(stderr, "conclab: interrupted; %zu of %zu cases are in %s%s\n", file.cases.size(),
+                     sweep_cases(grids, shard).size(), cli.output.c_str(),
+                     to_file ? ", the same command with --resume runs the rest" : "");
         return exit_interrupted;
     }
     if (outcome.failed > 0) {

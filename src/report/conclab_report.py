@@ -197,10 +197,29 @@ def table_rows(scenario):
         yield [label(case["params"])] + [cell(get(case)) for _, get in COLUMNS]
 
 
+def problems(scenario):
+    """The runs that failed and the models left out, one sentence each: a
+    report never drops a model without saying so."""
+    lines = []
+    failed = {}
+    for f in scenario.get("failed", []):
+        key = (label(f["params"]), f["model"], f["status"], f["message"])
+        failed[key] = failed.get(key, 0) + 1
+    for (where, model, status, message), count in failed.items():
+        runs = "run" if count == 1 else f"{count} runs"
+        lines.append(f"{model} failed ({status}, {runs}) at {where}: {message}")
+    for left in scenario.get("left_out", []):
+        lines.append(f"{left['model']} left out at {label(left['params'])}: {left['reason']}")
+    return lines
+
+
 def write_markdown(model, path):
     lines = [f"# {model['title']}", ""]
     for scenario in model["scenarios"]:
         lines += [f"## {scenario['name']}", "", scenario["summary"], ""]
+        trouble = problems(scenario)
+        if trouble:
+            lines += ["Not in the numbers below:", ""] + [f"- {line}" for line in trouble] + [""]
         header = ["parameters"] + [name for name, _ in COLUMNS]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in table_rows(scenario)]
@@ -240,6 +259,10 @@ def write_html(model, path):
         unit = "items"
         parts.append(f"<h2>{html.escape(scenario['name'])}</h2>")
         parts.append(f"<p class='verdict'>{html.escape(scenario['summary'])}</p>")
+        trouble = problems(scenario)
+        if trouble:
+            items = "".join(f"<li>{html.escape(line)}</li>" for line in trouble)
+            parts.append(f"<div class='problems'><p>Not in the numbers below:</p><ul>{items}</ul></div>")
         if scenario["verdicts"]:
             items = "".join(f"<li>{html.escape(label(v['params']))}: {html.escape(v['text'])}</li>" for v in scenario["verdicts"])
             parts.append(f"<ul class='verdicts'>{items}</ul>")
@@ -260,7 +283,8 @@ def write_html(model, path):
     style = ("body{font-family:sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}"
              "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;"
              "text-align:right}th{background:#f3f3f3}.env th,.env td{text-align:left}img.chart{display:block;margin:1em 0;"
-             "max-width:100%}.verdict{font-weight:bold}pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}")
+             "max-width:100%}.verdict{font-weight:bold}.problems{border-left:4px solid #d62728;background:#fdf0f0;"
+             "padding:2px 12px;margin:1em 0}pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}")
     script = ("window.addEventListener('load',function(){var n=0;document.querySelectorAll('img.chart').forEach("
               "function(i){if(i.complete&&i.naturalWidth>0)n++;});document.body.setAttribute('data-charts-shown',n);"
               "document.body.setAttribute('data-charts',document.querySelectorAll('img.chart').length);});")
@@ -271,10 +295,22 @@ def write_html(model, path):
 
 
 def write_whole(path, writer, *args):
-    """Writes through a temporary file and renames it: a failure leaves no partial file."""
-    temporary = path + ".tmp"
-    writer(*args, temporary)
-    os.replace(temporary, path)
+    """Writes a regular file through a temporary file beside its real target
+    and renames it, so a failure leaves no partial file and a symlink stays a
+    link; a device or FIFO is written through, never replaced (as the C++
+    side does, src/output_file.cpp)."""
+    real = os.path.realpath(path)
+    if os.path.exists(real) and not os.path.isfile(real):
+        writer(*args, path)
+        return
+    temporary = real + ".partial"
+    try:
+        writer(*args, temporary)
+        os.replace(temporary, real)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
 
 
 def main():

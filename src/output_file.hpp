@@ -1,0 +1,43 @@
+// Output files that never damage anything: `-` is standard output; a
+// device, a FIFO or a link into /proc (/dev/stdout) is written through, as
+// it is; a regular file, reached directly or through symlinks, is written
+// beside its real target and renamed over it, so it appears whole or not at
+// all and the symlinks stay.
+#pragma once
+
+#include <string>
+
+namespace conclab {
+
+/// Where an output path leads.
+struct OutputTarget {
+    enum class Kind {
+        standard_output,  ///< "-", or a path that is this process's standard output
+        stream,           ///< a device, FIFO, socket or /proc link: opened and written as it is
+        file,             ///< a regular file or a new one: written whole through a temporary file
+    };
+    Kind kind = Kind::file;
+    std::string path;  ///< as given
+    std::string real;  ///< file: the path of the real target, symlinks resolved (it may not exist yet)
+};
+
+/// Resolves `path` and checks it can be written (missing directory, a
+/// directory of that name, no permission); throws UsageError naming `flag`,
+/// before any case runs.
+OutputTarget resolve_output(std::string const& path, std::string const& flag);
+
+/// resolve_output, for its check alone.
+void check_writable(std::string const& path, std::string const& flag);
+
+/// True for "-" and for paths that lead to this process's standard output.
+bool is_standard_output(std::string const& path);
+
+/// Writes `content` to `path` as resolve_output describes; throws
+/// std::runtime_error if it cannot (no partial file is left looking whole).
+void write_output(std::string const& path, std::string const& content);
+
+/// An open descriptor to append to a stream or file target (sweep files);
+/// standard output is fd 1 and not closed by the caller. Throws UsageError.
+int open_for_append(OutputTarget const& target, std::string const& flag);
+
+}  // namespace conclab
