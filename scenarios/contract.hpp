@@ -1,4 +1,4 @@
-// The fixed definitions of ../shared/scenario-contract.md that every model
+// The fixed definitions of docs/contract.md that every model
 // (and every outside program written to the contract) shares bit for bit.
 #pragma once
 

@@ -1051,6 +1051,48 @@ class MoreScenarios(UsageErrors, unittest.TestCase):
             self.assertEqual(run["latency_count"], 3000)
 
 
+class ReadmeStaysTrue(unittest.TestCase):
+    """The README's example tables have the columns `run` prints today: each
+    example block starts with the line `run` prints first ("worker-pool: ..."),
+    and its header line must equal the one a small run of that scenario prints."""
+
+    SMALL_RUNS = {
+        "worker-pool": ["--jobs", "200", "--workers", "2"],
+        "url-fetch": ["--requests", "20", "--concurrency", "2"],
+        "task-tree": ["--leaves", "100"],
+        "idle-tasks": ["--tasks", "20", "--wait-ms", "1"],
+        "pipeline": ["--items", "200"],
+    }
+
+    def examples(self):
+        readme = os.environ.get("CONCLAB_README")
+        self.assertIsNotNone(readme, "meson passes README.md as CONCLAB_README")
+        with open(readme) as f:
+            blocks = f.read().split("```")[1::2]  # the fenced blocks
+        found = []
+        for block in blocks:
+            lines = block.strip("\n").splitlines()
+            headers = [line for line in lines if line.split()[:2] == ["model", "verified"]]
+            if headers:
+                self.assertIn(":", lines[0], f"an example table without its first line: {lines[0]!r}")
+                found.append((lines[0].split(":")[0], headers[0]))
+        return found
+
+    def test_every_example_table_has_the_columns_run_prints(self):
+        examples = self.examples()
+        self.assertGreaterEqual(len(examples), 2)
+        for scenario, header in examples:
+            self.assertIn(scenario, self.SMALL_RUNS, f"README example of an unknown scenario {scenario!r}")
+            result = conclab("run", scenario, *self.SMALL_RUNS[scenario], "--repeat", "1", "--warmup", "0", "--quiet",
+                             timeout=300)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            printed = [line for line in result.stdout.splitlines() if line.split()[:2] == ["model", "verified"]]
+            self.assertEqual(len(printed), 1, result.stdout)
+            self.assertEqual(header.split(), printed[0].split(),
+                             f"README's {scenario} example has other columns than `conclab run {scenario}` prints: "
+                             "regenerate it (the commands are next to it)")
+
+
 if __name__ == "__main__":
     CONCLAB = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)

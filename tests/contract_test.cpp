@@ -1,13 +1,21 @@
 // The contract's reference values: if these fail, no result of conclab can
 // be compared with a program outside it.
 #include "scenarios/contract.hpp"
+#include "scenarios/url_fetch/target.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
-#include <vector>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace conclab::contract {
 namespace {
@@ -63,6 +71,128 @@ TEST(ItemChecksum, EqualsFnv1aOfTheBodyForEverySize) {
         }
     }
     EXPECT_EQ(item_checksum(42, 0), fnv1a_offset_basis);
+}
+
+// docs/contract.md, the page outside implementations are written from,
+// holds a table of reference values: each row must be what this code
+// computes, and every value computed here must be on the page.
+std::string hex(std::uint64_t value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "0x%016" PRIX64, value);
+    return text;
+}
+
+std::string bytes_of(std::uint64_t index, std::size_t size) {
+    std::vector<unsigned char> body(size);
+    item_body(index, body);
+    std::string out;
+    for (unsigned char byte : body) {
+        char text[4];
+        std::snprintf(text, sizeof text, "%02x", byte);
+        out += text;
+    }
+    return out;
+}
+
+std::string delay_of(url_fetch::DelayConfig::Distribution distribution, std::uint64_t index) {
+    url_fetch::DelayConfig config;
+    config.distribution = distribution;
+    config.mean_us = 1000;
+    config.seed = 0;
+    return std::to_string(url_fetch::item_delay_us(config, index));
+}
+
+std::map<std::string, std::function<std::string()>> const reference_values{
+    {"mix(0)", [] { return hex(mix(0)); }},
+    {"mix(1)", [] { return hex(mix(1)); }},
+    {"mix(0xFFFFFFFFFFFFFFFF)", [] { return hex(mix(~0ULL)); }},
+    {"job_result(7, 0)", [] { return std::to_string(job_result(7, 0)); }},
+    {"job_result(1, 1)", [] { return hex(job_result(1, 1)); }},
+    {"worker_pool_sum(jobs=10, work=0)",
+     [] {
+         std::uint64_t sum = 0;
+         for (std::uint64_t i = 0; i < 10; ++i) sum += job_result(i, 0);
+         return std::to_string(sum);
+     }},
+    {"worker_pool_sum(jobs=1000, work=1)",
+     [] {
+         std::uint64_t sum = 0;
+         for (std::uint64_t i = 0; i < 1000; ++i) sum += job_result(i, 1);
+         return hex(sum);
+     }},
+    {"worker_pool_sum(jobs=100000, work=100)",
+     [] {
+         std::uint64_t sum = 0;
+         for (std::uint64_t i = 0; i < 100000; ++i) sum += job_result(i, 100);
+         return hex(sum);
+     }},
+    {"task_tree_sum(leaves=1000000)",
+     [] {
+         std::uint64_t sum = 0;
+         for (std::uint64_t leaf = 0; leaf < 1000000; ++leaf) sum += leaf;  // what the tree adds up, leaf by leaf
+         return std::to_string(sum);
+     }},
+    {"idle_tasks_sum(tasks=10000)",
+     [] {
+         std::uint64_t sum = 0;
+         for (std::uint64_t i = 0; i < 10000; ++i) sum += mix(i);
+         return hex(sum);
+     }},
+    {"item_body(0, 16)", [] { return bytes_of(0, 16); }},
+    {"item_body(1, 5)", [] { return bytes_of(1, 5); }},
+    {"item_checksum(0, 0)", [] { return hex(item_checksum(0, 0)); }},
+    {"item_checksum(0, 16)", [] { return hex(item_checksum(0, 16)); }},
+    {"item_checksum(1, 5)", [] { return hex(item_checksum(1, 5)); }},
+    {"item_checksum(0, 1024)", [] { return hex(item_checksum(0, 1024)); }},
+    {"url_fetch_sum(requests=3000, size=1024)",
+     [] {
+         std::uint64_t sum = 0;
+         for (std::uint64_t i = 0; i < 3000; ++i) sum += item_checksum(i, 1024);
+         return hex(sum);
+     }},
+    {"item_delay_us(uniform, M=1000, seed=0, i=1)", [] { return delay_of(url_fetch::DelayConfig::Distribution::uniform, 1); }},
+    {"item_delay_us(exp, M=1000, seed=0, i=1)", [] { return delay_of(url_fetch::DelayConfig::Distribution::exp, 1); }},
+    {"item_delay_us(lognormal, M=1000, seed=0, i=1)",
+     [] { return delay_of(url_fetch::DelayConfig::Distribution::lognormal, 1); }},
+};
+
+// The rows "| `expression` | `value` |" of the page's reference table.
+std::map<std::string, std::string> table_of(std::string const& path) {
+    std::ifstream page{path};
+    std::map<std::string, std::string> rows;
+    std::string line;
+    while (std::getline(page, line)) {
+        if (!line.starts_with("| `")) continue;
+        auto const cells = [&] {
+            std::vector<std::string> out;
+            std::size_t at = 0;
+            while ((at = line.find('`', at)) != std::string::npos) {
+                auto const end = line.find('`', at + 1);
+                if (end == std::string::npos) break;
+                out.push_back(line.substr(at + 1, end - at - 1));
+                at = end + 1;
+            }
+            return out;
+        }();
+        if (cells.size() == 2 && line.find("` | `") != std::string::npos) rows[cells[0]] = cells[1];
+    }
+    return rows;
+}
+
+TEST(ContractPage, ItsReferenceValuesAreWhatTheCodeComputes) {
+    char const* path = std::getenv("CONCLAB_CONTRACT_DOC");
+    ASSERT_NE(path, nullptr) << "meson passes docs/contract.md as CONCLAB_CONTRACT_DOC";
+    auto const rows = table_of(path);
+    for (auto const& [expression, compute] : reference_values) {
+        auto const row = rows.find(expression);
+        ASSERT_NE(row, rows.end()) << expression << " is missing from " << path;
+        EXPECT_EQ(row->second, compute()) << expression << " in " << path;
+    }
+    for (auto const& [expression, value] : rows) {
+        if (expression.find('(') == std::string::npos) continue;  // other tables' rows (e.g. `fixed` | `M`)
+        EXPECT_EQ(reference_values.count(expression), 1U) << path << " states " << expression << " = " << value
+                                                          << ", which this test does not check";
+    }
 }
 
 }  // namespace

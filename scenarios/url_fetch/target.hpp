@@ -1,4 +1,4 @@
-// The fetch target's HTTP API (../shared contract), as pure functions: what
+// The fetch target's HTTP API (docs/contract.md), as pure functions: what
 // a request target means, and the delay each item gets. Shared by the
 // server and the clients; no I/O here.
 #pragma once

@@ -1,5 +1,5 @@
 // url-fetch: fetch /item/0 .. /item/N-1 from a server that speaks the
-// contract's HTTP API (../shared/scenario-contract.md), at most C requests
+// contract's HTTP API (docs/contract.md), at most C requests
 // in flight, over HTTP/1.1 with keep-alive. Every body is checked against
 // the contract's checksum; faults (refused connections, timeouts, non-200
 // answers, short bodies) are counted by kind, never dropped. A run is
