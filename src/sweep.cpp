@@ -404,7 +404,7 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
         return g;
     };
     if (name == "workshop") {
-        // about 5 minutes on 2 cores (a million idle tasks is most of it): waits make the styles differ, small runs keep it short
+        // its duration is measured in docs/sweeps.md (a million idle tasks is most of it): waits make the styles differ, small runs keep it short
         // (OS threads and suspended TBB tasks are left out where the counts pass their caps; sweep says so)
         return {grid("worker-pool", {{"workers", "1,16,256"}, {"wait_us", "0,100"}}, {{"jobs", 5000ULL}}, 3),
                 grid("url-fetch", {{"concurrency", "1,16,64"}}, {{"requests", 1000ULL}}, 3),

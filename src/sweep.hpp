@@ -118,8 +118,8 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
 /// files is kept once (the first). Returns the number of cases.
 std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out);
 
-/// The built-in grids: "workshop" (small, under 2 minutes on 2 cores) and
-/// "server" (large, threads up to twice the machine's cores).
+/// The built-in grids: "workshop" (small) and "server" (large, threads up
+/// to twice the machine's cores); docs/sweeps.md has their measured duration.
 std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios);
 
 /// The grids of a TOML sweep file: one table per scenario, whose keys are

@@ -312,6 +312,31 @@ class Help(unittest.TestCase):
             self.assertIn(flag, result.stdout)
         self.assertIn("default", result.stdout)
 
+    def test_list_shows_the_machines_least_fiber_stack(self):
+        result = conclab("list")
+        self.assertEqual(result.returncode, 0)
+        stack = [line for line in result.stdout.splitlines() if "--stack-kb" in line]
+        self.assertEqual(len(stack), 2)  # task-tree and idle-tasks
+        for line in stack:
+            self.assertIn("default 16 ", line)
+            self.assertIn("range 16..8192", line)  # the floor of models/fibers/stack.hpp on every CPU
+
+
+class FiberStacks(UsageErrors, unittest.TestCase):
+    """The default fiber stack runs everywhere; a smaller one than the
+    machine's floor is refused before anything runs, saying why."""
+
+    def test_a_stack_below_the_floor_is_refused_with_the_reason(self):
+        for scenario in ["task-tree", "idle-tasks"]:
+            self.assert_usage_error(["run", scenario, "--stack-kb", "8"], "--stack-kb expects a whole number from 16",
+                                    "fiber stacks need at least 16 KiB on this machine", "alternate signal stack")
+
+    def test_the_default_stack_runs_task_tree_and_idle_tasks_in_fibers(self):
+        for args in (["task-tree", "--leaves", "1000"], ["idle-tasks", "--tasks", "200", "--wait-ms", "1"]):
+            result = conclab("run", *args, "--models", "fibers", "--repeat", "1", "--warmup", "0", "--quiet")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("1/1", result.stdout)
+
 
 class Outputs(unittest.TestCase):
     @classmethod

@@ -80,7 +80,7 @@ std::string summary(SweepFile const& file) {
 void add_sweep_commands(CLI::App& app, SweepCli& cli) {
     cli.sweep = app.add_subcommand("sweep", "run a scenario over a grid of parameter values, case by case into a file");
     cli.sweep->require_subcommand(0, 1);
-    cli.sweep->add_option("--preset", cli.preset, "a built-in grid over every scenario: workshop (~2 min on 2 cores) or server");
+    cli.sweep->add_option("--preset", cli.preset, "a built-in grid over every scenario: workshop or server (their cases and duration: docs/sweeps.md)");
     cli.sweep->add_option("--grid", cli.grid_file, "the grids of a TOML file: one [scenario] table each (docs/sweeps.md)");
     add_common(cli.sweep, cli);
     for (auto const* scenario : scenarios()) {
