@@ -55,7 +55,7 @@ void worker_pool_run(benchmark::State& state, Runtime& rt) {
     for (auto _ : state) {
         worker_pool::Ledger ledger{p.jobs, schedule, p.record_latency};
         ledger.start();
-        benchmark::DoNotOptimize(worker_pool::run_on(rt, p, ledger));
+        benchmark::DoNotOptimize(worker_pool::run(rt, p, ledger));
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * p.jobs));
 }

@@ -2,6 +2,8 @@
 // (and every outside program written to the contract) shares bit for bit.
 #pragma once
 
+#include "src/splitmix.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -9,12 +11,7 @@
 namespace conclab::contract {
 
 /// The splitmix64 step. mix(0) = 0xE220A8397B1DCDAF, mix(1) = 0x910A2DEC89025CC1.
-constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
+constexpr std::uint64_t mix(std::uint64_t x) noexcept { return splitmix64(x); }
 
 /// worker-pool job i with work factor k: r = i, then k times r = mix(r).
 constexpr std::uint64_t job_result(std::uint64_t index, std::uint64_t work) noexcept {

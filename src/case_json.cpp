@@ -83,6 +83,30 @@ ParamValues params_from_json(nlohmann::json const& json) {
     return values;
 }
 
+nlohmann::json request_to_json(CaseRequest const& request) {
+    return {{"scenario", request.scenario},
+            {"model", request.model.token()},
+            {"params", params_to_json(request.params)},
+            {"warmup", request.options.warmup},
+            {"record_latency", request.options.record_latency}};
+}
+
+CaseRequest request_from_json(nlohmann::json const& json) {
+    CaseRequest request;
+    try {
+        request.scenario = json.at("scenario").get<std::string>();
+        auto const model = parse_model_id(json.at("model").get<std::string>());
+        if (!model) throw std::invalid_argument{"unknown model " + json.at("model").dump()};
+        request.model = *model;
+        request.params = params_from_json(json.at("params"));
+        request.options.warmup = json.at("warmup").get<unsigned>();
+        request.options.record_latency = json.at("record_latency").get<bool>();
+    } catch (nlohmann::json::exception const& e) {
+        throw std::invalid_argument{std::string{"malformed case request: "} + e.what()};
+    }
+    return request;
+}
+
 nlohmann::json outcome_to_json(CaseOutcome const& outcome) {
     nlohmann::json json{{"status", to_string(outcome.status)}};
     if (outcome.status == CaseOutcome::Status::ok) {

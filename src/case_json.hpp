@@ -2,7 +2,7 @@
 // and what the results file holds for each run.
 #pragma once
 
-#include "src/child.hpp"
+#include "src/case.hpp"
 #include "src/metrics.hpp"
 #include "src/params.hpp"
 
@@ -19,6 +19,10 @@ nlohmann::json number_or_null(double value);
 nlohmann::json metrics_to_json(CaseMetrics const& metrics);
 CaseMetrics metrics_from_json(nlohmann::json const& json);
 nlohmann::json outcome_to_json(CaseOutcome const& outcome);
+/// A case request both ways; from_json throws std::invalid_argument naming
+/// what is missing or malformed (the child reports it as an error outcome).
+nlohmann::json request_to_json(CaseRequest const& request);
+CaseRequest request_from_json(nlohmann::json const& json);
 CaseOutcome outcome_from_json(nlohmann::json const& json);
 /// Parameters as a JSON object (numbers and strings); from_json takes every
 /// key and throws std::invalid_argument for other types.

@@ -35,7 +35,8 @@ std::string_view to_string(CaseOutcome::Status status) noexcept {
 
 std::string self_executable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
-CaseOutcome run_in_child(std::string const& executable, std::string const& request_json, std::chrono::seconds timeout) {
+CaseOutcome run_in_child(std::string const& executable, CaseRequest const& request, std::chrono::seconds timeout) {
+    auto const request_json = request_to_json(request).dump();
     CaseOutcome outcome;
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) {

@@ -2,6 +2,7 @@
 
 #include "src/aggregate.hpp"
 #include "src/case_json.hpp"
+#include "src/report.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -44,7 +45,7 @@ std::string read_all(std::string const& path) {
 
 void add_run(std::map<std::string, CaseRuns>& cases, std::string const& scenario, ParamValues const& params,
              std::string const& model_token, nlohmann::json const& metrics) {
-    auto const model = parse_model(model_token);
+    auto const model = parse_model_id(model_token);
     if (!model) throw std::invalid_argument{"unknown model '" + model_token + "'"};
     CaseRuns c{scenario, params, *model, {}};
     auto& slot = cases.try_emplace(key_of(c), c).first->second;
@@ -131,7 +132,10 @@ ResultsFile read_results(std::string const& path) {
             if (!json.is_object() || json.value("schema", "") != "conclab-results") {
                 throw UsageError{path + ": not a conclab results file (no \"schema\": \"conclab-results\")"};
             }
-            if (json.value("schema_version", 0) != 1) throw UsageError{path + ": results schema version " + json.at("schema_version").dump() + ", this conclab reads 1"};
+            if (auto const version = json.value("schema_version", 0); version < 1 || version > results_schema_version) {
+                throw UsageError{path + ": results schema version " + json.at("schema_version").dump() + ", this conclab reads 1 to " +
+                                 std::to_string(results_schema_version)};
+            }
             auto const scenario = json.at("scenario").get<std::string>();
             auto const params = params_from_json(json.at("params"));
             left_out(json.value("left_out", nlohmann::json{}), scenario, params);
@@ -206,12 +210,10 @@ Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> cons
         }
         matched[it->first] = true;
         auto const& b = *it->second;
-        CaseChange change;
-        change.scenario = c.scenario;
-        for (auto const& [name, value] : c.params) change.params += (change.params.empty() ? "" : " ") + name + "=" + to_text(value);
-        change.model = c.model;
-        change.base_runs = b.runs.size();
-        change.new_runs = c.runs.size();
+        std::string params;
+        for (auto const& [name, value] : c.params) params += (params.empty() ? "" : " ") + name + "=" + to_text(value);
+        CaseChange change{.scenario = c.scenario, .params = std::move(params), .model = c.model, .base_runs = b.runs.size(),
+                          .new_runs = c.runs.size(), .metrics = {}};
         for (auto const& t : tracked) {
             std::vector<double> before, after;
             for (auto const& r : b.runs) {

@@ -20,7 +20,7 @@ namespace conclab {
 struct CaseRuns {
     std::string scenario;
     ParamValues params;
-    Model model = Model::fibers;
+    ModelId model{};
     std::vector<CaseMetrics> runs;
 };
 
@@ -84,7 +84,7 @@ struct MetricChange {
 struct CaseChange {
     std::string scenario;
     std::string params;  ///< "jobs=... workers=..."
-    Model model = Model::fibers;
+    ModelId model{};
     std::size_t base_runs = 0;
     std::size_t new_runs = 0;
     std::vector<MetricChange> metrics;

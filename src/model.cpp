@@ -29,4 +29,23 @@ std::optional<Model> parse_model(std::string_view name) noexcept {
     return std::nullopt;
 }
 
+std::string ModelId::token() const {
+    std::string out{conclab::token(base)};
+    if (!variant.empty()) out += "/" + variant;
+    return out;
+}
+
+std::optional<ModelId> parse_model_id(std::string_view text) noexcept {
+    auto const slash = text.find('/');
+    auto const model = parse_model(text.substr(0, slash));
+    if (!model) return std::nullopt;
+    if (slash == std::string_view::npos) return ModelId{*model};
+    auto const name = text.substr(slash + 1);
+    if (name.empty()) return std::nullopt;
+    for (char c : name) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return std::nullopt;
+    }
+    return ModelId{*model, std::string{name}};
+}
+
 }  // namespace conclab

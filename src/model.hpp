@@ -1,9 +1,13 @@
 // The four models and their tokens. The token is the one name a model has
 // everywhere: files, namespaces, meson suites, benchmarks, --models, JSON.
+// A variant of a model changes one thing about it and is named
+// "<model>/<variant>" ("fibers/guard-pages"); the registry lists them.
 #pragma once
 
 #include <array>
+#include <compare>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace conclab {
@@ -16,5 +20,28 @@ std::string_view token(Model model) noexcept;
 /// One line: the style the model stands for and what it is built on.
 std::string_view describe(Model model) noexcept;
 std::optional<Model> parse_model(std::string_view token) noexcept;
+
+/// A model as it is run and reported: one of the four, or a variant of one.
+struct ModelId {
+    Model base = Model::fibers;
+    std::string variant;  ///< empty for the model itself
+
+    ModelId() = default;
+    ModelId(Model model, std::string name = {}) : base{model}, variant{std::move(name)} {}  // NOLINT: a Model is a ModelId
+
+    /// "fibers", or "fibers/guard-pages".
+    std::string token() const;
+    bool is_variant() const noexcept { return !variant.empty(); }
+    bool operator==(ModelId const&) const = default;
+    std::strong_ordering operator<=>(ModelId const&) const = default;
+};
+
+/// The token of a model or variant: the one name it has everywhere.
+inline std::string token(ModelId const& model) { return model.token(); }
+
+/// "<model>" or "<model>/<variant>" with a known model and a variant name
+/// of lower-case letters, digits and dashes; whether that variant exists is
+/// the registry's to say.
+std::optional<ModelId> parse_model_id(std::string_view token) noexcept;
 
 }  // namespace conclab

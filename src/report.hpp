@@ -10,7 +10,9 @@
 
 namespace conclab {
 
-inline constexpr int results_schema_version = 1;
+/// 2: "model" may name a variant ("fibers/guard-pages"); "base_model" is
+/// the model it varies. Version 1 files (no variants) are still read.
+inline constexpr int results_schema_version = 2;
 
 std::string format_table(RunResults const& results);
 nlohmann::json results_to_json(RunResults const& results);

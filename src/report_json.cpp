@@ -66,6 +66,7 @@ nlohmann::json results_to_json(RunResults const& results) {
             runs.push_back(std::move(entry));
         }
         models.push_back({{"model", token(model.model)},
+                          {"base_model", token(model.model.base)},
                           {"status", failures == 0 ? "ok" : "failed"},
                           {"failures", failures},
                           {"summary", summary_of(model, plan.scenario->metrics)},
@@ -74,7 +75,7 @@ nlohmann::json results_to_json(RunResults const& results) {
     nlohmann::json order = nlohmann::json::array();
     for (auto const& rep : results.order) {
         nlohmann::json names = nlohmann::json::array();
-        for (Model m : rep) names.push_back(token(m));
+        for (auto const& m : rep) names.push_back(token(m));
         order.push_back(std::move(names));
     }
     nlohmann::json left_out = nlohmann::json::array();

@@ -1,6 +1,6 @@
 #include "src/runner.hpp"
 
-#include "src/case_json.hpp"
+#include "src/case_loop.hpp"
 #include "src/interrupt.hpp"
 #include "src/machine.hpp"
 
@@ -11,49 +11,51 @@
 
 namespace conclab {
 
-std::vector<Model> order_for(std::vector<Model> const& models, unsigned repetition) {
-    std::vector<Model> order = models;
+std::vector<ModelId> order_for(std::vector<ModelId> const& models, unsigned repetition) {
+    std::vector<ModelId> order = models;
     if (!order.empty()) std::rotate(order.begin(), order.begin() + repetition % order.size(), order.end());
     return order;
 }
 
+namespace {
+
+// The runs of `conclab run`, by model, and what the fixture said of itself.
+class ResultsSink final : public CaseSink {
+public:
+    explicit ResultsSink(RunResults& results) : results_{results} {}
+    void finished(PlannedCase const& c, CaseOutcome const& outcome) override {
+        auto it = std::find_if(results_.models.begin(), results_.models.end(), [&](auto const& m) { return m.model == c.model; });
+        it->runs.push_back(outcome);
+    }
+    void fixture_stopped(PlannedCase const&, Fixture const& fixture) override {
+        results_.fixture = fixture.describe();
+        results_.fixture_summary = fixture.summary();
+    }
+
+private:
+    RunResults& results_;
+};
+
+}  // namespace
+
 RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
     RunResults results{.plan = plan, .models = {}, .order = {}, .command = std::move(command), .started_utc = utc_now(),
                        .fixture = {}, .fixture_summary = {}};
-    for (Model model : plan.models) results.models.push_back(ModelRuns{model, {}});
-    auto const executable = self_executable();
-    std::size_t const total = plan.models.size() * plan.repeat;
-    std::size_t done = 0;
+    for (auto const& model : plan.models) results.models.push_back(ModelRuns{model, {}});
+    std::vector<PlannedCase> cases;
     for (unsigned rep = 0; rep < plan.repeat; ++rep) {
         results.order.push_back(order_for(plan.models, rep));
-        for (Model model : results.order.back()) {
-            auto params = params_to_json(plan.params);
-            params.update(params_to_json(plan.case_values));
-            if (!plan.record_latency) params["record_latency"] = 0;
-            nlohmann::json const request{{"scenario", plan.scenario->name},
-                                         {"model", token(model)},
-                                         {"params", std::move(params)},
-                                         {"warmup", plan.warmup}};
-            auto outcome = run_in_child(executable, request.dump(), plan.case_timeout);
-            if (outcome.status == CaseOutcome::Status::interrupted || interrupted()) {
-                results.interrupted = true;  // the case in flight is dropped, the finished ones are kept
-                return results;
-            }
-            ++done;
-            if (plan.progress) {
-                if (outcome.status == CaseOutcome::Status::ok) {
-                    std::fprintf(stderr, "[%zu/%zu] %-10s repetition %u/%u: %.3f s, checksum verified\n", done, total,
-                                 std::string{token(model)}.c_str(), rep + 1, plan.repeat, outcome.metrics.wall_s);
-                } else {
-                    std::fprintf(stderr, "[%zu/%zu] %-10s repetition %u/%u: %s: %s\n", done, total,
-                                 std::string{token(model)}.c_str(), rep + 1, plan.repeat,
-                                 std::string{to_string(outcome.status)}.c_str(), outcome.message.c_str());
-                }
-            }
-            auto it = std::find_if(results.models.begin(), results.models.end(), [&](auto const& m) { return m.model == model; });
-            it->runs.push_back(std::move(outcome));
+        for (auto const& model : results.order.back()) {
+            cases.push_back({.scenario = plan.scenario, .combination = 0, .params = plan.params, .model = model,
+                             .repetition = rep, .warmup = plan.warmup, .swept = {}});
         }
     }
+    ResultsSink collect{results};
+    ProgressSink progress{cases.size()};
+    std::vector<CaseSink*> sinks{&collect};
+    if (plan.progress) sinks.push_back(&progress);
+    auto const loop = run_cases(cases, {.case_timeout = plan.case_timeout, .record_latency = plan.record_latency}, sinks);
+    results.interrupted = loop.interrupted;
     return results;
 }
 

@@ -19,25 +19,24 @@ namespace conclab {
 struct RunPlan {
     Scenario const* scenario = nullptr;
     ParamValues params;
-    ParamValues case_values;  ///< the fixture's additions to every case's parameters
-    std::vector<Model> models;
+    std::vector<ModelId> models;
     unsigned repeat = 5;
     unsigned warmup = 1;
     std::chrono::seconds case_timeout{600};
     bool progress = true;  ///< one line per case on stderr
     bool record_latency = true;  ///< false (--no-latency): cases record no per-item latency
-    std::vector<std::pair<Model, std::string>> left_out;  ///< models the case could not hold, and why (not run)
+    std::vector<std::pair<ModelId, std::string>> left_out;  ///< models the case could not hold, and why (not run)
 };
 
 struct ModelRuns {
-    Model model;
+    ModelId model;
     std::vector<CaseOutcome> runs;  ///< by repetition
 };
 
 struct RunResults {
     RunPlan plan;
     std::vector<ModelRuns> models;               ///< in --models order
-    std::vector<std::vector<Model>> order;       ///< run order per repetition
+    std::vector<std::vector<ModelId>> order;       ///< run order per repetition
     std::vector<std::string> command;            ///< argv, to reproduce
     std::string started_utc;
     nlohmann::json fixture;        ///< the scenario's fixture (e.g. the target server); null if none
@@ -46,7 +45,7 @@ struct RunResults {
 };
 
 /// The run order of repetition `r`: the models rotated by r.
-std::vector<Model> order_for(std::vector<Model> const& models, unsigned repetition);
+std::vector<ModelId> order_for(std::vector<ModelId> const& models, unsigned repetition);
 
 RunResults execute(RunPlan const& plan, std::vector<std::string> command);
 

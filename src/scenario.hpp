@@ -1,13 +1,16 @@
-// What the runner knows of a scenario. Each scenario folder provides one
-// Scenario value; src/cli/registry.cpp lists them.
+// What the runner knows of a scenario. Each scenario folder describes one;
+// scenarios/registry.cpp lists them with their models and variants.
 #pragma once
 
+#include "src/case.hpp"
 #include "src/metrics.hpp"
 #include "src/model.hpp"
 #include "src/params.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <algorithm>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -34,6 +37,18 @@ public:
     virtual std::string summary() const = 0;
 };
 
+/// One way to run a scenario: a model, or a variant of one.
+struct ModelEntry {
+    ModelId id;
+    std::string changes;  ///< a variant: the one thing it changes, one line; empty for a model itself
+    /// Builds the runtime, does options.warmup verified runs, then one
+    /// measured run, verified after; throws WrongAnswer for a wrong answer.
+    std::function<CaseMetrics(ParamValues const& values, CaseOptions const& options)> run_case;
+    /// The same on the scenario's own Params type (tests and benchmarks use
+    /// run_model<Spec>, which checks the type).
+    std::function<CaseMetrics(void const* params, CaseOptions const& options)> run_params;
+};
+
 struct Scenario {
     std::string name;      ///< the token on the command line and in JSON: "worker-pool"
     std::string summary;   ///< one line
@@ -41,25 +56,41 @@ struct Scenario {
     std::vector<ParamSpec> params;
     std::vector<ExtraMetric> metrics;  ///< the scenario's own metrics, beyond metric_list()
     /// Refuses combinations that cannot run (with a message saying why and
-    /// what would work); returns an empty string when all is well.
+    /// what would work); returns an empty string when all is well. A
+    /// variant is held to its model's limits.
     std::string (*validate)(ParamValues const& values, std::span<Model const> models);
-    /// Runs one case in this process: builds the model's runtime, does
-    /// `warmup` verified runs, then one measured run, verified after.
-    /// Throws WrongAnswer when a run's answer is not the reference.
-    CaseMetrics (*run_case)(Model model, ParamValues const& values, unsigned warmup);
     /// Builds the scenario's fixture, or returns nullptr when it needs none;
     /// throws UsageError when what the parameters name cannot be used (an
     /// unreachable target). nullptr: the scenario never needs one.
     std::unique_ptr<Fixture> (*setup)(ParamValues const& values) = nullptr;
+    /// The models that run it: the four, then its variants (the registry's).
+    std::vector<ModelEntry> models = {};
+
+    /// validate() for models and variants: a variant is held to its model's limits.
+    std::string check(ParamValues const& values, std::span<ModelId const> models) const {
+        std::vector<Model> bases;
+        for (auto const& model : models) {
+            if (std::find(bases.begin(), bases.end(), model.base) == bases.end()) bases.push_back(model.base);
+        }
+        return validate(values, bases);
+    }
+
+    /// The entry of `model`, or nullptr when this scenario has no such model.
+    ModelEntry const* find_model(ModelId const& model) const noexcept {
+        for (auto const& entry : models) {
+            if (entry.id == model) return &entry;
+        }
+        return nullptr;
+    }
 };
 
 /// The models of `models` that `scenario` refuses to run with `values`,
 /// each with the reason (validate() asked one model at a time).
-inline std::vector<std::pair<Model, std::string>> refused_models(Scenario const& scenario, ParamValues const& values,
-                                                                 std::span<Model const> models) {
-    std::vector<std::pair<Model, std::string>> refused;
-    for (Model model : models) {
-        Model const one[] = {model};
+inline std::vector<std::pair<ModelId, std::string>> refused_models(Scenario const& scenario, ParamValues const& values,
+                                                                   std::span<ModelId const> models) {
+    std::vector<std::pair<ModelId, std::string>> refused;
+    for (auto const& model : models) {
+        Model const one[] = {model.base};
         if (auto problem = scenario.validate(values, std::span<Model const>{one}); !problem.empty()) {
             refused.emplace_back(model, std::move(problem));
         }

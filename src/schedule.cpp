@@ -1,6 +1,6 @@
 #include "src/schedule.hpp"
 
-#include "scenarios/contract.hpp"
+#include "src/splitmix.hpp"
 
 #include <cmath>
 
@@ -13,7 +13,7 @@ Schedule::Schedule(Arrivals const& arrivals, std::uint64_t items) : arrivals_{ar
     for (std::uint64_t i = 0; i < items; ++i) {
         offsets_ns_[i] = static_cast<std::int64_t>(at_ns);
         // the gap after item i: exponential with mean 1/rate, from the item's own stream
-        double const u = (static_cast<double>(contract::mix(arrivals.seed ^ contract::mix(i)) >> 11) + 0.5) * 0x1.0p-53;
+        double const u = (static_cast<double>(splitmix64(arrivals.seed ^ splitmix64(i)) >> 11) + 0.5) * 0x1.0p-53;
         at_ns += -std::log(u) / arrivals.rate * 1e9;
     }
 }
@@ -52,11 +52,6 @@ std::string validate_open_loop(ParamValues const& values, std::uint64_t items) {
                " items is a run of more than an hour; a higher rate or fewer items";
     }
     return {};
-}
-
-bool record_latency(ParamValues const& values) {
-    auto const it = values.find("record_latency");
-    return it == values.end() || std::get<std::uint64_t>(it->second) != 0;
 }
 
 void set_rates(Arrivals const& arrivals, CaseMetrics& metrics) noexcept {

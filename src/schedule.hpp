@@ -60,9 +60,6 @@ Arrivals arrivals_from(ParamValues const& values);
 /// (8 bytes each for Poisson), or more than an hour at the rate given.
 std::string validate_open_loop(ParamValues const& values, std::uint64_t items);
 
-/// Whether the runner asked for per-item latencies (it passes
-/// record_latency = 0 for --no-latency).
-bool record_latency(ParamValues const& values);
 
 /// Fills rate_requested, rate_achieved (items / wall) and saturated (1 when
 /// the run achieved less than 90% of the rate asked for) of an open-loop

@@ -1,6 +1,7 @@
 #include "src/sweep.hpp"
 
 #include "src/case_json.hpp"
+#include "src/case_loop.hpp"
 #include "src/output_file.hpp"
 #include "src/interrupt.hpp"
 #include "src/machine.hpp"
@@ -34,16 +35,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     return parts;
 }
 
-std::string duration_text(double seconds) {
-    auto const s = static_cast<long long>(seconds + 0.5);
-    char text[32];
-    if (s >= 3600) {
-        std::snprintf(text, sizeof text, "%lldh%02lldm", s / 3600, s / 60 % 60);
-    } else {
-        std::snprintf(text, sizeof text, "%lldm%02llds", s / 60, s % 60);
-    }
-    return text;
-}
 
 nlohmann::json grid_json(SweepGrid const& grid) {
     nlohmann::json axes = nlohmann::json::object();
@@ -53,7 +44,7 @@ nlohmann::json grid_json(SweepGrid const& grid) {
         axes[axis.name] = std::move(values);
     }
     nlohmann::json models = nlohmann::json::array();
-    for (Model m : grid.models) models.push_back(token(m));
+    for (auto const& m : grid.models) models.push_back(token(m));
     return {{"scenario", grid.scenario->name}, {"axes", std::move(axes)}, {"base", params_to_json(grid.base)},
             {"models", std::move(models)},     {"repeat", grid.repeat},     {"warmup", grid.warmup}};
 }
@@ -143,17 +134,22 @@ std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard sh
         for (std::size_t c = 0; c < all.size(); ++c, ++combination_number) {
             if (combination_number % shard.count != shard.index - 1) continue;
             // models the scenario refuses for this combination are left out (sweep says which)
-            std::vector<Model> models = grid.models;
+            std::vector<ModelId> models = grid.models;
+            std::string swept;
+            for (auto const& axis : grid.axes) swept += (swept.empty() ? "" : " ") + axis.name + "=" + to_text(all[c].at(axis.name));
             for (auto const& refused : refused_models(*grid.scenario, all[c], grid.models)) std::erase(models, refused.first);
             for (unsigned rep = 0; rep < grid.repeat; ++rep) {
-                for (Model model : order_for(models, rep)) cases.push_back({grid.scenario, c, all[c], model, rep});
+                for (auto const& model : order_for(models, rep)) {
+                    cases.push_back({.scenario = grid.scenario, .combination = c, .params = all[c], .model = model,
+                                     .repetition = rep, .warmup = grid.warmup, .swept = swept});
+                }
             }
         }
     }
     return cases;
 }
 
-std::string case_key(std::string_view scenario, ParamValues const& params, Model model, unsigned repetition) {
+std::string case_key(std::string_view scenario, ParamValues const& params, ModelId const& model, unsigned repetition) {
     return std::string{scenario} + " " + params_to_json(params).dump() + " " + std::string{token(model)} + " " +
            std::to_string(repetition);
 }
@@ -209,7 +205,7 @@ SweepFile read_sweep_file(std::string const& path) {
             throw UsageError{path + ": line " + std::to_string(line_number) + " is not JSON; expected a conclab sweep file"};
         }
         if (line_number == 1) {
-            if (json.value("schema_version", 0) != sweep_schema_version) {
+            if (auto const version = json.value("schema_version", 0); version < 1 || version > sweep_schema_version) {
                 throw UsageError{path + ": sweep file version " + json.value("schema_version", nlohmann::json(0)).dump() +
                                  ", this conclab reads version " + std::to_string(sweep_schema_version)};
             }
@@ -217,7 +213,7 @@ SweepFile read_sweep_file(std::string const& path) {
         } else {
             try {
                 auto const& c = json.at("case");
-                auto const model = parse_model(c.at("model").get<std::string>());
+                auto const model = parse_model_id(c.at("model").get<std::string>());
                 if (!model) throw std::invalid_argument{"unknown model"};
                 out.keys.push_back(case_key(c.at("scenario").get<std::string>(), params_from_json(c.at("params")), *model,
                                             c.at("repetition").get<unsigned>()));
@@ -238,11 +234,34 @@ nlohmann::json case_line(SweepCase const& c, CaseOutcome const& outcome) {
                          {{"scenario", c.scenario->name},
                           {"params", params_to_json(c.params)},
                           {"model", token(c.model)},
+                          {"base_model", token(c.model.base)},
                           {"repetition", c.repetition}}},
                         {"finished_utc", utc_now()}};
     line.update(outcome_to_json(outcome));
     return line;
 }
+
+namespace {
+
+// Each finished case, appended to the sweep file and flushed to disk, and
+// kept for the summary.
+class FileSink final : public CaseSink {
+public:
+    FileSink(int fd, std::string const& path, SweepFile& written) : fd_{fd}, path_{path}, written_{written} {}
+    void finished(PlannedCase const& c, CaseOutcome const& outcome) override {
+        auto line = case_line(c, outcome);
+        append_line(fd_, path_, line.dump());
+        written_.keys.push_back(case_key(c.scenario->name, c.params, c.model, c.repetition));
+        written_.cases.push_back(std::move(line));
+    }
+
+private:
+    int fd_;
+    std::string const& path_;
+    SweepFile& written_;
+};
+
+}  // namespace
 
 SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
                       std::vector<std::string> const& command) {
@@ -289,69 +308,13 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
         std::fprintf(stderr, "sweep: %zu of %zu cases already in %s; running the other %zu\n", cases.size() - todo.size(),
                      cases.size(), options.path.c_str(), todo.size());
     }
-    bool const terminal = options.progress && ::isatty(STDERR_FILENO) == 1;
-    auto const executable = self_executable();
-    auto const started = Clock::now();
-    std::size_t& failed = result.failed;
-    std::unique_ptr<Fixture> fixture;
-    Scenario const* fixture_scenario = nullptr;
-    std::size_t fixture_combination = SIZE_MAX;
-    for (std::size_t i = 0; i < todo.size(); ++i) {
-        auto const& c = todo[i];
-        // a fixture (url-fetch's server) per combination: its parameters may differ
-        if (c.scenario != fixture_scenario || c.combination != fixture_combination) {
-            if (fixture) fixture->stop();
-            fixture.reset();
-            fixture = c.scenario->setup != nullptr ? c.scenario->setup(c.params) : nullptr;
-            fixture_scenario = c.scenario;
-            fixture_combination = c.combination;
-        }
-        auto params = params_to_json(c.params);
-        if (fixture) params.update(params_to_json(fixture->case_values()));
-        if (!options.record_latency) params["record_latency"] = 0;
-        unsigned warmup = 1;
-        for (auto const& grid : grids) {
-            if (grid.scenario == c.scenario) warmup = grid.warmup;
-        }
-        nlohmann::json const request{{"scenario", c.scenario->name}, {"model", token(c.model)}, {"params", std::move(params)},
-                                     {"warmup", warmup}};
-        auto const outcome = run_in_child(executable, request.dump(), options.case_timeout);
-        if (outcome.status == CaseOutcome::Status::interrupted || interrupted()) {
-            result.interrupted = true;  // the case in flight is not written: --resume runs it again
-            if (terminal) std::fprintf(stderr, "\n");
-            break;
-        }
-        if (outcome.status != CaseOutcome::Status::ok) ++failed;
-        auto line = case_line(c, outcome);
-        append_line(fd, options.path, line.dump());
-        result.written.keys.push_back(case_key(c.scenario->name, c.params, c.model, c.repetition));
-        result.written.cases.push_back(std::move(line));
-        if (options.progress) {
-            double const elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-            double const eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(todo.size() - i - 1);
-            std::string swept;
-            for (auto const& grid : grids) {
-                if (grid.scenario != c.scenario) continue;
-                for (auto const& axis : grid.axes) swept += axis.name + "=" + to_text(c.params.at(axis.name)) + " ";
-            }
-            bool const ok = outcome.status == CaseOutcome::Status::ok;
-            std::string const what = c.scenario->name + " " + swept + std::string{token(c.model)} + " #" +
-                                     std::to_string(c.repetition + 1) + ": " +
-                                     (ok ? "ok" : std::string{to_string(outcome.status)} + ": " + outcome.message);
-            if (terminal) {
-                // a failure stays on the screen above the bar, with its reason
-                if (!ok) std::fprintf(stderr, "\r\033[K%s\n", what.c_str());
-                int const width = 30;
-                int const filled = static_cast<int>(width * static_cast<double>(i + 1) / static_cast<double>(todo.size()));
-                std::fprintf(stderr, "\r\033[K[%s%s] %zu/%zu cases, %s left, %zu failed", std::string(filled, '#').c_str(),
-                             std::string(width - filled, '.').c_str(), i + 1, todo.size(), duration_text(eta).c_str(), failed);
-                if (i + 1 == todo.size()) std::fprintf(stderr, "\n");
-            } else {
-                std::fprintf(stderr, "[%zu/%zu, %s left] %s\n", i + 1, todo.size(), duration_text(eta).c_str(), what.c_str());
-            }
-        }
-    }
-    if (fixture) fixture->stop();
+    FileSink file{fd, options.path, result.written};
+    ProgressSink progress{todo.size()};
+    std::vector<CaseSink*> sinks{&file};
+    if (options.progress) sinks.push_back(&progress);
+    auto const loop = run_cases(todo, {.case_timeout = options.case_timeout, .record_latency = options.record_latency}, sinks);
+    result.failed = loop.failed;
+    result.interrupted = loop.interrupted;
     return result;
 }
 

@@ -6,6 +6,7 @@
 // puts the parts back together. File format: docs/sweeps.md.
 #pragma once
 
+#include "src/case_loop.hpp"
 #include "src/child.hpp"
 #include "src/model.hpp"
 #include "src/params.hpp"
@@ -21,7 +22,9 @@
 
 namespace conclab {
 
-inline constexpr int sweep_schema_version = 1;
+/// 2: "model" may name a variant ("fibers/guard-pages"); "base_model" is
+/// the model it varies. Version 1 files (no variants) are still read.
+inline constexpr int sweep_schema_version = 2;
 
 /// A parameter's values on the command line: "1,10,100", a geometric range
 /// "1..64*2" (1, 2, 4, ..., 64), an arithmetic one "0..1000+250", or one
@@ -38,7 +41,7 @@ struct SweepGrid {
     Scenario const* scenario = nullptr;
     std::vector<Axis> axes;   ///< swept parameters, in the scenario's order
     ParamValues base;         ///< every parameter's value where not swept
-    std::vector<Model> models;
+    std::vector<ModelId> models;
     unsigned repeat = 3;
     unsigned warmup = 1;
 };
@@ -53,14 +56,9 @@ struct Shard {
 /// "K/N" with 1 <= K <= N; throws UsageError.
 Shard parse_shard(std::string_view text);
 
-/// One case of a sweep.
-struct SweepCase {
-    Scenario const* scenario = nullptr;
-    std::size_t combination = 0;  ///< its combination's number among all of the grid's
-    ParamValues params;
-    Model model = Model::fibers;
-    unsigned repetition = 0;
-};
+/// A case of a sweep: its combination's number among all of the grid's,
+/// the grid's warm-ups, and the swept values for the progress lines.
+using SweepCase = PlannedCase;
 
 /// The cases of `shard`, in run order: grid by grid, combination by
 /// combination (a combination's cases never split across shards:
@@ -69,7 +67,7 @@ struct SweepCase {
 std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard shard);
 
 /// What identifies a case across files and shards.
-std::string case_key(std::string_view scenario, ParamValues const& params, Model model, unsigned repetition);
+std::string case_key(std::string_view scenario, ParamValues const& params, ModelId const& model, unsigned repetition);
 
 /// The header (first line) of a sweep file: schema, grids, shard, and
 /// where and with what it was made.

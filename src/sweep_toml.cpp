@@ -52,10 +52,12 @@ std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scen
             std::replace(key.begin(), key.end(), '-', '_');
             auto const value_at = where(path, value.source());
             if (key == "models") {
-                std::vector<Model> models;
+                std::vector<ModelId> models;
                 auto const add = [&](std::string const& token) {
-                    auto const model = parse_model(token);
-                    if (!model) throw UsageError{value_at + ": unknown model '" + token + "'"};
+                    auto const model = parse_model_id(token);
+                    if (!model || scenario.find_model(*model) == nullptr) {
+                        throw UsageError{value_at + ": " + scenario_name + " has no model '" + token + "' (conclab list shows models and variants)"};
+                    }
                     models.push_back(*model);
                 };
                 if (auto const* list = value.as_array()) {

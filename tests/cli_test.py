@@ -365,7 +365,7 @@ class Outputs(unittest.TestCase):
         with open(self.json_path) as f:
             data = json.load(f)
         self.assertEqual(data["schema"], "conclab-results")
-        self.assertEqual(data["schema_version"], 1)
+        self.assertEqual(data["schema_version"], 2)
         self.assertEqual(data["scenario"], "worker-pool")
         self.assertEqual(data["unit"], "jobs")
         self.assertEqual(data["repeat"], 2)
@@ -1074,6 +1074,56 @@ class MoreScenarios(UsageErrors, unittest.TestCase):
             self.assertTrue(run["verified"], result)
             self.assertEqual(run["items"], 3000)
             self.assertEqual(run["latency_count"], 3000)
+
+
+class Variants(UsageErrors, unittest.TestCase):
+    """A variant runs beside its model as a model of its own, everywhere:
+    the table, the JSON (with its base model), sweeps, reports and compare."""
+
+    def test_list_names_every_variant_with_what_it_changes(self):
+        result = conclab("list")
+        self.assertEqual(result.returncode, 0)
+        for token in ["fibers/guard-pages", "tbb/suspend", "tbb/ordered", "fibers/ordered"]:
+            line = [line for line in result.stdout.splitlines() if line.strip().startswith(token + " ")]
+            self.assertEqual(len(line), 1, token)
+        self.assertIn("(url-fetch)", result.stdout)
+        self.assertIn("(every scenario)", result.stdout)
+
+    def test_a_model_and_its_variant_side_by_side(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path, out = os.path.join(tmp, "r.json"), os.path.join(tmp, "report")
+            result = conclab("run", "worker-pool", "--jobs", "300", "--workers", "2", "--models", "fibers,fibers/guard-pages",
+                             "--repeat", "2", "--warmup", "0", "--quiet", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            rows = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("fibers")]
+            self.assertEqual(rows, ["fibers", "fibers/guard-pages"])
+            with open(path) as f:
+                data = json.load(f)
+            self.assertEqual([(r["model"], r["base_model"]) for r in data["results"]],
+                             [("fibers", "fibers"), ("fibers/guard-pages", "fibers")])
+            compared = conclab("compare", path, path)
+            self.assertEqual(compared.returncode, 0, compared.stderr)
+            self.assertIn("fibers/guard-pages", compared.stdout)
+            self.assertEqual(conclab("report", path, "-o", out, timeout=300).returncode, 0)
+            with open(os.path.join(out, "report.json")) as f:
+                models = {case["model"] for case in json.load(f)["scenarios"][0]["cases"]}
+            self.assertEqual(models, {"fibers", "fibers/guard-pages"})
+
+    def test_a_sweep_runs_a_variant_of_its_scenario(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            result = conclab("sweep", "pipeline", "--items", "200,400", "--models", "tbb,tbb/ordered", "--repeat", "1",
+                             "--warmup", "0", "--quiet", "-o", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            header, cases = read_sweep(path)
+        self.assertEqual(header["schema_version"], 2)
+        self.assertEqual(sorted((c["case"]["model"], c["case"]["base_model"]) for c in cases),
+                         [("tbb", "tbb"), ("tbb", "tbb"), ("tbb/ordered", "tbb"), ("tbb/ordered", "tbb")])
+
+    def test_a_variant_of_another_scenario_or_none_is_refused(self):
+        self.assert_usage_error(["run", "worker-pool", "--models", "tbb/suspend"], "variant of url-fetch only")
+        self.assert_usage_error(["run", "worker-pool", "--models", "fibers/turbo"], "unknown model 'fibers/turbo'",
+                                "fibers/guard-pages")
 
 
 class ReadmeStaysTrue(unittest.TestCase):

@@ -10,6 +10,7 @@
 #include "scenarios/task_tree/task_tree.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
+#include "scenarios/registry.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
 
 #include <gtest/gtest.h>
@@ -56,7 +57,7 @@ TEST_P(ExactlyOnce, WorkerPoolDoesEveryJobOnce) {
                      std::to_string(p.workers) + " buffer=" + std::to_string(p.buffer) + " threads=" + std::to_string(p.threads) +
                      " wait_us=" + std::to_string(p.wait_us) + " rate=" + std::to_string(p.arrivals.rate));
         CaseMetrics m;
-        ASSERT_NO_THROW(m = worker_pool::run_case(GetParam(), p, 0));  // a job lost or done twice throws WrongAnswer
+        ASSERT_NO_THROW(m = run_model<worker_pool::Spec>(GetParam(), p, 0));  // a job lost or done twice throws WrongAnswer
         EXPECT_EQ(m.items, p.jobs);
         EXPECT_EQ(m.latency_count, p.jobs);
     }
@@ -103,7 +104,7 @@ TEST_P(ExactlyOnce, UrlFetchFetchesOrFailsEveryRequestOnceForTheRightReason) {
                      std::to_string(f.stall_every) + "/" + std::to_string(f.truncate_every) + " fail/reset rate " +
                      std::to_string(f.fail_rate) + "/" + std::to_string(f.reset_rate) + " seed " + std::to_string(f.seed));
         CaseMetrics m;
-        ASSERT_NO_THROW(m = url_fetch::run_case(GetParam(), p, 0));  // a request lost or done twice throws WrongAnswer
+        ASSERT_NO_THROW(m = run_model<url_fetch::Spec>(GetParam(), p, 0));  // a request lost or done twice throws WrongAnswer
         EXPECT_EQ(m.extra.at("errors_timeout"), static_cast<double>(timeouts));
         EXPECT_EQ(m.extra.at("errors_http_status"), static_cast<double>(statuses));
         EXPECT_EQ(m.extra.at("errors_short_body"), static_cast<double>(shorts));
@@ -120,7 +121,7 @@ TEST_P(ExactlyOnce, TaskTreeSumsEveryLeafOnce) {
         SCOPED_TRACE("round " + std::to_string(round) + ": leaves=" + std::to_string(p.leaves) + " fanout=" +
                      std::to_string(p.fanout) + " threads=" + std::to_string(p.threads));
         CaseMetrics m;
-        ASSERT_NO_THROW(m = task_tree::run_case(GetParam(), p, 0));  // a leaf lost or counted twice changes the sum
+        ASSERT_NO_THROW(m = run_model<task_tree::Spec>(GetParam(), p, 0));  // a leaf lost or counted twice changes the sum
         EXPECT_EQ(m.items, task_tree::task_count(p.leaves, p.fanout));
     }
 }
@@ -133,7 +134,7 @@ TEST_P(ExactlyOnce, IdleTasksWakeEveryTaskOnce) {
         SCOPED_TRACE("round " + std::to_string(round) + ": tasks=" + std::to_string(p.tasks) + " wait_ms=" +
                      std::to_string(p.wait_ms) + " threads=" + std::to_string(p.threads));
         CaseMetrics m;
-        ASSERT_NO_THROW(m = idle_tasks::run_case(GetParam(), p, 0));  // a task that woke twice or never throws
+        ASSERT_NO_THROW(m = run_model<idle_tasks::Spec>(GetParam(), p, 0));  // a task that woke twice or never throws
         EXPECT_EQ(m.latency_count, p.tasks);
     }
 }
@@ -149,7 +150,7 @@ TEST_P(ExactlyOnce, PipelinePassesEveryItemOnce) {
                      std::to_string(p.parallelism) + " buffer=" + std::to_string(p.buffer) + " threads=" +
                      std::to_string(p.threads) + " rate=" + std::to_string(p.arrivals.rate));
         CaseMetrics m;
-        ASSERT_NO_THROW(m = pipeline::run_case(GetParam(), p, 0));  // an item lost or done twice throws WrongAnswer
+        ASSERT_NO_THROW(m = run_model<pipeline::Spec>(GetParam(), p, 0));  // an item lost or done twice throws WrongAnswer
         EXPECT_EQ(m.items, p.items);
         EXPECT_EQ(m.latency_count, p.items);
     }

@@ -7,6 +7,7 @@
 #include "models/fibers/stack.hpp"
 #include "scenarios/common_params.hpp"
 #include "scenarios/idle_tasks/idle_tasks.hpp"
+#include "scenarios/registry.hpp"
 #include "scenarios/task_tree/task_tree.hpp"
 
 #include <gmock/gmock.h>
@@ -148,16 +149,16 @@ TEST(FiberCode, FitsInThreeQuartersOfTheFloorAndRunsAtTheFloor) {
     task_tree::Params tree{.leaves = 2000, .fanout = 10, .threads = 2, .stack_bytes = roomy};
     idle_tasks::Params idle{.tasks = 500, .wait_ms = 5, .threads = 2, .stack_bytes = roomy};
     MallocStack::measure_depth(true);
-    EXPECT_EQ(task_tree::run_case(Model::fibers, tree, /*warmup=*/1).checksum, task_tree::expected_sum(tree.leaves));
+    EXPECT_EQ(run_model<task_tree::Spec>(Model::fibers, tree, /*warmup=*/1).checksum, task_tree::expected_sum(tree.leaves));
     auto const tree_depth = MallocStack::deepest_use();
     MallocStack::measure_depth(true);
-    EXPECT_EQ(idle_tasks::run_case(Model::fibers, idle, /*warmup=*/1).checksum, idle_tasks::expected_checksum(idle.tasks));
+    EXPECT_EQ(run_model<idle_tasks::Spec>(Model::fibers, idle, /*warmup=*/1).checksum, idle_tasks::expected_checksum(idle.tasks));
     auto const idle_depth = MallocStack::deepest_use();
     MallocStack::measure_depth(false);
 
     tree.stack_bytes = idle.stack_bytes = floor_bytes;
-    EXPECT_EQ(task_tree::run_case(Model::fibers, tree, /*warmup=*/1).checksum, task_tree::expected_sum(tree.leaves));
-    EXPECT_EQ(idle_tasks::run_case(Model::fibers, idle, /*warmup=*/1).checksum, idle_tasks::expected_checksum(idle.tasks));
+    EXPECT_EQ(run_model<task_tree::Spec>(Model::fibers, tree, /*warmup=*/1).checksum, task_tree::expected_sum(tree.leaves));
+    EXPECT_EQ(run_model<idle_tasks::Spec>(Model::fibers, idle, /*warmup=*/1).checksum, idle_tasks::expected_checksum(idle.tasks));
 
     RecordProperty("task_tree_stack_bytes", std::to_string(tree_depth));
     RecordProperty("idle_tasks_stack_bytes", std::to_string(idle_depth));

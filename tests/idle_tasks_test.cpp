@@ -2,6 +2,7 @@
 // its wait, with the reference checksum. meson registers this binary once
 // per model. The waits are short; nothing here is a speed.
 #include "scenarios/idle_tasks/idle_tasks.hpp"
+#include "scenarios/registry.hpp"
 
 #include "scenarios/contract.hpp"
 
@@ -35,7 +36,7 @@ class IdleTasks : public testing::TestWithParam<std::tuple<Model, Case>> {};
 TEST_P(IdleTasks, EveryTaskWakesOnceAfterItsWait) {
     auto const& [model, c] = GetParam();
     CaseMetrics metrics;
-    ASSERT_NO_THROW(metrics = run_case(model, c.params, /*warmup=*/1));
+    ASSERT_NO_THROW(metrics = run_model<Spec>(model, c.params, /*warmup=*/1));
     EXPECT_EQ(metrics.checksum, expected_checksum(c.params.tasks));
     EXPECT_EQ(metrics.items, c.params.tasks);
     EXPECT_EQ(metrics.latency_count, c.params.tasks) << "one wake-up lateness per task";
@@ -93,19 +94,19 @@ TEST(Measure, RejectsATaskThatWokeTwiceOrNever) {
 }
 
 ParamValues values(std::uint64_t tasks) {
-    auto v = defaults(scenario().params);
+    auto v = defaults(Spec::describe().params);
     v["tasks"] = tasks;
     return v;
 }
 
 TEST(Validate, RefusesWhatAModelCannotHoldAndSaysWhy) {
     std::vector<Model> const threads{Model::threads};
-    EXPECT_NE(scenario().validate(values(1'000'000), threads).find("OS threads"), std::string::npos);
-    EXPECT_EQ(scenario().validate(values(10'000), threads), "");
+    EXPECT_NE(Spec::describe().validate(values(1'000'000), threads).find("OS threads"), std::string::npos);
+    EXPECT_EQ(Spec::describe().validate(values(10'000), threads), "");
     std::vector<Model> const tbb{Model::tbb};
-    EXPECT_NE(scenario().validate(values(1'000'000), tbb).find("vm.max_map_count"), std::string::npos);
+    EXPECT_NE(Spec::describe().validate(values(1'000'000), tbb).find("vm.max_map_count"), std::string::npos);
     std::vector<Model> const light{Model::fibers, Model::coroutines};
-    EXPECT_EQ(scenario().validate(values(1'000'000), light), "") << "a million 16 KiB stacks fit in 24 GiB";
+    EXPECT_EQ(Spec::describe().validate(values(1'000'000), light), "") << "a million 16 KiB stacks fit in 24 GiB";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // item through all three stages exactly once, and the sum equal to the
 // sequential one. meson registers this binary once per model.
 #include "scenarios/pipeline/pipeline.hpp"
+#include "scenarios/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -39,7 +40,7 @@ TEST_P(Pipeline, EveryItemPassesEveryStageOnce) {
     auto const& [model, c] = GetParam();
     auto const expected = worker_pool::expected_checksum(c.params.as_worker_pool());
     CaseMetrics metrics;
-    ASSERT_NO_THROW(metrics = run_case(model, c.params, /*warmup=*/1));
+    ASSERT_NO_THROW(metrics = run_model<Spec>(model, c.params, /*warmup=*/1));
     EXPECT_EQ(metrics.checksum, expected);
     EXPECT_EQ(metrics.expected_checksum, expected);
     EXPECT_EQ(metrics.items, c.params.items);
@@ -66,12 +67,12 @@ TEST(Params, DescribeTheSameRunAsWorkerPool) {
 }
 
 TEST(Validate, RefusesMoreTransformThreadsThanTheCap) {
-    auto v = defaults(scenario().params);
+    auto v = defaults(Spec::describe().params);
     v["parallelism"] = std::uint64_t{20'000};
     std::vector<Model> const threads{Model::threads};
-    EXPECT_NE(scenario().validate(v, threads).find("OS threads"), std::string::npos);
+    EXPECT_NE(Spec::describe().validate(v, threads).find("OS threads"), std::string::npos);
     std::vector<Model> const fibers{Model::fibers};
-    EXPECT_EQ(scenario().validate(v, fibers), "");
+    EXPECT_EQ(Spec::describe().validate(v, fibers), "");
 }
 
 }  // namespace

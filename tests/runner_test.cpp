@@ -118,15 +118,22 @@ TEST(Summarize, GivesMedianMinMaxAndSkipsNaN) {
 }
 
 TEST(RunOrder, RotatesSoEachModelGoesFirstInTurn) {
-    std::vector<Model> const models{Model::fibers, Model::coroutines, Model::tbb, Model::threads};
+    std::vector<ModelId> const models{Model::fibers, Model::coroutines, Model::tbb, Model::threads};
     EXPECT_EQ(order_for(models, 0), models);
-    EXPECT_EQ(order_for(models, 1), (std::vector<Model>{Model::coroutines, Model::tbb, Model::threads, Model::fibers}));
+    EXPECT_EQ(order_for(models, 1), (std::vector<ModelId>{Model::coroutines, Model::tbb, Model::threads, Model::fibers}));
     EXPECT_EQ(order_for(models, 4), models);
 }
 
 TEST(ModelTokens, RoundTrip) {
     for (Model m : all_models) EXPECT_EQ(parse_model(token(m)), m);
     EXPECT_FALSE(parse_model("goroutines"));
+}
+
+TEST(ModelTokens, AVariantIsItsModelSlashAName) {
+    EXPECT_EQ(parse_model_id("fibers"), ModelId{Model::fibers});
+    EXPECT_EQ(parse_model_id("tbb/suspend"), (ModelId{Model::tbb, "suspend"}));
+    EXPECT_EQ(parse_model_id("fibers/guard-pages")->token(), "fibers/guard-pages");
+    for (auto const* bad : {"goroutines/x", "fibers/", "fibers/Guard", "fibers/a b", "/x", ""}) EXPECT_FALSE(parse_model_id(bad)) << bad;
 }
 
 TEST(CaseJson, RoundTripsEveryMetric) {
@@ -205,33 +212,33 @@ TEST(Stopwatch, CountsMemoryTheWarmUpsFreedAsTheRunsGrowth) {
 
 TEST(RunInChild, ReadsTheLastLineAsTheResult) {
     auto const exe = script("ok", R"(echo noise; echo '{"status":"wrong_answer","error":"checksum off"}')");
-    auto const outcome = run_in_child(exe, "{}", std::chrono::seconds{10});
+    auto const outcome = run_in_child(exe, CaseRequest{}, std::chrono::seconds{10});
     EXPECT_EQ(outcome.status, CaseOutcome::Status::wrong_answer);
     EXPECT_EQ(outcome.message, "checksum off");
 }
 
 TEST(RunInChild, ReportsACrashAsCrashed) {
     auto const exe = script("crash", "kill -SEGV $$");
-    auto const outcome = run_in_child(exe, "{}", std::chrono::seconds{10});
+    auto const outcome = run_in_child(exe, CaseRequest{}, std::chrono::seconds{10});
     EXPECT_EQ(outcome.status, CaseOutcome::Status::crashed);
     EXPECT_NE(outcome.message.find("signal"), std::string::npos);
 }
 
 TEST(RunInChild, KillsACaseThatRunsPastItsTimeout) {
     auto const exe = script("hang", "exec sleep 30");
-    auto const outcome = run_in_child(exe, "{}", std::chrono::seconds{1});
+    auto const outcome = run_in_child(exe, CaseRequest{}, std::chrono::seconds{1});
     EXPECT_EQ(outcome.status, CaseOutcome::Status::timeout);
 }
 
 TEST(RunInChild, ReportsGarbageOutputAsAnError) {
     auto const exe = script("garbage", "echo 'not json'; exit 3");
-    auto const outcome = run_in_child(exe, "{}", std::chrono::seconds{10});
+    auto const outcome = run_in_child(exe, CaseRequest{}, std::chrono::seconds{10});
     EXPECT_EQ(outcome.status, CaseOutcome::Status::error);
     EXPECT_NE(outcome.message.find("exit code 3"), std::string::npos);
 }
 
 TEST(RunInChild, ReportsAMissingExecutable) {
-    auto const outcome = run_in_child("/nonexistent/conclab", "{}", std::chrono::seconds{10});
+    auto const outcome = run_in_child("/nonexistent/conclab", CaseRequest{}, std::chrono::seconds{10});
     EXPECT_EQ(outcome.status, CaseOutcome::Status::error);
 }
 

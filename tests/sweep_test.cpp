@@ -1,6 +1,6 @@
 // Sweeps: value lists and ranges, grid expansion, and sharding that covers
 // every case exactly once, with a combination's cases never split.
-#include "src/cli/registry.hpp"
+#include "scenarios/registry.hpp"
 #include "src/sweep.hpp"
 
 #include <gtest/gtest.h>
@@ -113,7 +113,7 @@ TEST(Presets, WorkshopCoversEveryScenarioAndModel) {
     EXPECT_EQ(cases, sweep_cases(grids, {1, 1}).size());
     EXPECT_GT(left_out, 0U) << "a million idle tasks is no case for OS threads: left out, not refused";
     for (auto const& c : sweep_cases(grids, {1, 1})) {
-        std::vector<Model> const one{c.model};
+        std::vector<Model> const one{c.model.base};
         EXPECT_EQ(c.scenario->validate(c.params, one), "") << c.scenario->name << " " << token(c.model);
     }
     EXPECT_THROW(preset("laptop", scenarios()), UsageError);
@@ -144,7 +144,7 @@ keepalive = ["on", "off"]
     std::remove(path.c_str());
     ASSERT_EQ(grids.size(), 2U);
     auto const& wp = grids[1].scenario->name == "worker-pool" ? grids[1] : grids[0];
-    EXPECT_EQ(wp.models, (std::vector<Model>{Model::tbb, Model::threads}));
+    EXPECT_EQ(wp.models, (std::vector<ModelId>{Model::tbb, Model::threads}));
     EXPECT_EQ(wp.repeat, 4U);
     ASSERT_EQ(wp.axes.size(), 2U);
     EXPECT_EQ(wp.axes[0].name, "workers");  // in the scenario's order, not the file's
@@ -159,7 +159,8 @@ TEST(TomlGrid, NamesTheLineOfWhatIsWrong) {
              {"[worker-pool]\nwokers = 3\n", "no parameter 'wokers'"},
              {"[bogus]\nx = 1\n", "not a scenario"},
              {"[worker-pool]\nworkers = 0\n", "--workers expects"},
-             {"[worker-pool]\nmodels = [\"goroutines\"]\n", "unknown model"},
+             {"[worker-pool]\nmodels = [\"goroutines\"]\n", "has no model 'goroutines'"},
+             {"[worker-pool]\nmodels = [\"tbb/suspend\"]\n", "has no model 'tbb/suspend'"},
              {"[worker-pool]\nrepeat = 0\n", "repeat expects"},
              {"", "no scenario table"},
          }) {

@@ -2,6 +2,7 @@
 // root's sum is leaves*(leaves-1)/2 and the run counted every task of the
 // tree. meson registers this binary once per model (suite = the model's token).
 #include "scenarios/task_tree/task_tree.hpp"
+#include "scenarios/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,7 +38,7 @@ class TaskTree : public testing::TestWithParam<std::tuple<Model, Case>> {};
 TEST_P(TaskTree, TheRootSumsEveryLeafOrdinalOnce) {
     auto const& [model, c] = GetParam();
     CaseMetrics metrics;
-    ASSERT_NO_THROW(metrics = run_case(model, c.params, /*warmup=*/1));
+    ASSERT_NO_THROW(metrics = run_model<Spec>(model, c.params, /*warmup=*/1));
     EXPECT_EQ(metrics.checksum, expected_sum(c.params.leaves));
     EXPECT_EQ(metrics.expected_checksum, expected_sum(c.params.leaves));
     EXPECT_EQ(metrics.items, task_count(c.params.leaves, c.params.fanout));
@@ -107,7 +108,7 @@ TEST(Measure, RejectsAWrongSum) {
 }
 
 ParamValues values(std::uint64_t leaves, std::uint64_t stack_kb = 16) {
-    auto v = defaults(scenario().params);
+    auto v = defaults(Spec::describe().params);
     v["leaves"] = leaves;
     v["stack_kb"] = stack_kb;
     return v;
@@ -115,20 +116,20 @@ ParamValues values(std::uint64_t leaves, std::uint64_t stack_kb = 16) {
 
 TEST(Validate, RefusesATreeOfMoreOsThreadsThanTheCapAndSaysWhatFits) {
     std::vector<Model> const threads{Model::threads};
-    auto const problem = scenario().validate(values(1'000'000), threads);
+    auto const problem = Spec::describe().validate(values(1'000'000), threads);
     EXPECT_NE(problem.find("1111111 tasks"), std::string::npos) << problem;
     auto const fits = problem.find(": 8889 leaves fit");
     ASSERT_NE(fits, std::string::npos) << problem;
     EXPECT_EQ(task_count(8889, 10), 10'000U) << "the largest tree of at most 10,000 tasks at fanout 10";
     EXPECT_GT(task_count(8890, 10), 10'000U);
-    EXPECT_EQ(scenario().validate(values(8889), threads), "");
+    EXPECT_EQ(Spec::describe().validate(values(8889), threads), "");
 }
 
 TEST(Validate, RefusesFiberStacksBeyondTheMachinesMemory) {
     std::vector<Model> const fibers{Model::fibers};
-    EXPECT_NE(scenario().validate(values(100'000'000, 8192), fibers).find("GiB"), std::string::npos);
+    EXPECT_NE(Spec::describe().validate(values(100'000'000, 8192), fibers).find("GiB"), std::string::npos);
     std::vector<Model> const others{Model::coroutines, Model::tbb};
-    EXPECT_EQ(scenario().validate(values(100'000'000, 8192), others), "") << "only fibers have stacks";
+    EXPECT_EQ(Spec::describe().validate(values(100'000'000, 8192), others), "") << "only fibers have stacks";
 }
 
 }  // namespace

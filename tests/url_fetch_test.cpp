@@ -6,6 +6,7 @@
 #include "scenarios/contract.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
+#include "scenarios/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -85,7 +86,7 @@ TEST_P(UrlFetch, FetchesEveryItemOnceWithTheContractsBytes) {
     auto const& [model, c] = GetParam();
     auto const p = params_for(shared_server().port(), c);
     CaseMetrics metrics;
-    ASSERT_NO_THROW(metrics = run_case(model, p, /*warmup=*/1));
+    ASSERT_NO_THROW(metrics = run_model<Spec>(model, p, /*warmup=*/1));
     EXPECT_EQ(metrics.checksum, reference_sum(p));
     EXPECT_EQ(metrics.expected_checksum, reference_sum(p));
     EXPECT_EQ(metrics.items, c.requests);
@@ -128,7 +129,7 @@ protected:
         Case const c{"faults", requests, 4, 100};
         auto p = params_for(server.port(), c);
         p.timeout = timeout;
-        return run_case(GetParam(), p, /*warmup=*/0);
+        return run_model<Spec>(GetParam(), p, /*warmup=*/0);
     }
 };
 
@@ -150,7 +151,7 @@ TEST_P(Faults, A500LongerThanTheBodyAskedForIsStillAnHttpStatusError) {
     Server server{config};
     server.start();
     Case const c{"empty", 10, 2, 0};
-    auto const m = run_case(GetParam(), params_for(server.port(), c), /*warmup=*/0);
+    auto const m = run_model<Spec>(GetParam(), params_for(server.port(), c), /*warmup=*/0);
     EXPECT_EQ(m.extra.at("errors_http_status"), 5);
     EXPECT_EQ(m.extra.at("errors_protocol"), 0);
     EXPECT_EQ(m.items, 5U);
@@ -175,7 +176,7 @@ TEST_P(Faults, SeededRatesAreCountedByKind) {
     }
     ASSERT_GT(statuses, 0);
     ASSERT_GT(resets, 0);
-    auto const m = run_case(GetParam(), params_for(server.port(), c), /*warmup=*/0);
+    auto const m = run_model<Spec>(GetParam(), params_for(server.port(), c), /*warmup=*/0);
     EXPECT_EQ(m.extra.at("errors_http_status"), statuses);
     EXPECT_EQ(m.extra.at("errors_short_body"), resets);  // a reset connection broke under the request
     EXPECT_EQ(static_cast<double>(m.items), static_cast<double>(c.requests) - statuses - resets);
@@ -192,7 +193,7 @@ TEST_P(Faults, ASlowBodyPastTheTimeoutIsATimeoutError) {
     Case const c{"slow", 4, 4, 4096};
     auto p = params_for(server.port(), c);
     p.timeout = std::chrono::milliseconds{150};
-    auto const m = run_case(GetParam(), p, /*warmup=*/0);
+    auto const m = run_model<Spec>(GetParam(), p, /*warmup=*/0);
     EXPECT_EQ(m.extra.at("errors_timeout"), 4);
     EXPECT_EQ(m.items, 0U);
 }
@@ -236,7 +237,7 @@ TEST_P(Faults, ARefusedConnectionIsAConnectError) {
     Case const c{"refused", 20, 4, 100};
     auto const p = params_for(free_port(), c);
     CaseMetrics m;
-    ASSERT_NO_THROW(m = run_case(GetParam(), p, /*warmup=*/0));
+    ASSERT_NO_THROW(m = run_model<Spec>(GetParam(), p, /*warmup=*/0));
     EXPECT_EQ(m.extra.at("errors_connect"), 20);
     EXPECT_EQ(m.items, 0U);
     EXPECT_EQ(m.latency_count, 0U);
@@ -252,7 +253,7 @@ TEST_P(Faults, AServerThatDiesMidRunEndsTheRunWithEveryRequestAccountedFor) {
     Case const c{"dies", 40, 4, 100, true, {DelayConfig::Distribution::fixed, 50'000, 0}};  // 50 ms each: ~0.5 s in all
     auto p = params_for(server->port(), c);
     p.timeout = std::chrono::milliseconds{1000};
-    auto run = std::async(std::launch::async, [&] { return run_case(GetParam(), p, /*warmup=*/0); });
+    auto run = std::async(std::launch::async, [&] { return run_model<Spec>(GetParam(), p, /*warmup=*/0); });
     std::this_thread::sleep_for(std::chrono::milliseconds{120});
     server.reset();  // closes its sockets: requests in flight break, later connects are refused
     ASSERT_EQ(run.wait_for(std::chrono::seconds{30}), std::future_status::ready) << "the run hangs";
@@ -267,7 +268,7 @@ TEST_P(Faults, AServerThatDiesMidRunEndsTheRunWithEveryRequestAccountedFor) {
 TEST_P(Faults, OpenLoopOverloadShowsInTheTail) {
     Case const c{"overload", 100, 1, 16, true, {DelayConfig::Distribution::fixed, 2000, 0}, 1, {2000, false, 0}};
     auto const p = params_for(shared_server().port(), c);
-    auto const m = run_case(GetParam(), p, /*warmup=*/0);
+    auto const m = run_model<Spec>(GetParam(), p, /*warmup=*/0);
     EXPECT_EQ(m.items, 100U);
     EXPECT_GE(m.latency_p99_us, 100'000);
     EXPECT_EQ(m.saturated, 1);

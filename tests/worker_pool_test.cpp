@@ -2,6 +2,7 @@
 // every job done exactly once and the checksum equal to the sequential one.
 // meson registers this binary once per model (suite = the model's token).
 #include "scenarios/worker_pool/worker_pool.hpp"
+#include "scenarios/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -44,7 +45,7 @@ class WorkerPool : public testing::TestWithParam<std::tuple<Model, Case>> {};
 TEST_P(WorkerPool, DoesEveryJobOnceAndMatchesTheSequentialChecksum) {
     auto const& [model, c] = GetParam();
     CaseMetrics metrics;
-    ASSERT_NO_THROW(metrics = run_case(model, c.params, /*warmup=*/1));
+    ASSERT_NO_THROW(metrics = run_model<Spec>(model, c.params, /*warmup=*/1));
     EXPECT_EQ(metrics.checksum, expected_checksum(c.params));
     EXPECT_EQ(metrics.expected_checksum, expected_checksum(c.params));
     EXPECT_EQ(metrics.items, c.params.jobs);
@@ -82,7 +83,7 @@ TEST_P(OpenLoop, OverloadShowsInTheTailAndIsFlaggedSaturated) {
     auto const model = GetParam();
     Params p{.jobs = 200, .workers = 1, .work = 0, .buffer = 8, .wait_us = 1000, .threads = 1,
              .arrivals = {4000, false, 0}, .record_latency = true};
-    auto const metrics = run_case(model, p, /*warmup=*/0);
+    auto const metrics = run_model<Spec>(model, p, /*warmup=*/0);
     EXPECT_GE(metrics.latency_p99_us, 100'000);
     EXPECT_EQ(metrics.saturated, 1);
 }

@@ -3,6 +3,7 @@
 // resumed coroutines go to whichever of the T threads is free.
 #pragma once
 
+#include "models/runtime_options.hpp"
 #include "models/task_tracker.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -24,6 +25,7 @@ public:
     /// Starts `threads` threads running the io_context; idle ones block in
     /// the io_context's wait, not in a spin.
     explicit Runtime(unsigned threads);
+    explicit Runtime(RuntimeOptions const& options) : Runtime{(expect_default_design(options, "coroutines"), options.threads)} {}
     ~Runtime();
     Runtime(Runtime const&) = delete;
     Runtime& operator=(Runtime const&) = delete;

@@ -3,6 +3,7 @@
 #include "models/fibers/stack.hpp"
 
 #include <boost/fiber/operations.hpp>
+#include <boost/fiber/protected_fixedsize_stack.hpp>
 
 #include <memory>
 #include <stdexcept>
@@ -13,10 +14,18 @@ namespace {
 thread_local Runtime const* current_runtime = nullptr;
 }  // namespace
 
-Runtime::Runtime(unsigned threads, std::size_t stack_bytes) : stack_bytes_{stack_bytes} {
+Runtime::Runtime(unsigned threads, std::size_t stack_bytes) : stack_bytes_{stack_bytes} { start(threads); }
+
+Runtime::Runtime(RuntimeOptions const& options)
+    : stack_bytes_{options.stack_bytes != 0 ? options.stack_bytes : default_stack_bytes}, guard_pages_{options.design == "guard-pages"} {
+    if (!options.design.empty() && !guard_pages_) throw std::invalid_argument{"fibers runtime has no design '" + options.design + "'"};
+    start(options.threads);
+}
+
+void Runtime::start(unsigned threads) {
     if (threads == 0) throw std::invalid_argument{"fibers runtime needs at least one thread"};
     auto const machine = SignalFrames::of_this_machine();
-    if (stack_bytes < minimum_stack_kib(machine, signals_reach_fiber_stacks(), build_stack_headroom()) * 1024) {
+    if (stack_bytes_ < minimum_stack_kib(machine, signals_reach_fiber_stacks(), build_stack_headroom()) * 1024) {
         throw std::invalid_argument{minimum_stack_reason(machine, signals_reach_fiber_stacks(), build_stack_headroom())};
     }
     threads_.reserve(threads);
@@ -28,9 +37,18 @@ Runtime::~Runtime() {
     for (auto& thread : threads_) thread.join();
 }
 
+Netpoller& Runtime::netpoller() {
+    std::call_once(netpoller_started_, [this] { netpoller_ = std::make_unique<Netpoller>(); });
+    return *netpoller_;
+}
+
 void Runtime::make_fiber(std::function<void()> fn) const {
-    boost::fibers::fiber{std::allocator_arg, MallocStack{stack_bytes_ + build_stack_headroom()}, std::move(fn)}
-        .detach();
+    auto const bytes = stack_bytes_ + build_stack_headroom();
+    if (guard_pages_) {
+        boost::fibers::fiber{std::allocator_arg, boost::fibers::protected_fixedsize_stack{bytes}, std::move(fn)}.detach();
+    } else {
+        boost::fibers::fiber{std::allocator_arg, MallocStack{bytes}, std::move(fn)}.detach();
+    }
 }
 
 void Runtime::launch(std::function<void()> fn) {

@@ -2,7 +2,9 @@
 // PoolAlgorithm scheduler (Go's GOMAXPROCS=T).
 #pragma once
 
+#include "models/fibers/netpoll.hpp"
 #include "models/fibers/pool_algorithm.hpp"
+#include "models/runtime_options.hpp"
 #include "models/task_tracker.hpp"
 
 #include <boost/fiber/buffered_channel.hpp>
@@ -11,6 +13,8 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -30,6 +34,10 @@ public:
     /// fibers' code needs on any CPU; smaller than minimum_stack_kib() is
     /// refused with std::invalid_argument saying why (models/fibers/stack.hpp).
     explicit Runtime(unsigned threads, std::size_t stack_bytes = default_stack_bytes);
+    /// The same from a case's options. Designs: "" (malloc'd stacks) and
+    /// "guard-pages" (each stack mmap'd below a guard page: an overflow
+    /// faults instead of corrupting memory; two kernel mappings per fiber).
+    explicit Runtime(RuntimeOptions const& options);
     /// Stops and joins the scheduler threads. Every block_on has returned,
     /// so no fiber is left blocked.
     ~Runtime();
@@ -38,6 +46,10 @@ public:
 
     unsigned threads() const noexcept { return static_cast<unsigned>(threads_.size()); }
     std::size_t stack_bytes() const noexcept { return stack_bytes_; }
+
+    /// The runtime's netpoller (Go's netpoll), started on first use: fibers
+    /// wait on sockets through it without blocking their thread.
+    Netpoller& netpoller();
 
     /// Starts `task` as a new detached fiber (Go's `go f()`). From a fiber of
     /// this runtime it is created on the current thread and may be run by
@@ -68,8 +80,12 @@ private:
     void launch(std::function<void()> fn);
     void make_fiber(std::function<void()> fn) const;
     void thread_main();
+    void start(unsigned threads);
 
     std::size_t stack_bytes_;
+    bool guard_pages_ = false;
+    std::once_flag netpoller_started_;
+    std::unique_ptr<Netpoller> netpoller_;
     PoolQueue queue_;
     TaskTracker tracker_;
     // Tasks handed in from threads outside the pool; every pool thread's

@@ -3,6 +3,8 @@
 // work stealing; there is no spawn/channel vocabulary on purpose.
 #pragma once
 
+#include "models/runtime_options.hpp"
+
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -24,6 +26,7 @@ public:
           arena_{static_cast<int>(checked(threads))} {
         arena_.initialize();
     }
+    explicit Runtime(RuntimeOptions const& options) : Runtime{(expect_default_design(options, "tbb"), options.threads)} {}
 
     unsigned threads() const { return static_cast<unsigned>(arena_.max_concurrency()); }
 

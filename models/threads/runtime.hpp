@@ -3,6 +3,8 @@
 // measured. Runtime only remembers the threads so block_on can join them.
 #pragma once
 
+#include "models/runtime_options.hpp"
+
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -14,6 +16,8 @@ namespace conclab::models::threads {
 class Runtime {
 public:
     Runtime() = default;
+    /// OS threads need no pool: the options' thread count is not used.
+    explicit Runtime(RuntimeOptions const& options) { expect_default_design(options, "threads"); }
     Runtime(Runtime const&) = delete;
     Runtime& operator=(Runtime const&) = delete;
 

@@ -1,6 +1,7 @@
 // idle-tasks in the coroutines model (async/await): a coroutine per task,
 // each awaiting an Asio timer. A suspended coroutine is its frame on the
 // heap plus the timer; no stack, and no thread is held.
+// Written natively: Tokio: `for i in 0..n { set.spawn(async move { tokio::time::sleep(wait).await; mix(i) }); }`
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 
 #include "models/coroutines/runtime.hpp"
@@ -9,7 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace conclab::idle_tasks::coroutines {
+namespace conclab::idle_tasks {
 namespace {
 using models::coroutines::awaitable;
 using models::coroutines::Runtime;
@@ -36,10 +37,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Tally& tally) {
     return tally.checksum();
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&](Tally& tally) { return run(rt, p, tally); });
-}
-
-}  // namespace conclab::idle_tasks::coroutines
+}  // namespace conclab::idle_tasks

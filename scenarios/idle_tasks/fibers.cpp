@@ -1,13 +1,14 @@
 // idle-tasks in the fibers model (Go): a goroutine per task, each asleep on
 // the fiber timer. A sleeping fiber is parked in the scheduler with its
 // stack (`stack_kb`); its thread runs other fibers meanwhile.
+// Written natively: Go: `for i := 0; i < n; i++ { wg.Add(1); go func(i uint64) { time.Sleep(wait); sum.Add(mix(i)); wg.Done() }(i) }`
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 
 #include "models/fibers/runtime.hpp"
 
 #include <boost/fiber/operations.hpp>
 
-namespace conclab::idle_tasks::fibers {
+namespace conclab::idle_tasks {
 namespace {
 using models::fibers::Runtime;
 
@@ -31,10 +32,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Tally& tally) {
     return tally.checksum();
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads, p.stack_bytes};
-    return measure(p, warmup, [&](Tally& tally) { return run(rt, p, tally); });
-}
-
-}  // namespace conclab::idle_tasks::fibers
+}  // namespace conclab::idle_tasks

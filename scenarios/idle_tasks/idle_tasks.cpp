@@ -38,10 +38,6 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
     return {};
 }
 
-CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
-    return run_case(model, params_from(values), warmup);
-}
-
 }  // namespace
 
 Clock::time_point Tally::enter(Params const& p) noexcept {
@@ -97,19 +93,16 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     return metrics;
 }
 
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
-    switch (model) {
-        case Model::fibers: return fibers::run_case(p, warmup);
-        case Model::coroutines: return coroutines::run_case(p, warmup);
-        case Model::tbb: return tbb::run_case(p, warmup);
-        case Model::threads: return threads::run_case(p, warmup);
-    }
-    return {};
+// Every task records its wake-up lateness (or nothing to record): --no-latency changes nothing here.
+Params Spec::params_from(ParamValues const& values, CaseOptions const&) { return idle_tasks::params_from(values); }
+
+CaseMetrics Spec::measure(Model, Params const& p, unsigned warmup, std::function<std::uint64_t(Tally&)> const& once) {
+    return idle_tasks::measure(p, warmup, once);
 }
 
-Scenario const& scenario() {
-    static Scenario const idle_tasks{
-        .name = "idle-tasks",
+Scenario Spec::describe() {
+    return Scenario{
+        .name = name,
         .summary = "`tasks` tasks each wait `wait_ms` on the model's timer, all at once: what a waiting task costs",
         .unit = "tasks",
         .params =
@@ -124,10 +117,8 @@ Scenario const& scenario() {
                     {"peak_alive", "count", "alive", 1, false, false},
                     {"heap_bytes_per_task", "bytes", "heap B/task", 1, false, false}},
         .validate = validate,
-        .run_case = run_case_values,
         .setup = nullptr,
     };
-    return idle_tasks;
 }
 
 }  // namespace conclab::idle_tasks

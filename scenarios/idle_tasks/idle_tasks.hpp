@@ -7,6 +7,7 @@
 // exactly once. Specification: README.md here.
 #pragma once
 
+#include "scenarios/harness.hpp"
 #include "src/histogram.hpp"
 #include "src/metrics.hpp"
 #include "src/model.hpp"
@@ -63,34 +64,24 @@ private:
 /// The reference: the sum of mix(i) over the tasks.
 std::uint64_t expected_checksum(std::uint64_t tasks) noexcept;
 
-/// The entry points every model file provides: run() is one run on a
-/// runtime built by the caller and returns the tasks' checksum;
-/// run_case() builds the runtime, then measures verified runs.
-namespace fibers {
-std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Tally& tally);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace fibers
-namespace coroutines {
-std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Tally& tally);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace coroutines
-namespace tbb {
-std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Tally& tally);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace tbb
-namespace threads {
-std::uint64_t run(models::threads::Runtime& rt, Params const& p, Tally& tally);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace threads
-
-/// `warmup` unmeasured runs, then one measured run of `once`; every run
-/// must have woken each task once with the reference checksum, or
+/// `warmup` unmeasured runs, then one measured run of `once`; every task
+/// must wake once, not before its wait, and the checksum must match, or
 /// WrongAnswer is thrown.
 CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Tally&)> const& once);
 
-/// Dispatches to `model`'s run_case.
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+/// Each model file's one entry point (scenarios/idle_tasks/<model>.cpp), by
+/// runtime type: one run on the caller's runtime, the model's checksum.
+std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Tally& tally);
+std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Tally& tally);
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Tally& tally);
+std::uint64_t run(models::threads::Runtime& rt, Params const& p, Tally& tally);
 
-Scenario const& scenario();
+/// What the harness needs of idle-tasks (scenarios/harness.hpp).
+struct Spec : harness::SpecFor<Params> {
+    static constexpr char const* name = "idle-tasks";
+    static Scenario describe();
+    static Params params_from(ParamValues const& values, CaseOptions const& options);
+    static CaseMetrics measure(Model model, Params const& p, unsigned warmup, std::function<std::uint64_t(Tally&)> const& once);
+};
 
 }  // namespace conclab::idle_tasks

@@ -3,6 +3,7 @@
 // until a timer thread resumes it (models/tbb/timer.hpp). Suspending frees
 // the thread, but the task keeps a stack of its own, so the count is
 // capped by vm.max_map_count (the runner says so before it starts).
+// Written natively: Rayon has no timer (a sleeping task holds its thread); oneTBB's resumable tasks stand in for one
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 
 #include "models/tbb/runtime.hpp"
@@ -10,7 +11,7 @@
 
 #include <oneapi/tbb/task_group.h>
 
-namespace conclab::idle_tasks::tbb {
+namespace conclab::idle_tasks {
 namespace {
 using models::tbb::Runtime;
 using models::tbb::Timer;
@@ -38,10 +39,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Tally& tally) {
     return tally.checksum();
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&](Tally& tally) { return run(rt, p, tally); });
-}
-
-}  // namespace conclab::idle_tasks::tbb
+}  // namespace conclab::idle_tasks

@@ -3,6 +3,7 @@
 // between the stages, a WaitGroup to close the last channel when every
 // transformer is done. A full or empty channel suspends the coroutine, not
 // its thread. Errors: the channels report closed as a value; anything else throws.
+// Written natively: Tokio: `tokio::spawn(generate(raw_tx)); for _ in 0..P { tokio::spawn(transform(raw_rx.clone(), mixed_tx.clone())) }`
 #include "scenarios/pipeline/pipeline.hpp"
 
 #include "models/coroutines/channel.hpp"
@@ -12,7 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
-namespace conclab::pipeline::coroutines {
+namespace conclab::pipeline {
 namespace {
 using models::coroutines::awaitable;
 using models::coroutines::Channel;
@@ -71,10 +72,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return worker_pool::measure(p.as_worker_pool(), warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::pipeline::coroutines
+}  // namespace conclab::pipeline

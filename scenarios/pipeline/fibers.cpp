@@ -2,6 +2,7 @@
 // channels between the stages, a WaitGroup to close the last channel when
 // every transformer is done. Fibers run M:N on the runtime's T threads; a
 // full or empty channel suspends the fiber, not its thread.
+// Written natively: Go: `go generate(raw); for t := 0; t < P; t++ { go transform(raw, mixed, &wg) }; for m := range mixed { sum += m.result }`
 #include "scenarios/pipeline/pipeline.hpp"
 
 #include "models/fibers/channel.hpp"
@@ -10,7 +11,7 @@
 
 #include <boost/fiber/operations.hpp>
 
-namespace conclab::pipeline::fibers {
+namespace conclab::pipeline {
 namespace {
 using models::fibers::Channel;
 using models::fibers::Runtime;
@@ -64,10 +65,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return worker_pool::measure(p.as_worker_pool(), warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::pipeline::fibers
+}  // namespace conclab::pipeline

@@ -8,14 +8,14 @@
 namespace conclab::pipeline {
 namespace {
 
-Params params_from(ParamValues const& v) {
+Params params_from(ParamValues const& v, CaseOptions const& options = {}) {
     return Params{.items = get(v, "items"),
                   .work = get(v, "work"),
                   .parallelism = get(v, "parallelism"),
                   .buffer = get(v, "buffer"),
                   .threads = static_cast<unsigned>(get(v, "threads")),
                   .arrivals = arrivals_from(v),
-                  .record_latency = record_latency(v)};
+                  .record_latency = options.record_latency};
 }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
@@ -27,10 +27,6 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
     }
     if (auto problem = validate_open_loop(values, p.items); !problem.empty()) return problem;
     return limits::total_work_refusal("items", p.items, p.work);
-}
-
-CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
-    return run_case(model, params_from(values), warmup);
 }
 
 }  // namespace
@@ -46,23 +42,19 @@ worker_pool::Params Params::as_worker_pool() const noexcept {
                                .record_latency = record_latency};
 }
 
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
-    CaseMetrics metrics;
-    switch (model) {
-        case Model::fibers: metrics = fibers::run_case(p, warmup); break;
-        case Model::coroutines: metrics = coroutines::run_case(p, warmup); break;
-        case Model::tbb: metrics = tbb::run_case(p, warmup); break;
-        case Model::threads: metrics = threads::run_case(p, warmup); break;
-    }
+Params Spec::params_from(ParamValues const& values, CaseOptions const& options) { return pipeline::params_from(values, options); }
+
+CaseMetrics Spec::measure(Model model, Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once) {
+    auto metrics = worker_pool::measure(p.as_worker_pool(), warmup, once);
     // the tasks: generator, transformers, aggregator; tbb: the arena's threads
     set_tasks(metrics, static_cast<double>(model == Model::tbb ? p.threads : p.parallelism + 2));
     return metrics;
 }
 
-Scenario const& scenario() {
-    static Scenario const pipeline = [] {
+Scenario Spec::describe() {
+    return [] {
         Scenario s{
-            .name = "pipeline",
+            .name = name,
             .summary = "generate -> transform (mix x work, `parallelism` wide) -> aggregate, stages joined by bounded channels",
             .unit = "items",
             .params =
@@ -77,14 +69,12 @@ Scenario const& scenario() {
                 },
             .metrics = {},
             .validate = validate,
-            .run_case = run_case_values,
             .setup = nullptr,
         };
         auto const open_loop = open_loop_params();
         s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());
         return s;
     }();
-    return pipeline;
 }
 
 }  // namespace conclab::pipeline

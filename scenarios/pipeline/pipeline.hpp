@@ -8,6 +8,7 @@
 // generation (or due time) to aggregation. Specification: README.md here.
 #pragma once
 
+#include "scenarios/harness.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
 
 namespace conclab::pipeline {
@@ -37,26 +38,27 @@ struct Params {
 /// The transform stage's work, the same in every model.
 inline Mixed transform_item(Item const& item, std::uint64_t work) noexcept { return worker_pool::perform(item, work); }
 
-namespace fibers {
+/// Each model file's one entry point (scenarios/pipeline/<model>.cpp), by
+/// runtime type: one run on the caller's runtime, the model's checksum.
 std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace fibers
-namespace coroutines {
 std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace coroutines
-namespace tbb {
 std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace tbb
-namespace threads {
 std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace threads
 
-/// Dispatches to `model`'s run_case.
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+/// Variants with a file of their own (scenarios/registry.cpp lists them).
+namespace tbb_ordered {
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
+}  // namespace tbb_ordered
+namespace fibers_ordered {
+std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
+}  // namespace fibers_ordered
 
-Scenario const& scenario();
+/// What the harness needs of pipeline (scenarios/harness.hpp).
+struct Spec : harness::SpecFor<Params> {
+    static constexpr char const* name = "pipeline";
+    static Scenario describe();
+    static Params params_from(ParamValues const& values, CaseOptions const& options);
+    static CaseMetrics measure(Model model, Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once);
+};
 
 }  // namespace conclab::pipeline

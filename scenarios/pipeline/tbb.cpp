@@ -7,6 +7,7 @@
 // `parallelism` is not used: TBB runs the parallel filter on every thread
 // that has a token. In open loop the generator sleeps until an item is due,
 // holding its thread.
+// Written natively: Rayon: `items.par_bridge().map(transform).sum()`; oneTBB has the pipeline built in
 #include "scenarios/pipeline/pipeline.hpp"
 
 #include "models/tbb/runtime.hpp"
@@ -15,7 +16,7 @@
 
 #include <thread>
 
-namespace conclab::pipeline::tbb {
+namespace conclab::pipeline {
 namespace {
 using models::tbb::Runtime;
 using oneapi::tbb::filter_mode;
@@ -60,10 +61,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return worker_pool::measure(p.as_worker_pool(), warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::pipeline::tbb
+}  // namespace conclab::pipeline

@@ -2,6 +2,7 @@
 // control group; blocking channels (moodycamel) between the stages, a
 // WaitGroup to close the last channel when every transformer is done. A
 // full or empty channel blocks the thread in the kernel.
+// Written natively: Rust std: a thread per stage instance, crossbeam_channel::bounded(B) between the stages
 #include "scenarios/pipeline/pipeline.hpp"
 
 #include "models/threads/channel.hpp"
@@ -10,7 +11,7 @@
 
 #include <thread>
 
-namespace conclab::pipeline::threads {
+namespace conclab::pipeline {
 namespace {
 using models::threads::Channel;
 using models::threads::Runtime;
@@ -64,10 +65,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt;
-    return worker_pool::measure(p.as_worker_pool(), warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::pipeline::threads
+}  // namespace conclab::pipeline

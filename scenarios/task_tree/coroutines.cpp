@@ -3,12 +3,13 @@
 // channel, spawns its children and awaits one sum from each; a child
 // awaits its subtree and sends the sum. A suspended coroutine is its frame
 // on the heap, no stack.
+// Written natively: Tokio: `let handles: Vec<_> = children.map(|s| tokio::spawn(node(s))).collect(); for h in handles { sum += h.await? }`
 #include "scenarios/task_tree/task_tree.hpp"
 
 #include "models/coroutines/channel.hpp"
 #include "models/coroutines/runtime.hpp"
 
-namespace conclab::task_tree::coroutines {
+namespace conclab::task_tree {
 namespace {
 using models::coroutines::awaitable;
 using models::coroutines::Channel;
@@ -45,10 +46,4 @@ std::uint64_t run(Runtime& rt, Params const& p) {
     return sum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&] { return run(rt, p); });
-}
-
-}  // namespace conclab::task_tree::coroutines
+}  // namespace conclab::task_tree

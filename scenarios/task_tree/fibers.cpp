@@ -2,12 +2,13 @@
 // parent makes a channel, spawns its children, and receives one sum from
 // each; a child computes its subtree and sends the sum. Fibers run M:N on
 // the runtime's T threads, each on its own `stack_kb` stack.
+// Written natively: Go: `c := make(chan uint64, n); for k := 0; k < n; k++ { go skynet(c, span.child(k)) }; for k := 0; k < n; k++ { sum += <-c }`
 #include "scenarios/task_tree/task_tree.hpp"
 
 #include "models/fibers/channel.hpp"
 #include "models/fibers/runtime.hpp"
 
-namespace conclab::task_tree::fibers {
+namespace conclab::task_tree {
 namespace {
 using models::fibers::Channel;
 using models::fibers::Runtime;
@@ -43,10 +44,4 @@ std::uint64_t run(Runtime& rt, Params const& p) {
     return sum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads, p.stack_bytes};
-    return measure(p, warmup, [&] { return run(rt, p); });
-}
-
-}  // namespace conclab::task_tree::fibers
+}  // namespace conclab::task_tree

@@ -51,10 +51,6 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
     return {};
 }
 
-CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
-    return run_case(model, params_from(values), warmup);
-}
-
 }  // namespace
 
 std::uint64_t expected_sum(std::uint64_t leaves) noexcept {
@@ -98,19 +94,15 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     return metrics;
 }
 
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
-    switch (model) {
-        case Model::fibers: return fibers::run_case(p, warmup);
-        case Model::coroutines: return coroutines::run_case(p, warmup);
-        case Model::tbb: return tbb::run_case(p, warmup);
-        case Model::threads: return threads::run_case(p, warmup);
-    }
-    return {};
+Params Spec::params_from(ParamValues const& values, CaseOptions const&) { return task_tree::params_from(values); }
+
+CaseMetrics Spec::measure(Model, Params const& p, unsigned warmup, std::function<std::uint64_t()> const& once) {
+    return task_tree::measure(p, warmup, once);
 }
 
-Scenario const& scenario() {
-    static Scenario const task_tree{
-        .name = "task-tree",
+Scenario Spec::describe() {
+    return Scenario{
+        .name = name,
         .summary = "skynet: a tree of tasks, `fanout` children each, down to `leaves` leaves; the sums flow back up",
         .unit = "tasks",
         .params =
@@ -123,10 +115,8 @@ Scenario const& scenario() {
             },
         .metrics = {{"ns_per_task", "ns", "ns/task", 1, false, false}, {"leaves", "count", "", 1, false, false}},
         .validate = validate,
-        .run_case = run_case_values,
         .setup = nullptr,
     };
-    return task_tree;
 }
 
 }  // namespace conclab::task_tree

@@ -6,6 +6,7 @@
 // joining a task, a million times over. Specification: README.md here.
 #pragma once
 
+#include "scenarios/harness.hpp"
 #include "src/metrics.hpp"
 #include "src/model.hpp"
 #include "src/scenario.hpp"
@@ -50,33 +51,23 @@ std::uint64_t expected_sum(std::uint64_t leaves) noexcept;
 /// Tasks in the tree (leaves included): what one run creates.
 std::uint64_t task_count(std::uint64_t leaves, std::uint64_t fanout) noexcept;
 
-/// The entry points every model file provides: run() is one run on a
-/// runtime built by the caller and returns the root's sum; run_case()
-/// builds the runtime, then measures verified runs.
-namespace fibers {
-std::uint64_t run(models::fibers::Runtime& rt, Params const& p);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace fibers
-namespace coroutines {
-std::uint64_t run(models::coroutines::Runtime& rt, Params const& p);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace coroutines
-namespace tbb {
-std::uint64_t run(models::tbb::Runtime& rt, Params const& p);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace tbb
-namespace threads {
-std::uint64_t run(models::threads::Runtime& rt, Params const& p);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace threads
-
 /// `warmup` unmeasured runs, then one measured run of `once`; each must
 /// return expected_sum, or WrongAnswer is thrown.
 CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t()> const& once);
 
-/// Dispatches to `model`'s run_case.
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+/// Each model file's one entry point (scenarios/task_tree/<model>.cpp), by
+/// runtime type: one run on the caller's runtime, the model's checksum.
+std::uint64_t run(models::fibers::Runtime& rt, Params const& p);
+std::uint64_t run(models::coroutines::Runtime& rt, Params const& p);
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p);
+std::uint64_t run(models::threads::Runtime& rt, Params const& p);
 
-Scenario const& scenario();
+/// What the harness needs of task-tree (scenarios/harness.hpp).
+struct Spec : harness::SpecFor<Params> {
+    static constexpr char const* name = "task-tree";
+    static Scenario describe();
+    static Params params_from(ParamValues const& values, CaseOptions const& options);
+    static CaseMetrics measure(Model model, Params const& p, unsigned warmup, std::function<std::uint64_t()> const& once);
+};
 
 }  // namespace conclab::task_tree

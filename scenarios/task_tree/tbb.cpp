@@ -2,6 +2,7 @@
 // parent (Rayon's `scope(|s| s.spawn(...))`); the parent waits for its
 // group, and while it waits its thread runs other tasks (work stealing),
 // so no thread ever blocks. Sums go into the parent's array, no channels.
+// Written natively: Rayon: `children.into_par_iter().map(node).sum()` (or rayon::scope with s.spawn per child)
 #include "scenarios/task_tree/task_tree.hpp"
 
 #include "models/tbb/runtime.hpp"
@@ -11,7 +12,7 @@
 #include <numeric>
 #include <vector>
 
-namespace conclab::task_tree::tbb {
+namespace conclab::task_tree {
 namespace {
 using models::tbb::Runtime;
 
@@ -36,10 +37,4 @@ std::uint64_t run(Runtime& rt, Params const& p) {
     return sum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&] { return run(rt, p); });
-}
-
-}  // namespace conclab::task_tree::tbb
+}  // namespace conclab::task_tree

@@ -2,6 +2,7 @@
 // group. A parent makes a channel, starts a thread per child, and receives
 // one sum from each; a child computes its subtree and sends the sum. The
 // whole tree is alive at once, so it is capped (task_tree.cpp's validate).
+// Written natively: Rust std: `thread::scope(|s| children.map(|c| s.spawn(move || node(c))).collect::<Vec<_>>().into_iter().map(|h| h.join().unwrap()).sum())`
 #include "scenarios/task_tree/task_tree.hpp"
 
 #include "models/threads/channel.hpp"
@@ -10,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace conclab::task_tree::threads {
+namespace conclab::task_tree {
 namespace {
 using models::threads::Channel;
 using models::threads::Runtime;
@@ -51,10 +52,4 @@ std::uint64_t run(Runtime& rt, Params const& p) {
     return sum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt;
-    return measure(p, warmup, [&] { return run(rt, p); });
-}
-
-}  // namespace conclab::task_tree::threads
+}  // namespace conclab::task_tree

@@ -3,6 +3,7 @@
 // keep-alive connection, every step a `co_await` on a Beast async
 // operation with the request's deadline (tcp_stream::expires_at). Each
 // worker runs on a strand of its own, as a Tokio task would.
+// Written natively: Tokio: `stream::iter(0..n).map(|i| fetch(&client, i)).buffer_unordered(C).try_fold(0, sum).await` (hyper or reqwest)
 #include "scenarios/url_fetch/url_fetch.hpp"
 
 #include "scenarios/url_fetch/http.hpp"
@@ -20,7 +21,7 @@
 
 #include <cstring>
 
-namespace conclab::url_fetch::coroutines {
+namespace conclab::url_fetch {
 namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -129,10 +130,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::url_fetch::coroutines
+}  // namespace conclab::url_fetch

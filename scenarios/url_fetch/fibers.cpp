@@ -2,6 +2,7 @@
 // workers taking item numbers), each with its own keep-alive connection.
 // The calls look blocking, as in Go; when a socket is not ready the fiber
 // is suspended by the netpoller and its thread runs other fibers.
+// Written natively: Go: `for w := 0; w < C; w++ { go func() { for i := range items { resp, err := client.Get(url(i)); ... } }() }`
 #include "scenarios/url_fetch/url_fetch.hpp"
 
 #include "models/fibers/netpoll.hpp"
@@ -9,7 +10,7 @@
 
 #include <boost/fiber/operations.hpp>
 
-namespace conclab::url_fetch::fibers {
+namespace conclab::url_fetch {
 namespace {
 using models::fibers::Netpoller;
 using models::fibers::Runtime;
@@ -43,8 +44,9 @@ std::uint64_t worker(Feed& feed, Netpoller& poller, Ledger& ledger, Params const
 }  // namespace
 
 // [run]
-std::uint64_t run(Runtime& rt, Netpoller& poller, Params const& p, Ledger& ledger) {
+std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     Feed feed{p.requests};
+    Netpoller& poller = rt.netpoller();
     std::atomic<std::uint64_t> checksum{0};
     rt.block_on([&] {
         for (std::uint64_t w = 0; w < workers(p); ++w) rt.spawn([&] { checksum += worker(feed, poller, ledger, p); });
@@ -52,11 +54,4 @@ std::uint64_t run(Runtime& rt, Netpoller& poller, Params const& p, Ledger& ledge
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    Netpoller poller;
-    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, poller, p, ledger); });
-}
-
-}  // namespace conclab::url_fetch::fibers
+}  // namespace conclab::url_fetch

@@ -5,6 +5,7 @@
 // most T requests are in flight, whatever --concurrency says. That is the
 // lesson: Rayon (and TBB) are built for CPU work, not for waiting. In open
 // loop (--rate) the requests are spawned as tasks when due, from a producer.
+// Written natively: Rayon: `(0..n).into_par_iter().map(|i| fetch_blocking(&agent, i)).sum::<u64>()` (a blocking client: ureq)
 #include "scenarios/url_fetch/url_fetch.hpp"
 
 #include "models/tbb/runtime.hpp"
@@ -17,7 +18,7 @@
 #include <atomic>
 #include <thread>
 
-namespace conclab::url_fetch::tbb {
+namespace conclab::url_fetch {
 namespace {
 using models::tbb::Runtime;
 using Range = oneapi::tbb::blocked_range<std::uint64_t>;
@@ -61,10 +62,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::url_fetch::tbb
+}  // namespace conclab::url_fetch

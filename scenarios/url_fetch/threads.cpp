@@ -2,13 +2,14 @@
 // request in flight (C workers taking item numbers), each with its own
 // keep-alive connection and blocking socket calls: a thread waiting for
 // its answer is parked in poll(2). `threads` is not used.
+// Written natively: Rust std: `for _ in 0..C { thread::spawn(move || while let Some(i) = next() { fetch_blocking(i) }) }`
 #include "scenarios/url_fetch/url_fetch.hpp"
 
 #include "models/threads/runtime.hpp"
 
 #include <thread>
 
-namespace conclab::url_fetch::threads {
+namespace conclab::url_fetch {
 namespace {
 using models::threads::Runtime;
 
@@ -36,10 +37,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt;
-    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::url_fetch::threads
+}  // namespace conclab::url_fetch

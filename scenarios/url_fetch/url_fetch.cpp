@@ -23,7 +23,7 @@ using limits::physical_memory_bytes;
 // about 1 ns a byte, more than this per run takes minutes.
 constexpr std::uint64_t max_bytes_per_run = 64ULL << 30;
 
-Params params_from(ParamValues const& v) {
+Params params_from(ParamValues const& v, CaseOptions const& options = {}) {
     Params p;
     auto const& target = get_text(v, "target");
     if (target.empty()) throw std::invalid_argument{"url-fetch needs a target: the runner's fixture provides one"};
@@ -39,7 +39,7 @@ Params params_from(ParamValues const& v) {
     p.threads = static_cast<unsigned>(get(v, "threads"));
     if (v.count("server_pid") != 0) p.server_pid = static_cast<int>(get(v, "server_pid"));
     p.arrivals = arrivals_from(v);
-    p.record_latency = record_latency(v);
+    p.record_latency = options.record_latency;
     return p;
 }
 
@@ -80,10 +80,6 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
         }
     }
     return {};
-}
-
-CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
-    return run_case(model, params_from(values), warmup);
 }
 
 }  // namespace
@@ -226,23 +222,19 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     return metrics;
 }
 
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
-    CaseMetrics metrics;
-    switch (model) {
-        case Model::fibers: metrics = fibers::run_case(p, warmup); break;
-        case Model::coroutines: metrics = coroutines::run_case(p, warmup); break;
-        case Model::tbb: metrics = tbb::run_case(p, warmup); break;
-        case Model::threads: metrics = threads::run_case(p, warmup); break;
-    }
+Params Spec::params_from(ParamValues const& values, CaseOptions const& options) { return url_fetch::params_from(values, options); }
+
+CaseMetrics Spec::measure(Model model, Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once) {
+    auto metrics = url_fetch::measure(p, warmup, once);
     // the tasks alive at once: the requests in flight; in tbb, the arena's threads
     set_tasks(metrics, static_cast<double>(model == Model::tbb ? p.threads : workers(p)));
     return metrics;
 }
 
-Scenario const& scenario() {
-    static Scenario const url_fetch = [] {
+Scenario Spec::describe() {
+    return [] {
         Scenario s{
-        .name = "url-fetch",
+        .name = name,
         .summary = "HTTP GET /item/0 .. /item/N-1 from a server with latency, at most C in flight; bodies checked",
         .unit = "requests",
         .params =
@@ -282,14 +274,12 @@ Scenario const& scenario() {
                 {"server_cpu_s", "s", "server s", 1, false, false},
             },
         .validate = validate,
-        .run_case = run_case_values,
         .setup = setup_fixture,
         };
         auto const open_loop = open_loop_params();
         s.params.insert(s.params.end() - 2, open_loop.begin(), open_loop.end());  // before threads, server_threads
         return s;
     }();
-    return url_fetch;
 }
 
 }  // namespace conclab::url_fetch

@@ -10,6 +10,7 @@
 
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/target.hpp"
+#include "scenarios/harness.hpp"
 #include "src/histogram.hpp"
 #include "src/schedule.hpp"
 #include "src/metrics.hpp"
@@ -137,31 +138,24 @@ std::uint64_t workers(Params const& p) noexcept;
 /// the metrics.
 CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once);
 
-/// The entry points every model file provides, in the model's namespace:
-/// run() is one run (returns the model's sum of body checksums); run_case()
-/// builds the runtime and measures.
-namespace fibers {
-std::uint64_t run(models::fibers::Runtime& rt, models::fibers::Netpoller& poller, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace fibers
-namespace coroutines {
+/// Each model file's one entry point (scenarios/url_fetch/<model>.cpp), by
+/// runtime type: one run on the caller's runtime, the model's checksum.
+std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
 std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace coroutines
-namespace tbb {
 std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace tbb
-namespace threads {
 std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace threads
 
-/// Dispatches to `model`'s run_case.
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
+/// Variants with a file of their own (scenarios/registry.cpp lists them).
+namespace tbb_suspend {
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
+}  // namespace tbb_suspend
 
-/// The scenario as the runner sees it (parameters, validation, run_case,
-/// and the fixture that starts the embedded server).
-Scenario const& scenario();
+/// What the harness needs of url-fetch (scenarios/harness.hpp).
+struct Spec : harness::SpecFor<Params> {
+    static constexpr char const* name = "url-fetch";
+    static Scenario describe();
+    static Params params_from(ParamValues const& values, CaseOptions const& options);
+    static CaseMetrics measure(Model model, Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once);
+};
 
 }  // namespace conclab::url_fetch

@@ -3,6 +3,7 @@
 // them, a WaitGroup to close the results. The per-job wait is an Asio timer:
 // the coroutine suspends and its thread runs others. Errors: the channels
 // report closed as a value (as_tuple); anything else throws.
+// Written natively: Tokio: `for _ in 0..W { tokio::spawn(worker(jobs_rx.clone(), results_tx.clone())) }` over async_channel::bounded(B)
 #include "scenarios/worker_pool/worker_pool.hpp"
 
 #include "models/coroutines/channel.hpp"
@@ -12,7 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
-namespace conclab::worker_pool::coroutines {
+namespace conclab::worker_pool {
 namespace {
 using models::coroutines::awaitable;
 using models::coroutines::Channel;
@@ -78,10 +79,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::worker_pool::coroutines
+}  // namespace conclab::worker_pool

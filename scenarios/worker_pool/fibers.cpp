@@ -2,6 +2,7 @@
 // between them, a WaitGroup to close the results. Fibers run M:N on the
 // runtime's T threads; the per-job wait is a fiber sleep, which suspends the
 // fiber and lets its thread run others.
+// Written natively: Go: `for w := 0; w < W; w++ { go worker(jobs, results, &wg) }; go func() { wg.Wait(); close(results) }()`
 #include "scenarios/worker_pool/worker_pool.hpp"
 
 #include "models/fibers/channel.hpp"
@@ -10,7 +11,7 @@
 
 #include <boost/fiber/operations.hpp>
 
-namespace conclab::worker_pool::fibers {
+namespace conclab::worker_pool {
 namespace {
 using models::fibers::Channel;
 using models::fibers::Runtime;
@@ -68,10 +69,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::worker_pool::fibers
+}  // namespace conclab::worker_pool

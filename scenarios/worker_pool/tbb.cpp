@@ -6,6 +6,7 @@
 // loop (--rate) the jobs are spawned as tasks when due, from a producer.
 // `workers` and `buffer` are not used. Latency: there is no queue, so a
 // job's latency is from the moment its task starts it to its result.
+// Written natively: Rayon: `(0..jobs).into_par_iter().map(|i| job(i, work)).sum::<u64>()`
 #include "scenarios/worker_pool/worker_pool.hpp"
 
 #include "models/tbb/runtime.hpp"
@@ -18,7 +19,7 @@
 
 #include <thread>
 
-namespace conclab::worker_pool::tbb {
+namespace conclab::worker_pool {
 namespace {
 using models::tbb::Runtime;
 using Range = oneapi::tbb::blocked_range<std::uint64_t>;
@@ -68,10 +69,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt{p.threads};
-    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::worker_pool::tbb
+}  // namespace conclab::worker_pool

@@ -2,6 +2,7 @@
 // worker, moodycamel blocking queues between them, a latch to close the
 // results. Every wait blocks an OS thread, including the per-job wait (a
 // blocking sleep). `threads` is not used: the workers are the threads.
+// Written natively: Rust std: `for _ in 0..W { let rx = rx.clone(); thread::spawn(move || for job in rx { ... }) }` over crossbeam_channel::bounded(B)
 #include "scenarios/worker_pool/worker_pool.hpp"
 
 #include "models/threads/channel.hpp"
@@ -10,7 +11,7 @@
 
 #include <thread>
 
-namespace conclab::worker_pool::threads {
+namespace conclab::worker_pool {
 namespace {
 using models::threads::Channel;
 using models::threads::Runtime;
@@ -68,10 +69,4 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     return checksum;
 }
 
-// [run_case]
-CaseMetrics run_case(Params const& p, unsigned warmup) {
-    Runtime rt;
-    return measure(p, warmup, [&](Ledger& ledger) { return run(rt, p, ledger); });
-}
-
-}  // namespace conclab::worker_pool::threads
+}  // namespace conclab::worker_pool

@@ -11,7 +11,7 @@ namespace {
 
 using limits::fiber_stack_bytes;
 
-Params params_from(ParamValues const& v) {
+Params params_from(ParamValues const& v, CaseOptions const& options = {}) {
     return Params{.jobs = get(v, "jobs"),
                   .workers = get(v, "workers"),
                   .work = get(v, "work"),
@@ -19,7 +19,7 @@ Params params_from(ParamValues const& v) {
                   .wait_us = get(v, "wait_us"),
                   .threads = static_cast<unsigned>(get(v, "threads")),
                   .arrivals = arrivals_from(v),
-                  .record_latency = record_latency(v)};
+                  .record_latency = options.record_latency};
 }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
@@ -34,10 +34,6 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
     }
     if (auto problem = validate_open_loop(values, p.jobs); !problem.empty()) return problem;
     return limits::total_work_refusal("jobs", p.jobs, p.work);
-}
-
-CaseMetrics run_case_values(Model model, ParamValues const& values, unsigned warmup) {
-    return run_case(model, params_from(values), warmup);
 }
 
 }  // namespace
@@ -101,46 +97,38 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     return metrics;
 }
 
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup) {
-    CaseMetrics metrics;
-    switch (model) {
-        case Model::fibers: metrics = fibers::run_case(p, warmup); break;
-        case Model::coroutines: metrics = coroutines::run_case(p, warmup); break;
-        case Model::tbb: metrics = tbb::run_case(p, warmup); break;
-        case Model::threads: metrics = threads::run_case(p, warmup); break;
-    }
+Params Spec::params_from(ParamValues const& values, CaseOptions const& options) { return worker_pool::params_from(values, options); }
+
+CaseMetrics Spec::measure(Model model, Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once) {
+    auto metrics = worker_pool::measure(p, warmup, once);
     // the tasks alive at once: the workers; in tbb, the arena's threads
     set_tasks(metrics, static_cast<double>(model == Model::tbb ? p.threads : p.workers));
     return metrics;
 }
 
-Scenario const& scenario() {
-    static Scenario const worker_pool = [] {
-        Scenario s{
-        .name = "worker-pool",
-        .summary = "a producer feeds `jobs` jobs through a channel to `workers` workers; a collector sums the results",
-        .unit = "jobs",
-        .params =
-            {
-                {"jobs", 100'000ULL, 0, 50'000'000, "jobs to run (job i computes mix applied `work` times to i)", "all", {}},
-                {"workers", 16ULL, 1, 1'000'000, "worker tasks taking jobs from the channel", "fibers, coroutines, threads", {}},
-                {"work", 100ULL, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all", {}},
-                {"buffer", 63ULL, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
-                 "fibers, coroutines, threads", {}},
-                {"wait_us", 0ULL, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
-                 "all", {}},
-                runtime_threads_param(),
-            },
-        .metrics = {},
-        .validate = validate,
-        .run_case = run_case_values,
-        .setup = nullptr,
-        };
-        auto const open_loop = open_loop_params();
-        s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());
-        return s;
-    }();
-    return worker_pool;
+Scenario Spec::describe() {
+    Scenario s{
+    .name = name,
+    .summary = "a producer feeds `jobs` jobs through a channel to `workers` workers; a collector sums the results",
+    .unit = "jobs",
+    .params =
+        {
+            {"jobs", 100'000ULL, 0, 50'000'000, "jobs to run (job i computes mix applied `work` times to i)", "all", {}},
+            {"workers", 16ULL, 1, 1'000'000, "worker tasks taking jobs from the channel", "fibers, coroutines, threads", {}},
+            {"work", 100ULL, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all", {}},
+            {"buffer", 63ULL, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
+             "fibers, coroutines, threads", {}},
+            {"wait_us", 0ULL, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
+             "all", {}},
+            runtime_threads_param(),
+        },
+    .metrics = {},
+    .validate = validate,
+    .setup = nullptr,
+    };
+    auto const open_loop = open_loop_params();
+    s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());
+    return s;
 }
 
 }  // namespace conclab::worker_pool

@@ -7,6 +7,7 @@
 // Full specification: scenarios/worker_pool/README.md.
 #pragma once
 
+#include "scenarios/harness.hpp"
 #include "scenarios/contract.hpp"
 #include "src/histogram.hpp"
 #include "src/schedule.hpp"
@@ -94,38 +95,19 @@ private:
 /// verified (checksum and exactly-once) and a wrong one throws WrongAnswer.
 CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once);
 
-/// The entry points every model file provides, in the model's namespace:
-/// run() is one run on a runtime built by the caller (returns the model's
-/// checksum); run_case() builds the runtime and measures.
-namespace fibers {
+/// Each model file's one entry point (scenarios/worker_pool/<model>.cpp), by
+/// runtime type: one run on the caller's runtime, the model's checksum.
 std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace fibers
-namespace coroutines {
 std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace coroutines
-namespace tbb {
 std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace tbb
-namespace threads {
 std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger);
-CaseMetrics run_case(Params const& p, unsigned warmup);
-}  // namespace threads
 
-/// run() for whichever model's runtime `rt` is (benchmarks).
-inline std::uint64_t run_on(models::fibers::Runtime& rt, Params const& p, Ledger& ledger) { return fibers::run(rt, p, ledger); }
-inline std::uint64_t run_on(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger) {
-    return coroutines::run(rt, p, ledger);
-}
-inline std::uint64_t run_on(models::tbb::Runtime& rt, Params const& p, Ledger& ledger) { return tbb::run(rt, p, ledger); }
-inline std::uint64_t run_on(models::threads::Runtime& rt, Params const& p, Ledger& ledger) { return threads::run(rt, p, ledger); }
-
-/// Dispatches to `model`'s run_case.
-CaseMetrics run_case(Model model, Params const& p, unsigned warmup);
-
-/// The scenario as the runner sees it (parameters, validation, run_case).
-Scenario const& scenario();
+/// What the harness needs of worker-pool (scenarios/harness.hpp).
+struct Spec : harness::SpecFor<Params> {
+    static constexpr char const* name = "worker-pool";
+    static Scenario describe();
+    static Params params_from(ParamValues const& values, CaseOptions const& options);
+    static CaseMetrics measure(Model model, Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once);
+};
 
 }  // namespace conclab::worker_pool

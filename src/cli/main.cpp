@@ -9,8 +9,8 @@
 #include "src/cli/compare_command.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/report_command.hpp"
-#include "src/cli/registry.hpp"
 #include "src/cli/sweep_command.hpp"
+#include "scenarios/registry.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "src/report.hpp"
 #include "src/runner.hpp"
@@ -57,8 +57,16 @@ int list_command() {
                         fallback.empty() ? "(none)" : fallback.c_str(), accepts.c_str(), p.help.c_str(), p.models.c_str());
         }
     }
-    std::printf("\nModels (--models, comma-separated; default: all):\n");
-    for (Model model : all_models) std::printf("  %-11s %s\n", std::string{token(model)}.c_str(), std::string{describe(model)}.c_str());
+    std::printf("\nModels (--models, comma-separated; default: all four):\n");
+    for (auto const& model : all_models) std::printf("  %-11s %s\n", std::string{token(model)}.c_str(), std::string{describe(model)}.c_str());
+    std::printf("\nVariants (--models fibers,fibers/guard-pages: a model with one thing changed, measured as a model of its own):\n");
+    for (auto const& variant : variants()) {
+        std::string where = variant.scenarios.size() == scenarios().size() ? "every scenario" : "";
+        for (auto const& name : variant.scenarios) {
+            if (variant.scenarios.size() != scenarios().size()) where += (where.empty() ? "" : ", ") + name;
+        }
+        std::printf("  %-20s (%s) %s\n", variant.id.token().c_str(), where.c_str(), variant.changes.c_str());
+    }
     std::printf("\nRun options: --repeat R (default 5), --warmup W (default 1), --json FILE, --csv FILE,\n"
                 "             --case-timeout SECONDS (default 600), --quiet, --no-latency. Details: docs/methodology.md.\n"
                 "\nconclab serve: the url-fetch target server (conclab serve --help).\n");
@@ -69,18 +77,17 @@ int list_command() {
 int case_command(std::string const& request_text) {
     CaseOutcome outcome;
     try {
-        auto const request = nlohmann::json::parse(request_text);
-        auto const* scenario = find_scenario(request.at("scenario").get<std::string>());
-        if (scenario == nullptr) throw UsageError{"unknown scenario " + request.at("scenario").dump()};
-        auto const model = parse_model(request.at("model").get<std::string>());
-        if (!model) throw UsageError{"unknown model " + request.at("model").dump()};
-        auto const values = params_from_json(request.at("params"));
+        auto const request = request_from_json(nlohmann::json::parse(request_text));
+        auto const* scenario = find_scenario(request.scenario);
+        if (scenario == nullptr) throw UsageError{"unknown scenario '" + request.scenario + "'"};
+        auto const* model = scenario->find_model(request.model);
+        if (model == nullptr) throw UsageError{request.scenario + " has no model '" + request.model.token() + "'"};
         for (auto const& spec : scenario->params) {
-            if (values.count(spec.name) == 0 || values.at(spec.name).index() != spec.fallback.index()) {
+            if (request.params.count(spec.name) == 0 || request.params.at(spec.name).index() != spec.fallback.index()) {
                 throw UsageError{"parameter " + spec.name + " missing or of the wrong type"};
             }
         }
-        outcome.metrics = scenario->run_case(*model, values, request.at("warmup").get<unsigned>());
+        outcome.metrics = model->run_case(request.params, request.options);
         outcome.status = CaseOutcome::Status::ok;
     } catch (WrongAnswer const& e) {
         outcome.status = CaseOutcome::Status::wrong_answer;
@@ -208,7 +215,7 @@ struct RunOptions {
 int run_command(Scenario const& scenario, RunOptions const& options, std::vector<std::string> command) {
     RunPlan plan;
     plan.scenario = &scenario;
-    plan.models = parse_models(options.models);
+    plan.models = parse_models(options.models, cli::models_of(scenario));
     plan.params = defaults(scenario.params);
     for (auto const& spec : scenario.params) {
         auto const given = options.params.find(spec.name);
@@ -220,7 +227,7 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     plan.progress = !options.quiet;
     plan.record_latency = !options.no_latency;
     if (options.models_given) {
-        if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
+        if (auto const problem = scenario.check(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     } else {
         // No --models: run every model that can, and say why the others are left out
         // (a million-task tree is no case for OS threads; that is the finding, not an error).
@@ -231,7 +238,7 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
             std::erase(plan.models, model);
             plan.left_out.emplace_back(model, reason);
         }
-        if (auto const problem = scenario.validate(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
+        if (auto const problem = scenario.check(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     }
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
@@ -244,15 +251,8 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     std::FILE* const table_out = json_to_stdout || csv_to_stdout ? stderr : stdout;
 
     install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep what finished
-    // e.g. url-fetch's target server: started (or checked) before the first case
-    std::unique_ptr<Fixture> fixture = scenario.setup != nullptr ? scenario.setup(plan.params) : nullptr;
-    if (fixture) plan.case_values = fixture->case_values();
+    // the scenario's fixture (url-fetch's target server) is started, or checked, before the first case
     auto results = execute(plan, std::move(command));
-    if (fixture) {
-        fixture->stop();
-        results.fixture = fixture->describe();
-        results.fixture_summary = fixture->summary();
-    }
     std::fputs(format_table(results).c_str(), table_out);
     std::fflush(table_out);
     if (!options.json_path.empty()) {

@@ -1,6 +1,6 @@
 #include "src/cli/options.hpp"
 
-#include "src/cli/registry.hpp"
+#include "scenarios/registry.hpp"
 #include "src/params.hpp"
 
 #include <algorithm>
@@ -9,7 +9,7 @@ namespace conclab::cli {
 
 std::string model_list() {
     std::string out;
-    for (Model model : all_models) out += (out.empty() ? "" : ",") + std::string{token(model)};
+    for (auto const& model : all_models) out += (out.empty() ? "" : ",") + std::string{token(model)};
     return out;
 }
 
@@ -19,14 +19,35 @@ std::string scenario_list() {
     return out;
 }
 
-std::vector<Model> parse_models(std::string const& text) {
-    std::vector<Model> models;
+std::vector<ModelId> models_of(Scenario const& scenario) {
+    std::vector<ModelId> out;
+    for (auto const& entry : scenario.models) out.push_back(entry.id);
+    return out;
+}
+
+std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> const& known) {
+    std::vector<ModelId> models;
     std::size_t start = 0;
     while (start <= text.size()) {
         auto const end = std::min(text.find(',', start), text.size());
         auto const name = text.substr(start, end - start);
-        auto const model = parse_model(name);
-        if (!model) throw UsageError{"--models: unknown model '" + name + "'; expected a comma-separated list of " + model_list()};
+        auto const model = parse_model_id(name);
+        if (model && model->is_variant() && std::find(known.begin(), known.end(), *model) == known.end()) {
+            for (auto const& variant : variants()) {
+                if (variant.id != *model) continue;
+                std::string where;
+                for (auto const& scenario : variant.scenarios) where += (where.empty() ? "" : ", ") + scenario;
+                throw UsageError{"--models: " + name + " is a variant of " + where + " only (conclab list shows every variant)"};
+            }
+        }
+        if (!model || std::find(known.begin(), known.end(), *model) == known.end()) {
+            std::string variants;
+            for (auto const& id : known) {
+                if (id.is_variant()) variants += (variants.empty() ? "" : ", ") + id.token();
+            }
+            throw UsageError{"--models: unknown model '" + name + "'; expected a comma-separated list of " + model_list() +
+                             (variants.empty() ? "" : " or the variants " + variants)};
+        }
         if (std::find(models.begin(), models.end(), *model) != models.end()) {
             throw UsageError{"--models: '" + name + "' is listed twice"};
         }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "src/model.hpp"
+#include "src/scenario.hpp"
 
 #include <cstdint>
 #include <string>
@@ -17,8 +18,11 @@ inline constexpr int exit_usage = 2;
 std::string model_list();
 /// "worker-pool, url-fetch"
 std::string scenario_list();
-/// A comma-separated list of model tokens; UsageError for unknown or repeated ones.
-std::vector<Model> parse_models(std::string const& text);
+/// A comma-separated list of model or variant tokens, each one `known`
+/// has; UsageError for unknown or repeated ones, naming what is known.
+std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> const& known);
+/// The models and variants of a scenario.
+std::vector<ModelId> models_of(Scenario const& scenario);
 /// A flag that is not a scenario parameter, checked by the same rules.
 std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max);
 

@@ -2,7 +2,7 @@
 
 #include "src/aggregate.hpp"
 #include "src/cli/options.hpp"
-#include "src/cli/registry.hpp"
+#include "scenarios/registry.hpp"
 #include "src/interrupt.hpp"
 #include "src/output_file.hpp"
 #include "src/sweep.hpp"
@@ -125,11 +125,11 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
     } else if (scenario == nullptr) {
         grids = preset(cli.preset, scenarios());
         if (!cli.models.empty()) {
-            for (auto& grid : grids) grid.models = parse_models(cli.models);
+            for (auto& grid : grids) grid.models = parse_models(cli.models, models_of(*grid.scenario));
         }
     } else {
         SweepGrid grid{.scenario = scenario, .axes = {}, .base = defaults(scenario->params),
-                       .models = parse_models(cli.models.empty() ? model_list() : cli.models), .repeat = repeat, .warmup = warmup};
+                       .models = parse_models(cli.models.empty() ? model_list() : cli.models, models_of(*scenario)), .repeat = repeat, .warmup = warmup};
         auto const& given = cli.params.at(scenario->name);
         for (auto const& spec : scenario->params) {
             auto const it = given.find(spec.name);

@@ -1,0 +1,141 @@
+#include "scenarios/registry.hpp"
+
+#include "models/coroutines/runtime.hpp"
+#include "models/fibers/runtime.hpp"
+#include "models/tbb/runtime.hpp"
+#include "models/threads/runtime.hpp"
+#include "scenarios/harness.hpp"
+#include "scenarios/idle_tasks/idle_tasks.hpp"
+#include "scenarios/pipeline/pipeline.hpp"
+#include "scenarios/task_tree/task_tree.hpp"
+#include "scenarios/url_fetch/url_fetch.hpp"
+#include "scenarios/worker_pool/worker_pool.hpp"
+
+#include <algorithm>
+#include <functional>
+
+namespace conclab {
+namespace {
+
+using harness::RunByRuntime;
+
+// A scenario as registered: its description with its models, and how to
+// build the entry of one of its models on a runtime design variant.
+struct Registered {
+    Scenario scenario;
+    std::function<ModelEntry(ModelId const& variant, std::string const& changes)> on_design;
+};
+
+class Registry {
+public:
+    /// A scenario folder: its Spec, and the four model files' `run`.
+    template <class Spec>
+    void scenario() {
+        Scenario s = Spec::describe();
+        s.models = {
+            harness::entry<Spec, models::fibers::Runtime>(Model::fibers, {}, RunByRuntime{}),
+            harness::entry<Spec, models::coroutines::Runtime>(Model::coroutines, {}, RunByRuntime{}),
+            harness::entry<Spec, models::tbb::Runtime>(Model::tbb, {}, RunByRuntime{}),
+            harness::entry<Spec, models::threads::Runtime>(Model::threads, {}, RunByRuntime{}),
+        };
+        auto on_design = [](ModelId const& id, std::string const& changes) {
+            switch (id.base) {
+                case Model::fibers: return harness::entry<Spec, models::fibers::Runtime>(id, changes, RunByRuntime{}, id.variant);
+                case Model::coroutines:
+                    return harness::entry<Spec, models::coroutines::Runtime>(id, changes, RunByRuntime{}, id.variant);
+                case Model::tbb: return harness::entry<Spec, models::tbb::Runtime>(id, changes, RunByRuntime{}, id.variant);
+                case Model::threads: return harness::entry<Spec, models::threads::Runtime>(id, changes, RunByRuntime{}, id.variant);
+            }
+            throw std::logic_error{"unknown model"};
+        };
+        all_.push_back({std::move(s), on_design});
+    }
+
+    /// A runtime design variant: every scenario's code for that model, on a
+    /// runtime built another way (the runtime reads the variant's name).
+    void design(ModelId const& id, std::string const& changes) {
+        for (auto& r : all_) r.scenario.models.push_back(r.on_design(id, changes));
+    }
+
+    /// A variant with a scenario file of its own: `run` on Runtime.
+    template <class Spec, class Runtime, class Run>
+    void variant(ModelId const& id, std::string const& changes, Run run) {
+        for (auto& r : all_) {
+            if (r.scenario.name == Spec::name) r.scenario.models.push_back(harness::entry<Spec, Runtime>(id, changes, run));
+        }
+    }
+
+    std::vector<Registered> const& all() const noexcept { return all_; }
+
+private:
+    std::vector<Registered> all_;
+};
+
+Registry const& registry() {
+    static Registry const registry = [] {
+        Registry r;
+        r.scenario<worker_pool::Spec>();
+        r.scenario<url_fetch::Spec>();
+        r.scenario<task_tree::Spec>();
+        r.scenario<idle_tasks::Spec>();
+        r.scenario<pipeline::Spec>();
+
+        r.design({Model::fibers, "guard-pages"},
+                 "each fiber stack mmap'd below a guard page (Boost's protected_fixedsize_stack): an overflow faults "
+                 "instead of corrupting memory, at two kernel mappings per fiber");
+        r.variant<url_fetch::Spec, models::tbb::Runtime>(
+            {Model::tbb, "suspend"},
+            "a task suspends while its socket is not ready (tbb::task::suspend, resumed by a poller thread) instead of "
+            "blocking its thread: C requests in flight on T threads",
+            [](auto& rt, auto const& p, auto& ledger) { return url_fetch::tbb_suspend::run(rt, p, ledger); });
+        r.variant<pipeline::Spec, models::tbb::Runtime>(
+            {Model::tbb, "ordered"},
+            "the aggregate stage takes items in generation order (parallel_pipeline's serial_in_order filter)",
+            [](auto& rt, auto const& p, auto& ledger) { return pipeline::tbb_ordered::run(rt, p, ledger); });
+        r.variant<pipeline::Spec, models::fibers::Runtime>(
+            {Model::fibers, "ordered"},
+            "the aggregator takes items in generation order: a reorder buffer holds those that arrive early",
+            [](auto& rt, auto const& p, auto& ledger) { return pipeline::fibers_ordered::run(rt, p, ledger); });
+        return r;
+    }();
+    return registry;
+}
+
+}  // namespace
+
+std::vector<Scenario const*> const& scenarios() {
+    static std::vector<Scenario const*> const all = [] {
+        std::vector<Scenario const*> out;
+        for (auto const& r : registry().all()) out.push_back(&r.scenario);
+        return out;
+    }();
+    return all;
+}
+
+Scenario const* find_scenario(std::string_view name) noexcept {
+    for (auto const* scenario : scenarios()) {
+        if (scenario->name == name) return scenario;
+    }
+    return nullptr;
+}
+
+std::vector<VariantInfo> variants() {
+    std::vector<VariantInfo> out;
+    for (auto const* scenario : scenarios()) {
+        for (auto const& entry : scenario->models) {
+            if (!entry.id.is_variant()) continue;
+            auto known = std::find_if(out.begin(), out.end(), [&](VariantInfo const& v) { return v.id == entry.id; });
+            if (known == out.end()) known = out.insert(out.end(), VariantInfo{entry.id, entry.changes, {}});
+            known->scenarios.push_back(scenario->name);
+        }
+    }
+    return out;
+}
+
+std::vector<ModelId> known_models() {
+    std::vector<ModelId> out(all_models.begin(), all_models.end());
+    for (auto const& variant : variants()) out.push_back(variant.id);
+    return out;
+}
+
+}  // namespace conclab

@@ -1,0 +1,92 @@
+#include "src/case_loop.hpp"
+
+#include "src/child.hpp"
+#include "src/interrupt.hpp"
+
+#include <cstdio>
+#include <memory>
+
+#include <unistd.h>
+
+namespace conclab {
+
+std::string duration_text(double seconds) {
+    auto const s = static_cast<long long>(seconds + 0.5);
+    char text[32];
+    if (s >= 3600) {
+        std::snprintf(text, sizeof text, "%lldh%02lldm", s / 3600, s / 60 % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%lldm%02llds", s / 60, s % 60);
+    }
+    return text;
+}
+
+ProgressSink::ProgressSink(std::size_t total)
+    : total_{total}, terminal_{::isatty(STDERR_FILENO) == 1}, started_{std::chrono::steady_clock::now()} {}
+
+void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
+    ++done_;
+    bool const ok = outcome.status == CaseOutcome::Status::ok;
+    if (!ok) ++failed_;
+    double const elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    double const eta = elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_);
+    char wall[32];
+    std::snprintf(wall, sizeof wall, "%.3f s", outcome.metrics.wall_s);
+    std::string const what = c.scenario->name + " " + c.swept + (c.swept.empty() ? "" : " ") + c.model.token() + " #" +
+                             std::to_string(c.repetition + 1) + ": " +
+                             (ok ? std::string{"ok, "} + wall + ", verified"
+                                 : std::string{to_string(outcome.status)} + ": " + outcome.message);
+    if (!terminal_) {
+        std::fprintf(stderr, "[%zu/%zu, %s left] %s\n", done_, total_, duration_text(eta).c_str(), what.c_str());
+        return;
+    }
+    // a failure stays on the screen above the bar, with its reason
+    if (!ok) std::fprintf(stderr, "\r\033[K%s\n", what.c_str());
+    int const width = 30;
+    int const filled = static_cast<int>(width * static_cast<double>(done_) / static_cast<double>(total_));
+    std::fprintf(stderr, "\r\033[K[%s%s] %zu/%zu cases, %s left, %zu failed", std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), done_, total_, duration_text(eta).c_str(), failed_);
+    if (done_ == total_) std::fprintf(stderr, "\n");
+}
+
+void ProgressSink::interrupted() {
+    if (terminal_ && done_ < total_) std::fprintf(stderr, "\n");  // below the bar
+}
+
+LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& options, std::vector<CaseSink*> const& sinks) {
+    LoopResult result;
+    auto const executable = self_executable();
+    std::unique_ptr<Fixture> fixture;
+    PlannedCase const* fixture_of = nullptr;  // the last case run with `fixture`
+    auto const stop_fixture = [&] {
+        if (!fixture) return;
+        fixture->stop();
+        for (auto* sink : sinks) sink->fixture_stopped(*fixture_of, *fixture);
+        fixture.reset();
+    };
+    for (auto const& c : cases) {
+        // a fixture (url-fetch's server) per combination: its parameters may differ
+        if (fixture_of == nullptr || c.scenario != fixture_of->scenario || c.combination != fixture_of->combination) {
+            stop_fixture();
+            if (c.scenario->setup != nullptr) fixture = c.scenario->setup(c.params);
+        }
+        fixture_of = &c;
+        CaseRequest request{.scenario = c.scenario->name, .model = c.model, .params = c.params,
+                            .options = {.warmup = c.warmup, .record_latency = options.record_latency}};
+        if (fixture) {
+            for (auto const& [name, value] : fixture->case_values()) request.params[name] = value;
+        }
+        auto const outcome = run_in_child(executable, request, options.case_timeout);
+        if (outcome.status == CaseOutcome::Status::interrupted || interrupted()) {
+            result.interrupted = true;  // the case in flight is dropped: the ones before are kept, --resume reruns it
+            for (auto* sink : sinks) sink->interrupted();
+            break;
+        }
+        if (outcome.status != CaseOutcome::Status::ok) ++result.failed;
+        for (auto* sink : sinks) sink->finished(c, outcome);
+    }
+    stop_fixture();
+    return result;
+}
+
+}  // namespace conclab
