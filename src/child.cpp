@@ -2,6 +2,7 @@
 
 #include "src/case_json.hpp"
 #include "src/interrupt.hpp"
+#include "src/process.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,11 +14,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace conclab {
 
@@ -38,25 +36,14 @@ std::string self_executable() { return std::filesystem::read_symlink("/proc/self
 CaseOutcome run_in_child(std::string const& executable, CaseRequest const& request, std::chrono::seconds timeout) {
     auto const request_json = request_to_json(request).dump();
     CaseOutcome outcome;
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) {
-        outcome.message = std::string{"pipe: "} + std::strerror(errno);
+    Spawned child;
+    try {
+        child = spawn_process({executable, "__case", request_json}, Output::pipe);
+    } catch (std::exception const& e) {
+        outcome.message = e.what();
         return outcome;
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    std::vector<char*> argv{const_cast<char*>(executable.c_str()), const_cast<char*>("__case"),
-                            const_cast<char*>(request_json.c_str()), nullptr};
-    pid_t pid = 0;
-    int const spawned = posix_spawn(&pid, executable.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (spawned != 0) {
-        close(out[0]);
-        outcome.message = "cannot start " + executable + ": " + std::strerror(spawned);
-        return outcome;
-    }
+    pid_t const pid = child.pid;
 
     std::string output;
     auto const deadline = std::chrono::steady_clock::now() + timeout;
@@ -72,17 +59,17 @@ CaseOutcome run_in_child(std::string const& executable, CaseRequest const& reque
             timed_out = true;
             break;
         }
-        pollfd fd{out[0], POLLIN, 0};
+        pollfd fd{child.output, POLLIN, 0};
         int const ready = poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 100)));
         if (ready < 0 && errno == EINTR) continue;
         if (ready <= 0) continue;
         char buffer[4096];
-        ssize_t const n = read(out[0], buffer, sizeof buffer);
+        ssize_t const n = read(child.output, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;  // EOF: the child is done
         output.append(buffer, static_cast<std::size_t>(n));
     }
-    close(out[0]);
+    close(child.output);
     if (timed_out || stopped) kill(pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -38,6 +38,10 @@ ParamValue parse_param(ParamSpec const& spec, std::string_view text) {
     return value;
 }
 
+std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max) {
+    return std::get<std::uint64_t>(parse_param(ParamSpec{flag.substr(2), std::uint64_t{0}, min, max, "", "", {}}, text));
+}
+
 std::uint64_t get(ParamValues const& values, std::string const& name) { return std::get<std::uint64_t>(values.at(name)); }
 
 std::string const& get_text(ParamValues const& values, std::string const& name) {

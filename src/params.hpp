@@ -47,6 +47,10 @@ ParamValues defaults(std::vector<ParamSpec> const& specs);
 /// expects (range or choices) and what was given.
 ParamValue parse_param(ParamSpec const& spec, std::string_view text);
 
+/// A flag that is not a scenario parameter, checked by the same rules:
+/// a whole number from min to max, or UsageError naming the flag.
+std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max);
+
 /// A number parameter's value; throws std::out_of_range if it is not there,
 /// std::bad_variant_access if it is a text.
 std::uint64_t get(ParamValues const& values, std::string const& name);

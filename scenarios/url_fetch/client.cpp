@@ -1,7 +1,8 @@
 // The blocking HTTP client of the fibers, tbb and threads models, and the
-// pieces every client shares. Beast parses and serializes; the socket is
-// ours (non-blocking, so every wait can go through the model's SocketWait
-// with the request's deadline: Asio's synchronous calls wait without one).
+// health probe. Beast parses and serializes; the socket is ours
+// (non-blocking, so every wait can go through the model's SocketWait with
+// the request's deadline: Asio's synchronous calls wait without one).
+// Addresses are endpoint.cpp's; requests, answers and faults http.cpp's.
 #include "scenarios/url_fetch/client.hpp"
 
 #include "scenarios/contract.hpp"
@@ -144,61 +145,8 @@ private:
     Clock::time_point deadline_;
 };
 
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-    unsigned value = 0;
-    auto const [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value == 0 || value > 65535) {
-        return std::nullopt;
-    }
-    return static_cast<std::uint16_t>(value);
-}
 
 }  // namespace
-
-std::string Endpoint::url() const {
-    bool const v6 = host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-Endpoint resolve_url(std::string_view url) {
-    auto const fail = [&](std::string const& what) {
-        return std::invalid_argument{"--target '" + std::string{url} + "': " + what +
-                                     "; expected http://HOST:PORT (e.g. http://127.0.0.1:8080)"};
-    };
-    constexpr std::string_view scheme = "http://";
-    if (url.substr(0, scheme.size()) != scheme) throw fail("only http:// is supported");
-    auto rest = url.substr(scheme.size());
-    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-    if (rest.find('/') != std::string_view::npos) throw fail("the contract's paths are at the server's root: give no path");
-    Endpoint endpoint;
-    std::string_view port_text;
-    if (!rest.empty() && rest.front() == '[') {
-        auto const close = rest.find(']');
-        if (close == std::string_view::npos || close + 1 >= rest.size() || rest[close + 1] != ':') throw fail("bad [IPv6]:PORT");
-        endpoint.host = std::string{rest.substr(1, close - 1)};
-        port_text = rest.substr(close + 2);
-    } else {
-        auto const colon = rest.rfind(':');
-        if (colon == std::string_view::npos) throw fail("no port");
-        endpoint.host = std::string{rest.substr(0, colon)};
-        port_text = rest.substr(colon + 1);
-    }
-    if (endpoint.host.empty()) throw fail("no host");
-    auto const port = parse_port(port_text);
-    if (!port) throw fail("the port must be a number from 1 to 65535");
-    endpoint.port = *port;
-
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    int const status = ::getaddrinfo(endpoint.host.c_str(), std::string{port_text}.c_str(), &hints, &found);
-    if (status != 0 || found == nullptr) throw fail("cannot resolve " + endpoint.host + " (" + ::gai_strerror(status) + ")");
-    std::memcpy(&endpoint.address, found->ai_addr, found->ai_addrlen);
-    endpoint.length = found->ai_addrlen;
-    ::freeaddrinfo(found);
-    return endpoint;
-}
 
 std::string health_problem(Endpoint const& target, std::chrono::milliseconds timeout) {
     auto const deadline = Clock::now() + timeout;
@@ -235,65 +183,8 @@ std::string health_problem(Endpoint const& target, std::chrono::milliseconds tim
     return {};
 }
 
-std::string_view to_string(Fault fault) noexcept {
-    switch (fault) {
-        case Fault::none: return "none";
-        case Fault::connect: return "connect";
-        case Fault::timeout: return "timeout";
-        case Fault::http_status: return "http_status";
-        case Fault::short_body: return "short_body";
-        case Fault::protocol: return "protocol";
-        case Fault::checksum: return "checksum";
-    }
-    return "none";
-}
-
-Fault classify(error_code const& error, bool connecting) noexcept {
-    if (error == beast::error::timeout) return Fault::timeout;
-    if (connecting) return Fault::connect;
-    if (error == beast_http::error::end_of_stream || error == beast_http::error::partial_message) return Fault::short_body;
-    if (error.category() == beast_http::make_error_code(beast_http::error::end_of_stream).category()) return Fault::protocol;
-    return Fault::short_body;  // eof, reset, broken pipe...: the connection ended under the request
-}
-
 std::unique_ptr<SocketWait> poll_wait(int fd) { return std::make_unique<PollWait>(fd); }
 
-namespace http {
-
-Request make_request(RequestPlan const& plan, std::uint64_t index, std::uint64_t delay_us) {
-    Request request{beast_http::verb::get, item_target(index, plan.size, delay_us), 11};
-    request.set(beast_http::field::host, plan.target->host + ":" + std::to_string(plan.target->port));
-    request.keep_alive(plan.keepalive);
-    return request;
-}
-
-void prepare(Parser& parser) { parser.body_limit(boost::none); }
-
-std::optional<Fault> check_header(Parser const& parser, RequestPlan const& plan, std::string& detail) {
-    auto const& response = parser.get();
-    if (response.result() != beast_http::status::ok) {
-        detail = "HTTP " + std::to_string(response.result_int());
-        return Fault::http_status;
-    }
-    if (parser.content_length() != plan.size) {
-        detail = "Content-Length is not the size asked for (" + std::to_string(plan.size) + ")";
-        return Fault::protocol;
-    }
-    return std::nullopt;
-}
-
-void check_body(Parser const& parser, std::uint64_t expected_checksum, Fetched& out) {
-    auto const& body = parser.get().body();
-    out.checksum = contract::fnv1a({reinterpret_cast<unsigned char const*>(body.data()), body.size()});
-    if (out.checksum != expected_checksum) {
-        out.fault = Fault::checksum;
-        out.detail = "the body differs from the contract's bytes";
-        return;
-    }
-    out.bytes = body.size();
-}
-
-}  // namespace http
 
 struct BlockingConnection::Impl {
     RequestPlan plan;

@@ -1,7 +1,9 @@
 #include "scenarios/url_fetch/fixture.hpp"
 
 #include "scenarios/url_fetch/client.hpp"
+#include "scenarios/url_fetch/serve.hpp"
 #include "src/child.hpp"
+#include "src/process.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,12 +16,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace conclab::url_fetch {
 namespace {
@@ -55,28 +54,19 @@ public:
     explicit EmbeddedServer(ParamValues const& values) : threads_{get(values, "server_threads")} {
         auto const executable = self_executable();
         auto const connections = std::max<std::uint64_t>(10'000, get(values, "concurrency") + 100);
-        std::vector<std::string> args{executable,   "serve",   "--host",     "127.0.0.1", "--port",
-                                      "0",          "--threads", std::to_string(threads_), "--size",
-                                      std::to_string(get(values, "size")), "--max-connections", std::to_string(connections),
-                                      "--quiet",    "--exit-with-parent"};
+        ServeFlags flags;
+        flags.port = "0";
+        flags.threads = std::to_string(threads_);
+        flags.size = std::to_string(get(values, "size"));
+        flags.max_connections = std::to_string(connections);
+        flags.quiet = true;
+        flags.exit_with_parent = true;
+        auto const args = serve_command_line(executable, flags);
         command_ = args;
-        int out[2];
-        if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error{std::string{"pipe: "} + std::strerror(errno)};
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        int const spawned = posix_spawn(&pid_, executable.c_str(), &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(out[1]);
-        if (spawned != 0) {
-            ::close(out[0]);
-            throw std::runtime_error{"cannot start the embedded server " + executable + ": " + std::strerror(spawned)};
-        }
-        auto const line = first_line(out[0], start_timeout);
-        ::close(out[0]);  // it writes nothing more there
+        auto const server = spawn_process(args, Output::pipe);
+        pid_ = server.pid;
+        auto const line = first_line(server.output, start_timeout);
+        ::close(server.output);  // it writes nothing more there
         constexpr std::string_view marker = "listening on ";
         auto const at = line.find(marker);
         if (at == std::string::npos) {

@@ -11,7 +11,7 @@
 #include "src/cli/report_command.hpp"
 #include "src/cli/sweep_command.hpp"
 #include "scenarios/registry.hpp"
-#include "scenarios/url_fetch/server.hpp"
+#include "scenarios/url_fetch/serve.hpp"
 #include "src/report.hpp"
 #include "src/runner.hpp"
 
@@ -100,132 +100,29 @@ int case_command(std::string const& request_text) {
     return outcome.status == CaseOutcome::Status::ok ? 0 : 1;
 }
 
-struct ServeOptions {
-    std::string host = "127.0.0.1";
-    std::string port = "8080";
-    std::string threads = std::to_string(hardware_threads());
-    std::string size = "1024";
-    std::string delay_us;
-    std::string delay_dist;
-    std::string delay_mean_us;
-    std::string delay_seed = "0";
-    std::string max_connections = "10000";
-    std::string fail_every = "0";
-    std::string stall_every = "0";
-    std::string truncate_every = "0";
-    std::string corrupt_every = "0";
-    std::string fail_rate = "0";
-    std::string stall_rate = "0";
-    std::string reset_rate = "0";
-    std::string fault_seed = "0";
-    std::string slow_body_us = "0";
-    bool quiet = false;
-    bool exit_with_parent = false;
-};
-
-// A probability: a decimal from 0 to 1.
-double parse_rate(std::string const& flag, std::string const& text) {
-    char* end = nullptr;
-    double const value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || !(value >= 0 && value <= 1)) {
-        throw UsageError{flag + " expects a probability from 0 to 1 (e.g. 0.05), got '" + text + "'"};
-    }
-    return value;
-}
-
-int serve_command(ServeOptions const& options) {
-    url_fetch::ServerConfig config;
-    config.host = options.host;
-    config.port = static_cast<std::uint16_t>(parse_number("--port", options.port, 0, 65535));
-    config.threads = static_cast<unsigned>(parse_number("--threads", options.threads, 1, 1024));
-    config.size = parse_number("--size", options.size, 0, url_fetch::max_item_size);
-    config.max_connections = parse_number("--max-connections", options.max_connections, 1, 1'000'000);
-    if (!options.delay_us.empty() && (!options.delay_dist.empty() || !options.delay_mean_us.empty())) {
-        throw UsageError{"give either --delay-us D or --delay-dist with --delay-mean-us, not both"};
-    }
-    if (!options.delay_us.empty()) {
-        config.delay.mean_us = parse_number("--delay-us", options.delay_us, 0, url_fetch::max_delay_us);
-    } else if (!options.delay_dist.empty()) {
-        auto const distribution = url_fetch::parse_distribution(options.delay_dist);
-        if (!distribution) throw UsageError{"--delay-dist expects fixed, uniform, exp or lognormal, got '" + options.delay_dist + "'"};
-        if (options.delay_mean_us.empty()) throw UsageError{"--delay-dist needs --delay-mean-us M"};
-        config.delay.distribution = *distribution;
-        config.delay.mean_us = parse_number("--delay-mean-us", options.delay_mean_us, 0, url_fetch::max_delay_us);
-    } else if (!options.delay_mean_us.empty()) {
-        throw UsageError{"--delay-mean-us goes with --delay-dist"};
-    }
-    config.delay.seed = parse_number("--delay-seed", options.delay_seed, 0, UINT64_MAX);
-    config.faults.fail_every = parse_number("--fail-every", options.fail_every, 0, UINT64_MAX);
-    config.faults.stall_every = parse_number("--stall-every", options.stall_every, 0, UINT64_MAX);
-    config.faults.truncate_every = parse_number("--truncate-every", options.truncate_every, 0, UINT64_MAX);
-    config.faults.corrupt_every = parse_number("--corrupt-every", options.corrupt_every, 0, UINT64_MAX);
-    config.faults.fail_rate = parse_rate("--fail-rate", options.fail_rate);
-    config.faults.stall_rate = parse_rate("--stall-rate", options.stall_rate);
-    config.faults.reset_rate = parse_rate("--reset-rate", options.reset_rate);
-    config.faults.seed = parse_number("--fault-seed", options.fault_seed, 0, UINT64_MAX);
-    config.faults.slow_body_us = parse_number("--slow-body-us", options.slow_body_us, 0, 10'000'000);
-    if (options.exit_with_parent) {
-        // started by `conclab run`: do not outlive it, even if it is killed
-        pid_t const parent = getppid();
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent) return 0;
-    }
-
-    std::unique_ptr<url_fetch::Server> server;
-    try {
-        server = std::make_unique<url_fetch::Server>(config);
-    } catch (std::invalid_argument const& e) {
-        throw UsageError{e.what()};
-    } catch (std::runtime_error const& e) {
-        throw UsageError{e.what()};
-    }
-    server->start();
-    // The first line names the address; the runner reads it to find a port chosen with --port 0.
-    std::printf("conclab serve: listening on http://%s:%u (threads %u, size %llu, delay %s mean %llu us, seed %llu)\n",
-                config.host.c_str(), static_cast<unsigned>(server->port()), config.threads,
-                static_cast<unsigned long long>(config.size), std::string{url_fetch::to_string(config.delay.distribution)}.c_str(),
-                static_cast<unsigned long long>(config.delay.mean_us), static_cast<unsigned long long>(config.delay.seed));
-    std::fflush(stdout);
-    server->serve_until_signal();
-    auto const c = server->counters();
-    if (!options.quiet) {
-        std::fprintf(stderr,
-                     "conclab serve: stopped; %llu connections, %llu refused, %llu items served, %llu bad requests, %llu faults "
-                     "on purpose\n",
-                     static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.connections_refused),
-                     static_cast<unsigned long long>(c.items_served), static_cast<unsigned long long>(c.bad_requests),
-                     static_cast<unsigned long long>(c.faults));
-    }
-    return 0;
-}
-
 struct RunOptions {
-    std::string models = model_list();
+    cli::CaseFlags flags{.models = model_list(), .repeat = "5"};
     bool models_given = false;  ///< --models on the command line: run exactly those, or refuse
     std::map<std::string, std::string> params;
-    std::string repeat = "5";
-    std::string warmup = "1";
-    std::string case_timeout = "600";
     std::string json_path;
     std::string csv_path;
-    bool quiet = false;
-    bool no_latency = false;
 };
 
 int run_command(Scenario const& scenario, RunOptions const& options, std::vector<std::string> command) {
     RunPlan plan;
     plan.scenario = &scenario;
-    plan.models = parse_models(options.models, cli::models_of(scenario));
+    plan.models = parse_models(options.flags.models, cli::models_of(scenario));
     plan.params = defaults(scenario.params);
     for (auto const& spec : scenario.params) {
         auto const given = options.params.find(spec.name);
         if (given != options.params.end() && !given->second.empty()) plan.params[spec.name] = parse_param(spec, given->second);
     }
-    plan.repeat = static_cast<unsigned>(parse_number("--repeat", options.repeat, 1, 1000));
-    plan.warmup = static_cast<unsigned>(parse_number("--warmup", options.warmup, 0, 100));
-    plan.case_timeout = std::chrono::seconds{parse_number("--case-timeout", options.case_timeout, 1, 86'400)};
-    plan.progress = !options.quiet;
-    plan.record_latency = !options.no_latency;
+    auto const settings = cli::parse_case_flags(options.flags);
+    plan.repeat = settings.repeat;
+    plan.warmup = settings.warmup;
+    plan.case_timeout = settings.case_timeout;
+    plan.progress = settings.progress;
+    plan.record_latency = settings.record_latency;
     if (options.models_given) {
         if (auto const problem = scenario.check(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     } else {
@@ -287,30 +184,9 @@ int main_impl(int argc, char** argv) {
     app.add_subcommand("list", "show scenarios, their parameters, and the models");
     auto* run = app.add_subcommand("run", "measure a scenario in each model");
     run->require_subcommand(1);
-    ServeOptions serve_options;
-    auto* serve = app.add_subcommand("serve", "run the url-fetch target server (HTTP API: docs/scenarios.md)");
-    serve->add_option("--host", serve_options.host, "address to listen on (default 127.0.0.1: loopback only)");
-    serve->add_option("--port", serve_options.port, "port (default 8080; 0 = any free port, printed on the first line)");
-    serve->add_option("--threads", serve_options.threads, "server threads (default: hardware concurrency)");
-    serve->add_option("--size", serve_options.size, "body size in bytes when a request names none (default 1024)");
-    serve->add_option("--delay-us", serve_options.delay_us, "fixed delay per item in microseconds (default 0)");
-    serve->add_option("--delay-dist", serve_options.delay_dist, "delay distribution: fixed, uniform, exp, lognormal");
-    serve->add_option("--delay-mean-us", serve_options.delay_mean_us, "mean delay for --delay-dist, microseconds");
-    serve->add_option("--delay-seed", serve_options.delay_seed, "seed of the per-item delays (default 0)");
-    serve->add_option("--max-connections", serve_options.max_connections, "connections open at once (default 10000)");
-    serve->add_option("--fail-every", serve_options.fail_every, "fault on purpose: answer 500 to items i with (i+1) % K == 0");
-    serve->add_option("--stall-every", serve_options.stall_every, "fault on purpose: no answer to items i with (i+1) % K == 0 (the connection is dropped after 30 s)");
-    serve->add_option("--truncate-every", serve_options.truncate_every,
-                      "fault on purpose: send half the body of items i with (i+1) % K == 0, then close");
-    serve->add_option("--corrupt-every", serve_options.corrupt_every,
-                      "fault on purpose: flip the first body byte of items i with (i+1) % K == 0");
-    serve->add_option("--fail-rate", serve_options.fail_rate, "fault on purpose: answer 500 to each item with this probability");
-    serve->add_option("--stall-rate", serve_options.stall_rate, "fault on purpose: no answer to each item with this probability");
-    serve->add_option("--reset-rate", serve_options.reset_rate, "fault on purpose: reset the connection (RST) with this probability");
-    serve->add_option("--fault-seed", serve_options.fault_seed, "seed of the per-item draws of the *-rate faults (default 0)");
-    serve->add_option("--slow-body-us", serve_options.slow_body_us, "send every body in 1 KiB pieces this many us apart");
-    serve->add_flag("--quiet", serve_options.quiet, "no counters on stderr at exit");
-    serve->add_flag("--exit-with-parent", serve_options.exit_with_parent, "stop when the parent process dies")->group("");
+    url_fetch::ServeFlags serve_flags;
+    auto* serve = app.add_subcommand("serve", "run the url-fetch target server (HTTP API: docs/contract.md)");
+    url_fetch::add_serve_flags(serve, serve_flags);
 
     std::string case_request;
     auto* child = app.add_subcommand("__case", "run one case and print its result (used by run)");
@@ -322,19 +198,13 @@ int main_impl(int argc, char** argv) {
     for (auto const* scenario : scenarios()) {
         auto* sub = run->add_subcommand(scenario->name, scenario->summary);
         by_command[sub] = scenario;
-        sub->add_option("--models", options.models, "comma-separated models to run (default: all: " + model_list() + ")");
         for (auto const& spec : scenario->params) {
             sub->add_option(flag(spec), options.params[spec.name],
                             spec.help + " (default " + (to_text(spec.fallback).empty() ? "none" : to_text(spec.fallback)) + ")");
         }
-        sub->add_option("--repeat", options.repeat, "measured runs per model, each in its own process (default 5)");
-        sub->add_option("--warmup", options.warmup, "unmeasured runs before the measured one, same process (default 1)");
-        sub->add_option("--case-timeout", options.case_timeout, "seconds before a case is killed and counted as failed (default 600)");
+        cli::add_case_flags(sub, options.flags, "measured runs per model");
         sub->add_option("--json", options.json_path, "write all results as JSON (docs/results-schema.md); - for standard output");
         sub->add_option("--csv", options.csv_path, "write one CSV row per run; - for standard output");
-        sub->add_flag("--quiet", options.quiet, "no progress lines on stderr");
-        sub->add_flag("--no-latency", options.no_latency,
-                      "record no per-item latency (to see what recording costs; latency columns stay empty)");
     }
 
     cli::SweepCli sweep_cli;
@@ -381,7 +251,7 @@ int main_impl(int argc, char** argv) {
     }
 
     if (app.got_subcommand("list")) return list_command();
-    if (serve->parsed()) return serve_command(serve_options);
+    if (serve->parsed()) return url_fetch::serve_command(serve_flags);
     if (sweep_cli.sweep->parsed()) return cli::sweep_command(sweep_cli, std::vector<std::string>(argv, argv + argc));
     if (sweep_cli.merge->parsed()) return cli::merge_command(sweep_cli);
     if (compare_cli.command->parsed()) return cli::compare_command(compare_cli);

@@ -57,8 +57,23 @@ std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> 
     return models;
 }
 
-std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max) {
-    return std::get<std::uint64_t>(parse_param(ParamSpec{flag.substr(2), std::uint64_t{0}, min, max, "", "", {}}, text));
+void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repeat_help) {
+    command->add_option("--models", flags.models, "comma-separated models or variants (default: all four: " + model_list() + ")");
+    command->add_option("--repeat", flags.repeat, repeat_help + ", each in its own process (default " + flags.repeat + ")");
+    command->add_option("--warmup", flags.warmup, "unmeasured runs before each measured one, same process (default 1)");
+    command->add_option("--case-timeout", flags.case_timeout, "seconds before a case is killed and counted as failed (default 600)");
+    command->add_flag("--quiet", flags.quiet, "no progress on stderr");
+    command->add_flag("--no-latency", flags.no_latency,
+                      "record no per-item latency (to see what recording costs; latency columns stay empty)");
 }
+
+CaseSettings parse_case_flags(CaseFlags const& flags) {
+    return {.repeat = static_cast<unsigned>(parse_number("--repeat", flags.repeat, 1, 1000)),
+            .warmup = static_cast<unsigned>(parse_number("--warmup", flags.warmup, 0, 100)),
+            .case_timeout = std::chrono::seconds{parse_number("--case-timeout", flags.case_timeout, 1, 86'400)},
+            .progress = !flags.quiet,
+            .record_latency = !flags.no_latency};
+}
+
 
 }  // namespace conclab::cli

@@ -5,6 +5,9 @@
 #include "src/model.hpp"
 #include "src/scenario.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,7 +26,32 @@ std::string scenario_list();
 std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> const& known);
 /// The models and variants of a scenario.
 std::vector<ModelId> models_of(Scenario const& scenario);
-/// A flag that is not a scenario parameter, checked by the same rules.
-std::uint64_t parse_number(std::string const& flag, std::string const& text, std::uint64_t min, std::uint64_t max);
+/// The flags `run` and `sweep` share, as given; registered once, by
+/// add_case_flags. `repeat` is preset to the command's own default.
+struct CaseFlags {
+    std::string models;
+    std::string repeat;
+    std::string warmup = "1";
+    std::string case_timeout = "600";
+    bool quiet = false;
+    bool no_latency = false;
+};
+
+/// Registers --models, --repeat, --warmup, --case-timeout, --quiet and
+/// --no-latency on `command`, with `repeat_help` saying what a repetition
+/// is there (its default is flags.repeat's value).
+void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repeat_help);
+
+/// The shared flags checked: repetitions, warm-ups, the case timeout.
+struct CaseSettings {
+    unsigned repeat = 1;
+    unsigned warmup = 1;
+    std::chrono::seconds case_timeout{600};
+    bool progress = true;
+    bool record_latency = true;
+};
+CaseSettings parse_case_flags(CaseFlags const& flags);
+
+using conclab::parse_number;
 
 }  // namespace conclab::cli

@@ -2,6 +2,7 @@
 
 #include "src/output_file.hpp"
 #include "src/child.hpp"
+#include "src/process.hpp"
 #include "src/cli/options.hpp"
 #include "src/params.hpp"
 #include "src/report_model.hpp"
@@ -15,34 +16,17 @@
 #include <filesystem>
 
 #include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-extern char** environ;
 
 namespace conclab::cli {
 namespace {
 
-// Runs argv to its end with stdout and stderr as they are; its exit code, or -1.
+// Runs argv to its end (stdout and stderr as they are, or discarded); its exit code, or -1.
 int run(std::vector<std::string> args, bool quiet) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    if (quiet) {
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    try {
+        return wait_exit_code(spawn_process(std::move(args), quiet ? Output::discard : Output::inherit).pid);
+    } catch (std::runtime_error const&) {
+        return -1;
     }
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    int const spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) return -1;
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) return -1;
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 // A Python with matplotlib: $CONCLAB_PYTHON, Debian's, or the first on PATH.

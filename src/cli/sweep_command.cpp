@@ -15,14 +15,9 @@ namespace {
 
 void add_common(CLI::App* app, SweepCli& cli) {
     app->add_option("-o,--output", cli.output, "the sweep file (JSON Lines, appended case by case); - streams to standard output (no --resume)");
-    app->add_option("--models", cli.models, "comma-separated models (default: all: " + model_list() + ")");
-    app->add_option("--repeat", cli.repeat, "repetitions per model and combination, each in its own process (default 3)");
-    app->add_option("--warmup", cli.warmup, "unmeasured runs before each measured one (default 1)");
-    app->add_option("--case-timeout", cli.case_timeout, "seconds before a case is killed and counted as failed (default 600)");
+    add_case_flags(app, cli.flags, "repetitions per model and combination");
     app->add_option("--shard", cli.shard, "run part K of N (K/N): combination c goes to part c % N + 1; conclab merge joins parts");
     app->add_flag("--resume", cli.resume, "continue the sweep already in the output file, skipping finished cases");
-    app->add_flag("--quiet", cli.quiet, "no progress on stderr");
-    app->add_flag("--no-latency", cli.no_latency, "record no per-item latency");
 }
 
 std::string number(double value) {
@@ -117,19 +112,19 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
         throw UsageError{"sweep needs a scenario (" + scenario_list() + "), --preset workshop|server or --grid FILE.toml"};
     }
     if (sources > 1) throw UsageError{"give one of a scenario, --preset or --grid"};
-    auto const repeat = static_cast<unsigned>(parse_number("--repeat", cli.repeat, 1, 1000));
-    auto const warmup = static_cast<unsigned>(parse_number("--warmup", cli.warmup, 0, 100));
+    auto const settings = parse_case_flags(cli.flags);
     std::vector<SweepGrid> grids;
     if (!cli.grid_file.empty()) {
         grids = grids_from_toml(cli.grid_file, scenarios());
     } else if (scenario == nullptr) {
         grids = preset(cli.preset, scenarios());
-        if (!cli.models.empty()) {
-            for (auto& grid : grids) grid.models = parse_models(cli.models, models_of(*grid.scenario));
+        if (!cli.flags.models.empty()) {
+            for (auto& grid : grids) grid.models = parse_models(cli.flags.models, models_of(*grid.scenario));
         }
     } else {
         SweepGrid grid{.scenario = scenario, .axes = {}, .base = defaults(scenario->params),
-                       .models = parse_models(cli.models.empty() ? model_list() : cli.models, models_of(*scenario)), .repeat = repeat, .warmup = warmup};
+                       .models = parse_models(cli.flags.models.empty() ? model_list() : cli.flags.models, models_of(*scenario)),
+                       .repeat = settings.repeat, .warmup = settings.warmup};
         auto const& given = cli.params.at(scenario->name);
         for (auto const& spec : scenario->params) {
             auto const it = given.find(spec.name);
@@ -163,9 +158,9 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
     if (left_out > 3) std::fprintf(stderr, "sweep: %zu (model, combination) pairs left out in all\n", left_out);
     SweepOptions const options{.path = cli.output,
                                .resume = cli.resume,
-                               .progress = !cli.quiet,
-                               .case_timeout = std::chrono::seconds{parse_number("--case-timeout", cli.case_timeout, 1, 86'400)},
-                               .record_latency = !cli.no_latency};
+                               .progress = settings.progress,
+                               .case_timeout = settings.case_timeout,
+                               .record_latency = settings.record_latency};
     install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep the file valid
     auto const shard = parse_shard(cli.shard);
     auto const outcome = run_sweep(grids, shard, options, command);

@@ -2,6 +2,7 @@
 // finish) and `conclab merge` (parts of one sweep back together).
 #pragma once
 
+#include "src/cli/options.hpp"
 #include "src/scenario.hpp"
 
 #include <CLI/CLI.hpp>
@@ -17,17 +18,12 @@ struct SweepCli {
     CLI::App* merge = nullptr;
     std::map<CLI::App*, Scenario const*> by_scenario;
     std::map<std::string, std::map<std::string, std::string>> params;  // scenario -> parameter -> values as given
-    std::string models;
+    CaseFlags flags{.models = {}, .repeat = "3"};
     std::string preset;
     std::string grid_file;
     std::string output;
     std::string shard = "1/1";
-    std::string repeat = "3";
-    std::string warmup = "1";
-    std::string case_timeout = "600";
     bool resume = false;
-    bool quiet = false;
-    bool no_latency = false;
     std::vector<std::string> merge_inputs;
     std::string merge_output;
 };
