@@ -33,6 +33,11 @@ void Runtime::start(unsigned threads) {
 }
 
 Runtime::~Runtime() {
+    // The poller first: its thread may still be inside a wake-up it
+    // delivered (scheduler::schedule_from_remote -> PoolAlgorithm::notify)
+    // after the woken fiber finished; the scheduler threads' algorithms must
+    // outlive that call (TSan found it).
+    netpoller_.reset();
     inbox_.close();
     for (auto& thread : threads_) thread.join();
 }
