@@ -1,13 +1,11 @@
 #include "src/runner.hpp"
 
 #include "src/case_loop.hpp"
-#include "src/interrupt.hpp"
 #include "src/machine.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 
 namespace conclab {
 

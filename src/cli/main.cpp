@@ -21,14 +21,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <csignal>
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
 
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
