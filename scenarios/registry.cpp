@@ -10,6 +10,7 @@
 #include "scenarios/task_tree/task_tree.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
+#include "src/peer.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -32,6 +33,8 @@ public:
     template <class Spec>
     void scenario() {
         Scenario s = Spec::describe();
+        auto const& peer_extras = peer_metrics();  // the Go peer's collector, when a peer runs it
+        s.metrics.insert(s.metrics.end(), peer_extras.begin(), peer_extras.end());
         s.models = {
             harness::entry<Spec, models::fibers::Runtime>(Model::fibers, {}, RunByRuntime{}),
             harness::entry<Spec, models::coroutines::Runtime>(Model::coroutines, {}, RunByRuntime{}),
@@ -45,6 +48,10 @@ public:
                     return harness::entry<Spec, models::coroutines::Runtime>(id, changes, RunByRuntime{}, id.variant);
                 case Model::tbb: return harness::entry<Spec, models::tbb::Runtime>(id, changes, RunByRuntime{}, id.variant);
                 case Model::threads: return harness::entry<Spec, models::threads::Runtime>(id, changes, RunByRuntime{}, id.variant);
+                case Model::go:
+                case Model::tokio:
+                case Model::rayon:
+                case Model::rust_threads: break;  // peers are programs of their own (src/peer.hpp)
             }
             throw std::logic_error{"unknown model"};
         };

@@ -2,6 +2,7 @@
 
 #include "src/child.hpp"
 #include "src/interrupt.hpp"
+#include "src/peer.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -76,7 +77,8 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
         if (fixture) {
             for (auto const& [name, value] : fixture->case_values()) request.params[name] = value;
         }
-        auto const outcome = run_in_child(executable, request, options.case_timeout);
+        auto const outcome = is_peer(c.model.base) ? run_peer(*c.scenario, request, options.case_timeout)
+                                                   : run_in_child(executable, request, options.case_timeout);
         if (outcome.status == CaseOutcome::Status::interrupted || interrupted()) {
             result.interrupted = true;  // the case in flight is dropped: the ones before are kept, --resume reruns it
             for (auto* sink : sinks) sink->interrupted();

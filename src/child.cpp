@@ -14,6 +14,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,15 +34,15 @@ std::string_view to_string(CaseOutcome::Status status) noexcept {
 
 std::string self_executable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
-CaseOutcome run_in_child(std::string const& executable, CaseRequest const& request, std::chrono::seconds timeout) {
-    auto const request_json = request_to_json(request).dump();
-    CaseOutcome outcome;
+ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds timeout) {
+    ChildReply result;
+    CaseOutcome& outcome = result.failure;
     Spawned child;
     try {
-        child = spawn_process({executable, "__case", request_json}, Output::pipe);
+        child = spawn_process(argv, Output::pipe);
     } catch (std::exception const& e) {
         outcome.message = e.what();
-        return outcome;
+        return result;
     }
     pid_t const pid = child.pid;
 
@@ -72,32 +73,47 @@ CaseOutcome run_in_child(std::string const& executable, CaseRequest const& reque
     close(child.output);
     if (timed_out || stopped) kill(pid, SIGKILL);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    rusage usage{};
+    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
     }
+    result.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;  // whole life, as the kernel counted it
 
     if (stopped) {
         outcome.status = CaseOutcome::Status::interrupted;
         outcome.message = "interrupted: the case was stopped";
-        return outcome;
+        return result;
     }
     if (timed_out) {
         outcome.status = CaseOutcome::Status::timeout;
         outcome.message = "no result after " + std::to_string(timeout.count()) + " s; the case was killed (see --case-timeout)";
-        return outcome;
+        return result;
     }
     if (WIFSIGNALED(status)) {
         outcome.status = CaseOutcome::Status::crashed;
         outcome.message = std::string{"the case process died of signal "} + strsignal(WTERMSIG(status));
-        return outcome;
+        return result;
     }
     auto const line_start = output.rfind('\n', output.size() >= 2 ? output.size() - 2 : 0);
     auto const last_line = output.substr(line_start == std::string::npos ? 0 : line_start + 1);
     auto reply = nlohmann::json::parse(last_line, nullptr, false);
     if (reply.is_discarded() || !reply.is_object() || !reply.contains("status")) {
         outcome.message = "the case process (exit code " + std::to_string(WEXITSTATUS(status)) + ") wrote no result";
+        return result;
+    }
+    result.reply = last_line;
+    return result;
+}
+
+CaseOutcome run_in_child(std::string const& executable, CaseRequest const& request, std::chrono::seconds timeout) {
+    auto const child = run_child({executable, "__case", request_to_json(request).dump()}, timeout);
+    if (child.reply.empty()) return child.failure;
+    try {
+        return outcome_from_json(nlohmann::json::parse(child.reply));
+    } catch (nlohmann::json::exception const& e) {
+        CaseOutcome outcome;
+        outcome.message = std::string{"the case process wrote a malformed result: "} + e.what();
         return outcome;
     }
-    return outcome_from_json(reply);
 }
 
 }  // namespace conclab

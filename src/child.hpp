@@ -6,8 +6,23 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace conclab {
+
+/// What a case process (ours, or a peer: src/peer.hpp) left: the last line
+/// it printed, a JSON object with a "status", or, when it printed none,
+/// the failure (crashed, timeout, interrupted, error). `peak_rss_bytes`:
+/// its whole life's peak RSS, from wait4.
+struct ChildReply {
+    std::string reply;   ///< empty: see `failure`
+    CaseOutcome failure;
+    double peak_rss_bytes = 0;
+};
+
+/// Starts `argv` (argv[0] is the program), waits at most `timeout` for it
+/// to print and exit; killed within 0.1 s when the runner is interrupted.
+ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds timeout);
 
 /// Starts `executable __case request`, waits at most `timeout`, and
 /// reads the one JSON line the child prints. Never throws for a child's

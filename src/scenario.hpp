@@ -10,6 +10,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -36,6 +37,18 @@ public:
     virtual nlohmann::json describe() const = 0;
     virtual std::string summary() const = 0;
 };
+
+/// Why peer `model` cannot run a case with `values` (empty: it can). The
+/// peers run closed loop only: the open-loop schedule is conclab's.
+inline std::string peer_refusal(ParamValues const& values, Model model) {
+    if (!is_peer(model)) return {};
+    auto const rate = values.find("rate");
+    auto const* per_second = rate == values.end() ? nullptr : std::get_if<std::uint64_t>(&rate->second);
+    if (per_second == nullptr || *per_second == 0) return {};
+    auto const name = std::string{token(model)};
+    return name + " runs closed loop only (--rate is conclab's open-loop schedule, which the peers do not have); leave --rate out, or " +
+           name + " out of --models";
+}
 
 /// One way to run a scenario: a model, or a variant of one.
 struct ModelEntry {
@@ -64,16 +77,27 @@ struct Scenario {
     /// unreachable target). nullptr: the scenario never needs one.
     std::unique_ptr<Fixture> (*setup)(ParamValues const& values) = nullptr;
     /// The models that run it: the four, then its variants (the registry's).
+    /// The peers (src/peer.hpp) run every scenario and are not listed here.
     std::vector<ModelEntry> models = {};
+    /// The contract's answer for a run with these parameters, leaving out
+    /// the items in `failed` (url-fetch's faulted requests): what a peer's
+    /// checksum is checked against (the models check their own).
+    std::uint64_t (*reference)(ParamValues const& values, std::span<std::uint64_t const> failed) = nullptr;
 
     /// validate() for models and variants: a variant is held to its model's limits.
+    /// A peer is held to the limits of the model it is like (held_to_limits_of).
     std::string check(ParamValues const& values, std::span<ModelId const> models) const {
         std::vector<Model> bases;
         for (auto const& model : models) {
-            if (std::find(bases.begin(), bases.end(), model.base) == bases.end()) bases.push_back(model.base);
+            if (auto problem = peer_refusal(values, model.base); !problem.empty()) return problem;
+            auto const base = held_to_limits_of(model.base);
+            if (std::find(bases.begin(), bases.end(), base) == bases.end()) bases.push_back(base);
         }
         return validate(values, bases);
     }
+
+    /// Whether `model` runs this scenario: one of its models or variants, or a peer.
+    bool runs(ModelId const& model) const noexcept { return find_model(model) != nullptr || (is_peer(model.base) && !model.is_variant()); }
 
     /// The entry of `model`, or nullptr when this scenario has no such model.
     ModelEntry const* find_model(ModelId const& model) const noexcept {
@@ -90,8 +114,10 @@ inline std::vector<std::pair<ModelId, std::string>> refused_models(Scenario cons
                                                                    std::span<ModelId const> models) {
     std::vector<std::pair<ModelId, std::string>> refused;
     for (auto const& model : models) {
-        Model const one[] = {model.base};
-        if (auto problem = scenario.validate(values, std::span<Model const>{one}); !problem.empty()) {
+        Model const one[] = {held_to_limits_of(model.base)};
+        if (auto problem = peer_refusal(values, model.base); !problem.empty()) {
+            refused.emplace_back(model, std::move(problem));
+        } else if (auto problem = scenario.validate(values, std::span<Model const>{one}); !problem.empty()) {
             refused.emplace_back(model, std::move(problem));
         }
     }

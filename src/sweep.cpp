@@ -387,7 +387,21 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
                 grid("pipeline", {{"threads", threads}, {"parallelism", "1," + std::to_string(cores) + "," + std::to_string(4 * cores)},
                                   {"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 5)};
     }
-    throw UsageError{"--preset expects workshop or server, got '" + std::string{name} + "'"};
+    if (name == "calibration") {
+        // docs/calibration.md: each model beside its real-language peer, on the cases of docs/performance.md's table
+        auto const paired = [&](SweepGrid g) {
+            g.models.clear();
+            for (auto const model : all_models) g.models.insert(g.models.end(), {ModelId{model}, ModelId{counterpart(model)}});
+            return g;
+        };
+        return {paired(grid("worker-pool", {{"work", "0,100,1000"}}, {{"jobs", 1'000'000ULL}, {"workers", 4ULL}, {"buffer", 1023ULL}}, 3)),
+                paired(grid("worker-pool", {}, {{"jobs", 20'000ULL}, {"workers", 1000ULL}, {"wait_us", 1000ULL}}, 3)),
+                paired(grid("task-tree", {{"leaves", "100000,1000000"}}, {}, 3)),
+                paired(grid("idle-tasks", {}, {{"tasks", 100'000ULL}}, 3)),
+                paired(grid("url-fetch", {{"concurrency", "100,1000"}}, {{"requests", 20'000ULL}, {"size", 4096ULL}}, 3)),
+                paired(grid("pipeline", {{"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 3))};
+    }
+    throw UsageError{"--preset expects workshop, server or calibration, got '" + std::string{name} + "'"};
 }
 
 }  // namespace conclab

@@ -1,6 +1,8 @@
 // TOML sweep files, read with toml++ (kept to this one file: its header is heavy).
 #include "src/sweep.hpp"
 
+#include "src/peer.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -55,9 +57,10 @@ std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scen
                 std::vector<ModelId> models;
                 auto const add = [&](std::string const& token) {
                     auto const model = parse_model_id(token);
-                    if (!model || scenario.find_model(*model) == nullptr) {
+                    if (!model || !scenario.runs(*model)) {
                         throw UsageError{value_at + ": " + scenario_name + " has no model '" + token + "' (conclab list shows models and variants)"};
                     }
+                    if (auto const why = peer_unavailable(model->base); is_peer(model->base) && !why.empty()) throw UsageError{value_at + ": " + why};
                     models.push_back(*model);
                 };
                 if (auto const* list = value.as_array()) {

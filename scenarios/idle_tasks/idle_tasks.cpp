@@ -118,6 +118,8 @@ Scenario Spec::describe() {
                     {"heap_bytes_per_task", "bytes", "heap B/task", 1, false, false}},
         .validate = validate,
         .setup = nullptr,
+        .models = {},
+        .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(get(values, "tasks")); },
     };
 }
 

@@ -70,6 +70,10 @@ Scenario Spec::describe() {
             .metrics = {},
             .validate = validate,
             .setup = nullptr,
+            .models = {},
+            .reference = [](ParamValues const& values, std::span<std::uint64_t const>) {
+                return worker_pool::expected_checksum(pipeline::params_from(values).as_worker_pool());
+            },
         };
         auto const open_loop = open_loop_params();
         s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());

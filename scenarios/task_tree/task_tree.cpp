@@ -116,6 +116,8 @@ Scenario Spec::describe() {
         .metrics = {{"ns_per_task", "ns", "ns/task", 1, false, false}, {"leaves", "count", "", 1, false, false}},
         .validate = validate,
         .setup = nullptr,
+        .models = {},
+        .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_sum(get(values, "leaves")); },
     };
 }
 

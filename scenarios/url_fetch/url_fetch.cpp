@@ -231,6 +231,25 @@ CaseMetrics Spec::measure(Model model, Params const& p, unsigned warmup, std::fu
     return metrics;
 }
 
+namespace {
+// The sum of the body checksums of items 0..requests-1 but the failed ones
+// (sorted): what a client that fetched the others must answer.
+std::uint64_t reference_sum(ParamValues const& values, std::span<std::uint64_t const> failed) {
+    auto const requests = get(values, "requests");
+    auto const size = get(values, "size");
+    std::uint64_t sum = 0;
+    auto next_failed = failed.begin();
+    for (std::uint64_t i = 0; i < requests; ++i) {
+        if (next_failed != failed.end() && *next_failed == i) {
+            ++next_failed;
+            continue;
+        }
+        sum += contract::item_checksum(i, size);
+    }
+    return sum;
+}
+}  // namespace
+
 Scenario Spec::describe() {
     return [] {
         Scenario s{
@@ -275,6 +294,8 @@ Scenario Spec::describe() {
             },
         .validate = validate,
         .setup = setup_fixture,
+        .models = {},
+        .reference = reference_sum,
         };
         auto const open_loop = open_loop_params();
         s.params.insert(s.params.end() - 2, open_loop.begin(), open_loop.end());  // before threads, server_threads

@@ -125,6 +125,8 @@ Scenario Spec::describe() {
     .metrics = {},
     .validate = validate,
     .setup = nullptr,
+    .models = {},
+    .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(worker_pool::params_from(values)); },
     };
     auto const open_loop = open_loop_params();
     s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());

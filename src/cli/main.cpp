@@ -2,10 +2,12 @@
 // scenario in every model (each case in a child process: the hidden
 // `__case` command), and bad input of any kind ends with one message and
 // exit code 2.
+#include "src/calibration.hpp"
 #include "src/case_json.hpp"
 #include "src/interrupt.hpp"
 #include "src/machine.hpp"
 #include "src/output_file.hpp"
+#include "src/peer.hpp"
 #include "src/cli/compare_command.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/report_command.hpp"
@@ -65,6 +67,16 @@ int list_command() {
         }
         std::printf("  %-20s (%s) %s\n", variant.id.token().c_str(), where.c_str(), variant.changes.c_str());
     }
+    std::printf("\nPeers (--models fibers,go: the real Go and Rust programs the models stand for; docs/calibration.md):\n");
+    bool any_peer = false;
+    for (auto const& peer : all_peers) {
+        if (auto const path = peer_executable(peer)) {
+            std::printf("  %-13s vs %-10s %s\n                           %s\n", std::string{token(peer)}.c_str(),
+                        std::string{token(counterpart(peer))}.c_str(), std::string{describe(peer)}.c_str(), path->c_str());
+            any_peer = true;
+        }
+    }
+    if (!any_peer) std::printf("  none built here: ./setup.sh peers builds %s from Debian's packages\n", cli::peer_list().c_str());
     std::printf("\nRun options: --repeat R (default 5), --warmup W (default 1), --json FILE, --csv FILE,\n"
                 "             --case-timeout SECONDS (default 600), --quiet, --no-latency. Details: docs/methodology.md.\n"
                 "\nconclab serve: the url-fetch target server (conclab serve --help).\n");
@@ -96,6 +108,21 @@ int case_command(std::string const& request_text) {
     }
     std::cout << outcome_to_json(outcome).dump() << std::endl;
     return outcome.status == CaseOutcome::Status::ok ? 0 : 1;
+}
+
+// `conclab calibration FILE...`: every case that has runs of a model and of its peer.
+int calibration_command(std::vector<std::string> const& files) {
+    std::vector<CaseRuns> cases;
+    for (auto const& file : files) {
+        auto read = load_results(file);
+        cases.insert(cases.end(), std::make_move_iterator(read.begin()), std::make_move_iterator(read.end()));
+    }
+    if (!has_pairs(cases)) {
+        throw UsageError{"no case in the files given has verified runs of both a model and its peer (fibers and go, coroutines and tokio, "
+                         "tbb and rayon, threads and rust-threads); conclab sweep --preset calibration -o calibration.jsonl makes one"};
+    }
+    std::fputs(format_calibration(calibrate(cases)).c_str(), stdout);
+    return 0;
 }
 
 struct RunOptions {
@@ -211,18 +238,23 @@ int main_impl(int argc, char** argv) {
     cli::add_compare_command(app, compare_cli);
     cli::ReportCli report_cli;
     cli::add_report_command(app, report_cli);
+    std::vector<std::string> calibration_files;
+    auto* calibration = app.add_subcommand(
+        "calibration", "each model against its real Go or Rust peer, case by case: ratios with confidence intervals (docs/calibration.md)");
+    calibration->add_option("files", calibration_files, "results (run --json) or sweep files, e.g. of conclab sweep --preset calibration")
+        ->required();
 
     // Unknown commands and scenarios get a message that names the known ones.
     auto const is_command = [](std::string_view word) {
         return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "compare" || word == "report" ||
-               word == "serve" ||
+               word == "calibration" || word == "serve" ||
                word == "__case";
     };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, sweep, merge, compare, report or serve (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, sweep, merge, compare, report, calibration or serve (see conclab --help)"};
     }
     if (argc == 1) {
-        throw UsageError{"no command given; expected list, run, sweep, merge, compare, report or serve (see conclab --help)"};
+        throw UsageError{"no command given; expected list, run, sweep, merge, compare, report, calibration or serve (see conclab --help)"};
     }
     if (argc >= 3 && std::string_view{argv[1]} == "sweep" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
         throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
@@ -245,6 +277,7 @@ int main_impl(int argc, char** argv) {
         if (auto const sweep_hint = cli::sweep_help_hint(sweep_cli); !sweep_hint.empty()) hint = sweep_hint;
         if (compare_cli.command->parsed()) hint = "conclab compare --help";
         if (report_cli.command->parsed()) hint = "conclab report --help";
+        if (calibration->parsed()) hint = "conclab calibration --help";
         throw UsageError{std::string{e.what()} + " (see " + hint + ")"};
     }
 
@@ -254,6 +287,7 @@ int main_impl(int argc, char** argv) {
     if (sweep_cli.merge->parsed()) return cli::merge_command(sweep_cli);
     if (compare_cli.command->parsed()) return cli::compare_command(compare_cli);
     if (report_cli.command->parsed()) return cli::report_command(report_cli);
+    if (calibration->parsed()) return calibration_command(calibration_files);
     if (child->parsed()) return case_command(case_request);
     for (auto const& [sub, scenario] : by_command) {
         if (sub->parsed()) {

@@ -2,6 +2,7 @@
 
 #include "scenarios/registry.hpp"
 #include "src/params.hpp"
+#include "src/peer.hpp"
 
 #include <algorithm>
 
@@ -10,6 +11,12 @@ namespace conclab::cli {
 std::string model_list() {
     std::string out;
     for (auto const& model : all_models) out += (out.empty() ? "" : ",") + std::string{token(model)};
+    return out;
+}
+
+std::string peer_list() {
+    std::string out;
+    for (auto const& peer : all_peers) out += (out.empty() ? "" : ",") + std::string{token(peer)};
     return out;
 }
 
@@ -22,6 +29,7 @@ std::string scenario_list() {
 std::vector<ModelId> models_of(Scenario const& scenario) {
     std::vector<ModelId> out;
     for (auto const& entry : scenario.models) out.push_back(entry.id);
+    out.insert(out.end(), all_peers.begin(), all_peers.end());
     return out;
 }
 
@@ -46,8 +54,10 @@ std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> 
                 if (id.is_variant()) variants += (variants.empty() ? "" : ", ") + id.token();
             }
             throw UsageError{"--models: unknown model '" + name + "'; expected a comma-separated list of " + model_list() +
-                             (variants.empty() ? "" : " or the variants " + variants)};
+                             (variants.empty() ? "" : ", the variants " + variants) + " or the peers " + peer_list() +
+                             " (real Go and Rust, once built: docs/calibration.md)"};
         }
+        if (auto const why = peer_unavailable(model->base); is_peer(model->base) && !why.empty()) throw UsageError{"--models: " + why};
         if (std::find(models.begin(), models.end(), *model) != models.end()) {
             throw UsageError{"--models: '" + name + "' is listed twice"};
         }
@@ -58,7 +68,7 @@ std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> 
 }
 
 void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repeat_help) {
-    command->add_option("--models", flags.models, "comma-separated models or variants (default: all four: " + model_list() + ")");
+    command->add_option("--models", flags.models, "comma-separated models, variants or built peers (default: all four: " + model_list() + "; peers: " + peer_list() + ")");
     command->add_option("--repeat", flags.repeat, repeat_help + ", each in its own process (default " + flags.repeat + ")");
     command->add_option("--warmup", flags.warmup, "unmeasured runs before each measured one, same process (default 1)");
     command->add_option("--case-timeout", flags.case_timeout, "seconds before a case is killed and counted as failed (default 600)");

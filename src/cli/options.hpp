@@ -19,6 +19,8 @@ inline constexpr int exit_usage = 2;
 
 /// "fibers,coroutines,tbb,threads"
 std::string model_list();
+/// The peers' tokens, comma-separated: go,tokio,rayon,rust-threads.
+std::string peer_list();
 /// "worker-pool, url-fetch"
 std::string scenario_list();
 /// A comma-separated list of model or variant tokens, each one `known`

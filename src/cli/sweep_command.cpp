@@ -1,10 +1,12 @@
 #include "src/cli/sweep_command.hpp"
 
 #include "src/aggregate.hpp"
+#include "src/calibration.hpp"
 #include "src/cli/options.hpp"
 #include "scenarios/registry.hpp"
 #include "src/interrupt.hpp"
 #include "src/output_file.hpp"
+#include "src/peer.hpp"
 #include "src/sweep.hpp"
 
 #include <cmath>
@@ -75,7 +77,7 @@ std::string summary(SweepFile const& file) {
 void add_sweep_commands(CLI::App& app, SweepCli& cli) {
     cli.sweep = app.add_subcommand("sweep", "run a scenario over a grid of parameter values, case by case into a file");
     cli.sweep->require_subcommand(0, 1);
-    cli.sweep->add_option("--preset", cli.preset, "a built-in grid over every scenario: workshop or server (their cases and duration: docs/sweeps.md)");
+    cli.sweep->add_option("--preset", cli.preset, "a built-in grid over every scenario: workshop, server, or calibration (each model beside its Go or Rust peer; docs/sweeps.md, docs/calibration.md)");
     cli.sweep->add_option("--grid", cli.grid_file, "the grids of a TOML file: one [scenario] table each (docs/sweeps.md)");
     add_common(cli.sweep, cli);
     for (auto const* scenario : scenarios()) {
@@ -109,7 +111,7 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
     if (cli.output.empty()) throw UsageError{"sweep needs -o FILE: the file the cases are written to"};
     int const sources = (scenario != nullptr) + !cli.preset.empty() + !cli.grid_file.empty();
     if (sources == 0) {
-        throw UsageError{"sweep needs a scenario (" + scenario_list() + "), --preset workshop|server or --grid FILE.toml"};
+        throw UsageError{"sweep needs a scenario (" + scenario_list() + "), --preset workshop|server|calibration or --grid FILE.toml"};
     }
     if (sources > 1) throw UsageError{"give one of a scenario, --preset or --grid"};
     auto const settings = parse_case_flags(cli.flags);
@@ -137,6 +139,11 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
             }
         }
         grids.push_back(std::move(grid));
+    }
+    for (auto const& grid : grids) {
+        for (auto const& model : grid.models) {
+            if (auto const why = peer_unavailable(model.base); is_peer(model.base) && !why.empty()) throw UsageError{why};
+        }
     }
     // Every combination must be runnable by some model before the first case
     // starts; a model that cannot run one (OS threads for a million tasks) is
@@ -168,6 +175,9 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
     bool const to_file = resolve_output(cli.output, "-o").kind == OutputTarget::Kind::file;
     auto const file = to_file ? read_sweep_file(cli.output) : outcome.written;
     std::fprintf(is_standard_output(cli.output) ? stderr : stdout, "%s", summary(file).c_str());
+    if (to_file) {  // a calibration sweep (models beside their peers) ends with its ratios
+        if (auto const runs = load_results(cli.output); has_pairs(runs)) std::printf("\n%s", format_calibration(calibrate(runs)).c_str());
+    }
     std::fprintf(stderr, "sweep: %zu cases in %s\n", file.cases.size(), cli.output == "-" ? "standard output" : cli.output.c_str());
     if (outcome.interrupted) {
         std::fprintf(stderr, "conclab: interrupted; %zu of %zu cases are in %s%s\n", file.cases.size(),

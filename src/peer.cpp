@@ -1,0 +1,189 @@
+#include "src/peer.hpp"
+
+#include "src/case_json.hpp"
+#include "src/child.hpp"
+#include "src/histogram.hpp"
+#include "src/latency.hpp"
+#include "src/stopwatch.hpp"
+
+#include "conclab_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace conclab {
+
+std::string_view peer_program(Model peer) noexcept { return peer == Model::go ? "conclab-peer-go" : "conclab-peer-rust"; }
+
+std::vector<std::string> peer_directories() {
+    // set, it is the one place: a test or a user picks the programs exactly
+    if (char const* dir = std::getenv("CONCLAB_PEERS_DIR"); dir != nullptr && *dir != '\0') return {dir};
+    std::vector<std::string> out{CONCLAB_PEERS_BUILD_DIR};
+    std::error_code error;
+    auto const self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) out.push_back((self.parent_path().parent_path() / "libexec" / "conclab").string());
+    return out;
+}
+
+std::optional<std::string> peer_executable(Model peer) {
+    if (!is_peer(peer)) return std::nullopt;
+    for (auto const& dir : peer_directories()) {
+        auto const path = std::filesystem::path{dir} / peer_program(peer);
+        if (::access(path.c_str(), X_OK) == 0) return path.string();
+    }
+    return std::nullopt;
+}
+
+std::string peer_unavailable(Model peer) {
+    if (peer_executable(peer)) return {};
+    std::string where;
+    for (auto const& dir : peer_directories()) where += (where.empty() ? "" : ", ") + dir;
+    return std::string{token(peer)} + " is a real-" + (peer == Model::go ? "Go" : "Rust") + " peer that is not built here (" +
+           std::string{peer_program(peer)} + " is in none of " + where +
+           "); ./setup.sh peers installs Go and Rust from Debian's packages and builds it (docs/calibration.md)";
+}
+
+std::vector<ExtraMetric> const& peer_metrics() {
+    static std::vector<ExtraMetric> const metrics{
+        {"gc_cycles", "count", "", 1, true, false},
+        {"gc_pause_total_s", "s", "", 1, true, false},
+        {"gc_pause_max_us", "us", "", 1, true, false},
+    };
+    return metrics;
+}
+
+namespace {
+
+using nlohmann::json;
+
+double number_at(json const& m, std::string const& key) {
+    auto const it = m.find(key);
+    if (it == m.end() || it->is_null()) return no_value;
+    if (!it->is_number()) throw std::invalid_argument{key + " is not a number"};
+    return it->get<double>();
+}
+
+// The peer's histogram in conclab's layout, with its exact extremes.
+Histogram histogram_from(json const& h) {
+    if (h.value("layout", std::string{}) != "hdr-2048-42") {
+        throw std::invalid_argument{"latency_histogram has layout '" + h.value("layout", std::string{}) + "', expected hdr-2048-42"};
+    }
+    auto const min = h.at("min_ns").get<std::uint64_t>();
+    auto const max = h.at("max_ns").get<std::uint64_t>();
+    std::vector<std::pair<std::size_t, std::uint64_t>> counts;
+    std::uint64_t total = 0;
+    for (auto const& pair : h.at("counts")) {
+        auto const index = pair.at(0).get<std::size_t>();
+        auto const count = pair.at(1).get<std::uint64_t>();
+        if (index >= histogram_layout::counts_length) throw std::invalid_argument{"latency_histogram has a counter out of range"};
+        counts.emplace_back(index, count);
+        total += count;
+    }
+    Histogram out;
+    if (total == 0) return out;
+    if (min > max || histogram_layout::index_of(min) != std::min_element(counts.begin(), counts.end())->first ||
+        histogram_layout::index_of(max) != std::max_element(counts.begin(), counts.end())->first) {
+        throw std::invalid_argument{"latency_histogram's min_ns and max_ns do not match its counters"};
+    }
+    // each value at its counter's lowest (within min..max); the maximum itself exactly
+    for (auto [index, count] : counts) {
+        if (index == histogram_layout::index_of(max) && count > 0) {
+            out.record(max);
+            --count;
+        }
+        out.record(std::clamp(histogram_layout::lowest_at(index), min, max), count);
+    }
+    return out;
+}
+
+CaseOutcome failed(CaseOutcome::Status status, std::string message) {
+    CaseOutcome outcome;
+    outcome.status = status;
+    outcome.message = std::move(message);
+    return outcome;
+}
+
+}  // namespace
+
+CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, std::string const& reply_text, double peak_rss_bytes) {
+    auto const who = request.model.token();
+    try {
+        auto const reply = json::parse(reply_text);
+        auto const status = reply.at("status").get<std::string>();
+        if (status != "ok") {
+            auto const kind = status == "wrong_answer" ? CaseOutcome::Status::wrong_answer : CaseOutcome::Status::error;
+            return failed(kind, who + ": " + reply.value("error", std::string{"(no message)"}));
+        }
+        auto const& m = reply.at("metrics");
+        CaseMetrics metrics;
+        for (auto const& metric : metric_list()) metrics.*metric.field = number_at(m, std::string{metric.key});
+        metrics.items = m.at("items").get<std::uint64_t>();
+        metrics.checksum = std::stoull(m.at("checksum").get<std::string>(), nullptr, 16);
+        if (!(metrics.wall_s > 0)) throw std::invalid_argument{"wall_s must be a positive number"};
+        // what the runner derives for every model, from what the peer measured
+        auto const items = static_cast<double>(metrics.items);
+        double const cpu = metrics.user_cpu_s + metrics.sys_cpu_s;
+        metrics.throughput_per_s = items / metrics.wall_s;
+        metrics.cpu_utilization = cpu / metrics.wall_s;
+        metrics.cpu_per_thread = metrics.os_threads > 0 ? metrics.cpu_utilization / metrics.os_threads : no_value;
+        metrics.items_per_cpu_s = cpu > 0 ? items / cpu : no_value;
+        metrics.rss_growth_bytes = metrics.rss_run_peak_bytes - metrics.rss_baseline_bytes;
+        metrics.peak_rss_bytes = peak_rss_bytes;
+        metrics.machine_other_cores = no_value;
+        metrics.rate_requested = metrics.rate_achieved = metrics.saturated = no_value;  // closed loop only
+        set_tasks(metrics, metrics.tasks);
+        if (auto const h = m.find("latency_histogram"); h != m.end()) {
+            auto const histogram = histogram_from(*h);
+            summarize_latencies(histogram, metrics);
+            metrics.latency_count = histogram.count();
+        } else {
+            metrics.latency_p50_us = metrics.latency_p90_us = metrics.latency_p99_us = metrics.latency_p999_us =
+                metrics.latency_max_us = no_value;
+        }
+        for (auto const* list : {&scenario.metrics, &peer_metrics()}) {
+            for (auto const& extra : *list) {
+                if (double const value = number_at(m, extra.key); !std::isnan(value)) metrics.extra[extra.key] = value;
+            }
+        }
+        std::vector<std::uint64_t> failed_items;
+        if (auto const f = m.find("failed_items"); f != m.end() && !f->is_null()) failed_items = f->get<std::vector<std::uint64_t>>();
+        std::sort(failed_items.begin(), failed_items.end());
+        if (std::adjacent_find(failed_items.begin(), failed_items.end()) != failed_items.end() ||
+            (!failed_items.empty() && failed_items.back() >= metrics.items)) {
+            throw std::invalid_argument{"failed_items names an item twice or one that does not exist"};
+        }
+        if (scenario.reference == nullptr) throw std::logic_error{scenario.name + " has no reference answer for peers"};
+        metrics.expected_checksum = scenario.reference(request.params, failed_items);
+        if (double const bad = extra_value(metrics, "errors_checksum"); bad > 0) {
+            return failed(CaseOutcome::Status::wrong_answer,
+                          who + ": " + std::to_string(static_cast<std::uint64_t>(bad)) + " bod(ies) differ from the contract's bytes");
+        }
+        if (metrics.checksum != metrics.expected_checksum) {
+            return failed(CaseOutcome::Status::wrong_answer, who + " answered " + hex64(metrics.checksum) + ", the contract's answer is " +
+                                                                 hex64(metrics.expected_checksum));
+        }
+        CaseOutcome outcome;
+        outcome.status = CaseOutcome::Status::ok;
+        outcome.metrics = std::move(metrics);
+        return outcome;
+    } catch (std::exception const& e) {
+        return failed(CaseOutcome::Status::error, who + " wrote a malformed result: " + e.what());
+    }
+}
+
+CaseOutcome run_peer(Scenario const& scenario, CaseRequest const& request, std::chrono::seconds timeout) {
+    auto const executable = peer_executable(request.model.base);
+    if (!executable) return failed(CaseOutcome::Status::error, peer_unavailable(request.model.base));
+    auto const child = run_child({*executable, "__case", request_to_json(request).dump()}, timeout);
+    if (child.reply.empty()) return child.failure;
+    return peer_outcome(scenario, request, child.reply, child.peak_rss_bytes);
+}
+
+}  // namespace conclab
