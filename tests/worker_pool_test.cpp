@@ -18,7 +18,7 @@ struct Case {
     Params params;
 };
 
-// jobs, workers, work, buffer, wait_us, threads
+// jobs, workers, work, buffer, wait_us, threads[, arrivals, record_latency, alloc_bytes]
 Case const cases[] = {
     {"no_jobs", {0, 4, 10, 8, 0, 2}},
     {"one_job", {1, 4, 10, 8, 0, 2}},
@@ -38,6 +38,7 @@ Case const cases[] = {
     {"open_loop_constant", {500, 8, 10, 8, 0, 2, {20'000, false, 0}}},
     {"open_loop_poisson", {500, 8, 10, 8, 0, 2, {20'000, true, 7}}},
     {"no_latency_recording", {2000, 8, 10, 8, 0, 2, {}, false}},
+    {"allocating", {2000, 8, 10, 8, 0, 2, {}, true, 10000}},
 };
 
 class WorkerPool : public testing::TestWithParam<std::tuple<Model, Case>> {};
@@ -60,6 +61,10 @@ TEST_P(WorkerPool, DoesEveryJobOnceAndMatchesTheSequentialChecksum) {
     if (c.params.jobs > 0 && c.params.record_latency) {
         EXPECT_LE(metrics.latency_p50_us, metrics.latency_p99_us);
         EXPECT_LE(metrics.latency_p99_us, metrics.latency_max_us);
+    }
+    // Each job allocates its buffer (counted where the heap is counted: not under sanitizers)
+    if (c.params.alloc_bytes > 0 && !std::isnan(metrics.heap_allocated_bytes)) {
+        EXPECT_GE(metrics.heap_allocated_bytes, static_cast<double>(c.params.jobs * c.params.alloc_bytes));
     }
     // The wait is done by every model, so a job takes at least wait_us
     // from its start; this checks the parameter is honoured, not a speed.

@@ -12,7 +12,7 @@ func idleTasks(r *Request) (map[string]any, error) {
 	tasks, wait := r.Uint("tasks"), time.Duration(r.Uint("wait_ms"))*time.Millisecond
 	var spawn time.Duration
 	var peak int64
-	once := func(latencies *Histogram) (uint64, error) {
+	once := func(_ struct{}, latencies *Histogram) (uint64, error) {
 		var sum, woken uint64
 		var alive, mostAlive int64
 		var wg sync.WaitGroup
@@ -42,7 +42,7 @@ func idleTasks(r *Request) (map[string]any, error) {
 		}
 		return sum, nil
 	}
-	m, err := measure(r, tasks, once)
+	m, err := measure(r, tasks, nothing, once)
 	if m != nil {
 		m["tasks"] = peak
 		m["spawn_s"] = spawn.Seconds()

@@ -105,10 +105,12 @@ func main() {
 func (w WrongAnswer) Error() string { return string(w) }
 
 // measure does r.Warmup runs and one measured run of once; each must
-// return nil (every item exactly once) before the next starts.
-func measure(r *Request, items uint64, once func(h *Histogram) (uint64, error)) (map[string]any, error) {
+// return nil (every item exactly once) before the next starts. What prepare
+// makes for a run (its ledger, say) is made before the clock starts, as
+// conclab's harness does for its models.
+func measure[S any](r *Request, items uint64, prepare func() S, once func(s S, h *Histogram) (uint64, error)) (map[string]any, error) {
 	for i := 0; i < r.Warmup; i++ {
-		if _, err := once(&Histogram{}); err != nil {
+		if _, err := once(prepare(), &Histogram{}); err != nil {
 			return nil, err
 		}
 	}
@@ -117,8 +119,9 @@ func measure(r *Request, items uint64, once func(h *Histogram) (uint64, error)) 
 		latencies = &Histogram{}
 	}
 	m := map[string]any{}
+	state := prepare()
 	stopwatch := startStopwatch()
-	checksum, err := once(latencies)
+	checksum, err := once(state, latencies)
 	stopwatch.Stop(items, m)
 	if err != nil {
 		return nil, err
@@ -132,6 +135,12 @@ func measure(r *Request, items uint64, once func(h *Histogram) (uint64, error)) 
 
 // Ledger books each item once; Problems says what went wrong.
 type Ledger []uint32
+
+// ledgerOf makes a ledger of n items for each run.
+func ledgerOf(n uint64) func() Ledger { return func() Ledger { return make(Ledger, n) } }
+
+// nothing: a run that needs nothing made before the clock.
+func nothing() struct{} { return struct{}{} }
 
 func (l Ledger) Problems(what string) error {
 	missing, repeated := 0, 0

@@ -14,8 +14,7 @@ type item struct {
 
 func pipeline(r *Request) (map[string]any, error) {
 	items, work, parallelism, buffer := r.Uint("items"), r.Uint("work"), r.Uint("parallelism"), r.Uint("buffer")
-	once := func(latencies *Histogram) (uint64, error) {
-		ledger := make(Ledger, items)
+	once := func(ledger Ledger, latencies *Histogram) (uint64, error) {
 		generated := make(chan item, buffer)
 		transformed := make(chan item, buffer)
 		// [generate]
@@ -50,7 +49,7 @@ func pipeline(r *Request) (map[string]any, error) {
 		}
 		return sum, ledger.Problems("item")
 	}
-	m, err := measure(r, items, once)
+	m, err := measure(r, items, ledgerOf(items), once)
 	if m != nil {
 		m["tasks"] = parallelism + 2
 	}

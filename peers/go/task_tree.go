@@ -47,13 +47,13 @@ func taskCount(leaves, fanout uint64, memo map[uint64]uint64) uint64 {
 
 func taskTree(r *Request) (map[string]any, error) {
 	leaves, fanout := r.Uint("leaves"), r.Uint("fanout")
-	once := func(*Histogram) (uint64, error) {
+	once := func(struct{}, *Histogram) (uint64, error) {
 		root := make(chan uint64, 1)
 		go node(0, leaves, fanout, root)
 		return <-root, nil
 	}
 	tasks := taskCount(leaves, fanout, map[uint64]uint64{})
-	m, err := measure(r, tasks, once)
+	m, err := measure(r, tasks, nothing, once)
 	if m != nil {
 		m["tasks"] = tasks
 		m["leaves"] = leaves

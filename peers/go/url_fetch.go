@@ -50,7 +50,13 @@ func urlFetch(r *Request) (map[string]any, error) {
 	var faults [6]uint64
 	var failed []uint64
 	var bytes, connections uint64
-	once := func(latencies *Histogram) (uint64, error) {
+	type book struct {
+		ledger   Ledger
+		failedAt []uint8 // 1 + the fault's kind
+	}
+	prepare := func() book { return book{make(Ledger, requests), make([]uint8, requests)} }
+	once := func(b book, latencies *Histogram) (uint64, error) {
+		ledger, failedAt := b.ledger, b.failedAt
 		faults, failed, bytes, connections = [6]uint64{}, nil, 0, 0
 		dialer := &net.Dialer{}
 		client := &http.Client{
@@ -65,8 +71,6 @@ func urlFetch(r *Request) (map[string]any, error) {
 			},
 		}
 		defer client.CloseIdleConnections()
-		ledger := make(Ledger, requests)
-		failedAt := make([]uint8, requests) // 1 + the fault's kind
 		var next, sum uint64
 		finished := make(chan struct{})
 		// [worker]
@@ -111,9 +115,9 @@ func urlFetch(r *Request) (map[string]any, error) {
 		return sum, ledger.Problems("request")
 	}
 	var serverBefore float64
-	m, err := measure(r, requests, func(h *Histogram) (uint64, error) {
+	m, err := measure(r, requests, prepare, func(b book, h *Histogram) (uint64, error) {
 		serverBefore = processCPU(serverPid)
-		return once(h)
+		return once(b, h)
 	})
 	if m != nil {
 		total := uint64(0)

@@ -3,7 +3,10 @@
 // collector, which sums them.
 package main
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 type job struct {
 	index    uint64
@@ -15,11 +18,26 @@ type done struct {
 	enqueued      time.Time
 }
 
+// perform is the job; with alloc > 0 it works on a heap buffer of that
+// many bytes, writing the first byte of each page, and leaves it to the
+// garbage collector (docs/contract.md).
+func perform(j job, work, alloc uint64) done {
+	d := done{j.index, jobResult(j.index, work), j.enqueued}
+	if alloc > 0 {
+		buffer := make([]byte, alloc)
+		for at := uint64(0); at < alloc; at += 4096 {
+			buffer[at] = byte(d.result)
+		}
+		runtime.KeepAlive(buffer)
+	}
+	return d
+}
+
 func workerPool(r *Request) (map[string]any, error) {
 	jobs, workers, work := r.Uint("jobs"), r.Uint("workers"), r.Uint("work")
 	buffer, wait := r.Uint("buffer"), time.Duration(r.Uint("wait_us"))*time.Microsecond
-	once := func(latencies *Histogram) (uint64, error) {
-		ledger := make(Ledger, jobs)
+	alloc := r.Uint("alloc_bytes")
+	once := func(ledger Ledger, latencies *Histogram) (uint64, error) {
 		queue := make(chan job, buffer)
 		results := make(chan done, buffer)
 		// [producer]
@@ -34,7 +52,7 @@ func workerPool(r *Request) (map[string]any, error) {
 		for w := uint64(0); w < workers; w++ {
 			go func() {
 				for j := range queue {
-					d := done{j.index, jobResult(j.index, work), j.enqueued}
+					d := perform(j, work, alloc)
 					if wait > 0 {
 						time.Sleep(wait)
 					}
@@ -58,7 +76,7 @@ func workerPool(r *Request) (map[string]any, error) {
 		}
 		return sum, ledger.Problems("job")
 	}
-	m, err := measure(r, jobs, once)
+	m, err := measure(r, jobs, ledgerOf(jobs), once)
 	if m != nil {
 		m["tasks"] = workers
 	}

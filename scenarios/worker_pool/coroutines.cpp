@@ -23,7 +23,7 @@ using models::coroutines::WaitGroup;
 // [worker] takes jobs until the jobs channel is closed and drained
 awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params const& p) {
     while (auto job = co_await jobs.receive()) {
-        Done done = perform(*job, p.work);
+        Done done = perform(*job, p);
         if (p.wait_us > 0) {
             boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, std::chrono::microseconds{p.wait_us}};
             co_await timer.async_wait(boost::asio::use_awaitable);

@@ -20,7 +20,7 @@ using models::fibers::WaitGroup;
 // [worker] takes jobs until the jobs channel is closed and drained
 void worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params const& p) {
     while (auto job = jobs.receive()) {
-        Done done = perform(*job, p.work);
+        Done done = perform(*job, p);
         if (p.wait_us > 0) boost::this_fiber::sleep_for(std::chrono::microseconds{p.wait_us});
         results.send(done);
     }

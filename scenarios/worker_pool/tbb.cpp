@@ -26,7 +26,7 @@ using Range = oneapi::tbb::blocked_range<std::uint64_t>;
 
 // [worker] the body of the loop: one job; its latency counts from `since`
 std::uint64_t worker(std::uint64_t i, Clock::time_point since, Ledger& ledger, Params const& p) {
-    Done done = perform(Job{i, since}, p.work);
+    Done done = perform(Job{i, since}, p);
     if (p.wait_us > 0) std::this_thread::sleep_for(std::chrono::microseconds{p.wait_us});
     ledger.record(done);
     return done.result;

@@ -20,7 +20,7 @@ using models::threads::WaitGroup;
 // [worker] takes jobs until the jobs channel is closed and drained
 void worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params const& p) {
     while (auto job = jobs.receive()) {
-        Done done = perform(*job, p.work);
+        Done done = perform(*job, p);
         if (p.wait_us > 0) std::this_thread::sleep_for(std::chrono::microseconds{p.wait_us});
         results.send(done);
     }

@@ -6,6 +6,9 @@
 #include "scenarios/limits.hpp"
 #include "src/latency.hpp"
 
+#include <algorithm>
+#include <memory>
+
 namespace conclab::worker_pool {
 namespace {
 
@@ -19,7 +22,8 @@ Params params_from(ParamValues const& v, CaseOptions const& options = {}) {
                   .wait_us = get(v, "wait_us"),
                   .threads = static_cast<unsigned>(get(v, "threads")),
                   .arrivals = arrivals_from(v),
-                  .record_latency = options.record_latency};
+                  .record_latency = options.record_latency,
+                  .alloc_bytes = get(v, "alloc_bytes")};
 }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
@@ -32,11 +36,26 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
             if (auto problem = limits::fiber_stacks_refusal("workers", p.workers, fiber_stack_bytes); !problem.empty()) return problem;
         }
     }
+    // every task alive may hold one job's buffer at once
+    if (auto const live = std::max<std::uint64_t>(p.workers, p.threads); p.alloc_bytes > 0 && live > limits::physical_memory_bytes() / 2 / p.alloc_bytes) {
+        return "alloc_bytes=" + std::to_string(p.alloc_bytes) + " for each of " + std::to_string(live) +
+               " jobs at once is more than half of this machine's " + std::to_string(limits::physical_memory_bytes() >> 30) +
+               " GiB; lower --alloc-bytes or --workers";
+    }
     if (auto problem = validate_open_loop(values, p.jobs); !problem.empty()) return problem;
     return limits::total_work_refusal("jobs", p.jobs, p.work);
 }
 
 }  // namespace
+
+Done perform_allocating(Job const& job, std::uint64_t work, std::uint64_t alloc_bytes) {
+    auto const buffer = std::make_unique_for_overwrite<unsigned char[]>(alloc_bytes);
+    Done done = perform(job, work);
+    // the first byte of every page, through volatile stores the compiler must keep
+    auto* const bytes = static_cast<unsigned char volatile*>(buffer.get());
+    for (std::uint64_t at = 0; at < alloc_bytes; at += 4096) bytes[at] = static_cast<unsigned char>(done.result);
+    return done;
+}
 
 std::uint64_t expected_checksum(Params const& params) noexcept {
     std::uint64_t sum = 0;
@@ -119,6 +138,9 @@ Scenario Spec::describe() {
             {"buffer", 63ULL, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
              "fibers, coroutines, threads", {}},
             {"wait_us", 0ULL, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
+             "all", {}},
+            {"alloc_bytes", 0ULL, 0, 64ULL << 20,
+             "heap bytes each job allocates, writes a byte of per page and frees: garbage for Go's collector, the same malloc work elsewhere",
              "all", {}},
             runtime_threads_param(),
         },

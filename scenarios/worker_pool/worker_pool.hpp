@@ -39,6 +39,7 @@ struct Params {
     unsigned threads = 1;        ///< T: OS threads of the fibers/coroutines/tbb runtime
     Arrivals arrivals{};         ///< open loop: jobs due on a schedule; closed loop by default
     bool record_latency = true;  ///< false: no per-job latency (to measure what recording costs)
+    std::uint64_t alloc_bytes = 0;  ///< heap bytes each job allocates, touches and frees (garbage for a collector)
 };
 
 /// A job on its way to a worker; `enqueued` is when the producer sent it
@@ -58,6 +59,16 @@ struct Done {
 /// The job itself, the same in every model: the contract's compute.
 inline Done perform(Job const& job, std::uint64_t work) noexcept {
     return Done{job.index, contract::job_result(job.index, work), job.enqueued};
+}
+
+/// The same on a heap buffer of `alloc_bytes`, allocated, written to on
+/// every page and freed by the job (docs/contract.md: the answer does not
+/// change; Go's collector gets garbage to collect, malloc the same work).
+Done perform_allocating(Job const& job, std::uint64_t work, std::uint64_t alloc_bytes);
+
+/// A worker-pool job as its parameters ask for it.
+inline Done perform(Job const& job, Params const& p) {
+    return p.alloc_bytes == 0 ? perform(job, p.work) : perform_allocating(job, p.work, p.alloc_bytes);
 }
 
 /// The reference answer, computed sequentially.

@@ -71,20 +71,23 @@ fn fail(message: &str) -> ! {
 }
 
 /// `r.warmup` runs and one measured run of `once`, each verified by it
-/// (Err: not every item exactly once).
-pub fn measure(
+/// (Err: not every item exactly once). What `prepare` makes for a run (its
+/// ledger, say) is made before the clock starts, as conclab's harness does.
+pub fn measure<S>(
     r: &Request,
     items: u64,
-    mut once: impl FnMut(Option<&Histogram>) -> Result<u64, Failure>,
+    mut prepare: impl FnMut() -> S,
+    mut once: impl FnMut(S, Option<&Histogram>) -> Result<u64, Failure>,
 ) -> Result<Map<String, Value>, Failure> {
     for _ in 0..r.warmup {
-        once(None)?;
+        once(prepare(), None)?;
     }
     // idle-tasks' latency is its wake-up lateness: always recorded
     let latencies = (r.record_latency || r.scenario == "idle-tasks").then(Histogram::new);
     let mut m = Map::new();
+    let state = prepare();
     let stopwatch = Stopwatch::start();
-    let checksum = once(latencies.as_ref());
+    let checksum = once(state, latencies.as_ref());
     stopwatch.stop(items, &mut m);
     let checksum = checksum?;
     m.insert("checksum".into(), json!(format!("0x{checksum:016X}")));

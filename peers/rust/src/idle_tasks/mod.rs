@@ -65,8 +65,7 @@ impl Tally {
 pub fn run(r: &Request) -> Result<Map<String, Value>, Failure> {
     let (tasks, wait) = (r.uint("tasks"), Duration::from_millis(r.uint("wait_ms")));
     let mut last: Option<Arc<Tally>> = None;
-    let mut once = |latencies: Option<&Histogram>, run: &dyn Fn(&Arc<Tally>)| {
-        let tally = Tally::new(wait);
+    let mut once = |tally: Arc<Tally>, latencies: Option<&Histogram>, run: &dyn Fn(&Arc<Tally>)| {
         run(&tally);
         if let Some(h) = latencies {
             h.add(&tally.latencies);
@@ -82,13 +81,13 @@ pub fn run(r: &Request) -> Result<Map<String, Value>, Failure> {
     let mut m = match r.model {
         Model::Tokio => {
             let runtime = r.tokio_runtime();
-            measure(r, tasks, |h| once(h, &|tally| runtime.block_on(self::tokio::launcher(tasks, tally))))?
+            measure(r, tasks, || Tally::new(wait), |t, h| once(t, h, &|tally| runtime.block_on(self::tokio::launcher(tasks, tally))))?
         }
         Model::Rayon => {
             let pool = Arc::new(r.rayon_pool());
-            measure(r, tasks, |h| once(h, &|tally| self::rayon::launcher(&pool, tasks, tally)))?
+            measure(r, tasks, || Tally::new(wait), |t, h| once(t, h, &|tally| self::rayon::launcher(&pool, tasks, tally)))?
         }
-        Model::Threads => measure(r, tasks, |h| once(h, &|tally| self::threads::launcher(tasks, tally)))?,
+        Model::Threads => measure(r, tasks, || Tally::new(wait), |t, h| once(t, h, &|tally| self::threads::launcher(tasks, tally)))?,
     };
     let tally = last.expect("a measured run");
     let peak = tally.peak.load(Relaxed);

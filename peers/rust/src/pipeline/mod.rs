@@ -7,6 +7,7 @@ mod threads;
 mod tokio;
 
 use crate::contract::job_result;
+use crate::measure::Ledger;
 use crate::{measure, Failure, Model, Request};
 use serde_json::{json, Map, Value};
 use std::time::Instant;
@@ -45,13 +46,13 @@ pub fn run(r: &Request) -> Result<Map<String, Value>, Failure> {
     let (mut m, tasks) = match r.model {
         Model::Tokio => {
             let runtime = r.tokio_runtime();
-            (measure(r, p.items, |latencies| runtime.block_on(self::tokio::run(&p, latencies)))?, p.parallelism + 2)
+            (measure(r, p.items, || Ledger::new(p.items), |ledger, latencies| runtime.block_on(self::tokio::run(&p, &ledger, latencies)))?, p.parallelism + 2)
         }
         Model::Rayon => {
             let pool = r.rayon_pool();
-            (measure(r, p.items, |latencies| pool.install(|| self::rayon::run(&p, latencies)))?, r.threads() as u64)
+            (measure(r, p.items, || Ledger::new(p.items), |ledger, latencies| pool.install(|| self::rayon::run(&p, &ledger, latencies)))?, r.threads() as u64)
         }
-        Model::Threads => (measure(r, p.items, |latencies| self::threads::run(&p, latencies))?, p.parallelism + 2),
+        Model::Threads => (measure(r, p.items, || Ledger::new(p.items), |ledger, latencies| self::threads::run(&p, &ledger, latencies))?, p.parallelism + 2),
     };
     m.insert("tasks".into(), json!(tasks));
     Ok(m)

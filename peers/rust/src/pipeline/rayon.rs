@@ -8,8 +8,7 @@ use crate::measure::{record, Histogram, Ledger};
 use rayon::prelude::*;
 
 // [run]
-pub fn run(p: &Params, latencies: Option<&Histogram>) -> Result<u64, Failure> {
-    let ledger = Ledger::new(p.items);
+pub fn run(p: &Params, ledger: &Ledger, latencies: Option<&Histogram>) -> Result<u64, Failure> {
     let sum = (0..p.items)
         // [generate]
         .map(Item::new)

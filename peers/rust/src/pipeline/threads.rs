@@ -8,8 +8,7 @@ use crossbeam_channel::bounded;
 use std::thread;
 
 // [run]
-pub fn run(p: &Params, latencies: Option<&Histogram>) -> Result<u64, Failure> {
-    let ledger = Ledger::new(p.items);
+pub fn run(p: &Params, ledger: &Ledger, latencies: Option<&Histogram>) -> Result<u64, Failure> {
     let (generated_tx, generated_rx) = bounded::<Item>(p.buffer);
     let (transformed_tx, transformed_rx) = bounded::<Item>(p.buffer);
     let mut sum = 0u64;

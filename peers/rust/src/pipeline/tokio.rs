@@ -22,8 +22,7 @@ async fn transform(input: Arc<Mutex<mpsc::Receiver<Item>>>, output: mpsc::Sender
 }
 
 // [run]
-pub async fn run(p: &Params, latencies: Option<&Histogram>) -> Result<u64, Failure> {
-    let ledger = Ledger::new(p.items);
+pub async fn run(p: &Params, ledger: &Ledger, latencies: Option<&Histogram>) -> Result<u64, Failure> {
     let (generated_tx, generated_rx) = mpsc::channel(p.buffer);
     let (transformed_tx, mut transformed_rx) = mpsc::channel(p.buffer);
     // [generate]

@@ -53,13 +53,13 @@ pub fn run(r: &Request) -> Result<Map<String, Value>, Failure> {
     let mut m = match r.model {
         Model::Tokio => {
             let runtime = r.tokio_runtime();
-            measure(r, tasks, |_| Ok(runtime.block_on(self::tokio::node(root, fanout))))?
+            measure(r, tasks, || (), |(), _| Ok(runtime.block_on(self::tokio::node(root, fanout))))?
         }
         Model::Rayon => {
             let pool = r.rayon_pool();
-            measure(r, tasks, |_| Ok(pool.install(|| self::rayon::node(root, fanout))))?
+            measure(r, tasks, || (), |(), _| Ok(pool.install(|| self::rayon::node(root, fanout))))?
         }
-        Model::Threads => measure(r, tasks, |_| self::threads::node(root, fanout))?,
+        Model::Threads => measure(r, tasks, || (), |(), _| self::threads::node(root, fanout))?,
     };
     let wall = m["wall_s"].as_f64().unwrap_or(0.0);
     m.insert("tasks".into(), json!(tasks));

@@ -126,8 +126,8 @@ pub fn run(r: &Request) -> Result<Map<String, Value>, Failure> {
     let expected: Arc<Vec<u64>> = Arc::new((0..p.requests).map(|i| item_checksum(i, p.size)).collect());
     let mut last: Option<Arc<Book>> = None;
     let mut server_before = None;
-    let mut once = |latencies: Option<&Histogram>, run: &dyn Fn(&Arc<Book>)| {
-        let book = Arc::new(Book::new(&expected));
+    let prepare = || Arc::new(Book::new(&expected));
+    let mut once = |book: Arc<Book>, latencies: Option<&Histogram>, run: &dyn Fn(&Arc<Book>)| {
         server_before = process_cpu(server_pid);
         run(&book);
         if let Some(h) = latencies {
@@ -141,19 +141,17 @@ pub fn run(r: &Request) -> Result<Map<String, Value>, Failure> {
     let (mut m, tasks) = match r.model {
         Model::Tokio => {
             let runtime = r.tokio_runtime();
-            let run = |latencies: Option<&Histogram>| {
-                once(latencies, &|book| runtime.block_on(self::tokio::run(&p, book)))
-            };
-            (measure(r, p.requests, run)?, p.workers())
+            let run = |book, latencies: Option<&Histogram>| once(book, latencies, &|book| runtime.block_on(self::tokio::run(&p, book)));
+            (measure(r, p.requests, prepare, run)?, p.workers())
         }
         Model::Rayon => {
             let pool = r.rayon_pool();
-            let run = |latencies: Option<&Histogram>| once(latencies, &|book| pool.install(|| self::rayon::run(&p, book)));
-            (measure(r, p.requests, run)?, r.threads() as u64)
+            let run = |book, latencies: Option<&Histogram>| once(book, latencies, &|book| pool.install(|| self::rayon::run(&p, book)));
+            (measure(r, p.requests, prepare, run)?, r.threads() as u64)
         }
         Model::Threads => {
-            let run = |latencies: Option<&Histogram>| once(latencies, &|book| self::threads::run(&p, book));
-            (measure(r, p.requests, run)?, p.workers())
+            let run = |book, latencies: Option<&Histogram>| once(book, latencies, &|book| self::threads::run(&p, book));
+            (measure(r, p.requests, prepare, run)?, p.workers())
         }
     };
     let book = last.expect("a measured run");

@@ -9,13 +9,12 @@ use rayon::prelude::*;
 use std::time::Instant;
 
 // [run]
-pub fn run(p: &Params, latencies: Option<&Histogram>) -> Result<u64, Failure> {
-    let ledger = Ledger::new(p.jobs);
+pub fn run(p: &Params, ledger: &Ledger, latencies: Option<&Histogram>) -> Result<u64, Failure> {
     let sum = (0..p.jobs)
         .into_par_iter()
         // [worker]
         .map(|index| {
-            let done = perform(Job { index, enqueued: Instant::now() }, p.work);
+            let done = perform(Job { index, enqueued: Instant::now() }, p);
             if !p.wait.is_zero() {
                 std::thread::sleep(p.wait);
             }

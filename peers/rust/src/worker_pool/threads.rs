@@ -9,8 +9,7 @@ use std::thread;
 use std::time::Instant;
 
 // [run]
-pub fn run(p: &Params, latencies: Option<&Histogram>) -> Result<u64, Failure> {
-    let ledger = Ledger::new(p.jobs);
+pub fn run(p: &Params, ledger: &Ledger, latencies: Option<&Histogram>) -> Result<u64, Failure> {
     let (jobs_tx, jobs_rx) = bounded::<Job>(p.buffer);
     let (results_tx, results_rx) = bounded::<Done>(p.buffer);
     let mut sum = 0u64;
@@ -20,7 +19,7 @@ pub fn run(p: &Params, latencies: Option<&Histogram>) -> Result<u64, Failure> {
             let (jobs_rx, results_tx) = (jobs_rx.clone(), results_tx.clone());
             s.spawn(move || {
                 for job in jobs_rx {
-                    let done = perform(job, p.work);
+                    let done = perform(job, p);
                     if !p.wait.is_zero() {
                         thread::sleep(p.wait);
                     }

@@ -11,15 +11,15 @@ use std::time::Instant;
 use tokio::sync::{mpsc, Mutex};
 
 // [worker]
-async fn worker(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, results: mpsc::Sender<Done>, work: u64, wait: std::time::Duration) {
+async fn worker(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, results: mpsc::Sender<Done>, p: Arc<Params>) {
     loop {
         let job = match jobs.lock().await.recv().await {
             Some(job) => job,
             None => break,
         };
-        let done = perform(job, work);
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+        let done = perform(job, &p);
+        if !p.wait.is_zero() {
+            tokio::time::sleep(p.wait).await;
         }
         if results.send(done).await.is_err() {
             break;
@@ -28,13 +28,13 @@ async fn worker(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, results: mpsc::Sender<Don
 }
 
 // [run]
-pub async fn run(p: &Params, latencies: Option<&Histogram>) -> Result<u64, Failure> {
-    let ledger = Ledger::new(p.jobs);
+pub async fn run(p: &Params, ledger: &Ledger, latencies: Option<&Histogram>) -> Result<u64, Failure> {
     let (jobs_tx, jobs_rx) = mpsc::channel(p.buffer.max(1));
     let (results_tx, mut results_rx) = mpsc::channel(p.buffer.max(1));
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+    let shared = Arc::new(p.clone());
     for _ in 0..p.workers {
-        tokio::spawn(worker(jobs_rx.clone(), results_tx.clone(), p.work, p.wait));
+        tokio::spawn(worker(jobs_rx.clone(), results_tx.clone(), shared.clone()));
     }
     drop(results_tx);
     // [producer]
