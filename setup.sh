@@ -8,6 +8,9 @@
 #   ./setup.sh tsan                        the model tests under ThreadSanitizer (build-tsan/; first run
 #                                          fetches and builds Debian's oneTBB and Boost.Fiber sources, ~2 min)
 #   ./setup.sh fuzz [seconds]              the server's request fuzzer (clang libFuzzer + ASan/UBSan), 30 s by default
+#   ./setup.sh peers                       also the real Go and Rust programs (Debian's golang-go, cargo, rustc and
+#                                          librust-*-dev, offline), then their tests; run, sweep and calibration can
+#                                          then use --models go,tokio,rayon,rust-threads (docs/calibration.md)
 #   ./setup.sh build                       install and build only
 # The build directory is ./build (CONCLAB_BUILD_DIR overrides it).
 set -euo pipefail
@@ -15,8 +18,8 @@ cd "$(dirname "$0")"
 
 action=${1:-run}
 case "$action" in
-  run|test|sanitize|tsan|build|fuzz) ;;
-  *) echo "setup.sh: unknown action '$action'; expected run, test, sanitize, tsan, fuzz or build" >&2; exit 2 ;;
+  run|test|sanitize|tsan|build|fuzz|peers) ;;
+  *) echo "setup.sh: unknown action '$action'; expected run, test, sanitize, tsan, fuzz, peers or build" >&2; exit 2 ;;
 esac
 shift || true
 
@@ -32,6 +35,12 @@ packages+=(python3-matplotlib)
 if [ "$action" = test ] || [ "$action" = sanitize ]; then packages+=(chromium); fi
 if [ "$action" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi
 if [ "$action" = tsan ]; then packages+=(dpkg-dev cmake xz-utils); fi
+# The peers: Debian's Go and Rust toolchains and the Rust crates they use
+# (their sources land in /usr/share/cargo/registry, which peers/rust builds from).
+if [ "$action" = peers ]; then
+  packages+=(golang-go cargo rustc librust-tokio-dev librust-hyper-dev librust-rayon-dev librust-crossbeam-channel-dev
+             librust-serde-json-dev librust-libc-dev)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -163,6 +172,8 @@ else
   if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" --buildtype=release -Dwerror=true
   fi
+  # once turned on, the peers stay on in this build directory (its tests include theirs)
+  if [ "$action" = peers ]; then meson configure "$build" -Dpeers=enabled > /dev/null; fi
 fi
 meson compile -C "$build"
 
@@ -172,6 +183,8 @@ case "$action" in
     if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then scenario=$1; shift; fi
     exec "$build/src/cli/conclab" run "$scenario" "$@" ;;
   test|sanitize) exec meson test -C "$build" --print-errorlogs "$@" ;;
+  # the peers against the contract, and the runner's side of their protocol
+  peers) exec meson test -C "$build" --print-errorlogs --suite peers --suite peers_protocol "$@" ;;
   # The models' tests under TSan; the CLI and benchmark smoke tests (the
   # runner's processes and timing) stay with the release and ASan runs.
   tsan) exec meson test -C "$build" --print-errorlogs --no-suite cli --no-suite bench "$@" ;;

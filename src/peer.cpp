@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include <unistd.h>
@@ -103,6 +104,17 @@ Histogram histogram_from(json const& h) {
     return out;
 }
 
+// The contract's answer of a case. It can take seconds (a million jobs of
+// work 1000 is 10^9 mixes), and every repetition of every peer of a case
+// asks for the same one: answers without failed items are kept.
+std::uint64_t reference_of(Scenario const& scenario, ParamValues const& params, std::span<std::uint64_t const> failed) {
+    if (!failed.empty()) return scenario.reference(params, failed);
+    static std::map<std::string, std::uint64_t> known;
+    auto const key = scenario.name + " " + params_to_json(params).dump();
+    if (auto const found = known.find(key); found != known.end()) return found->second;
+    return known[key] = scenario.reference(params, failed);
+}
+
 CaseOutcome failed(CaseOutcome::Status status, std::string message) {
     CaseOutcome outcome;
     outcome.status = status;
@@ -160,7 +172,7 @@ CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, s
             throw std::invalid_argument{"failed_items names an item twice or one that does not exist"};
         }
         if (scenario.reference == nullptr) throw std::logic_error{scenario.name + " has no reference answer for peers"};
-        metrics.expected_checksum = scenario.reference(request.params, failed_items);
+        metrics.expected_checksum = reference_of(scenario, request.params, failed_items);
         if (double const bad = extra_value(metrics, "errors_checksum"); bad > 0) {
             return failed(CaseOutcome::Status::wrong_answer,
                           who + ": " + std::to_string(static_cast<std::uint64_t>(bad)) + " bod(ies) differ from the contract's bytes");

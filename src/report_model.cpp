@@ -1,6 +1,7 @@
 #include "src/report_model.hpp"
 
 #include "src/aggregate.hpp"
+#include "src/calibration.hpp"
 #include "src/case_json.hpp"
 #include "src/compare.hpp"
 #include "src/machine.hpp"
@@ -207,7 +208,9 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             {"generated_utc", utc_now()},
             {"generated_by", describe_build()},
             {"sources", std::move(sources)},
-            {"scenarios", std::move(scenarios)}};
+            {"scenarios", std::move(scenarios)},
+            // each model against its real Go or Rust peer, where both ran (docs/calibration.md)
+            {"calibration", has_pairs(all) ? nlohmann::json(format_calibration(calibrate(all))) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace conclab

@@ -22,7 +22,9 @@ METRICS = ["wall_s", "throughput_per_s", "latency_p50_us", "latency_p90_us", "la
            "items_per_cpu_s", "rss_baseline_bytes", "rss_run_peak_bytes", "rss_growth_bytes", "heap_allocations",
            "heap_allocated_bytes", "tasks", "bytes_per_task", "rate_requested", "rate_achieved", "saturated",
            "machine_other_cores"]
-PARAMS = ["jobs", "workers", "work", "buffer", "wait_us", "threads", "rate", "arrival", "arrival_seed"]
+PARAMS = ["jobs", "workers", "work", "buffer", "wait_us", "alloc_bytes", "threads", "rate", "arrival", "arrival_seed"]
+PEER_METRICS = ["gc_cycles", "gc_pause_total_s", "gc_pause_max_us"]
+PEERS = ["go", "tokio", "rayon", "rust-threads"]
 OPEN_LOOP_METRICS = ["rate_requested", "rate_achieved", "saturated"]  # null in closed loop
 SMALL = ["--jobs", "300", "--workers", "4", "--work", "10", "--repeat", "2", "--warmup", "1", "--quiet"]
 
@@ -381,7 +383,8 @@ class Outputs(unittest.TestCase):
         self.assertEqual(data["command"][1:3], ["run", "worker-pool"])
         self.assertEqual(len(data["run_order"]), 2)
         self.assertNotEqual(data["run_order"][0], data["run_order"][1])
-        self.assertEqual(set(data["metric_units"]), set(METRICS))
+        # every scenario's own metrics are listed, with the Go peer's collector figures (docs/results-schema.md)
+        self.assertEqual(set(data["metric_units"]), set(METRICS + PEER_METRICS))
 
     def test_json_holds_every_metric_of_every_run(self):
         with open(self.json_path) as f:
@@ -603,7 +606,7 @@ class Sweeps(UsageErrors, unittest.TestCase):
     def test_bad_ranges_shards_and_presets(self):
         self.assert_usage_error(["sweep", "worker-pool", "--workers", "1..64", "-o", "/tmp/x.jsonl"], "FROM..TO*FACTOR")
         self.assert_usage_error(["sweep", "worker-pool", "--shard", "3/2", "-o", "/tmp/x.jsonl"], "--shard expects K/N")
-        self.assert_usage_error(["sweep", "--preset", "laptop", "-o", "/tmp/x.jsonl"], "--preset expects workshop or server")
+        self.assert_usage_error(["sweep", "--preset", "laptop", "-o", "/tmp/x.jsonl"], "--preset expects workshop, server or calibration")
         self.assert_usage_error(["sweep", "worker-pool"], "needs -o")
         self.assert_usage_error(["sweep", "-o", "/tmp/x.jsonl"], "needs a scenario")
         self.assert_usage_error(["sweep", "bogus", "-o", "/tmp/x.jsonl"], "unknown scenario 'bogus'")
@@ -1124,6 +1127,115 @@ class Variants(UsageErrors, unittest.TestCase):
         self.assert_usage_error(["run", "worker-pool", "--models", "tbb/suspend"], "variant of url-fetch only")
         self.assert_usage_error(["run", "worker-pool", "--models", "fibers/turbo"], "unknown model 'fibers/turbo'",
                                 "fibers/guard-pages")
+
+
+class Peers(UsageErrors, unittest.TestCase):
+    """The real Go and Rust programs as models (docs/calibration.md). Without
+    them the commands say how to build them; with them (-Dpeers=enabled,
+    which meson tells this test in CONCLAB_PEERS_BUILT) every scenario runs
+    in a model and its peer side by side, and a sweep ends with the ratios."""
+
+    NOWHERE = {"CONCLAB_PEERS_DIR": "/nonexistent/conclab-peers"}
+
+    def without_peers(self, *args):
+        return subprocess.run([CONCLAB, *args], capture_output=True, text=True, timeout=60, env={**os.environ, **self.NOWHERE})
+
+    def test_a_peer_that_is_not_built_says_how_to_build_it(self):
+        for peer in PEERS:
+            result = self.without_peers("run", "worker-pool", "--models", f"fibers,{peer}", "--jobs", "100")
+            self.assertEqual(result.returncode, 2, result.stderr)
+            self.assertEqual(result.stdout, "")
+            self.assertIn(f"{peer} is a real-", result.stderr)
+            self.assertIn("./setup.sh peers", result.stderr)
+        listed = self.without_peers("list")
+        self.assertIn("none built here: ./setup.sh peers builds go,tokio,rayon,rust-threads", listed.stdout)
+
+    def test_peer_tokens_are_checked(self):
+        self.assert_usage_error(["run", "worker-pool", "--models", "go/fast"], "unknown model 'go/fast'", "the peers go,tokio")
+        self.assert_usage_error(["calibration"], "files is required")
+
+    def test_calibration_needs_a_model_beside_its_peer(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "models.json")
+            result = conclab("run", "worker-pool", "--jobs", "200", "--models", "fibers,tbb", "--repeat", "1", "--quiet", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assert_usage_error(["calibration", path], "both a model and its peer", "--preset calibration")
+
+    def test_the_calibration_preset_asks_for_the_peers(self):
+        result = self.without_peers("sweep", "--preset", "calibration", "-o", "/tmp/conclab-calibration-never.jsonl")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("./setup.sh peers", result.stderr)
+        self.assertFalse(os.path.exists("/tmp/conclab-calibration-never.jsonl"))
+
+    def test_open_loop_leaves_the_peers_out(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            stub = os.path.join(tmp, "conclab-peer-go")  # a peer that is "built": refused before it would run
+            with open(stub, "w") as f:
+                f.write("#!/bin/sh\nexit 3\n")
+            os.chmod(stub, 0o755)
+            result = subprocess.run([CONCLAB, "run", "worker-pool", "--models", "fibers,go", "--rate", "1000", "--jobs", "100"],
+                                    capture_output=True, text=True, timeout=60, env={**os.environ, "CONCLAB_PEERS_DIR": tmp})
+            self.assertEqual(result.returncode, 2, result.stderr)
+            self.assertIn("go runs closed loop only", result.stderr)
+
+    SMALL = {
+        "worker-pool": ["--jobs", "2000"],
+        "url-fetch": ["--requests", "300", "--concurrency", "8", "--delay-us", "100"],
+        "task-tree": ["--leaves", "1000"],
+        "idle-tasks": ["--tasks", "500", "--wait-ms", "20"],
+        "pipeline": ["--items", "2000"],
+    }
+
+    def test_every_scenario_runs_beside_the_peers(self):
+        if not os.environ.get("CONCLAB_PEERS_BUILT"):
+            self.skipTest("the peers are not built in this build (./setup.sh peers)")
+        models = ["fibers", "go", "coroutines", "tokio", "tbb", "rayon", "threads", "rust-threads"]
+        for scenario, small in self.SMALL.items():
+            with self.subTest(scenario=scenario), tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "r.json")
+                result = conclab("run", scenario, *small, "--models", ",".join(models), "--repeat", "1", "--quiet",
+                                 "--json", path, timeout=300)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                rows = [line.split()[0] for line in result.stdout.splitlines() if line.split()[:1] and line.split()[0] in models]
+                self.assertEqual(rows, models, result.stdout)  # one table, in the order asked
+                with open(path) as f:
+                    data = json.load(f)
+                for entry in data["results"]:
+                    self.assertEqual(entry["status"], "ok", entry)
+                    self.assertEqual(entry["base_model"], entry["model"])
+                    run = entry["runs"][0]
+                    self.assertTrue(run["verified"])
+                    self.assertGreater(run["peak_rss_bytes"], 0)
+                go = next(e for e in data["results"] if e["model"] == "go")
+                self.assertIn("gc_cycles", go["runs"][0])
+
+    def test_a_sweep_of_models_and_peers_ends_with_the_ratios(self):
+        if not os.environ.get("CONCLAB_PEERS_BUILT"):
+            self.skipTest("the peers are not built in this build (./setup.sh peers)")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            result = conclab("sweep", "worker-pool", "--jobs", "1000,2000", "--models", "fibers,go,tbb,rayon", "--repeat", "3",
+                             "--warmup", "0", "--quiet", "-o", path, timeout=300)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("fibers/go", result.stdout)
+            again = conclab("calibration", path)
+            self.assertEqual(again.returncode, 0, again.stderr)
+            rows = [line for line in again.stdout.splitlines() if line.startswith("worker-pool jobs=")]
+            self.assertEqual(len(rows), 2, again.stdout)
+            for row in rows:
+                cells = row.split()
+                # fibers/go and tbb/rayon have a ratio and an interval, the other two pairs none
+                self.assertRegex(row, r"jobs/s\s+\d+\.\d\d \[\d+\.\d\d, \d+\.\d\d\]", row)
+                self.assertEqual(cells.count("-"), 2, row)
+            self.assertIn("at 90% or more", again.stdout)
+            # the report has the same view, and charts the peers beside their models
+            out = os.path.join(tmp, "report")
+            report = conclab("report", path, "-o", out, timeout=300)
+            self.assertEqual(report.returncode, 0, report.stderr)
+            with open(os.path.join(out, "index.html")) as f:
+                page = f.read()
+            self.assertIn("Calibration: each model against its real Go or Rust peer", page)
+            self.assertIn("fibers/go", page)
 
 
 class ReadmeStaysTrue(unittest.TestCase):

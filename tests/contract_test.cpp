@@ -3,6 +3,8 @@
 #include "scenarios/contract.hpp"
 #include "scenarios/url_fetch/target.hpp"
 
+#include "tests/contract_table.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -157,32 +159,10 @@ std::map<std::string, std::function<std::string()>> const reference_values{
 };
 
 // The rows "| `expression` | `value` |" of the page's reference table.
-std::map<std::string, std::string> table_of(std::string const& path) {
-    std::ifstream page{path};
-    std::map<std::string, std::string> rows;
-    std::string line;
-    while (std::getline(page, line)) {
-        if (!line.starts_with("| `")) continue;
-        auto const cells = [&] {
-            std::vector<std::string> out;
-            std::size_t at = 0;
-            while ((at = line.find('`', at)) != std::string::npos) {
-                auto const end = line.find('`', at + 1);
-                if (end == std::string::npos) break;
-                out.push_back(line.substr(at + 1, end - at - 1));
-                at = end + 1;
-            }
-            return out;
-        }();
-        if (cells.size() == 2 && line.find("` | `") != std::string::npos) rows[cells[0]] = cells[1];
-    }
-    return rows;
-}
-
 TEST(ContractPage, ItsReferenceValuesAreWhatTheCodeComputes) {
     char const* path = std::getenv("CONCLAB_CONTRACT_DOC");
     ASSERT_NE(path, nullptr) << "meson passes docs/contract.md as CONCLAB_CONTRACT_DOC";
-    auto const rows = table_of(path);
+    auto const rows = testing_support::contract_table(path);
     for (auto const& [expression, compute] : reference_values) {
         auto const row = rows.find(expression);
         ASSERT_NE(row, rows.end()) << expression << " is missing from " << path;

@@ -22,6 +22,31 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 COLORS = {"fibers": "#1f77b4", "coroutines": "#ff7f0e", "tbb": "#2ca02c", "threads": "#d62728"}
+# The real Go and Rust programs (docs/calibration.md) take their model's colour, dashed or hatched.
+PEER_OF = {"go": "fibers", "tokio": "coroutines", "rayon": "tbb", "rust-threads": "threads"}
+
+
+def base_of(model):
+    base = model.split("/")[0]
+    return PEER_OF.get(base, base)
+
+
+def color_of(model):
+    return COLORS.get(base_of(model), "#7f7f7f")
+
+
+def line_of(model):
+    """Solid for a model, dashed for its peer, dotted for a variant."""
+    return "--" if model in PEER_OF else ":" if "/" in model else "-"
+
+
+def models_in(cases):
+    """The models of these cases: each of the four, then its peer and its variants, in that order."""
+    present = {c["model"] for c in cases}
+    order = list(COLORS) + list(PEER_OF)
+    rank = {m: i for i, m in enumerate(order)}
+    return sorted(present, key=lambda m: (list(COLORS).index(base_of(m)) if base_of(m) in COLORS else 99,
+                                          0 if m in COLORS else 1 if m in PEER_OF else 2, rank.get(m, 0), m))
 MAX_PANELS = 9
 
 
@@ -63,7 +88,7 @@ def throughput_charts(scenario, unit):
         fig, flat = panels(len(combos))
         for ax, combo in zip(flat, combos):
             fixed = dict(zip(others, combo))
-            for model in COLORS:
+            for model in models_in(scenario["cases"]):
                 points = []
                 for case in scenario["cases"]:
                     p = case["params"]
@@ -78,7 +103,7 @@ def throughput_charts(scenario, unit):
                 ys = [x[1] for x in points]
                 low = [max(0.0, y - (x[2] if x[2] is not None else y)) for x, y in zip(points, ys)]
                 high = [max(0.0, (x[3] if x[3] is not None else y) - y) for x, y in zip(points, ys)]
-                ax.errorbar(xs, ys, yerr=[low, high], marker="o", capsize=3, color=COLORS[model], label=model)
+                ax.errorbar(xs, ys, yerr=[low, high], marker="o", capsize=3, color=color_of(model), linestyle=line_of(model), label=model)
             if numeric(values) and min(values) > 0 and max(values) / min(values) >= 16:
                 ax.set_xscale("log", base=2)
             ax.set_yscale("log")
@@ -118,7 +143,7 @@ def spectrum_charts(scenario):
                 continue
             top = max(x for x, _ in finite) + 0.5
             finite += [(top, v) for x, v in points if x is None]  # the maximum, just right of the last percentile
-            ax.plot([x for x, _ in finite], [v for _, v in finite], marker=".", color=COLORS.get(case["model"]), label=case["model"])
+            ax.plot([x for x, _ in finite], [v for _, v in finite], marker=".", color=color_of(case["model"]), linestyle=line_of(case["model"]), label=case["model"])
             drawn = True
         ticks = [0.30103, 1, 2, 3, 4, 5]
         ax.set_xticks(ticks)
@@ -143,7 +168,7 @@ def bar_chart(scenario, key, ylabel, title):
         if k not in combos:
             combos.append(k)
     combos = combos[:12]
-    models = [m for m in COLORS if any(c["model"] == m for c in scenario["cases"])]
+    models = models_in(scenario["cases"])
     width = 0.8 / max(1, len(models))
     fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(combos)), 3.6))
     drawn = False
@@ -155,7 +180,7 @@ def bar_chart(scenario, key, ylabel, title):
                     xs.append(j + i * width)
                     ys.append(case[key])
         if xs:
-            ax.bar(xs, ys, width=width, color=COLORS[model], label=model)
+            ax.bar(xs, ys, width=width, color=color_of(model), hatch="//" if line_of(model) != "-" else None, label=model)
             drawn = True
     if not drawn:
         plt.close(fig)
@@ -278,6 +303,9 @@ def write_html(model, path):
         header = "".join(f"<th>{html.escape(n)}</th>" for n in ["parameters"] + [name for name, _ in COLUMNS])
         rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table_rows(scenario))
         parts.append(f"<table class='results'><tr>{header}</tr>{rows}</table>")
+    if model.get("calibration"):
+        parts.append("<h2>Calibration: each model against its real Go or Rust peer</h2>")
+        parts.append(f"<pre class='calibration'>{html.escape(model['calibration'])}</pre>")
     parts.append("<h2>Environment</h2>")
     parts += [environment(source) for source in model["sources"]]
     style = ("body{font-family:sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}"
