@@ -49,7 +49,7 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
 }  // namespace
 
 Done perform_allocating(Job const& job, std::uint64_t work, std::uint64_t alloc_bytes) {
-    auto const buffer = std::make_unique_for_overwrite<unsigned char[]>(alloc_bytes);
+    auto const buffer = std::make_unique<unsigned char[]>(alloc_bytes);  // zero-filled, as Go's make and Rust's vec! are
     Done done = perform(job, work);
     // the first byte of every page, through volatile stores the compiler must keep
     auto* const bytes = static_cast<unsigned char volatile*>(buffer.get());

@@ -61,8 +61,8 @@ inline Done perform(Job const& job, std::uint64_t work) noexcept {
     return Done{job.index, contract::job_result(job.index, work), job.enqueued};
 }
 
-/// The same on a heap buffer of `alloc_bytes`, allocated, written to on
-/// every page and freed by the job (docs/contract.md: the answer does not
+/// The same on a zero-filled heap buffer of `alloc_bytes`, allocated,
+/// written to on every page and freed by the job (docs/contract.md: the answer does not
 /// change; Go's collector gets garbage to collect, malloc the same work).
 Done perform_allocating(Job const& job, std::uint64_t work, std::uint64_t alloc_bytes);
 

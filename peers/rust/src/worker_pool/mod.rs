@@ -41,9 +41,9 @@ pub struct Done {
 pub fn perform(job: Job, p: &Params) -> Done {
     let done = Done { index: job.index, result: job_result(job.index, p.work), enqueued: job.enqueued };
     if p.alloc_bytes > 0 {
-        let mut buffer = Vec::<u8>::with_capacity(p.alloc_bytes);
+        let mut buffer = vec![0u8; p.alloc_bytes]; // zero-filled, as Go's make and C++'s make_unique<T[]> are
         for at in (0..p.alloc_bytes).step_by(4096) {
-            // SAFETY: `at` is within the capacity; a volatile store the compiler must keep
+            // SAFETY: `at` is within the buffer; a volatile store the compiler must keep
             unsafe { std::ptr::write_volatile(buffer.as_mut_ptr().add(at), done.result as u8) };
         }
         drop(buffer);
