@@ -8,7 +8,6 @@
 //! and prints one JSON line with what it measured; the runner checks the
 //! answer against the contract itself.
 
-mod blocking_http;
 mod contract;
 mod idle_tasks;
 mod measure;

@@ -3,6 +3,7 @@
 //! fault counted by kind. tokio.rs (hyper's client), rayon.rs and threads.rs
 //! (a blocking HTTP/1.1 connection, blocking_http.rs) are the Rust ways.
 
+mod blocking_http;
 mod rayon;
 mod threads;
 mod tokio;

@@ -4,7 +4,7 @@
 //! built for CPU work; this is what it does with I/O.
 
 use super::{Book, Params};
-use crate::blocking_http::Connection;
+use super::blocking_http::Connection;
 use rayon::prelude::*;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! each fetching the next item over its blocking keep-alive connection.
 
 use super::{Book, Params};
-use crate::blocking_http::Connection;
+use super::blocking_http::Connection;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::thread;

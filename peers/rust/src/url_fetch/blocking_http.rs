@@ -4,7 +4,7 @@
 //! socket operation has the request's timeout.
 
 use crate::contract::fnv1a;
-use crate::url_fetch::Fault;
+use super::Fault;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
