@@ -64,13 +64,6 @@ namespace {
 
 using nlohmann::json;
 
-double number_at(json const& m, std::string const& key) {
-    auto const it = m.find(key);
-    if (it == m.end() || it->is_null()) return no_value;
-    if (!it->is_number()) throw std::invalid_argument{key + " is not a number"};
-    return it->get<double>();
-}
-
 // The peer's histogram in conclab's layout, with its exact extremes.
 Histogram histogram_from(json const& h) {
     if (h.value("layout", std::string{}) != "hdr-2048-42") {
@@ -134,10 +127,13 @@ CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, s
             return failed(kind, who + ": " + reply.value("error", std::string{"(no message)"}));
         }
         auto const& m = reply.at("metrics");
-        CaseMetrics metrics;
-        for (auto const& metric : metric_list()) metrics.*metric.field = number_at(m, std::string{metric.key});
-        metrics.items = m.at("items").get<std::uint64_t>();
-        metrics.checksum = std::stoull(m.at("checksum").get<std::string>(), nullptr, 16);
+        // the fields a model's child prints, read as they are read for a model: metrics by key (null or
+        // absent: none), and every other number as the scenario's own (errors_*, gc_cycles...)
+        auto as_model = m;
+        as_model["expected_checksum"] = m.at("checksum");  // the runner's own answer replaces it below
+        as_model["latency_count"] = 0;
+        as_model.erase("latency_spectrum_us");
+        CaseMetrics metrics = metrics_from_json(as_model);
         if (!(metrics.wall_s > 0)) throw std::invalid_argument{"wall_s must be a positive number"};
         // what the runner derives for every model, from what the peer measured
         auto const items = static_cast<double>(metrics.items);
@@ -151,18 +147,12 @@ CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, s
         metrics.machine_other_cores = no_value;
         metrics.rate_requested = metrics.rate_achieved = metrics.saturated = no_value;  // closed loop only
         set_tasks(metrics, metrics.tasks);
+        metrics.latency_p50_us = metrics.latency_p90_us = metrics.latency_p99_us = metrics.latency_p999_us = metrics.latency_max_us =
+            no_value;
         if (auto const h = m.find("latency_histogram"); h != m.end()) {
             auto const histogram = histogram_from(*h);
             summarize_latencies(histogram, metrics);
             metrics.latency_count = histogram.count();
-        } else {
-            metrics.latency_p50_us = metrics.latency_p90_us = metrics.latency_p99_us = metrics.latency_p999_us =
-                metrics.latency_max_us = no_value;
-        }
-        for (auto const* list : {&scenario.metrics, &peer_metrics()}) {
-            for (auto const& extra : *list) {
-                if (double const value = number_at(m, extra.key); !std::isnan(value)) metrics.extra[extra.key] = value;
-            }
         }
         std::vector<std::uint64_t> failed_items;
         if (auto const f = m.find("failed_items"); f != m.end() && !f->is_null()) failed_items = f->get<std::vector<std::uint64_t>>();

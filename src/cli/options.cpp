@@ -5,20 +5,21 @@
 #include "src/peer.hpp"
 
 #include <algorithm>
+#include <span>
 
 namespace conclab::cli {
 
-std::string model_list() {
+namespace {
+std::string tokens_of(std::span<Model const> models) {
     std::string out;
-    for (auto const& model : all_models) out += (out.empty() ? "" : ",") + std::string{token(model)};
+    for (auto const& model : models) out += (out.empty() ? "" : ",") + std::string{token(model)};
     return out;
 }
+}  // namespace
 
-std::string peer_list() {
-    std::string out;
-    for (auto const& peer : all_peers) out += (out.empty() ? "" : ",") + std::string{token(peer)};
-    return out;
-}
+std::string model_list() { return tokens_of(all_models); }
+
+std::string peer_list() { return tokens_of(all_peers); }
 
 std::string scenario_list() {
     std::string out;
