@@ -1,14 +1,10 @@
 #include "models/fibers/netpoll.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
+#include "models/poller_thread.hpp"
+
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/fiber/future/future.hpp>
 #include <boost/fiber/future/promise.hpp>
-
-#include <thread>
-
-#include <poll.h>
 
 namespace conclab::models::fibers {
 namespace asio = boost::asio;
@@ -16,9 +12,7 @@ using boost::system::error_code;
 using wait_type = asio::posix::descriptor_base::wait_type;
 
 struct Netpoller::Impl {
-    asio::io_context context;
-    asio::executor_work_guard<asio::io_context::executor_type> work{context.get_executor()};
-    std::thread thread{[this] { context.run(); }};
+    PollerThread poller;
 };
 
 struct Netpoller::Watch::Impl {
@@ -34,16 +28,13 @@ struct Netpoller::Watch::Impl {
         boost::fibers::promise<error_code> promise;
         auto future = promise.get_future();
         descriptor.async_wait(type, [promise = std::move(promise)](error_code error) mutable { promise.set_value(error); });
-        // Asio's epoll is edge-triggered: readiness that came before the wait
-        // was registered brings no new edge. Looking once more after
-        // registering closes that window.
-        pollfd p{fd, static_cast<short>(type == wait_type::wait_read ? POLLIN : POLLOUT), 0};
-        bool const ready_now = ::poll(&p, 1, 0) > 0;
-        if (ready_now || future.wait_until(deadline) == boost::fibers::future_status::timeout) {
+        // readiness from before the wait was registered brings no edge: look once more
+        bool const ready = ready_now(fd, type);
+        if (ready || future.wait_until(deadline) == boost::fibers::future_status::timeout) {
             error_code ignored;
             descriptor.cancel(ignored);
             future.wait();  // the handler has run: nothing is left pending on the descriptor
-            return ready_now;
+            return ready;
         }
         return true;  // ready, or an error the next socket call reports
     }
@@ -51,14 +42,10 @@ struct Netpoller::Watch::Impl {
 
 Netpoller::Netpoller() : impl_{std::make_unique<Impl>()} {}
 
-Netpoller::~Netpoller() {
-    impl_->work.reset();
-    impl_->context.stop();
-    impl_->thread.join();
-}
+Netpoller::~Netpoller() = default;  // the poller thread stops and is joined
 
 std::unique_ptr<Netpoller::Watch> Netpoller::watch(int fd) {
-    return std::unique_ptr<Watch>{new Watch{std::make_unique<Watch::Impl>(impl_->context, fd)}};
+    return std::unique_ptr<Watch>{new Watch{std::make_unique<Watch::Impl>(impl_->poller.context(), fd)}};
 }
 
 Netpoller::Watch::Watch(std::unique_ptr<Impl> impl) : impl_{std::move(impl)} {}

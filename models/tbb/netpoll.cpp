@@ -1,16 +1,12 @@
 #include "models/tbb/netpoll.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
+#include "models/poller_thread.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <oneapi/tbb/task.h>
-
-#include <thread>
-
-#include <poll.h>
 
 namespace conclab::models::tbb {
 namespace asio = boost::asio;
@@ -18,9 +14,7 @@ using boost::system::error_code;
 using wait_type = asio::posix::descriptor_base::wait_type;
 
 struct Netpoller::Impl {
-    asio::io_context context;
-    asio::executor_work_guard<asio::io_context::executor_type> work{context.get_executor()};
-    std::thread thread{[this] { context.run(); }};
+    PollerThread poller;
 };
 
 struct Netpoller::Watch::Impl {
@@ -36,14 +30,12 @@ struct Netpoller::Watch::Impl {
     ~Impl() { descriptor.release(); }  // the descriptor is the caller's to close
 
     bool wait(wait_type type, std::chrono::steady_clock::time_point deadline) {
-        short const events = type == wait_type::wait_read ? POLLIN : POLLOUT;
-        pollfd now{fd, events, 0};
-        if (::poll(&now, 1, 0) > 0) return true;  // ready already: no suspension
+        if (ready_now(fd, type)) return true;  // ready already: no suspension
         oneapi::tbb::task::suspend([&](oneapi::tbb::task::suspend_point task) {
             // Everything on the descriptor and the timer happens on the poller
             // thread; the task is resumed when both the wait and the timer
             // have completed, so nothing is left pending on either.
-            asio::post(context, [this, task, type, deadline, events] {
+            asio::post(context, [this, task, type, deadline] {
                 pending = 2;
                 ready = false;
                 auto const finished = [this, task](bool is_ready) {
@@ -63,10 +55,8 @@ struct Netpoller::Watch::Impl {
                     }
                     finished(false);
                 });
-                // Asio's epoll is edge-triggered: readiness that came before
-                // the wait was registered brings no new edge; look once more.
-                pollfd again{fd, events, 0};
-                if (::poll(&again, 1, 0) > 0) {
+                // readiness from before the wait was registered brings no edge: look once more
+                if (ready_now(fd, type)) {
                     ready = true;
                     error_code ignored;
                     descriptor.cancel(ignored);
@@ -80,14 +70,10 @@ struct Netpoller::Watch::Impl {
 
 Netpoller::Netpoller() : impl_{std::make_unique<Impl>()} {}
 
-Netpoller::~Netpoller() {
-    impl_->work.reset();
-    impl_->context.stop();
-    impl_->thread.join();
-}
+Netpoller::~Netpoller() = default;  // the poller thread stops and is joined
 
 std::unique_ptr<Netpoller::Watch> Netpoller::watch(int fd) {
-    return std::unique_ptr<Watch>{new Watch{std::make_unique<Watch::Impl>(impl_->context, fd)}};
+    return std::unique_ptr<Watch>{new Watch{std::make_unique<Watch::Impl>(impl_->poller.context(), fd)}};
 }
 
 Netpoller::Watch::Watch(std::unique_ptr<Impl> impl) : impl_{std::move(impl)} {}
