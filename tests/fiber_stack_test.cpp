@@ -17,6 +17,8 @@
 #include <csignal>
 #include <cstdint>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <pthread.h>
 #include <signal.h>
@@ -172,6 +174,44 @@ TEST(FiberCode, FitsInThreeQuartersOfTheFloorAndRunsAtTheFloor) {
     EXPECT_GT(idle_depth, 0U);
     EXPECT_LE(tree_depth, bound) << "task-tree's fibers need " << tree_depth << " bytes: raise code_stack_floor (models/fibers/stack.hpp)";
     EXPECT_LE(idle_depth, bound) << "idle-tasks' fibers need " << idle_depth << " bytes: raise code_stack_floor (models/fibers/stack.hpp)";
+}
+
+// The stack cache: a stack given back is the next one handed out, on the
+// same thread; past the thread's share, half go to the shared pool, from
+// which another thread takes them.
+TEST(CachedStack, ReusesAStackGivenBack) {
+    CachedStack stacks{16 * 1024};
+    auto first = stacks.allocate();
+    void* const top = first.sp;
+    auto const before = CachedStack::cached_here();
+    stacks.deallocate(first);
+    EXPECT_EQ(CachedStack::cached_here(), before + 1);
+    auto again = stacks.allocate();
+    EXPECT_EQ(again.sp, top);
+    EXPECT_EQ(again.size, 16U * 1024);
+    stacks.deallocate(again);
+}
+
+TEST(CachedStack, ABusyThreadsSurplusGoesToAnotherThread) {
+    constexpr std::size_t bytes = 64 * 1024;  // 4 MiB per thread: 64 stacks
+    std::vector<boost::context::stack_context> many;
+    std::size_t shared_after = 0;
+    std::thread giver{[&] {
+        CachedStack stacks{bytes};
+        for (int i = 0; i < 100; ++i) many.push_back(stacks.allocate());
+        for (auto& stack : many) stacks.deallocate(stack);
+        EXPECT_LE(CachedStack::cached_here(), 64U);
+        shared_after = CachedStack::cached_shared();
+    }};
+    giver.join();  // its own cache went to the shared pool as it ended
+    EXPECT_GE(shared_after, 32U);
+    std::thread taker{[&] {
+        CachedStack stacks{bytes};
+        auto stack = stacks.allocate();
+        EXPECT_GT(CachedStack::cached_here(), 0U);  // took a batch, not one
+        stacks.deallocate(stack);
+    }};
+    taker.join();
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // task reaches the caller of block_on, and an idle runtime's threads sleep
 // instead of spinning (Boost.Fiber's work_stealing spins by default).
 #include "models/coroutines/runtime.hpp"
+#include "models/fibers/channel.hpp"
 #include "models/fibers/runtime.hpp"
+#include "models/fibers/wait_group.hpp"
 #include "models/tbb/runtime.hpp"
 #include "models/threads/runtime.hpp"
 #include "src/machine.hpp"
@@ -18,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -81,10 +84,84 @@ TEST(FibersRuntime, RethrowsATasksException) {
     EXPECT_EQ(ran, 1);
 }
 
+// The fibers runtime's scheduler designs: the default (per-thread queues,
+// runnext, stealing, spinning before sleeping) and the shared-queue variant.
+std::unique_ptr<fibers::Runtime> fibers_runtime(unsigned threads, char const* design) {
+    return std::make_unique<fibers::Runtime>(RuntimeOptions{.threads = threads, .stack_bytes = 0, .design = design});
+}
+constexpr char const* scheduler_designs[] = {"", "shared-queue"};
+
 TEST(FibersRuntime, IdleThreadsSleep) {
-    fibers::Runtime rt{2};
-    rt.block_on([] {});
-    EXPECT_LT(looks_with_a_thread_runnable(rt), looks / 2);
+    for (auto const* design : scheduler_designs) {
+        auto rt = fibers_runtime(2, design);
+        rt->block_on([] {});
+        EXPECT_LT(looks_with_a_thread_runnable(*rt), looks / 2) << "design '" << design << "'";
+    }
+}
+
+// A fiber made ready while its thread is busy (a fiber that never yields)
+// is run by the other thread: it is stolen, here from the runnext slot.
+TEST(FibersRuntime, AReadyFiberDoesNotWaitForABusyThread) {
+    for (auto const* design : scheduler_designs) {
+        auto rt = fibers_runtime(2, design);
+        bool ran_meanwhile = false;
+        rt->block_on([&] {
+            std::atomic<bool> ran{false};
+            rt->spawn([&] { ran = true; });
+            auto const give_up = std::chrono::steady_clock::now() + 10s;  // a hang would be the failure
+            while (!ran && std::chrono::steady_clock::now() < give_up) {
+            }
+            ran_meanwhile = ran;
+        });
+        EXPECT_TRUE(ran_meanwhile) << "design '" << design << "'";
+    }
+}
+
+// The runnext slot: the fiber readied last by the running one runs next
+// (Go's order); the shared queue runs them first come, first served.
+TEST(FibersRuntime, TheFiberJustReadiedRunsNext) {
+    for (auto const* design : scheduler_designs) {
+        auto rt = fibers_runtime(1, design);
+        std::string order;
+        rt->block_on([&] {
+            fibers::WaitGroup wg{2};
+            rt->spawn([&] {
+                order += 'a';
+                wg.done();
+            });
+            rt->spawn([&] {
+                order += 'b';
+                wg.done();
+            });
+            wg.wait();  // suspends: the ready fibers run
+            order += 'm';
+        });
+        EXPECT_EQ(order, *design == 0 ? "bam" : "abm") << "design '" << design << "'";
+    }
+}
+
+// Two fibers handing off to each other through runnext forever must not
+// starve a fiber waiting in the queue (runnext gets a bounded streak).
+TEST(FibersRuntime, AHandOffPairDoesNotStarveTheQueue) {
+    for (auto const* design : scheduler_designs) {
+        auto rt = fibers_runtime(1, design);
+        int rounds = 0;
+        rt->block_on([&] {
+            std::atomic<bool> stop{false};
+            fibers::Channel<int> ping{0};
+            fibers::Channel<int> pong{0};
+            rt->spawn([&] { stop = true; });
+            rt->spawn([&] {
+                while (auto v = ping.receive()) pong.send(*v);
+            });
+            while (!stop && rounds < 100'000) {
+                ping.send(rounds++);
+                pong.receive();
+            }
+            ping.close();
+        });
+        EXPECT_LT(rounds, 1000) << "design '" << design << "'";
+    }
 }
 
 TEST(FibersRuntime, SeveralPoolsWithDifferentThreadCountsCoexist) {

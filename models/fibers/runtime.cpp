@@ -10,15 +10,19 @@
 #include <string>
 
 namespace conclab::models::fibers {
-namespace {
-thread_local Runtime const* current_runtime = nullptr;
-}  // namespace
-
 Runtime::Runtime(unsigned threads, std::size_t stack_bytes) : stack_bytes_{stack_bytes} { start(threads); }
 
 Runtime::Runtime(RuntimeOptions const& options)
-    : stack_bytes_{options.stack_bytes != 0 ? options.stack_bytes : default_stack_bytes}, guard_pages_{options.design == "guard-pages"} {
-    if (!options.design.empty() && !guard_pages_) throw std::invalid_argument{"fibers runtime has no design '" + options.design + "'"};
+    : stack_bytes_{options.stack_bytes != 0 ? options.stack_bytes : default_stack_bytes} {
+    if (options.design == "guard-pages") {
+        stacks_ = Stacks::guarded;
+    } else if (options.design == "fresh-stacks") {
+        stacks_ = Stacks::fresh;
+    } else if (options.design == "shared-queue") {
+        shared_ = std::make_unique<PoolQueue>();
+    } else if (!options.design.empty()) {
+        throw std::invalid_argument{"fibers runtime has no design '" + options.design + "'"};
+    }
     start(options.threads);
 }
 
@@ -28,8 +32,9 @@ void Runtime::start(unsigned threads) {
     if (stack_bytes_ < minimum_stack_kib(machine, signals_reach_fiber_stacks(), build_stack_headroom()) * 1024) {
         throw std::invalid_argument{minimum_stack_reason(machine, signals_reach_fiber_stacks(), build_stack_headroom())};
     }
+    if (!shared_) stealing_ = std::make_unique<StealingPool>(threads);
     threads_.reserve(threads);
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { thread_main(); });
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this, i] { thread_main(i); });
 }
 
 Runtime::~Runtime() {
@@ -47,33 +52,24 @@ Netpoller& Runtime::netpoller() {
     return *netpoller_;
 }
 
-void Runtime::make_fiber(std::function<void()> fn) const {
-    auto const bytes = stack_bytes_ + build_stack_headroom();
-    if (guard_pages_) {
-        boost::fibers::fiber{std::allocator_arg, boost::fibers::protected_fixedsize_stack{bytes}, std::move(fn)}.detach();
-    } else {
-        boost::fibers::fiber{std::allocator_arg, MallocStack{bytes}, std::move(fn)}.detach();
-    }
+void Runtime::make_guarded_fiber(std::function<void()> fn, std::size_t bytes) {
+    boost::fibers::fiber{std::allocator_arg, boost::fibers::protected_fixedsize_stack{bytes}, std::move(fn)}.detach();
 }
 
-void Runtime::launch(std::function<void()> fn) {
-    if (current_runtime == this) {
-        make_fiber(std::move(fn));
-    } else {
-        inbox_.push(std::move(fn));
-    }
-}
-
-void Runtime::thread_main() {
+void Runtime::thread_main(unsigned index) {
     // No signal frame may land on a fiber's small stack (models/fibers/stack.hpp).
     SignalIsolation const signals;
-    boost::fibers::use_scheduling_algorithm<PoolAlgorithm>(queue_);
-    current_runtime = this;
+    if (shared_) {
+        boost::fibers::use_scheduling_algorithm<PoolAlgorithm>(*shared_);
+    } else {
+        boost::fibers::use_scheduling_algorithm<StealingAlgorithm>(*stealing_, index);
+    }
+    current_ = this;
     std::function<void()> fn;
     while (inbox_.pop(fn) == boost::fibers::channel_op_status::success) {
         make_fiber(std::move(fn));
     }
-    current_runtime = nullptr;
+    current_ = nullptr;
 }
 
 }  // namespace conclab::models::fibers

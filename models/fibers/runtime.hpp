@@ -1,9 +1,13 @@
-// The fibers model's runtime: T OS threads that run fibers M:N with the
-// PoolAlgorithm scheduler (Go's GOMAXPROCS=T).
+// The fibers model's runtime: T OS threads that run fibers M:N (Go's
+// GOMAXPROCS=T), scheduled as Go schedules goroutines (per-thread run
+// queues, a runnext slot, work stealing, spinning before sleeping:
+// scheduler.hpp), each fiber on a stack from a cache (stack.hpp).
 #pragma once
 
 #include "models/fibers/netpoll.hpp"
 #include "models/fibers/pool_algorithm.hpp"
+#include "models/fibers/scheduler.hpp"
+#include "models/fibers/stack.hpp"
 #include "models/runtime_options.hpp"
 #include "models/task_tracker.hpp"
 
@@ -34,9 +38,13 @@ public:
     /// fibers' code needs on any CPU; smaller than minimum_stack_kib() is
     /// refused with std::invalid_argument saying why (models/fibers/stack.hpp).
     explicit Runtime(unsigned threads, std::size_t stack_bytes = default_stack_bytes);
-    /// The same from a case's options. Designs: "" (malloc'd stacks) and
-    /// "guard-pages" (each stack mmap'd below a guard page: an overflow
-    /// faults instead of corrupting memory; two kernel mappings per fiber).
+    /// The same from a case's options. Designs (docs/models.md#variants):
+    /// "" (the default above), "shared-queue" (one mutex-guarded ready
+    /// queue for the whole pool, idle threads on one condition variable:
+    /// the design before Go's), "fresh-stacks" (a new malloc'd stack per
+    /// fiber, no cache) and "guard-pages" (each stack mmap'd below a guard
+    /// page: an overflow faults instead of corrupting memory; two kernel
+    /// mappings per fiber).
     explicit Runtime(RuntimeOptions const& options);
     /// Stops and joins the scheduler threads. Every block_on has returned,
     /// so no fiber is left blocked.
@@ -57,7 +65,7 @@ public:
     template <class F>
     void spawn(F&& task) {
         tracker_.started();
-        launch([this, task = std::forward<F>(task)]() mutable {
+        auto body = [this, task = std::forward<F>(task)]() mutable {
             std::exception_ptr error;
             try {
                 task();
@@ -65,7 +73,12 @@ public:
                 error = std::current_exception();
             }
             tracker_.finished(error);
-        });
+        };
+        if (current_ == this) {
+            make_fiber(std::move(body));  // the closure lives in the fiber's stack: no allocation of its own
+        } else {
+            inbox_.push(std::function<void()>{std::move(body)});
+        }
     }
 
     /// Runs `task` in a fiber and blocks the calling OS thread until it and
@@ -77,16 +90,36 @@ public:
     }
 
 private:
-    void launch(std::function<void()> fn);
-    void make_fiber(std::function<void()> fn) const;
-    void thread_main();
+    enum class Stacks { cached, fresh, guarded };
+
+    template <class Fn>
+    void make_fiber(Fn&& fn) const {
+        auto const bytes = stack_bytes_ + build_stack_headroom();
+        switch (stacks_) {
+        case Stacks::cached:
+            boost::fibers::fiber{std::allocator_arg, CachedStack{bytes}, std::forward<Fn>(fn)}.detach();
+            break;
+        case Stacks::fresh:
+            boost::fibers::fiber{std::allocator_arg, MallocStack{bytes}, std::forward<Fn>(fn)}.detach();
+            break;
+        case Stacks::guarded:
+            make_guarded_fiber(std::function<void()>{std::forward<Fn>(fn)}, bytes);
+            break;
+        }
+    }
+    static void make_guarded_fiber(std::function<void()> fn, std::size_t bytes);
+    void thread_main(unsigned index);
     void start(unsigned threads);
 
+    // the runtime whose pool the calling thread belongs to, if any
+    static inline thread_local Runtime const* current_ = nullptr;
+
     std::size_t stack_bytes_;
-    bool guard_pages_ = false;
+    Stacks stacks_ = Stacks::cached;
     std::once_flag netpoller_started_;
     std::unique_ptr<Netpoller> netpoller_;
-    PoolQueue queue_;
+    std::unique_ptr<StealingPool> stealing_;  // the default scheduler's state
+    std::unique_ptr<PoolQueue> shared_;       // or the shared-queue variant's
     TaskTracker tracker_;
     // Tasks handed in from threads outside the pool; every pool thread's
     // main context waits on it, so the pool's threads idle in the scheduler.

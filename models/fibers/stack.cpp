@@ -4,7 +4,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <unordered_map>
+#include <vector>
 
 #include <signal.h>
 #include <unistd.h>
@@ -17,6 +20,67 @@ std::atomic<bool> measuring{false};
 std::atomic<std::size_t> deepest{0};
 
 std::size_t kib_rounded_up(std::size_t bytes) { return (bytes + 1023) / 1024; }
+
+// Stack caches: what a thread keeps (bytes), and what the shared pool
+// keeps of every size together.
+constexpr std::size_t thread_cache_bytes = 4U << 20;
+constexpr std::size_t shared_cache_bytes = 64U << 20;
+
+std::size_t thread_cache_capacity(std::size_t bytes) noexcept { return std::max<std::size_t>(8, thread_cache_bytes / bytes); }
+
+struct SharedStacks {
+    std::mutex mutex;
+    std::unordered_map<std::size_t, std::vector<void*>> by_size;
+    std::size_t bytes = 0;
+};
+
+SharedStacks& shared_stacks() {
+    static auto* const shared = new SharedStacks;  // never destroyed: threads may return stacks at exit
+    return *shared;
+}
+
+// One thread's stacks, all of one size (a thread serves one runtime).
+struct ThreadStacks {
+    std::size_t bytes = 0;
+    std::vector<void*> stacks;
+
+    ~ThreadStacks() { give_back(stacks.size()); }
+
+    // moves `n` stacks to the shared pool, or frees them past its bound
+    void give_back(std::size_t n) noexcept {
+        auto& shared = shared_stacks();
+        std::lock_guard lock{shared.mutex};
+        for (; n > 0; --n) {
+            void* const base = stacks.back();
+            stacks.pop_back();
+            if (shared.bytes + bytes <= shared_cache_bytes) {
+                try {
+                    shared.by_size[bytes].push_back(base);
+                    shared.bytes += bytes;
+                    continue;
+                } catch (...) {  // no memory for the list: free the stack instead
+                }
+            }
+            std::free(base);
+        }
+    }
+
+    // takes up to half a cache's worth from the shared pool
+    void refill() {
+        auto& shared = shared_stacks();
+        std::lock_guard lock{shared.mutex};
+        auto const found = shared.by_size.find(bytes);
+        if (found == shared.by_size.end()) return;
+        auto& pool = found->second;
+        for (auto n = std::min(pool.size(), thread_cache_capacity(bytes) / 2); n > 0; --n) {
+            stacks.push_back(pool.back());
+            pool.pop_back();
+            shared.bytes -= bytes;
+        }
+    }
+};
+
+thread_local ThreadStacks thread_stacks;
 
 }  // namespace
 
@@ -131,6 +195,48 @@ void MallocStack::deallocate(boost::context::stack_context& stack) noexcept {
         }
     }
     std::free(base);
+}
+
+boost::context::stack_context CachedStack::allocate() {
+    auto& mine = thread_stacks;
+    if (measuring.load(std::memory_order_relaxed) || (mine.bytes != bytes_ && !mine.stacks.empty())) {
+        return MallocStack{bytes_}.allocate();  // painted afresh, or another runtime's size
+    }
+    mine.bytes = bytes_;
+    if (mine.stacks.empty()) mine.refill();
+    if (mine.stacks.empty()) return MallocStack{bytes_}.allocate();
+    void* const base = mine.stacks.back();
+    mine.stacks.pop_back();
+    boost::context::stack_context stack;
+    stack.size = bytes_;
+    stack.sp = static_cast<char*>(base) + bytes_;
+    return stack;
+}
+
+void CachedStack::deallocate(boost::context::stack_context& stack) noexcept {
+    auto& mine = thread_stacks;
+    if (measuring.load(std::memory_order_relaxed) || (mine.bytes != stack.size && !mine.stacks.empty())) {
+        MallocStack{stack.size}.deallocate(stack);
+        return;
+    }
+    mine.bytes = stack.size;
+    auto const capacity = thread_cache_capacity(stack.size);
+    if (mine.stacks.size() >= capacity) mine.give_back(capacity / 2);
+    try {
+        mine.stacks.push_back(static_cast<char*>(stack.sp) - stack.size);
+    } catch (...) {
+        MallocStack{stack.size}.deallocate(stack);
+    }
+}
+
+std::size_t CachedStack::cached_here() noexcept { return thread_stacks.stacks.size(); }
+
+std::size_t CachedStack::cached_shared() noexcept {
+    auto& shared = shared_stacks();
+    std::lock_guard lock{shared.mutex};
+    std::size_t n = 0;
+    for (auto const& [bytes, stacks] : shared.by_size) n += stacks.size();
+    return n;
 }
 
 void MallocStack::measure_depth(bool on) noexcept {

@@ -117,4 +117,27 @@ private:
     std::size_t bytes_;
 };
 
+/// Boost.Context's StackAllocator, the default: MallocStack's stacks, kept
+/// for reuse when their fiber ends, as Go's runtime keeps goroutine stacks
+/// (per-P caches over a global pool, runtime/stack.go). Each thread keeps a
+/// few MiB of stacks of one size; past that, half go to a pool shared by
+/// all threads (bounded too; beyond it they are freed). A reused stack is
+/// already in memory: no page faults, no malloc lock. Stacks are not
+/// cleared between fibers, as malloc'd ones are not. The variant
+/// `fibers/fresh-stacks` uses MallocStack, a new stack per fiber.
+class CachedStack {
+public:
+    explicit CachedStack(std::size_t bytes) noexcept : bytes_{bytes} {}
+    boost::context::stack_context allocate();
+    void deallocate(boost::context::stack_context& stack) noexcept;
+
+    /// Tests: the stacks this thread holds for reuse, and those in the
+    /// shared pool.
+    static std::size_t cached_here() noexcept;
+    static std::size_t cached_shared() noexcept;
+
+private:
+    std::size_t bytes_;
+};
+
 }  // namespace conclab::models::fibers

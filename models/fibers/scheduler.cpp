@@ -1,0 +1,288 @@
+#include "models/fibers/scheduler.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace conclab::models::fibers {
+namespace {
+
+using boost::fibers::context;
+
+void spin_pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    asm volatile("yield" ::: "memory");
+#endif
+}
+
+// How long a thread out of work looks for more before it sleeps: long
+// enough to catch the next hand-off of a busy pipeline (a few microseconds
+// apart), short enough that an idle pool costs nothing measurable.
+constexpr auto spin_time = std::chrono::microseconds{30};
+// runnext turns in a row before the queue's front gets one (Go gives the
+// pair a shared time slice; fibers are not preempted, so a count stands in).
+constexpr unsigned runnext_turns = 16;
+// Every this many picks, the dispatcher runs even if fibers are ready (Go
+// looks at its global queue every 61 schedule ticks, for the same reason).
+constexpr std::uint64_t dispatcher_period = 61;
+
+std::uint32_t next_random(std::uint32_t& state) noexcept {
+    // xorshift32: which victim first need not be good randomness, only spread
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+}
+
+}  // namespace
+
+void SpinLock::lock() noexcept {
+    while (held_.exchange(true, std::memory_order_acquire)) {
+        while (held_.load(std::memory_order_relaxed)) spin_pause();
+    }
+}
+
+// ---------------------------------------------------------------- the pool
+
+StealingPool::StealingPool(unsigned threads) {
+    workers_.reserve(threads);
+    for (unsigned i = 0; i < threads; ++i) {
+        workers_.push_back(std::make_unique<Worker>());
+        workers_.back()->ring.resize(256);
+    }
+    sleepers_.reserve(threads);
+}
+
+void StealingPool::Worker::push_back_locked(context* ctx) {
+    if (count == ring.size()) {
+        // grow: unroll into a ring twice as large (rare; a queue is 256 to start)
+        std::vector<context*> larger(ring.size() * 2);
+        for (std::size_t i = 0; i < count; ++i) larger[i] = ring[(head + i) & (ring.size() - 1)];
+        ring.swap(larger);
+        head = 0;
+    }
+    ring[(head + count) & (ring.size() - 1)] = ctx;
+    ++count;
+}
+
+context* StealingPool::Worker::pop_front_locked() noexcept {
+    if (count == 0) return nullptr;
+    auto* const ctx = ring[head];
+    head = (head + 1) & (ring.size() - 1);
+    --count;
+    return ctx;
+}
+
+void StealingPool::Worker::give_half(std::vector<context*>& out, bool take_runnext) {
+    std::lock_guard guard{lock};
+    auto const take = (count + 1) / 2;
+    for (std::size_t i = 0; i < take; ++i) out.push_back(pop_front_locked());
+    if (take == 0 && take_runnext && runnext != nullptr) out.push_back(std::exchange(runnext, nullptr));
+    publish_locked();
+}
+
+void StealingPool::Worker::wake() noexcept {
+    notified.store(true, std::memory_order_seq_cst);
+    if (sleeping.load(std::memory_order_seq_cst)) {
+        std::lock_guard guard{sleep_mutex};
+        wakeup.notify_one();
+    }
+}
+
+bool StealingPool::work_visible() const noexcept {
+    return std::any_of(workers_.begin(), workers_.end(),
+                       [](auto const& w) { return w->visible.load(std::memory_order_relaxed) != 0; });
+}
+
+void StealingPool::work_arrived() noexcept {
+    // pairs with the fence in StealingAlgorithm::sleep: either the sleeper
+    // sees the new work, or this sees the sleeper
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (spinning_.load(std::memory_order_relaxed) != 0 || sleeping_.load(std::memory_order_relaxed) == 0) return;
+    Worker* woken = nullptr;
+    {
+        std::lock_guard guard{sleepers_mutex_};
+        if (sleepers_.empty() || spinning_.load(std::memory_order_relaxed) != 0) return;
+        woken = sleepers_.back();
+        sleepers_.pop_back();
+        sleeping_.fetch_sub(1, std::memory_order_relaxed);
+        // counted as spinning from now on, so the next arrival does not wake another
+        spinning_.fetch_add(1, std::memory_order_seq_cst);
+        woken->handed_spin.store(true, std::memory_order_relaxed);
+    }
+    woken->wake();
+}
+
+void StealingPool::forget_sleeper(Worker* worker) noexcept {
+    std::lock_guard guard{sleepers_mutex_};
+    auto const it = std::find(sleepers_.begin(), sleepers_.end(), worker);
+    if (it != sleepers_.end()) {
+        sleepers_.erase(it);
+        sleeping_.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+// ------------------------------------------------------ one thread's part
+
+StealingAlgorithm::StealingAlgorithm(StealingPool& pool, unsigned index) noexcept
+    : pool_{pool}, me_{*pool.workers_.at(index)}, index_{index}, rng_{0x9E3779B9U * (index + 1)} {
+    loot_.reserve(256);
+}
+
+void StealingAlgorithm::awakened(context* ctx) noexcept {
+    if (ctx->is_context(boost::fibers::type::pinned_context)) {
+        pinned_.push_back(*ctx);
+        return;
+    }
+    ctx->detach();  // any thread of the pool may attach and run it
+    auto const* const active = context::active();
+    // made ready by the running fiber (a hand-off, a spawn): it runs next,
+    // here; a fiber that yields, or one the dispatcher brings in, queues
+    bool const handoff = active != ctx && !active->is_context(boost::fibers::type::pinned_context);
+    {
+        std::lock_guard guard{me_.lock};
+        if (handoff) {
+            if (me_.runnext != nullptr) me_.push_back_locked(me_.runnext);
+            me_.runnext = ctx;
+        } else {
+            me_.push_back_locked(ctx);
+        }
+        me_.publish_locked();
+    }
+    pool_.work_arrived();
+}
+
+context* StealingAlgorithm::take_own() noexcept {
+    std::lock_guard guard{me_.lock};
+    context* ctx = nullptr;
+    if (me_.runnext != nullptr && (runnext_streak_ < runnext_turns || me_.count == 0)) {
+        ctx = std::exchange(me_.runnext, nullptr);
+        ++runnext_streak_;
+    } else if (me_.count != 0) {
+        ctx = me_.pop_front_locked();
+        runnext_streak_ = 0;
+    }
+    if (ctx != nullptr) me_.publish_locked();
+    return ctx;
+}
+
+context* StealingAlgorithm::steal() noexcept {
+    auto const n = pool_.threads();
+    if (n < 2) return nullptr;
+    auto const start = next_random(rng_) % n;
+    // first round: half of a queue; second: a runnext fiber its thread has
+    // not come back to (its thread is busy running something long)
+    for (bool const take_runnext : {false, true}) {
+        for (unsigned i = 0; i < n; ++i) {
+            auto const victim = (start + i) % n;
+            if (victim == index_) continue;
+            auto& other = *pool_.workers_[victim];
+            if (other.visible.load(std::memory_order_relaxed) == 0) continue;
+            loot_.clear();
+            other.give_half(loot_, take_runnext);
+            if (loot_.empty()) continue;
+            if (loot_.size() > 1) {
+                std::lock_guard guard{me_.lock};
+                for (std::size_t k = 1; k < loot_.size(); ++k) me_.push_back_locked(loot_[k]);
+                me_.publish_locked();
+            }
+            return loot_.front();
+        }
+    }
+    return nullptr;
+}
+
+context* StealingAlgorithm::pick_next() noexcept {
+    auto* ctx = pick();
+    // found work while counted as spinning: stop, and let another thread
+    // spin in this one's place if there is more (Go's resetspinning)
+    if (ctx != nullptr && spinning_) {
+        stop_spinning();
+        if (pool_.work_visible()) pool_.work_arrived();
+    }
+    return ctx;
+}
+
+context* StealingAlgorithm::pick() noexcept {
+    auto const pinned = [this] {
+        auto* const ctx = &pinned_.front();
+        pinned_.pop_front();
+        return ctx;
+    };
+    if (++ticks_ % dispatcher_period == 0 && !pinned_.empty()) return pinned();
+    auto* ctx = take_own();
+    if (ctx == nullptr && !pinned_.empty()) return pinned();
+    if (ctx == nullptr) ctx = steal();
+    if (ctx != nullptr) context::active()->attach(ctx);
+    return ctx;
+}
+
+bool StealingAlgorithm::has_ready_fibers() const noexcept {
+    return !pinned_.empty() || me_.visible.load(std::memory_order_relaxed) != 0;
+}
+
+void StealingAlgorithm::stop_spinning() noexcept {
+    spinning_ = false;
+    pool_.spinning_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+bool StealingAlgorithm::spin_for_work(std::chrono::steady_clock::time_point const& deadline) noexcept {
+    auto const n = pool_.threads();
+    if (n < 2 && !spinning_) return false;  // nobody to steal from
+    if (!spinning_) {
+        // at most half the pool spins (at least one thread)
+        auto const limit = std::max(1U, n / 2);
+        if (pool_.spinning_.fetch_add(1, std::memory_order_seq_cst) >= limit) {
+            pool_.spinning_.fetch_sub(1, std::memory_order_seq_cst);
+            return false;
+        }
+        spinning_ = true;
+    }
+    auto const until = std::min(deadline, std::chrono::steady_clock::now() + spin_time);
+    for (unsigned round = 0;; ++round) {
+        if (me_.notified.load(std::memory_order_relaxed) || pool_.work_visible()) return true;  // still spinning: pick_next stops it
+        for (int i = 0; i < 16; ++i) spin_pause();
+        if (round % 8 == 7 && std::chrono::steady_clock::now() >= until) break;
+    }
+    stop_spinning();
+    return std::chrono::steady_clock::now() >= deadline;  // a timer is due: the dispatcher looks
+}
+
+void StealingAlgorithm::sleep(std::chrono::steady_clock::time_point const& deadline) noexcept {
+    {
+        std::lock_guard guard{pool_.sleepers_mutex_};
+        pool_.sleepers_.push_back(&me_);
+        pool_.sleeping_.fetch_add(1, std::memory_order_relaxed);
+    }
+    me_.sleeping.store(true, std::memory_order_seq_cst);
+    // pairs with the fence in StealingPool::work_arrived
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (!me_.notified.load(std::memory_order_seq_cst) && !pool_.work_visible()) {
+        std::unique_lock lock{me_.sleep_mutex};
+        auto const looked_at = [this] { return me_.notified.load(std::memory_order_seq_cst); };
+        if (deadline == std::chrono::steady_clock::time_point::max()) {
+            me_.wakeup.wait(lock, looked_at);
+        } else {
+            me_.wakeup.wait_until(lock, deadline, looked_at);
+        }
+    }
+    me_.sleeping.store(false, std::memory_order_relaxed);
+    pool_.forget_sleeper(&me_);  // if woken by notify() or the deadline, still listed
+    if (me_.handed_spin.exchange(false, std::memory_order_relaxed)) spinning_ = true;
+}
+
+void StealingAlgorithm::suspend_until(std::chrono::steady_clock::time_point const& deadline) noexcept {
+    // a wake-up since the dispatcher last looked: look again
+    if (me_.notified.exchange(false, std::memory_order_seq_cst)) return;
+    if (spin_for_work(deadline)) {
+        me_.notified.store(false, std::memory_order_relaxed);
+        return;
+    }
+    sleep(deadline);
+    me_.notified.store(false, std::memory_order_relaxed);
+}
+
+void StealingAlgorithm::notify() noexcept { me_.wake(); }
+
+}  // namespace conclab::models::fibers

@@ -1,0 +1,147 @@
+// The fibers model's scheduler, designed after Go's (runtime/proc.go):
+//
+// - every thread of a pool has a run queue of its own, and a `runnext` slot:
+//   a fiber made ready by the running one (a channel hand-off, a spawn)
+//   runs next on the same thread, while what it touched is still in cache;
+// - a thread out of work steals half of another thread's queue;
+// - a thread out of work first spins for a short while looking for work
+//   (at most half the pool at once, and at least one), and only then
+//   sleeps; new work wakes a sleeper only when no thread is spinning, so
+//   a busy pool does no futex calls.
+//
+// Boost.Fiber's extension point is the scheduling algorithm: one instance
+// per thread (StealingAlgorithm), sharing a StealingPool that the runtime
+// owns. Boost's own work_stealing keeps its queues in static members (one
+// pool per process), and spins without sleeping. The old design, one
+// mutex-guarded queue for the whole pool, is the variant
+// `fibers/shared-queue` (pool_algorithm.hpp).
+#pragma once
+
+#include <boost/fiber/algo/algorithm.hpp>
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/scheduler.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace conclab::models::fibers {
+
+class StealingAlgorithm;
+
+/// A test-and-test-and-set lock for the per-thread queues: held for a few
+/// pointer moves, almost never contended.
+class SpinLock {
+public:
+    void lock() noexcept;
+    void unlock() noexcept { held_.store(false, std::memory_order_release); }
+
+private:
+    std::atomic<bool> held_{false};
+};
+
+/// The state shared by all threads of one pool: every thread's run queue
+/// (owned here, so a thief never touches a thread that has left), the
+/// spinning and sleeping threads.
+class StealingPool {
+public:
+    explicit StealingPool(unsigned threads);
+    StealingPool(StealingPool const&) = delete;
+    StealingPool& operator=(StealingPool const&) = delete;
+
+    unsigned threads() const noexcept { return static_cast<unsigned>(workers_.size()); }
+
+private:
+    friend class StealingAlgorithm;
+
+    // One thread's run queue and its sleep, on cache lines of its own.
+    struct alignas(64) Worker {
+        SpinLock lock;
+        boost::fibers::context* runnext = nullptr;  // guarded by lock
+        std::vector<boost::fibers::context*> ring;  // guarded by lock; power-of-two size
+        std::size_t head = 0;                       // guarded by lock
+        std::size_t count = 0;                      // guarded by lock
+        std::atomic<std::size_t> visible{0};        // count + (runnext != nullptr): for looks without the lock
+
+        std::atomic<bool> notified{false};   // look again: a wake-up, or work for this thread
+        std::atomic<bool> sleeping{false};
+        std::atomic<bool> handed_spin{false};  // woken for new work, counted as spinning
+        std::mutex sleep_mutex;
+        std::condition_variable wakeup;
+
+        void push_back_locked(boost::fibers::context* ctx);
+        boost::fibers::context* pop_front_locked() noexcept;
+        void publish_locked() noexcept { visible.store(count + (runnext != nullptr ? 1 : 0), std::memory_order_relaxed); }
+        /// Moves about half of the queue into `out` (or, when the queue is
+        /// empty and `take_runnext`, the runnext fiber).
+        void give_half(std::vector<boost::fibers::context*>& out, bool take_runnext);
+        /// Makes the thread look again, waking it if it sleeps.
+        void wake() noexcept;
+    };
+
+    /// New work was queued: wake a sleeping thread unless one is spinning
+    /// (Go's wakep). The woken thread counts as spinning until it finds work.
+    void work_arrived() noexcept;
+    /// Whether any thread's queue holds a fiber (loads only: a hint).
+    bool work_visible() const noexcept;
+    void forget_sleeper(Worker* worker) noexcept;
+
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::atomic<unsigned> spinning_{0};
+    std::atomic<unsigned> sleeping_{0};
+    std::mutex sleepers_mutex_;
+    std::vector<Worker*> sleepers_;  // guarded by sleepers_mutex_
+};
+
+/// One instance per pool thread (Boost.Fiber installs one per thread).
+class StealingAlgorithm final : public boost::fibers::algo::algorithm {
+public:
+    /// `index`: this thread's place in the pool, 0 <= index < pool.threads().
+    StealingAlgorithm(StealingPool& pool, unsigned index) noexcept;
+    StealingAlgorithm(StealingAlgorithm const&) = delete;
+    StealingAlgorithm& operator=(StealingAlgorithm const&) = delete;
+
+    /// A fiber became ready. Pinned contexts (this thread's main and
+    /// dispatcher) stay on this thread; a fiber readied by the running one
+    /// takes the runnext slot (the slot's previous fiber goes to the back of
+    /// the queue); others go to the back of the queue.
+    void awakened(boost::fibers::context* ctx) noexcept override;
+    /// runnext (unless it has had 16 turns in a row: two fibers handing off
+    /// to each other must not starve the queue), then the queue's front; the
+    /// dispatcher every 61st pick (it brings in timers and wake-ups from
+    /// other threads), or when this thread has nothing; then steals.
+    boost::fibers::context* pick_next() noexcept override;
+    bool has_ready_fibers() const noexcept override;
+    /// Nothing to run: spin a little looking for work, then sleep until
+    /// work arrives, notify() or the deadline.
+    void suspend_until(std::chrono::steady_clock::time_point const& deadline) noexcept override;
+    /// Another thread made one of this thread's fibers ready.
+    void notify() noexcept override;
+
+private:
+    boost::fibers::context* pick() noexcept;
+    boost::fibers::context* take_own() noexcept;
+    boost::fibers::context* steal() noexcept;
+    /// Spins looking for work until the deadline or a short while; true if
+    /// something to look at turned up.
+    bool spin_for_work(std::chrono::steady_clock::time_point const& deadline) noexcept;
+    void sleep(std::chrono::steady_clock::time_point const& deadline) noexcept;
+    void stop_spinning() noexcept;
+
+    StealingPool& pool_;
+    StealingPool::Worker& me_;
+    unsigned const index_;
+    std::uint32_t rng_;
+    std::uint64_t ticks_ = 0;
+    unsigned runnext_streak_ = 0;
+    bool spinning_ = false;  // counted in pool_.spinning_
+    boost::fibers::scheduler::ready_queue_type pinned_{};  // this thread's only
+    std::vector<boost::fibers::context*> loot_;           // reused by steal()
+};
+
+}  // namespace conclab::models::fibers
