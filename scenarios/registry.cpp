@@ -87,6 +87,14 @@ Registry const& registry() {
         r.scenario<idle_tasks::Spec>();
         r.scenario<pipeline::Spec>();
 
+        r.design({Model::fibers, "shared-queue"},
+                 "one mutex-guarded ready queue for the whole pool and idle threads on one condition variable, instead of "
+                 "per-thread queues with a runnext slot, work stealing and spinning before sleeping (Go's scheduler)");
+        r.design({Model::fibers, "fresh-stacks"},
+                 "a new malloc'd stack for every fiber, freed when it ends, instead of stacks reused from per-thread caches");
+        r.design({Model::threads, "moodycamel-queue"},
+                 "channels on moodycamel's BlockingConcurrentQueue under two semaphores (every empty or full channel "
+                 "blocks the thread) instead of a crossbeam-style array channel that spins, yields, then parks");
         r.design({Model::fibers, "guard-pages"},
                  "each fiber stack mmap'd below a guard page (Boost's protected_fixedsize_stack): an overflow faults "
                  "instead of corrupting memory, at two kernel mappings per fiber");

@@ -128,8 +128,25 @@ struct ThreadsTraits {
     static void sleep(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 };
 
+// the variants: fibers on the shared-queue scheduler, threads on the
+// moodycamel-queue channel
+struct FibersSharedQueueTraits : FibersTraits {
+    static constexpr char const* name = "fibers_shared_queue";
+    static auto runtime(unsigned threads) {
+        return std::make_unique<Runtime>(models::RuntimeOptions{.threads = threads, .stack_bytes = 0, .design = "shared-queue"});
+    }
+};
+
+struct ThreadsQueueTraits : ThreadsTraits {
+    static constexpr char const* name = "threads_moodycamel_queue";
+    template <class T>
+    using Channel = models::threads::QueueChannel<T>;
+};
+
 using FibersHarness = BlockingHarness<FibersTraits>;
+using FibersSharedQueueHarness = BlockingHarness<FibersSharedQueueTraits>;
 using ThreadsHarness = BlockingHarness<ThreadsTraits>;
+using ThreadsQueueHarness = BlockingHarness<ThreadsQueueTraits>;
 
 struct CoroutinesHarness {
     static constexpr char const* name = "coroutines";
@@ -216,7 +233,8 @@ struct HarnessName {
     }
 };
 
-using Harnesses = testing::Types<FibersHarness, CoroutinesHarness, ThreadsHarness>;
+using Harnesses =
+    testing::Types<FibersHarness, FibersSharedQueueHarness, CoroutinesHarness, ThreadsHarness, ThreadsQueueHarness>;
 TYPED_TEST_SUITE(ChannelTest, Harnesses, HarnessName);
 
 TYPED_TEST(ChannelTest, CloseWakesEveryWaitingReceiver) {
@@ -246,6 +264,38 @@ TEST(FibersChannel, HoldsTheNextPowerOfTwoMinusOne) {
     EXPECT_EQ(models::fibers::Channel<int>::holds(1), 1U);
     EXPECT_EQ(models::fibers::Channel<int>::holds(63), 63U);
     EXPECT_EQ(models::fibers::Channel<int>::holds(64), 127U);
+}
+
+// The array channel holds exactly its buffer: the sender of item n+1 waits
+// until a receiver takes one; a rendezvous sender waits for its receiver.
+TEST(ThreadsArrayChannel, HoldsExactlyItsBuffer) {
+    for (std::size_t buffer : {0, 1, 3, 5, 64}) {
+        models::threads::ArrayChannel<std::uint64_t> ch{buffer};
+        std::atomic<std::uint64_t> sent{0};
+        std::thread sender{[&] {
+            for (std::uint64_t i = 0; i <= buffer; ++i) {
+                ch.send(i);
+                ++sent;
+            }
+        }};
+        // what the sender got through without a receiver (20 ms is plenty to
+        // fill a buffer; if it is slower, fewer would pass, never more)
+        std::this_thread::sleep_for(20ms);
+        EXPECT_EQ(sent.load(), buffer) << "buffer " << buffer;
+        for (std::uint64_t i = 0; i <= buffer; ++i) EXPECT_EQ(ch.receive(), i);
+        sender.join();
+        EXPECT_EQ(sent.load(), buffer + 1);
+    }
+}
+
+// Items that own memory are moved through and the rest freed with the
+// channel (AddressSanitizer checks the second half).
+TEST(ThreadsArrayChannel, MovesItemsAndFreesWhatIsLeft) {
+    models::threads::ArrayChannel<std::unique_ptr<int>> ch{4};
+    for (int i = 0; i < 3; ++i) ch.send(std::make_unique<int>(i));
+    auto first = ch.receive();
+    ASSERT_TRUE(first && *first);
+    EXPECT_EQ(**first, 0);
 }
 
 }  // namespace

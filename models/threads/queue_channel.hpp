@@ -1,5 +1,6 @@
-// Go's channel for the threads model, on moodycamel's BlockingConcurrentQueue:
-// every wait blocks the OS thread. The queue itself is unbounded and has no
+// The threads model's first channel, now the variant `threads/moodycamel-queue`
+// (channel.hpp chooses): moodycamel's BlockingConcurrentQueue, where every
+// wait blocks the OS thread. The queue itself is unbounded and has no
 // close, so this adds the two things Go's channel has:
 // - capacity: Channel<T>(n) lets a sender get at most n items ahead (a
 //   semaphore of free slots); Channel<T>(0) is a rendezvous: send returns
@@ -25,9 +26,9 @@
 namespace conclab::models::threads {
 
 template <class T>
-class Channel {
+class QueueChannel {
 public:
-    explicit Channel(std::size_t buffer)
+    explicit QueueChannel(std::size_t buffer)
         : buffer_{buffer}, free_slots_{static_cast<moodycamel::LightweightSemaphore::ssize_t>(buffer)} {}
 
     /// Blocks until there is room (or, rendezvous, until a receiver took an

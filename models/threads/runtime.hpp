@@ -4,6 +4,7 @@
 #pragma once
 
 #include "models/runtime_options.hpp"
+#include "models/threads/channel.hpp"
 
 #include <exception>
 #include <mutex>
@@ -17,7 +18,16 @@ class Runtime {
 public:
     Runtime() = default;
     /// OS threads need no pool: the options' thread count is not used.
-    explicit Runtime(RuntimeOptions const& options) { expect_default_design(options, "threads"); }
+    /// Designs: "" (channels are ArrayChannel) and "moodycamel-queue"
+    /// (QueueChannel): the channels made from then on in this process.
+    explicit Runtime(RuntimeOptions const& options) {
+        if (options.design == "moodycamel-queue") {
+            channel_design().store(ChannelDesign::moodycamel_queue);
+        } else {
+            expect_default_design(options, "threads");
+            channel_design().store(ChannelDesign::array);
+        }
+    }
     Runtime(Runtime const&) = delete;
     Runtime& operator=(Runtime const&) = delete;
 
