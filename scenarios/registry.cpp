@@ -90,6 +90,9 @@ Registry const& registry() {
         r.design({Model::fibers, "shared-queue"},
                  "one mutex-guarded ready queue for the whole pool and idle threads on one condition variable, instead of "
                  "per-thread queues with a runnext slot, work stealing and spinning before sleeping (Go's scheduler)");
+        r.design({Model::fibers, "boost-channels"},
+                 "Boost.Fiber's buffered_channel and unbuffered_channel (a spinlock taken by every operation, capacity "
+                 "rounded up to 2^k - 1) instead of a crossbeam-style array channel");
         r.design({Model::fibers, "fresh-stacks"},
                  "a new malloc'd stack for every fiber, freed when it ends, instead of stacks reused from per-thread caches");
         r.design({Model::threads, "moodycamel-queue"},

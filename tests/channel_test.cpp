@@ -137,6 +137,13 @@ struct FibersSharedQueueTraits : FibersTraits {
     }
 };
 
+struct FibersBoostChannelsTraits : FibersTraits {
+    static constexpr char const* name = "fibers_boost_channels";
+    static auto runtime(unsigned threads) {
+        return std::make_unique<Runtime>(models::RuntimeOptions{.threads = threads, .stack_bytes = 0, .design = "boost-channels"});
+    }
+};
+
 struct ThreadsQueueTraits : ThreadsTraits {
     static constexpr char const* name = "threads_moodycamel_queue";
     template <class T>
@@ -145,6 +152,7 @@ struct ThreadsQueueTraits : ThreadsTraits {
 
 using FibersHarness = BlockingHarness<FibersTraits>;
 using FibersSharedQueueHarness = BlockingHarness<FibersSharedQueueTraits>;
+using FibersBoostChannelsHarness = BlockingHarness<FibersBoostChannelsTraits>;
 using ThreadsHarness = BlockingHarness<ThreadsTraits>;
 using ThreadsQueueHarness = BlockingHarness<ThreadsQueueTraits>;
 
@@ -234,7 +242,8 @@ struct HarnessName {
 };
 
 using Harnesses =
-    testing::Types<FibersHarness, FibersSharedQueueHarness, CoroutinesHarness, ThreadsHarness, ThreadsQueueHarness>;
+    testing::Types<FibersHarness, FibersSharedQueueHarness, FibersBoostChannelsHarness, CoroutinesHarness, ThreadsHarness,
+                   ThreadsQueueHarness>;
 TYPED_TEST_SUITE(ChannelTest, Harnesses, HarnessName);
 
 TYPED_TEST(ChannelTest, CloseWakesEveryWaitingReceiver) {
@@ -259,11 +268,17 @@ TYPED_TEST(ChannelTest, ManyProducersAndConsumersLoseAndDuplicateNothing) {
 
 TYPED_TEST(ChannelTest, SendAfterCloseFails) { EXPECT_TRUE(TypeParam::send_after_close_fails()); }
 
-TEST(FibersChannel, HoldsTheNextPowerOfTwoMinusOne) {
+TEST(FibersChannel, HoldsExactlyItsBufferOrBoostsRounding) {
+    using models::fibers::ChannelDesign;
+    using models::fibers::channel_design;
+    channel_design().store(ChannelDesign::array);
+    EXPECT_EQ(models::fibers::Channel<int>::holds(64), 64U);
+    channel_design().store(ChannelDesign::boost);
     EXPECT_EQ(models::fibers::Channel<int>::holds(0), 0U);
     EXPECT_EQ(models::fibers::Channel<int>::holds(1), 1U);
     EXPECT_EQ(models::fibers::Channel<int>::holds(63), 63U);
     EXPECT_EQ(models::fibers::Channel<int>::holds(64), 127U);
+    channel_design().store(ChannelDesign::array);
 }
 
 // The array channel holds exactly its buffer: the sender of item n+1 waits

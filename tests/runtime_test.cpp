@@ -146,10 +146,11 @@ TEST(FibersRuntime, AHandOffPairDoesNotStarveTheQueue) {
     for (auto const* design : scheduler_designs) {
         auto rt = fibers_runtime(1, design);
         int rounds = 0;
+        // out here: the echo fiber still runs after the main fiber closed ping
+        std::atomic<bool> stop{false};
+        fibers::Channel<int> ping{0};
+        fibers::Channel<int> pong{0};
         rt->block_on([&] {
-            std::atomic<bool> stop{false};
-            fibers::Channel<int> ping{0};
-            fibers::Channel<int> pong{0};
             rt->spawn([&] { stop = true; });
             rt->spawn([&] {
                 while (auto v = ping.receive()) pong.send(*v);
@@ -162,6 +163,36 @@ TEST(FibersRuntime, AHandOffPairDoesNotStarveTheQueue) {
         });
         EXPECT_LT(rounds, 1000) << "design '" << design << "'";
     }
+}
+
+// Fibers are not preempted: a fiber whose channel operations never block
+// would keep a fiber woken from another thread waiting forever on its
+// thread. Channel operations yield once such a wake-up has waited 20 us.
+TEST(FibersRuntime, AFiberThatNeverBlocksLetsAWokenFiberRun) {
+    fibers::Runtime rt{1};
+    bool woken_ran = false;
+    // out here, so that they outlive a woken fiber that runs only after the loop gave up
+    std::atomic<bool> done{false};
+    fibers::Channel<int> signal{1};
+    fibers::Channel<int> own{1023};
+    rt.block_on([&] {
+        rt.spawn([&] {
+            signal.receive();  // blocks; woken by a thread outside the pool
+            done = true;
+        });
+        std::thread outside{[&] {
+            std::this_thread::sleep_for(10ms);
+            signal.send(1);  // room in the buffer: does not block
+        }};
+        auto const give_up = std::chrono::steady_clock::now() + 10s;  // a hang would be the failure
+        while (!done && std::chrono::steady_clock::now() < give_up) {
+            own.send(1);  // never blocks: the buffer is never full
+            own.receive();
+        }
+        woken_ran = done;
+        outside.join();
+    });
+    EXPECT_TRUE(woken_ran);
 }
 
 TEST(FibersRuntime, SeveralPoolsWithDifferentThreadCountsCoexist) {

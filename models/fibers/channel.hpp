@@ -1,60 +1,162 @@
 // Go's channel for the fibers model: `make(chan T)` is Channel<T>(0), a
-// rendezvous; `make(chan T, n)` is Channel<T>(n). Built on Boost.Fiber's own
-// channels, whose operations suspend the fiber, never the thread.
+// rendezvous; `make(chan T, n)` is Channel<T>(n), holding exactly n items.
+// Operations suspend the fiber, never the thread.
 //
-// Capacity: Boost's buffered_channel needs a power-of-two capacity >= 2 and
-// holds capacity - 1 items, so Channel<T>(n) holds bit_ceil(n + 1) - 1 >= n
-// items: exact when n = 2^k - 1 (1, 3, 7, ..., 63, ...), rounded up
-// otherwise (docs/models.md).
+// Two designs, chosen by the fibers runtime of the case (a case runs in a
+// process of its own, so the choice is per process):
+// - the default: the array channel (models/array_channel.hpp, crossbeam's
+//   design: no lock on the way of an item) whose waiters are fibers,
+//   suspended on Boost.Fiber's wait_queue under a spinlock that only
+//   waiting and waking take;
+// - the variant `fibers/boost-channels`: Boost.Fiber's buffered_channel and
+//   unbuffered_channel, which take one spinlock for every operation (and
+//   hold it while waking a fiber on another thread). Boost needs a
+//   power-of-two capacity and holds capacity - 1, so that Channel<T>(n)
+//   holds bit_ceil(n + 1) - 1 >= n items.
+//
+// Every operation is also a scheduling point once other fibers have waited
+// too long for the running one (should_yield_to_others, scheduler.hpp):
+// fibers are not preempted, and without this a fiber whose channels never
+// block would keep the others from running.
 #pragma once
+
+#include "models/array_channel.hpp"
+#include "models/fibers/scheduler.hpp"
 
 #include <boost/fiber/buffered_channel.hpp>
 #include <boost/fiber/channel_op_status.hpp>
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/detail/spinlock.hpp>
+#include <boost/fiber/operations.hpp>
 #include <boost/fiber/unbuffered_channel.hpp>
+#include <boost/fiber/waker.hpp>
 
+#include <atomic>
 #include <bit>
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <utility>
 
 namespace conclab::models::fibers {
+
+struct FiberWaiting {
+    /// A few spins, then wait: the fiber that would make room or an item is
+    /// as likely on this thread as on another, and waiting lets it run
+    /// (Go's channels do not spin at all).
+    static constexpr unsigned yield_limit = 2;
+    static void yield_now() noexcept { boost::this_fiber::yield(); }
+
+    /// Fibers waiting on one side of a channel: Boost.Fiber's wait_queue
+    /// under its spinlock. `empty` lets the other side skip the spinlock
+    /// when no fiber waits.
+    class WaitList {
+    public:
+        /// Lists the calling fiber, looks once more, and suspends it unless
+        /// ready(). The spinlock is held from the listing to the suspension
+        /// (Boost releases it after the switch), so no wake-up is lost.
+        template <class Ready>
+        void park(Ready ready) {
+            boost::fibers::detail::spinlock_lock lock{spinlock_};
+            empty_.store(false, std::memory_order_seq_cst);
+            // pairs with the fence in wake_one: either this sees what the
+            // other side did, or the other side sees a waiter
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            if (ready()) {
+                empty_.store(waiting_.empty(), std::memory_order_seq_cst);
+                return;
+            }
+            waiting_.suspend_and_wait(lock, boost::fibers::context::active());
+        }
+        void wake_one() noexcept {
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            if (empty_.load(std::memory_order_relaxed)) return;
+            boost::fibers::detail::spinlock_lock lock{spinlock_};
+            waiting_.notify_one();
+            empty_.store(waiting_.empty(), std::memory_order_seq_cst);
+        }
+        void wake_all() noexcept {
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            if (empty_.load(std::memory_order_relaxed)) return;
+            boost::fibers::detail::spinlock_lock lock{spinlock_};
+            waiting_.notify_all();
+            empty_.store(true, std::memory_order_seq_cst);
+        }
+
+    private:
+        boost::fibers::detail::spinlock spinlock_;
+        boost::fibers::wait_queue waiting_;
+        std::atomic<bool> empty_{true};
+    };
+};
+
+template <class T>
+using ArrayChannel = models::ArrayChannel<T, FiberWaiting>;
+
+enum class ChannelDesign { array, boost };
+
+/// The design channels made from now on use (set by fibers::Runtime).
+inline std::atomic<ChannelDesign>& channel_design() noexcept {
+    static std::atomic<ChannelDesign> design{ChannelDesign::array};
+    return design;
+}
 
 template <class T>
 class Channel {
 public:
     /// A rendezvous channel for buffer 0, a buffered one otherwise.
     explicit Channel(std::size_t buffer) {
-        if (buffer == 0) {
+        if (channel_design().load(std::memory_order_relaxed) == ChannelDesign::array) {
+            array_ = std::make_unique<ArrayChannel<T>>(buffer);
+        } else if (buffer == 0) {
             unbuffered_.emplace();
         } else {
             buffered_.emplace(std::bit_ceil(buffer + 1));
         }
     }
 
-    /// The number of items a send can leave in the channel without a receiver.
+    /// The number of items a send can leave in the channel without a
+    /// receiver, in the current design.
     static std::size_t holds(std::size_t buffer) noexcept {
+        if (channel_design().load(std::memory_order_relaxed) == ChannelDesign::array) return buffer;
         return buffer == 0 ? 0 : std::bit_ceil(buffer + 1) - 1;
     }
 
     /// Suspends the calling fiber until the item is taken (rendezvous) or
     /// buffered; false if the channel is closed (Go would panic).
     bool send(T item) {
-        auto const status = buffered_ ? buffered_->push(std::move(item)) : unbuffered_->push(std::move(item));
-        return status == boost::fibers::channel_op_status::success;
+        bool sent = false;
+        if (array_) {
+            sent = array_->send(std::move(item));
+        } else {
+            auto const status = buffered_ ? buffered_->push(std::move(item)) : unbuffered_->push(std::move(item));
+            sent = status == boost::fibers::channel_op_status::success;
+        }
+        if (should_yield_to_others()) boost::this_fiber::yield();
+        return sent;
     }
 
     /// Suspends the calling fiber until an item arrives; nullopt once the
     /// channel is closed and drained (Go's `v, ok := <-ch`).
     std::optional<T> receive() {
-        T item;
-        auto const status = buffered_ ? buffered_->pop(item) : unbuffered_->pop(item);
-        if (status != boost::fibers::channel_op_status::success) return std::nullopt;
+        std::optional<T> item;
+        if (array_) {
+            item = array_->receive();
+        } else {
+            T value;
+            auto const status = buffered_ ? buffered_->pop(value) : unbuffered_->pop(value);
+            if (status == boost::fibers::channel_op_status::success) item.emplace(std::move(value));
+        }
+        if (should_yield_to_others()) boost::this_fiber::yield();
         return item;
     }
 
     /// Wakes every waiting receiver; buffered items are still delivered.
     void close() noexcept {
-        if (buffered_) {
+        if (array_) {
+            array_->close();
+        } else if (buffered_) {
             buffered_->close();
         } else {
             unbuffered_->close();
@@ -62,6 +164,7 @@ public:
     }
 
 private:
+    std::unique_ptr<ArrayChannel<T>> array_;
     std::optional<boost::fibers::unbuffered_channel<T>> unbuffered_;
     std::optional<boost::fibers::buffered_channel<T>> buffered_;
 };

@@ -20,6 +20,8 @@ void spin_pause() noexcept {
 // enough to catch the next hand-off of a busy pipeline (a few microseconds
 // apart), short enough that an idle pool costs nothing measurable.
 constexpr auto spin_time = std::chrono::microseconds{30};
+// How long a runnext fiber is left to its own thread before another steals it.
+constexpr auto runnext_grace = std::chrono::microseconds{3};
 // runnext turns in a row before the queue's front gets one (Go gives the
 // pair a shared time slice; fibers are not preempted, so a count stands in).
 constexpr unsigned runnext_turns = 16;
@@ -34,6 +36,19 @@ std::uint32_t next_random(std::uint32_t& state) noexcept {
     state ^= state << 5;
     return state;
 }
+
+// Since when (steady clock, ns) the running fiber has kept ready fibers
+// waiting; 0: not seen yet. Reset at every switch.
+thread_local std::int64_t others_waiting_since = 0;
+thread_local unsigned looks_while_others_wait = 0;
+
+// How long a running fiber may keep others waiting before a channel
+// operation yields: a fiber woken by another thread (out of the thieves'
+// sight until the dispatcher brings it in) after a few work items, far
+// above a hand-off; ready fibers of this thread after Go's preemption
+// slice, 10 ms.
+constexpr std::int64_t remote_wakeup_grace_ns = 20'000;
+constexpr std::int64_t time_slice_ns = 10'000'000;
 
 }  // namespace
 
@@ -74,12 +89,24 @@ context* StealingPool::Worker::pop_front_locked() noexcept {
     return ctx;
 }
 
-void StealingPool::Worker::give_half(std::vector<context*>& out, bool take_runnext) {
+void StealingPool::Worker::give_half(std::vector<context*>& out) {
     std::lock_guard guard{lock};
     auto const take = (count + 1) / 2;
     for (std::size_t i = 0; i < take; ++i) out.push_back(pop_front_locked());
-    if (take == 0 && take_runnext && runnext != nullptr) out.push_back(std::exchange(runnext, nullptr));
     publish_locked();
+}
+
+context* StealingPool::Worker::runnext_now() {
+    std::lock_guard guard{lock};
+    return runnext;
+}
+
+context* StealingPool::Worker::give_runnext(context* expected) {
+    std::lock_guard guard{lock};
+    if (runnext != expected) return nullptr;
+    runnext = nullptr;
+    publish_locked();
+    return expected;
 }
 
 void StealingPool::Worker::wake() noexcept {
@@ -128,7 +155,30 @@ void StealingPool::forget_sleeper(Worker* worker) noexcept {
 StealingAlgorithm::StealingAlgorithm(StealingPool& pool, unsigned index) noexcept
     : pool_{pool}, me_{*pool.workers_.at(index)}, index_{index}, rng_{0x9E3779B9U * (index + 1)} {
     loot_.reserve(256);
+    this_thread_ = &me_;
 }
+
+StealingAlgorithm::~StealingAlgorithm() { this_thread_ = nullptr; }
+
+thread_local StealingPool::Worker const* StealingAlgorithm::this_thread_ = nullptr;
+
+bool StealingAlgorithm::should_yield() noexcept {
+    auto const* const me = this_thread_;
+    if (me == nullptr) return false;
+    bool const remote = me->notified.load(std::memory_order_relaxed);
+    if (!remote && me->visible.load(std::memory_order_relaxed) == 0) return false;
+    // the clock at every 8th look only: at work=0 a channel operation takes
+    // about 100 ns, a clock read 20
+    if ((++looks_while_others_wait & 7) != 0) return false;
+    auto const now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (others_waiting_since == 0) {
+        others_waiting_since = now;
+        return false;
+    }
+    return now - others_waiting_since >= (remote ? remote_wakeup_grace_ns : time_slice_ns);
+}
+
+bool should_yield_to_others() noexcept { return StealingAlgorithm::should_yield(); }
 
 void StealingAlgorithm::awakened(context* ctx) noexcept {
     if (ctx->is_context(boost::fibers::type::pinned_context)) {
@@ -171,24 +221,36 @@ context* StealingAlgorithm::steal() noexcept {
     auto const n = pool_.threads();
     if (n < 2) return nullptr;
     auto const start = next_random(rng_) % n;
-    // first round: half of a queue; second: a runnext fiber its thread has
-    // not come back to (its thread is busy running something long)
-    for (bool const take_runnext : {false, true}) {
-        for (unsigned i = 0; i < n; ++i) {
-            auto const victim = (start + i) % n;
-            if (victim == index_) continue;
-            auto& other = *pool_.workers_[victim];
-            if (other.visible.load(std::memory_order_relaxed) == 0) continue;
-            loot_.clear();
-            other.give_half(loot_, take_runnext);
-            if (loot_.empty()) continue;
-            if (loot_.size() > 1) {
-                std::lock_guard guard{me_.lock};
-                for (std::size_t k = 1; k < loot_.size(); ++k) me_.push_back_locked(loot_[k]);
-                me_.publish_locked();
-            }
-            return loot_.front();
+    // first: half of another thread's queue
+    for (unsigned i = 0; i < n; ++i) {
+        auto const victim = (start + i) % n;
+        if (victim == index_) continue;
+        auto& other = *pool_.workers_[victim];
+        if (other.visible.load(std::memory_order_relaxed) == 0) continue;
+        loot_.clear();
+        other.give_half(loot_);
+        if (loot_.empty()) continue;
+        if (loot_.size() > 1) {
+            std::lock_guard guard{me_.lock};
+            for (std::size_t k = 1; k < loot_.size(); ++k) me_.push_back_locked(loot_[k]);
+            me_.publish_locked();
         }
+        return loot_.front();
+    }
+    // then a runnext fiber, if its thread has not come back to it after a
+    // few microseconds (it is busy running something long). Taken at once,
+    // it would split every hand-off pair across threads, and a fiber stays
+    // with the thread it last ran on (a wake-up from another thread is
+    // delivered to that one): Go waits 3 us too (runqgrab).
+    for (unsigned i = 0; i < n; ++i) {
+        auto const victim = (start + i) % n;
+        if (victim == index_) continue;
+        auto& other = *pool_.workers_[victim];
+        auto* const seen = other.runnext_now();
+        if (seen == nullptr) continue;
+        auto const until = std::chrono::steady_clock::now() + runnext_grace;
+        while (std::chrono::steady_clock::now() < until) spin_pause();
+        if (auto* const ctx = other.give_runnext(seen)) return ctx;
     }
     return nullptr;
 }
@@ -205,11 +267,24 @@ context* StealingAlgorithm::pick_next() noexcept {
 }
 
 context* StealingAlgorithm::pick() noexcept {
+    others_waiting_since = 0;
     auto const pinned = [this] {
         auto* const ctx = &pinned_.front();
         pinned_.pop_front();
         return ctx;
     };
+    // Another thread woke a fiber of this one: the dispatcher brings it in
+    // now, into the queue, where an idle thread can steal it (Boost keeps it
+    // in this thread's remote queue until then, out of the thieves' sight).
+    if (me_.notified.load(std::memory_order_relaxed)) {
+        for (auto& candidate : pinned_) {
+            if (candidate.is_context(boost::fibers::type::dispatcher_context)) {
+                me_.notified.store(false, std::memory_order_relaxed);
+                pinned_.remove(candidate);
+                return &candidate;
+            }
+        }
+    }
     if (++ticks_ % dispatcher_period == 0 && !pinned_.empty()) return pinned();
     auto* ctx = take_own();
     if (ctx == nullptr && !pinned_.empty()) return pinned();

@@ -77,9 +77,11 @@ private:
         void push_back_locked(boost::fibers::context* ctx);
         boost::fibers::context* pop_front_locked() noexcept;
         void publish_locked() noexcept { visible.store(count + (runnext != nullptr ? 1 : 0), std::memory_order_relaxed); }
-        /// Moves about half of the queue into `out` (or, when the queue is
-        /// empty and `take_runnext`, the runnext fiber).
-        void give_half(std::vector<boost::fibers::context*>& out, bool take_runnext);
+        /// Moves about half of the queue into `out`.
+        void give_half(std::vector<boost::fibers::context*>& out);
+        boost::fibers::context* runnext_now();
+        /// The runnext fiber, if it is still `expected`.
+        boost::fibers::context* give_runnext(boost::fibers::context* expected);
         /// Makes the thread look again, waking it if it sleeps.
         void wake() noexcept;
     };
@@ -98,11 +100,22 @@ private:
     std::vector<Worker*> sleepers_;  // guarded by sleepers_mutex_
 };
 
+/// Whether the running fiber should yield at its next channel operation:
+/// true on a pool thread where, while one fiber kept running, a fiber woken
+/// by another thread has waited 20 us for the dispatcher to bring it in, or
+/// ready fibers have waited 10 ms (Go's preemption slice). Fibers are not
+/// preempted: without this, a fiber whose channels never block would keep
+/// the others from running (a woken fiber even from other threads, which
+/// cannot steal it before the dispatcher brings it in; Go puts a woken
+/// goroutine on the waker's thread and preempts after 10 ms).
+bool should_yield_to_others() noexcept;
+
 /// One instance per pool thread (Boost.Fiber installs one per thread).
 class StealingAlgorithm final : public boost::fibers::algo::algorithm {
 public:
     /// `index`: this thread's place in the pool, 0 <= index < pool.threads().
     StealingAlgorithm(StealingPool& pool, unsigned index) noexcept;
+    ~StealingAlgorithm() override;
     StealingAlgorithm(StealingAlgorithm const&) = delete;
     StealingAlgorithm& operator=(StealingAlgorithm const&) = delete;
 
@@ -123,6 +136,9 @@ public:
     /// Another thread made one of this thread's fibers ready.
     void notify() noexcept override;
 
+    /// should_yield_to_others() for the calling thread.
+    static bool should_yield() noexcept;
+
 private:
     boost::fibers::context* pick() noexcept;
     boost::fibers::context* take_own() noexcept;
@@ -132,6 +148,8 @@ private:
     bool spin_for_work(std::chrono::steady_clock::time_point const& deadline) noexcept;
     void sleep(std::chrono::steady_clock::time_point const& deadline) noexcept;
     void stop_spinning() noexcept;
+
+    static thread_local StealingPool::Worker const* this_thread_;
 
     StealingPool& pool_;
     StealingPool::Worker& me_;

@@ -1,0 +1,288 @@
+// Go's channel as crossbeam-channel's bounded "array" flavour
+// (crossbeam-channel/src/flavors/array.rs), for the models whose channels
+// block: fibers (a waiting fiber suspends) and threads (a waiting thread
+// parks). How a waiter waits is the Waiting policy; the rest is shared.
+//
+// - a ring of `capacity` slots, each with a stamp saying whose turn it is
+//   (the lap and index of the send or receive that may use it next), and
+//   two counters, head and tail, that senders and receivers advance with a
+//   compare-and-swap: no lock, and a send and a receive on different slots
+//   never touch the same cache line;
+// - a sender that finds the channel full (or a receiver empty) backs off
+//   (spins, and for threads yields the CPU a few times), then waits on the
+//   channel's wait list after looking once more; the other side wakes one
+//   waiter per operation, and looks at the list with one load when no one
+//   waits;
+// - closing sets a mark bit in the tail: senders fail at once, receivers
+//   drain what is left and then see the end.
+//
+// Capacity 0, Go's rendezvous, is a ring of one slot whose sender also
+// waits until a receiver has taken an item.
+//
+// Lifetime: the last thing a send does to a buffered channel is to make its
+// item visible, so the receiver of the last item may destroy the channel at
+// once, as a Go parent lets its channel go (Go has a collector; here the
+// wake-up of a waiting receiver comes first). A rendezvous hand-off goes on
+// after the item changed hands; the destructor waits for it.
+//
+// A Waiting policy has `WaitList` (park(ready): wait unless ready() after
+// being listed; wake_one(); wake_all()), `yield_now()` and `yield_limit`
+// (Backoff steps before waiting: the spinning ones, then the CPU-yielding
+// ones).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <optional>
+#include <thread>
+#include <utility>
+
+namespace conclab::models {
+
+inline void spin_pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    asm volatile("yield" ::: "memory");
+#endif
+}
+
+/// crossbeam-utils' Backoff: spin 2^step pauses while step <= 6, then
+/// yield the CPU, until step passes `yield_limit`: then the caller waits.
+class Backoff {
+public:
+    explicit Backoff(unsigned yield_limit = 10) noexcept : yield_limit_{yield_limit} {}
+    void spin() noexcept {
+        for (unsigned i = 0; i < (1U << std::min(step_, spin_limit)); ++i) spin_pause();
+        if (step_ <= spin_limit) ++step_;
+    }
+    void snooze() noexcept {
+        if (step_ <= spin_limit) {
+            for (unsigned i = 0; i < (1U << step_); ++i) spin_pause();
+        } else {
+            std::this_thread::yield();
+        }
+        if (step_ <= yield_limit_) ++step_;
+    }
+    bool completed() const noexcept { return step_ > yield_limit_; }
+
+private:
+    static constexpr unsigned spin_limit = 6;
+    unsigned yield_limit_;
+    unsigned step_ = 0;
+};
+
+template <class T, class Waiting>
+class ArrayChannel {
+public:
+    /// A channel that holds `buffer` items; 0 is a rendezvous.
+    explicit ArrayChannel(std::size_t buffer)
+        : rendezvous_{buffer == 0},
+          capacity_{std::max<std::size_t>(buffer, 1)},
+          mark_bit_{std::bit_ceil(capacity_ + 1)},
+          one_lap_{mark_bit_ * 2},
+          slots_{new Slot[capacity_]} {
+        for (std::size_t i = 0; i < capacity_; ++i) slots_[i].stamp.store(i, std::memory_order_relaxed);
+    }
+    ArrayChannel(ArrayChannel const&) = delete;
+    ArrayChannel& operator=(ArrayChannel const&) = delete;
+    ~ArrayChannel() {
+        // a rendezvous sender or receiver may still be finishing its hand-off
+        while (busy_.load(std::memory_order_acquire) != 0) Waiting::yield_now();
+        std::optional<T> rest;
+        while (try_receive(rest) == Status::done) rest.reset();
+    }
+
+    /// Waits until there is room (rendezvous: until a receiver took an
+    /// item); false if the channel is closed (Go would panic).
+    bool send(T item) {
+        Busy const busy{*this};
+        for (;;) {
+            Backoff backoff{Waiting::yield_limit};
+            for (;;) {
+                auto const status = try_send(item);
+                if (status == Status::done) {
+                    if (rendezvous_) wait_until_taken();
+                    return true;
+                }
+                if (status == Status::closed) return false;
+                if (backoff.completed()) break;
+                backoff.snooze();
+            }
+            senders_.park([this] { return !full() || closed(); });
+        }
+    }
+
+    /// Waits until an item arrives; nullopt once closed and drained.
+    std::optional<T> receive() {
+        Busy const busy{*this};
+        std::optional<T> item;
+        for (;;) {
+            Backoff backoff{Waiting::yield_limit};
+            for (;;) {
+                auto const status = try_receive(item);
+                if (status == Status::done) {
+                    if (rendezvous_) {
+                        taken_.fetch_add(1, std::memory_order_seq_cst);
+                        takers_.wake_one();
+                    }
+                    return item;
+                }
+                if (status == Status::closed) return std::nullopt;
+                if (backoff.completed()) break;
+                backoff.snooze();
+            }
+            receivers_.park([this] { return !empty() || closed(); });
+        }
+    }
+
+    /// Wakes every parked thread; receivers still get the items sent before.
+    void close() noexcept {
+        auto const tail = tail_.fetch_or(mark_bit_, std::memory_order_seq_cst);
+        if ((tail & mark_bit_) != 0) return;
+        senders_.wake_all();
+        receivers_.wake_all();
+    }
+
+private:
+    enum class Status { done, would_block, closed };
+
+    // Counts a rendezvous operation while it runs: its hand-off goes on
+    // after its item changed hands, and the destructor waits for it.
+    class Busy {
+    public:
+        explicit Busy(ArrayChannel& channel) noexcept : channel_{channel.rendezvous_ ? &channel : nullptr} {
+            if (channel_ != nullptr) channel_->busy_.fetch_add(1, std::memory_order_acq_rel);
+        }
+        ~Busy() {
+            if (channel_ != nullptr) channel_->busy_.fetch_sub(1, std::memory_order_acq_rel);
+        }
+        Busy(Busy const&) = delete;
+        Busy& operator=(Busy const&) = delete;
+
+    private:
+        ArrayChannel* channel_;
+    };
+
+    struct alignas(64) Slot {
+        std::atomic<std::uint64_t> stamp{0};
+        alignas(T) unsigned char storage[sizeof(T)];
+        T* value() noexcept { return std::launder(reinterpret_cast<T*>(storage)); }
+    };
+
+    Status try_send(T& item) {
+        Backoff backoff{Waiting::yield_limit};
+        auto tail = tail_.load(std::memory_order_relaxed);
+        for (;;) {
+            if ((tail & mark_bit_) != 0) return Status::closed;
+            auto const index = tail & (mark_bit_ - 1);
+            auto const lap = tail & ~(one_lap_ - 1);
+            auto& slot = slots_[index];
+            auto const stamp = slot.stamp.load(std::memory_order_acquire);
+            if (tail == stamp) {
+                // the slot is free for this lap: claim it by moving the tail
+                auto const next = index + 1 < capacity_ ? tail + 1 : lap + one_lap_;
+                if (tail_.compare_exchange_weak(tail, next, std::memory_order_seq_cst, std::memory_order_relaxed)) {
+                    new (slot.storage) T(std::move(item));
+                    // Wake a receiver before the item is visible: the stamp
+                    // store is a sender's last touch of the channel, so a
+                    // receiver that takes the item may destroy the channel at
+                    // once (task-tree's parent does). A receiver woken early
+                    // sees the tail moved and waits for the stamp; one about
+                    // to wait sees the tail moved and does not.
+                    receivers_.wake_one();
+                    slot.stamp.store(tail + 1, std::memory_order_release);
+                    return Status::done;
+                }
+                backoff.spin();
+            } else if (stamp + one_lap_ == tail + 1) {
+                // the slot still holds last lap's item: full, unless a receiver is at it
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                if (head_.load(std::memory_order_relaxed) + one_lap_ == tail) return Status::would_block;
+                backoff.spin();
+                tail = tail_.load(std::memory_order_relaxed);
+            } else {
+                // another sender is writing this slot
+                backoff.snooze();
+                tail = tail_.load(std::memory_order_relaxed);
+            }
+        }
+    }
+
+    Status try_receive(std::optional<T>& out) {
+        Backoff backoff{Waiting::yield_limit};
+        auto head = head_.load(std::memory_order_relaxed);
+        for (;;) {
+            auto const index = head & (mark_bit_ - 1);
+            auto const lap = head & ~(one_lap_ - 1);
+            auto& slot = slots_[index];
+            auto const stamp = slot.stamp.load(std::memory_order_acquire);
+            if (head + 1 == stamp) {
+                // the slot holds this lap's item: claim it by moving the head
+                auto const next = index + 1 < capacity_ ? head + 1 : lap + one_lap_;
+                if (head_.compare_exchange_weak(head, next, std::memory_order_seq_cst, std::memory_order_relaxed)) {
+                    out.emplace(std::move(*slot.value()));
+                    slot.value()->~T();
+                    senders_.wake_one();  // before the slot is free, as in try_send
+                    slot.stamp.store(head + one_lap_, std::memory_order_release);
+                    return Status::done;
+                }
+                backoff.spin();
+            } else if (stamp == head) {
+                // nothing here yet: empty, unless a sender is at it
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                auto const tail = tail_.load(std::memory_order_relaxed);
+                if ((tail & ~mark_bit_) == head) return (tail & mark_bit_) != 0 ? Status::closed : Status::would_block;
+                backoff.spin();
+                head = head_.load(std::memory_order_relaxed);
+            } else {
+                backoff.snooze();
+                head = head_.load(std::memory_order_relaxed);
+            }
+        }
+    }
+
+    bool full() const noexcept {
+        auto const tail = tail_.load(std::memory_order_seq_cst);
+        auto const head = head_.load(std::memory_order_seq_cst);
+        return head + one_lap_ == (tail & ~mark_bit_);
+    }
+    bool empty() const noexcept {
+        auto const head = head_.load(std::memory_order_seq_cst);
+        auto const tail = tail_.load(std::memory_order_seq_cst);
+        return (tail & ~mark_bit_) == head;
+    }
+    bool closed() const noexcept { return (tail_.load(std::memory_order_seq_cst) & mark_bit_) != 0; }
+
+    // rendezvous: a sender waits for a receive, any receive (Go's pairing
+    // is one to one; this counts: k senders return after k items were taken)
+    void wait_until_taken() {
+        for (;;) {
+            auto credits = taken_.load(std::memory_order_seq_cst);
+            while (credits > 0) {
+                if (taken_.compare_exchange_weak(credits, credits - 1, std::memory_order_seq_cst)) return;
+            }
+            takers_.park([this] { return taken_.load(std::memory_order_seq_cst) > 0; });
+        }
+    }
+
+    bool const rendezvous_;
+    std::size_t const capacity_;
+    std::uint64_t const mark_bit_;  // in the tail: closed
+    std::uint64_t const one_lap_;
+    std::unique_ptr<Slot[]> slots_;
+    alignas(64) std::atomic<std::uint64_t> head_{0};
+    alignas(64) std::atomic<std::uint64_t> tail_{0};
+    typename Waiting::WaitList senders_;
+    typename Waiting::WaitList receivers_;
+    typename Waiting::WaitList takers_;       // rendezvous: senders waiting for a receive
+    std::atomic<std::int64_t> taken_{0};      // rendezvous: receives not yet claimed by a sender
+    std::atomic<std::int64_t> busy_{0};       // rendezvous: operations running
+};
+
+}  // namespace conclab::models
