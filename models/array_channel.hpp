@@ -169,7 +169,9 @@ private:
         ArrayChannel* channel_;
     };
 
-    struct alignas(64) Slot {
+    // not padded to a cache line each, as crossbeam's are not: task-tree
+    // makes a small channel per node, and padding made each 10x larger
+    struct Slot {
         std::atomic<std::uint64_t> stamp{0};
         alignas(T) unsigned char storage[sizeof(T)];
         T* value() noexcept { return std::launder(reinterpret_cast<T*>(storage)); }

@@ -108,7 +108,7 @@ public:
     /// A rendezvous channel for buffer 0, a buffered one otherwise.
     explicit Channel(std::size_t buffer) {
         if (channel_design().load(std::memory_order_relaxed) == ChannelDesign::array) {
-            array_ = std::make_unique<ArrayChannel<T>>(buffer);
+            array_.emplace(buffer);
         } else if (buffer == 0) {
             unbuffered_.emplace();
         } else {
@@ -164,7 +164,7 @@ public:
     }
 
 private:
-    std::unique_ptr<ArrayChannel<T>> array_;
+    std::optional<ArrayChannel<T>> array_;  // in place: no allocation of its own
     std::optional<boost::fibers::unbuffered_channel<T>> unbuffered_;
     std::optional<boost::fibers::buffered_channel<T>> buffered_;
 };

@@ -35,7 +35,7 @@ public:
         if (channel_design().load(std::memory_order_relaxed) == ChannelDesign::moodycamel_queue) {
             queue_ = std::make_unique<QueueChannel<T>>(buffer);
         } else {
-            array_ = std::make_unique<ArrayChannel<T>>(buffer);
+            array_.emplace(buffer);
         }
     }
 
@@ -56,7 +56,7 @@ public:
     }
 
 private:
-    std::unique_ptr<ArrayChannel<T>> array_;
+    std::optional<ArrayChannel<T>> array_;  // in place: no allocation of its own
     std::unique_ptr<QueueChannel<T>> queue_;
 };
 
