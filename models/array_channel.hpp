@@ -206,7 +206,10 @@ private:
                 // the slot still holds last lap's item: full, unless a receiver is at it
                 std::atomic_thread_fence(std::memory_order_seq_cst);
                 if (head_.load(std::memory_order_relaxed) + one_lap_ == tail) return Status::would_block;
-                backoff.spin();
+                // a receiver is between claiming the slot and freeing it: wait
+                // for it, yielding the CPU if that takes long (with more
+                // threads than cores it may have been preempted in between)
+                backoff.snooze();
                 tail = tail_.load(std::memory_order_relaxed);
             } else {
                 // another sender is writing this slot
@@ -240,7 +243,7 @@ private:
                 std::atomic_thread_fence(std::memory_order_seq_cst);
                 auto const tail = tail_.load(std::memory_order_relaxed);
                 if ((tail & ~mark_bit_) == head) return (tail & mark_bit_) != 0 ? Status::closed : Status::would_block;
-                backoff.spin();
+                backoff.snooze();  // a sender is between claiming the slot and filling it
                 head = head_.load(std::memory_order_relaxed);
             } else {
                 backoff.snooze();

@@ -180,6 +180,7 @@ TEST(FiberCode, FitsInThreeQuartersOfTheFloorAndRunsAtTheFloor) {
 // same thread; past the thread's share, half go to the shared pool, from
 // which another thread takes them.
 TEST(CachedStack, ReusesAStackGivenBack) {
+    if (!CachedStack::reuses()) GTEST_SKIP() << "stacks are not reused under ThreadSanitizer";
     CachedStack stacks{16 * 1024};
     auto first = stacks.allocate();
     void* const top = first.sp;
@@ -193,6 +194,7 @@ TEST(CachedStack, ReusesAStackGivenBack) {
 }
 
 TEST(CachedStack, ABusyThreadsSurplusGoesToAnotherThread) {
+    if (!CachedStack::reuses()) GTEST_SKIP() << "stacks are not reused under ThreadSanitizer";
     constexpr std::size_t bytes = 64 * 1024;  // 4 MiB per thread: 64 stacks
     std::vector<boost::context::stack_context> many;
     std::size_t shared_after = 0;

@@ -12,37 +12,25 @@
 #include <signal.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_THREAD__)
-extern "C" void __tsan_acquire(void* addr);
-extern "C" void __tsan_release(void* addr);
-#endif
-
 namespace conclab::models::fibers {
 namespace {
-
-// A stack handed from one fiber to the next without free and malloc: tell
-// ThreadSanitizer that the old fiber's last use comes before the new one's
-// first (it sees each fiber as a thread of its own).
-void handed_over(void* base) noexcept {
-#if defined(__SANITIZE_THREAD__)
-    __tsan_release(base);
-#else
-    (void)base;
-#endif
-}
-void taken_over(void* base) noexcept {
-#if defined(__SANITIZE_THREAD__)
-    __tsan_acquire(base);
-#else
-    (void)base;
-#endif
-}
 
 constexpr unsigned char paint = 0xA5;
 std::atomic<bool> measuring{false};
 std::atomic<std::size_t> deepest{0};
 
 std::size_t kib_rounded_up(std::size_t bytes) { return (bytes + 1023) / 1024; }
+
+// ThreadSanitizer sees each fiber as a thread of its own and cannot tell
+// that a stack handed from an ended fiber to a new one is no race (its
+// __tsan_release/acquire annotations did not cover Boost's accesses to the
+// context record at the top of the stack): under it, stacks are malloc'd
+// and freed every time, which it understands.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool reuse_stacks = false;
+#else
+constexpr bool reuse_stacks = true;
+#endif
 
 // Stack caches: what a thread keeps (bytes), and what the shared pool
 // keeps of every size together.
@@ -222,7 +210,7 @@ void MallocStack::deallocate(boost::context::stack_context& stack) noexcept {
 
 boost::context::stack_context CachedStack::allocate() {
     auto& mine = thread_stacks;
-    if (measuring.load(std::memory_order_relaxed) || (mine.bytes != bytes_ && !mine.stacks.empty())) {
+    if (!reuse_stacks || measuring.load(std::memory_order_relaxed) || (mine.bytes != bytes_ && !mine.stacks.empty())) {
         return MallocStack{bytes_}.allocate();  // painted afresh, or another runtime's size
     }
     mine.bytes = bytes_;
@@ -230,7 +218,6 @@ boost::context::stack_context CachedStack::allocate() {
     if (mine.stacks.empty()) return MallocStack{bytes_}.allocate();
     void* const base = mine.stacks.back();
     mine.stacks.pop_back();
-    taken_over(base);
     boost::context::stack_context stack;
     stack.size = bytes_;
     stack.sp = static_cast<char*>(base) + bytes_;
@@ -239,7 +226,7 @@ boost::context::stack_context CachedStack::allocate() {
 
 void CachedStack::deallocate(boost::context::stack_context& stack) noexcept {
     auto& mine = thread_stacks;
-    if (measuring.load(std::memory_order_relaxed) || (mine.bytes != stack.size && !mine.stacks.empty())) {
+    if (!reuse_stacks || measuring.load(std::memory_order_relaxed) || (mine.bytes != stack.size && !mine.stacks.empty())) {
         MallocStack{stack.size}.deallocate(stack);
         return;
     }
@@ -247,12 +234,13 @@ void CachedStack::deallocate(boost::context::stack_context& stack) noexcept {
     auto const capacity = thread_cache_capacity(stack.size);
     if (mine.stacks.size() >= capacity) mine.give_back(capacity / 2);
     try {
-        handed_over(static_cast<char*>(stack.sp) - stack.size);
         mine.stacks.push_back(static_cast<char*>(stack.sp) - stack.size);
     } catch (...) {
         MallocStack{stack.size}.deallocate(stack);
     }
 }
+
+bool CachedStack::reuses() noexcept { return reuse_stacks; }
 
 std::size_t CachedStack::cached_here() noexcept { return thread_stacks.stacks.size(); }
 

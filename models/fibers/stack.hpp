@@ -131,6 +131,9 @@ public:
     boost::context::stack_context allocate();
     void deallocate(boost::context::stack_context& stack) noexcept;
 
+    /// False in ThreadSanitizer builds, where every stack is malloc'd and
+    /// freed (stack.cpp says why).
+    static bool reuses() noexcept;
     /// Tests: the stacks this thread holds for reuse, and those in the
     /// shared pool.
     static std::size_t cached_here() noexcept;
