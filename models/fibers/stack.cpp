@@ -12,6 +12,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace conclab::models::fibers {
 namespace {
 
@@ -31,6 +35,18 @@ constexpr bool reuse_stacks = false;
 #else
 constexpr bool reuse_stacks = true;
 #endif
+
+// A reused stack still carries AddressSanitizer's poison of the frames its
+// last fiber left without returning (its redzones): clear it, as free and
+// malloc would have.
+void fresh_for_reuse(void* base, std::size_t bytes) noexcept {
+#if defined(__SANITIZE_ADDRESS__)
+    __asan_unpoison_memory_region(base, bytes);
+#else
+    (void)base;
+    (void)bytes;
+#endif
+}
 
 // Stack caches: what a thread keeps (bytes), and what the shared pool
 // keeps of every size together.
@@ -218,6 +234,7 @@ boost::context::stack_context CachedStack::allocate() {
     if (mine.stacks.empty()) return MallocStack{bytes_}.allocate();
     void* const base = mine.stacks.back();
     mine.stacks.pop_back();
+    fresh_for_reuse(base, bytes_);
     boost::context::stack_context stack;
     stack.size = bytes_;
     stack.sp = static_cast<char*>(base) + bytes_;
