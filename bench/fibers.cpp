@@ -1,8 +1,9 @@
 // The fibers model's primitives, in the default runtime and in the designs
 // it replaced (design:0 = Go's: per-thread queues, runnext, stealing and
-// cached stacks; design:1 = fibers/shared-queue; design:2 =
-// fibers/fresh-stacks): what a goroutine spawn costs, a channel hand-off
-// between two goroutines (a wake-up each way), a push/pop with no other
+// cached stacks, the array channel; design:1 = fibers/shared-queue;
+// design:2 = fibers/fresh-stacks; design:3 = fibers/boost-channels): what a
+// goroutine spawn costs, a channel hand-off between two goroutines (a
+// wake-up each way), a push/pop with no other
 // task, a channel under 4 senders and 4 receivers, and how soon a fiber
 // readied on a busy thread runs on another (a steal). Multi-threaded, so
 // timed in real time; the benchmark loop runs inside a fiber of the runtime
@@ -24,7 +25,7 @@ using conclab::models::fibers::Runtime;
 using conclab::models::fibers::WaitGroup;
 
 std::unique_ptr<Runtime> runtime(benchmark::State const& state) {
-    static char const* const designs[] = {"", "shared-queue", "fresh-stacks"};
+    static char const* const designs[] = {"", "shared-queue", "fresh-stacks", "boost-channels"};
     return std::make_unique<Runtime>(RuntimeOptions{.threads = static_cast<unsigned>(state.range(0)),
                                                     .stack_bytes = 16 * 1024,
                                                     .design = designs[state.range(1)]});
@@ -129,7 +130,7 @@ void steal(benchmark::State& state) {
 void designs(benchmark::internal::Benchmark* b, std::initializer_list<int> threads) {
     b->ArgNames({"threads", "design"});
     for (int t : threads) {
-        for (int design : {0, 1, 2}) b->Args({t, design});
+        for (int design : {0, 1, 2, 3}) b->Args({t, design});
     }
     b->UseRealTime();
 }
