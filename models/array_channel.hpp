@@ -31,6 +31,8 @@
 // ones).
 #pragma once
 
+#include "models/spin_pause.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -43,14 +45,6 @@
 #include <utility>
 
 namespace conclab::models {
-
-inline void spin_pause() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-    asm volatile("yield" ::: "memory");
-#endif
-}
 
 /// crossbeam-utils' Backoff: spin 2^step pauses while step <= 6, then
 /// yield the CPU, until step passes `yield_limit`: then the caller waits.

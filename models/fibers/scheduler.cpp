@@ -1,5 +1,7 @@
 #include "models/fibers/scheduler.hpp"
 
+#include "models/spin_pause.hpp"
+
 #include <algorithm>
 #include <bit>
 
@@ -7,14 +9,7 @@ namespace conclab::models::fibers {
 namespace {
 
 using boost::fibers::context;
-
-void spin_pause() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-    asm volatile("yield" ::: "memory");
-#endif
-}
+using models::spin_pause;
 
 // How long a thread out of work looks for more before it sleeps: long
 // enough to catch the next hand-off of a busy pipeline (a few microseconds
