@@ -34,8 +34,6 @@
 #include <atomic>
 #include <bit>
 #include <cstddef>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <utility>
 

@@ -3,7 +3,6 @@
 #include "models/spin_pause.hpp"
 
 #include <algorithm>
-#include <bit>
 
 namespace conclab::models::fibers {
 namespace {
@@ -216,38 +215,42 @@ context* StealingAlgorithm::steal() noexcept {
     auto const n = pool_.threads();
     if (n < 2) return nullptr;
     auto const start = next_random(rng_) % n;
-    // first: half of another thread's queue
-    for (unsigned i = 0; i < n; ++i) {
-        auto const victim = (start + i) % n;
-        if (victim == index_) continue;
-        auto& other = *pool_.workers_[victim];
-        if (other.visible.load(std::memory_order_relaxed) == 0) continue;
-        loot_.clear();
-        other.give_half(loot_);
-        if (loot_.empty()) continue;
-        if (loot_.size() > 1) {
-            std::lock_guard guard{me_.lock};
-            for (std::size_t k = 1; k < loot_.size(); ++k) me_.push_back_locked(loot_[k]);
-            me_.publish_locked();
+    // the other threads from a random one on: the first fiber `take` gets from one
+    auto const from_others = [&](auto take) -> context* {
+        for (unsigned i = 0; i < n; ++i) {
+            auto const victim = (start + i) % n;
+            if (victim == index_) continue;
+            if (auto* const ctx = take(*pool_.workers_[victim])) return ctx;
         }
-        return loot_.front();
+        return nullptr;
+    };
+    // first: half of another thread's queue
+    if (auto* const ctx = from_others([this](StealingPool::Worker& other) -> context* {
+            if (other.visible.load(std::memory_order_relaxed) == 0) return nullptr;
+            loot_.clear();
+            other.give_half(loot_);
+            if (loot_.empty()) return nullptr;
+            if (loot_.size() > 1) {
+                std::lock_guard guard{me_.lock};
+                for (std::size_t k = 1; k < loot_.size(); ++k) me_.push_back_locked(loot_[k]);
+                me_.publish_locked();
+            }
+            return loot_.front();
+        })) {
+        return ctx;
     }
     // then a runnext fiber, if its thread has not come back to it after a
     // few microseconds (it is busy running something long). Taken at once,
     // it would split every hand-off pair across threads, and a fiber stays
     // with the thread it last ran on (a wake-up from another thread is
     // delivered to that one): Go waits 3 us too (runqgrab).
-    for (unsigned i = 0; i < n; ++i) {
-        auto const victim = (start + i) % n;
-        if (victim == index_) continue;
-        auto& other = *pool_.workers_[victim];
+    return from_others([](StealingPool::Worker& other) -> context* {
         auto* const seen = other.runnext_now();
-        if (seen == nullptr) continue;
+        if (seen == nullptr) return nullptr;
         auto const until = std::chrono::steady_clock::now() + runnext_grace;
         while (std::chrono::steady_clock::now() < until) spin_pause();
-        if (auto* const ctx = other.give_runnext(seen)) return ctx;
-    }
-    return nullptr;
+        return other.give_runnext(seen);
+    });
 }
 
 context* StealingAlgorithm::pick_next() noexcept {
