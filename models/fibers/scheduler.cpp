@@ -46,12 +46,6 @@ constexpr std::int64_t time_slice_ns = 10'000'000;
 
 }  // namespace
 
-void SpinLock::lock() noexcept {
-    while (held_.exchange(true, std::memory_order_acquire)) {
-        while (held_.load(std::memory_order_relaxed)) spin_pause();
-    }
-}
-
 // ---------------------------------------------------------------- the pool
 
 StealingPool::StealingPool(unsigned threads) {

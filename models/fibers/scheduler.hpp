@@ -17,6 +17,8 @@
 // `fibers/shared-queue` (pool_algorithm.hpp).
 #pragma once
 
+#include "models/spin_lock.hpp"
+
 #include <boost/fiber/algo/algorithm.hpp>
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/scheduler.hpp>
@@ -34,17 +36,6 @@ namespace conclab::models::fibers {
 
 class StealingAlgorithm;
 
-/// A test-and-test-and-set lock for the per-thread queues: held for a few
-/// pointer moves, almost never contended.
-class SpinLock {
-public:
-    void lock() noexcept;
-    void unlock() noexcept { held_.store(false, std::memory_order_release); }
-
-private:
-    std::atomic<bool> held_{false};
-};
-
 /// The state shared by all threads of one pool: every thread's run queue
 /// (owned here, so a thief never touches a thread that has left), the
 /// spinning and sleeping threads.
@@ -61,7 +52,7 @@ private:
 
     // One thread's run queue and its sleep, on cache lines of its own.
     struct alignas(64) Worker {
-        SpinLock lock;
+        SpinLock lock;  // held for a few pointer moves, almost never contended
         boost::fibers::context* runnext = nullptr;  // guarded by lock
         std::vector<boost::fibers::context*> ring;  // guarded by lock; power-of-two size
         std::size_t head = 0;                       // guarded by lock
