@@ -98,6 +98,13 @@ Registry const& registry() {
         r.design({Model::threads, "moodycamel-queue"},
                  "channels on moodycamel's BlockingConcurrentQueue under two semaphores (every empty or full channel "
                  "blocks the thread) instead of a crossbeam-style array channel that spins, yields, then parks");
+        r.design({Model::coroutines, "io-context"},
+                 "every ready coroutine goes through one Asio io_context run by the threads (one locked queue for all, "
+                 "timers and sockets in the same loop) instead of per-thread queues with a LIFO slot and work stealing "
+                 "(Tokio's scheduler)");
+        r.design({Model::coroutines, "asio-channels"},
+                 "channels on Asio's concurrent_channel (every operation completes through the executor, even when it "
+                 "need not wait) instead of Go's channel design (one lock, direct hand-off to a waiting coroutine)");
         r.design({Model::fibers, "guard-pages"},
                  "each fiber stack mmap'd below a guard page (Boost's protected_fixedsize_stack): an overflow faults "
                  "instead of corrupting memory, at two kernel mappings per fiber");

@@ -13,6 +13,7 @@
 #include "models/threads/runtime.hpp"
 #include "models/threads/wait_group.hpp"
 
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/fiber/operations.hpp>
@@ -156,8 +157,12 @@ using FibersBoostChannelsHarness = BlockingHarness<FibersBoostChannelsTraits>;
 using ThreadsHarness = BlockingHarness<ThreadsTraits>;
 using ThreadsQueueHarness = BlockingHarness<ThreadsQueueTraits>;
 
+template <class Traits>
 struct CoroutinesHarness {
-    static constexpr char const* name = "coroutines";
+    static constexpr char const* name = Traits::name;
+    static models::coroutines::Runtime runtime(unsigned threads) {
+        return models::coroutines::Runtime{models::RuntimeOptions{.threads = threads, .stack_bytes = 0, .design = Traits::design}};
+    }
     using Channel = models::coroutines::Channel<std::uint64_t>;
     template <class T>
     using awaitable = models::coroutines::awaitable<T>;
@@ -168,20 +173,20 @@ struct CoroutinesHarness {
     }
 
     static std::size_t close_wakes_all(std::size_t receivers) {
-        models::coroutines::Runtime rt{2};
+        auto rt = runtime(2);
         Channel ch{rt.executor(), 0};
         std::atomic<std::size_t> woken{0};
         rt.block_on([&]() -> awaitable<void> {
             for (std::size_t r = 0; r < receivers; ++r) rt.spawn(count_close(ch, woken));
             boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 20ms};
-            co_await timer.async_wait(boost::asio::use_awaitable);
+            co_await timer.async_wait(boost::asio::deferred);
             ch.close();
         });
         return woken;
     }
 
     static Items drain_after_close(std::size_t buffer, std::uint64_t items) {
-        models::coroutines::Runtime rt{2};
+        auto rt = runtime(2);
         Channel ch{rt.executor(), buffer};
         Items got;
         rt.block_on([&]() -> awaitable<void> {
@@ -205,7 +210,7 @@ struct CoroutinesHarness {
     }
 
     static Items many_to_many(std::size_t producers, std::size_t consumers, std::uint64_t each, std::size_t buffer) {
-        models::coroutines::Runtime rt{2};
+        auto rt = runtime(2);
         Channel ch{rt.executor(), buffer};
         models::coroutines::WaitGroup wg{rt.executor(), producers};
         std::mutex mutex;
@@ -220,7 +225,7 @@ struct CoroutinesHarness {
     }
 
     static bool send_after_close_fails() {
-        models::coroutines::Runtime rt{1};
+        auto rt = runtime(1);
         Channel ch{rt.executor(), 4};
         bool sent = true;
         rt.block_on([&]() -> awaitable<void> {
@@ -229,6 +234,19 @@ struct CoroutinesHarness {
         });
         return !sent;
     }
+};
+
+struct CoroutinesTraits {
+    static constexpr char const* name = "coroutines";
+    static constexpr char const* design = "";
+};
+struct CoroutinesIoContextTraits {
+    static constexpr char const* name = "coroutines_io_context";
+    static constexpr char const* design = "io-context";
+};
+struct CoroutinesAsioChannelsTraits {
+    static constexpr char const* name = "coroutines_asio_channels";
+    static constexpr char const* design = "asio-channels";
 };
 
 template <class Harness>
@@ -242,7 +260,8 @@ struct HarnessName {
 };
 
 using Harnesses =
-    testing::Types<FibersHarness, FibersSharedQueueHarness, FibersBoostChannelsHarness, CoroutinesHarness, ThreadsHarness,
+    testing::Types<FibersHarness, FibersSharedQueueHarness, FibersBoostChannelsHarness, CoroutinesHarness<CoroutinesTraits>,
+                   CoroutinesHarness<CoroutinesIoContextTraits>, CoroutinesHarness<CoroutinesAsioChannelsTraits>, ThreadsHarness,
                    ThreadsQueueHarness>;
 TYPED_TEST_SUITE(ChannelTest, Harnesses, HarnessName);
 

@@ -2,6 +2,8 @@
 // only after every task spawned under it has finished, an exception in a
 // task reaches the caller of block_on, and an idle runtime's threads sleep
 // instead of spinning (Boost.Fiber's work_stealing spins by default).
+#include "models/coroutines/channel.hpp"
+#include "models/coroutines/netpoll.hpp"
 #include "models/coroutines/runtime.hpp"
 #include "models/fibers/channel.hpp"
 #include "models/fibers/runtime.hpp"
@@ -10,9 +12,9 @@
 #include "models/threads/runtime.hpp"
 #include "src/machine.hpp"
 
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/fiber/operations.hpp>
 #include <gtest/gtest.h>
 #include <oneapi/tbb/parallel_for.h>
@@ -20,11 +22,14 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace conclab::models {
@@ -211,7 +216,7 @@ coroutines::awaitable<void> count(std::atomic<int>& finished) {
 
 coroutines::awaitable<void> sleep_then_count(coroutines::Runtime& rt, std::atomic<int>& finished) {
     boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 5ms};
-    co_await timer.async_wait(boost::asio::use_awaitable);
+    co_await timer.async_wait(boost::asio::deferred);
     rt.spawn(count(finished));  // spawned by a spawned task: waited for too
     ++finished;
 }
@@ -240,9 +245,178 @@ TEST(CoroutinesRuntime, RethrowsATasksException) {
                  std::runtime_error);
 }
 
+constexpr char const* coroutine_designs[] = {"", "io-context", "asio-channels"};
+
+std::unique_ptr<coroutines::Runtime> coroutines_runtime(unsigned threads, char const* design) {
+    return std::make_unique<coroutines::Runtime>(RuntimeOptions{.threads = threads, .stack_bytes = 0, .design = design});
+}
+
 TEST(CoroutinesRuntime, IdleThreadsSleep) {
+    for (auto const* design : coroutine_designs) {
+        auto rt = coroutines_runtime(2, design);
+        rt->block_on([]() -> coroutines::awaitable<void> { co_return; });  // it has run, and has nothing left
+        EXPECT_LT(looks_with_a_thread_runnable(*rt), looks / 2) << "design '" << design << "'";
+    }
+}
+
+TEST(CoroutinesRuntime, UnknownDesignsAreRefused) {
+    EXPECT_THROW(coroutines_runtime(1, "no-such-design"), std::invalid_argument);
+}
+
+coroutines::awaitable<int> twice(int x) { co_return 2 * x; }
+coroutines::awaitable<int> failing(int) {
+    throw std::runtime_error{"inner"};
+    co_return 0;
+}
+coroutines::awaitable<int> sum_of_twice(int n) {
+    int sum = 0;
+    for (int i = 0; i < n; ++i) sum += co_await twice(i);  // awaited, not spawned: runs in place
+    co_return sum;
+}
+
+TEST(CoroutinesRuntime, AnAwaitedCoroutineGivesItsValueOrItsError) {
+    coroutines::Runtime rt{1};
+    int sum = 0;
+    bool caught = false;
+    rt.block_on([&]() -> coroutines::awaitable<void> {
+        sum = co_await sum_of_twice(100);
+        try {
+            co_await failing(1);
+        } catch (std::runtime_error const& e) {
+            caught = std::string{e.what()} == "inner";
+        }
+    });
+    EXPECT_EQ(sum, 9900);
+    EXPECT_TRUE(caught);
+}
+
+coroutines::awaitable<void> note_flag(bool& flag) {
+    flag = true;
+    co_return;
+}
+
+coroutines::awaitable<void> note(std::string& order, char c) {
+    order += c;
+    co_return;
+}
+
+// Tokio's LIFO slot: the task readied last by the running one runs next on
+// its thread; the one it displaced waits in the queue behind.
+TEST(CoroutinesRuntime, TheTaskJustReadiedRunsNext) {
+    coroutines::Runtime rt{1};
+    std::string order;
+    rt.block_on([&]() -> coroutines::awaitable<void> {
+        rt.spawn(note(order, 'b'));
+        rt.spawn(note(order, 'c'));  // takes the slot; b goes to the queue
+        order += 'a';
+        co_return;
+    });
+    EXPECT_EQ(order, "acb");
+}
+
+coroutines::awaitable<void> count_once(std::atomic<int>& ran) {
+    ++ran;
+    co_return;
+}
+
+// More than a run queue holds (256), from one task on one thread: the rest
+// moves to the shared queue, and every task still runs exactly once.
+TEST(CoroutinesRuntime, AFullRunQueueOverflowsAndLosesNothing) {
+    for (unsigned threads : {1U, 2U}) {
+        coroutines::Runtime rt{threads};
+        std::atomic<int> ran{0};
+        rt.block_on([&]() -> coroutines::awaitable<void> {
+            for (int i = 0; i < 5000; ++i) rt.spawn(count_once(ran));
+            co_return;
+        });
+        EXPECT_EQ(ran.load(), 5000) << threads << " threads";
+    }
+}
+
+coroutines::awaitable<void> busy_until_two_threads(std::mutex& mutex, std::set<std::thread::id>& seen,
+                                                   std::chrono::steady_clock::time_point give_up) {
+    {
+        std::lock_guard lock{mutex};
+        seen.insert(std::this_thread::get_id());
+    }
+    // a task that keeps its thread: the others must be stolen by the other thread
+    for (;;) {
+        {
+            std::lock_guard lock{mutex};
+            if (seen.size() >= 2) break;
+        }
+        if (std::chrono::steady_clock::now() > give_up) break;
+        std::this_thread::yield();
+    }
+    co_return;
+}
+
+// Tasks queued on a busy thread are stolen by an idle one (woken for them).
+TEST(CoroutinesRuntime, QueuedTasksAreStolenByAnIdleThread) {
     coroutines::Runtime rt{2};
-    EXPECT_LT(looks_with_a_thread_runnable(rt), looks / 2);
+    std::mutex mutex;
+    std::set<std::thread::id> seen;
+    auto const give_up = std::chrono::steady_clock::now() + 10s;
+    rt.block_on([&]() -> coroutines::awaitable<void> {
+        for (int i = 0; i < 8; ++i) rt.spawn(busy_until_two_threads(mutex, seen, give_up));
+        co_return;
+    });
+    EXPECT_EQ(seen.size(), 2U);
+}
+
+coroutines::awaitable<void> flood(coroutines::Channel<int>& channel, bool const& other_ran, bool& other_ran_first) {
+    for (int i = 0; i < 1000; ++i) co_await channel.send(i);  // never waits: the buffer holds all
+    other_ran_first = other_ran;
+}
+
+// Tokio's cooperative budget: a task whose channel operations never wait
+// still lets the others on its thread run (after 128 operations).
+TEST(CoroutinesRuntime, ATaskThatNeverWaitsGivesWay) {
+    coroutines::Runtime rt{1};
+    coroutines::Channel<int> channel{rt.executor(), 1000};
+    bool other_ran = false;
+    bool other_ran_first = false;
+    rt.block_on([&]() -> coroutines::awaitable<void> {
+        rt.spawn(flood(channel, other_ran, other_ran_first));
+        rt.spawn(note_flag(other_ran));  // queued behind the flood (which the slot held)
+        co_return;
+    });
+    EXPECT_TRUE(other_ran_first);
+}
+
+coroutines::awaitable<void> await_readable(coroutines::Watch& watch, std::chrono::milliseconds within, int& result) {
+    bool const ready = co_await watch.readable(std::chrono::steady_clock::now() + within);
+    result = ready ? 1 : 0;
+}
+
+// The readiness wait of url-fetch's coroutines client: it ends when the
+// socket becomes readable, when it already was, or at the deadline.
+TEST(CoroutinesRuntime, AWatchEndsAtReadinessOrAtTheDeadline) {
+    for (auto const* design : coroutine_designs) {
+        auto rt = coroutines_runtime(2, design);
+        int fds[2];
+        ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+        int late = -1, early = -1, never = -1;
+        {
+            coroutines::Watch watch{rt->executor(), fds[0]};
+            rt->block_on([&]() -> coroutines::awaitable<void> {
+                rt->spawn(await_readable(watch, 10s, late));
+                boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 20ms};
+                co_await timer.async_wait(boost::asio::deferred);
+                EXPECT_EQ(::write(fds[1], "x", 1), 1);
+            });
+            // readable before the wait begins: no new edge, found by looking
+            rt->block_on([&]() -> coroutines::awaitable<void> { co_await await_readable(watch, 10s, early); });
+            char byte = 0;
+            EXPECT_EQ(::read(fds[0], &byte, 1), 1);
+            rt->block_on([&]() -> coroutines::awaitable<void> { co_await await_readable(watch, 30ms, never); });
+        }
+        ::close(fds[0]);
+        ::close(fds[1]);
+        EXPECT_EQ(late, 1) << "design '" << design << "'";
+        EXPECT_EQ(early, 1) << "design '" << design << "'";
+        EXPECT_EQ(never, 0) << "design '" << design << "'";
+    }
 }
 
 TEST(TbbRuntime, RunsOnTheArenasThreadsOnly) {

@@ -1,37 +1,31 @@
 #include "models/coroutines/runtime.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/strand.hpp>
+#include "models/coroutines/channel.hpp"
 
 #include <stdexcept>
+#include <string>
 
 namespace conclab::models::coroutines {
-
-Runtime::Runtime(unsigned threads)
-    : context_{static_cast<int>(threads)}, work_{context_.get_executor()} {
-    if (threads == 0) throw std::invalid_argument{"coroutines runtime needs at least one thread"};
-    threads_.reserve(threads);
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { context_.run(); });
+namespace {
+std::unique_ptr<Scheduler> make_scheduler(RuntimeOptions const& options) {
+    channel_design().store(options.design == "asio-channels" ? ChannelDesign::asio : ChannelDesign::own);
+    if (options.design == "io-context") return make_io_context_scheduler(options.threads);
+    if (options.design.empty() || options.design == "asio-channels") return make_stealing_scheduler(options.threads);
+    throw std::invalid_argument{"coroutines runtime has no design '" + options.design + "'"};
 }
+}  // namespace
 
-Runtime::~Runtime() {
-    work_.reset();
-    context_.stop();
-    for (auto& thread : threads_) thread.join();
-}
+Runtime::Runtime(unsigned threads) : Runtime{RuntimeOptions{.threads = threads}} {}
+
+Runtime::Runtime(RuntimeOptions const& options)
+    : scheduler_{make_scheduler(options)}, context_{.executor = Executor{*scheduler_}, .tracker = &tracker_} {}
+
+Runtime::~Runtime() = default;
 
 void Runtime::spawn(awaitable<void> task) {
     tracker_.started();
-    // The completion handler runs after the coroutine frame is gone, so it
-    // is the right place to count the task as finished.
-    boost::asio::co_spawn(context_, std::move(task),
-                          [this](std::exception_ptr error) { tracker_.finished(error); });
-}
-
-void Runtime::spawn_serial(awaitable<void> task) {
-    tracker_.started();
-    boost::asio::co_spawn(boost::asio::make_strand(context_), std::move(task),
-                          [this](std::exception_ptr error) { tracker_.finished(error); });
+    task.promise().start_as_root(context_);
+    scheduler_->schedule(task.release());
 }
 
 }  // namespace conclab::models::coroutines

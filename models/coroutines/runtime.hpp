@@ -1,49 +1,45 @@
-// The coroutines model's runtime: C++20 coroutines on one io_context run by
-// T OS threads (Tokio's multi-threaded runtime in Rust terms). Handlers and
-// resumed coroutines go to whichever of the T threads is free.
+// The coroutines model's runtime (Tokio's multi-threaded runtime in Rust
+// terms): C++20 coroutines (task.hpp) on a work-stealing scheduler of T
+// threads (scheduler.hpp), with Asio's timers and sockets.
+//
+// Designs (RuntimeOptions::design), a case's process has one:
+// - "" (the default): Tokio's scheduler and Go's channel (channel.hpp);
+// - "io-context": every ready coroutine through one io_context run by the
+//   T threads (the first design's executor);
+// - "asio-channels": channels on Asio's concurrent_channel (the first
+//   design's channels).
 #pragma once
 
+#include "models/coroutines/executor.hpp"
+#include "models/coroutines/scheduler.hpp"
+#include "models/coroutines/task.hpp"
 #include "models/runtime_options.hpp"
 #include "models/task_tracker.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-
-#include <thread>
+#include <memory>
 #include <utility>
-#include <vector>
 
 namespace conclab::models::coroutines {
 
-template <class T>
-using awaitable = boost::asio::awaitable<T>;
-
 class Runtime {
 public:
-    /// Starts `threads` threads running the io_context; idle ones block in
-    /// the io_context's wait, not in a spin.
+    /// Starts `threads` threads; idle ones sleep, they do not spin.
     explicit Runtime(unsigned threads);
-    explicit Runtime(RuntimeOptions const& options) : Runtime{(expect_default_design(options, "coroutines"), options.threads)} {}
+    explicit Runtime(RuntimeOptions const& options);
     ~Runtime();
     Runtime(Runtime const&) = delete;
     Runtime& operator=(Runtime const&) = delete;
 
-    unsigned threads() const noexcept { return static_cast<unsigned>(threads_.size()); }
-    boost::asio::any_io_executor executor() noexcept { return context_.get_executor(); }
+    unsigned threads() const noexcept { return scheduler_->threads(); }
+    Executor executor() noexcept { return Executor{*scheduler_}; }
 
-    /// co_spawns `task` detached (Tokio's `spawn`); callable from any thread.
+    /// Starts `task` (Tokio's `spawn`); callable from any thread. It runs
+    /// next on this thread if called from one of the runtime's.
     void spawn(awaitable<void> task);
-    /// The same on a strand of its own: the task's handlers never run on two
-    /// threads at once, as a Tokio task's never do. I/O objects with inner
-    /// timers (beast::tcp_stream) need that; make them with the task's
-    /// `co_await this_coro::executor`.
-    void spawn_serial(awaitable<void> task);
 
     /// Calls `make_task()` (a coroutine lambda: it lives here until the end),
-    /// spawns the awaitable and blocks the calling OS thread until it and
-    /// every task spawned under it have finished; rethrows their first error.
+    /// spawns the task and blocks the calling OS thread until it and every
+    /// task spawned under it have finished; rethrows their first error.
     template <class F>
     void block_on(F&& make_task) {
         spawn(std::forward<F>(make_task)());
@@ -51,10 +47,9 @@ public:
     }
 
 private:
-    boost::asio::io_context context_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     TaskTracker tracker_;
-    std::vector<std::thread> threads_;
+    std::unique_ptr<Scheduler> scheduler_;
+    TaskContext context_;  // every task's: the executor this_coro::executor gives
 };
 
 }  // namespace conclab::models::coroutines

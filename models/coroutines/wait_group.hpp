@@ -1,38 +1,49 @@
 // Go's sync.WaitGroup for coroutines: done() from any thread, one coroutine
-// awaits wait(). The wake-up travels through a concurrent_channel, so it is
-// safe across the runtime's threads without a strand.
+// awaits wait(). One atomic counter and one atomic word for the waiter: the
+// last done() takes the waiter (or leaves a mark that it came first) and
+// makes it ready.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/system/error_code.hpp>
+#include "models/coroutines/executor.hpp"
 
 #include <atomic>
+#include <coroutine>
 #include <cstdint>
 
 namespace conclab::models::coroutines {
 
 class WaitGroup {
 public:
-    WaitGroup(boost::asio::any_io_executor executor, std::uint64_t count) : count_{count}, zero_{std::move(executor), 1} {}
+    WaitGroup(Executor executor, std::uint64_t count) : scheduler_{&executor.scheduler()}, count_{count} {}
 
     /// One expected task finished; the last one wakes the waiter.
     void done() {
-        if (count_.fetch_sub(1, std::memory_order_acq_rel) == 1) zero_.try_send(boost::system::error_code{});
+        auto* const scheduler = scheduler_;  // the waiter may destroy this as soon as it is woken
+        if (count_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        void* const waiter = waiter_.exchange(done_mark(), std::memory_order_acq_rel);
+        if (waiter != nullptr) scheduler->schedule(std::coroutine_handle<>::from_address(waiter));
     }
 
     /// Resumes once the count is zero. One waiter at a time.
-    boost::asio::awaitable<void> wait() {
-        if (count_.load(std::memory_order_acquire) == 0) co_return;
-        co_await zero_.async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto wait() noexcept {
+        struct Awaiter {
+            WaitGroup& group;
+            bool await_ready() const noexcept { return group.count_.load(std::memory_order_acquire) == 0; }
+            bool await_suspend(std::coroutine_handle<> handle) noexcept {
+                // suspend unless the last done() came first
+                return group.waiter_.exchange(handle.address(), std::memory_order_acq_rel) != group.done_mark();
+            }
+            void await_resume() const noexcept {}
+        };
+        return Awaiter{*this};
     }
 
 private:
+    void* done_mark() noexcept { return this; }
+
+    Scheduler* const scheduler_;
     std::atomic<std::uint64_t> count_;
-    boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> zero_;
+    std::atomic<void*> waiter_{nullptr};
 };
 
 }  // namespace conclab::models::coroutines

@@ -6,9 +6,9 @@
 
 #include "models/coroutines/runtime.hpp"
 
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace conclab::idle_tasks {
 namespace {
@@ -19,7 +19,7 @@ using models::coroutines::Runtime;
 awaitable<void> task(std::uint64_t i, Tally& tally, Params const& p) {
     auto const due = tally.enter(p);
     boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, due};
-    co_await timer.async_wait(boost::asio::use_awaitable);
+    co_await timer.async_wait(boost::asio::deferred);
     tally.leave(i, due);
 }
 

@@ -1,5 +1,5 @@
 // pipeline in the coroutines model (async/await): a coroutine per stage
-// instance on an Asio io_context run by T threads, Asio concurrent channels
+// instance on the model's work-stealing executor of T threads, channels
 // between the stages, a WaitGroup to close the last channel when every
 // transformer is done. A full or empty channel suspends the coroutine, not
 // its thread. Errors: the channels report closed as a value; anything else throws.
@@ -10,6 +10,7 @@
 #include "models/coroutines/runtime.hpp"
 #include "models/coroutines/wait_group.hpp"
 
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -27,7 +28,7 @@ awaitable<void> generate(Channel<Item>& raw, Ledger& ledger, Params const& p) {
         auto const due = ledger.due(i);
         if (ledger.early(due)) {
             timer.expires_at(due);
-            co_await timer.async_wait(boost::asio::use_awaitable);
+            co_await timer.async_wait(boost::asio::deferred);
         }
         co_await raw.send(Item{i, due});
     }

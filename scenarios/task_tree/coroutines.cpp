@@ -1,5 +1,5 @@
 // task-tree in the coroutines model (async/await): a coroutine per task,
-// co_spawned on an Asio io_context run by T threads. A parent makes a
+// spawned on the model's work-stealing executor of T threads. A parent makes a
 // channel, spawns its children and awaits one sum from each; a child
 // awaits its subtree and sends the sum. A suspended coroutine is its frame
 // on the heap, no stack.

@@ -1,38 +1,40 @@
 #include "scenarios/url_fetch/async_connection.hpp"
 
+#include "models/coroutines/netpoll.hpp"
+#include "scenarios/url_fetch/fd_stream.hpp"
 #include "scenarios/url_fetch/http.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include <cstring>
+#include <unistd.h>
 
 namespace conclab::url_fetch {
 namespace {
-namespace asio = boost::asio;
 namespace beast = boost::beast;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-asio::ip::tcp::endpoint to_asio(Endpoint const& target) {
-    asio::ip::tcp::endpoint endpoint;
-    std::memcpy(endpoint.data(), &target.address, target.length);
-    endpoint.resize(target.length);
-    return endpoint;
-}
+using boost::system::error_code;
+using models::coroutines::awaitable;
+using models::coroutines::Watch;
 }  // namespace
 
 struct AsyncConnection::Impl {
-    beast::tcp_stream stream;
+    models::coroutines::Executor executor;
     RequestPlan plan;
-    asio::ip::tcp::endpoint endpoint;
     std::function<void()> on_connect;
+    int fd = -1;
+    std::unique_ptr<Watch> watch;
     beast::flat_buffer buffer;
-    bool connected = false;
+
+    ~Impl() { close(); }
+
+    void close() noexcept {
+        watch.reset();  // before the descriptor it watches
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+        buffer.clear();
+    }
 
     Fetched failed(Fetched& out, Fault fault, std::string detail) {
         out.fault = fault;
@@ -41,52 +43,75 @@ struct AsyncConnection::Impl {
         return std::move(out);
     }
 
-    void close() {
-        beast::error_code ignored;
-        stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-        stream.close();
-        buffer.clear();
-        connected = false;
+    /// Calls `step(error)` (one of Beast's synchronous calls on a FdStream
+    /// without a wait) until it no longer would block, awaiting the socket
+    /// in `direction` in between; beast::error::timeout once the deadline passed.
+    template <class Step>
+    awaitable<error_code> complete(Step step, Watch::Direction direction, Clock::time_point deadline) {
+        for (;;) {
+            error_code error;
+            step(error);
+            if (error != boost::asio::error::would_block) co_return error;
+            // (no co_await inside a condition or a ?: : GCC 12 miscompiles it, models/coroutines/task.hpp)
+            bool ready = false;
+            if (direction == Watch::Direction::read) {
+                ready = co_await watch->readable(deadline);
+            } else {
+                ready = co_await watch->writable(deadline);
+            }
+            if (!ready) co_return error_code{beast::error::timeout};
+        }
+    }
+
+    awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum, Clock::time_point due) {
+        Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = due, .detail = {}};
+        auto const deadline = Clock::now() + plan.timeout;
+        if (fd < 0) {
+            auto const started = start_connect(*plan.target);
+            fd = started.fd;
+            if (fd < 0) co_return failed(out, Fault::connect, started.failure);
+            on_connect();
+            watch = std::make_unique<Watch>(executor, fd);
+            if (!started.failure.empty()) co_return failed(out, Fault::connect, started.failure);
+            if (started.in_progress) {
+                bool const connected = co_await watch->writable(deadline);
+                if (!connected) co_return failed(out, Fault::timeout, "no connection within the timeout");
+                if (auto failure = connect_failure(fd); !failure.empty()) co_return failed(out, Fault::connect, failure);
+            }
+        }
+        FdStream stream{fd, nullptr, deadline};
+
+        auto const request = http::make_request(plan, index, delay_us);
+        beast::http::serializer<true, beast::http::empty_body> serializer{request};
+        auto error = co_await complete([&](error_code& e) { beast::http::write(stream, serializer, e); }, Watch::Direction::write,
+                                       deadline);
+        if (error) co_return failed(out, classify(error, false), "sending the request: " + error.message());
+
+        http::Parser parser;
+        http::prepare(parser);
+        error = co_await complete([&](error_code& e) { beast::http::read_header(stream, buffer, parser, e); },
+                                  Watch::Direction::read, deadline);
+        if (error) co_return failed(out, classify(error, false), "reading the answer's header: " + error.message());
+        std::string detail;
+        if (auto const fault = http::check_header(parser, plan, detail)) co_return failed(out, *fault, detail);
+        error = co_await complete([&](error_code& e) { beast::http::read(stream, buffer, parser, e); }, Watch::Direction::read,
+                                  deadline);
+        if (error) co_return failed(out, classify(error, false), "reading the body: " + error.message());
+        http::check_body(parser, expected_checksum, out);
+        if (out.fault != Fault::none) co_return failed(out, out.fault, out.detail);
+        if (!plan.keepalive || !parser.keep_alive()) close();
+        co_return out;
     }
 };
 
-AsyncConnection::AsyncConnection(asio::any_io_executor executor, RequestPlan const& plan, std::function<void()> on_connect)
-    : impl_{new Impl{.stream = beast::tcp_stream{std::move(executor)}, .plan = plan, .endpoint = to_asio(*plan.target),
-                     .on_connect = std::move(on_connect), .buffer = {}, .connected = false}} {}
+AsyncConnection::AsyncConnection(models::coroutines::Executor executor, RequestPlan const& plan, std::function<void()> on_connect)
+    : impl_{new Impl{.executor = executor, .plan = plan, .on_connect = std::move(on_connect), .fd = -1, .watch = {}, .buffer = {}}} {}
 
 AsyncConnection::~AsyncConnection() = default;
 
-asio::awaitable<Fetched> AsyncConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
-                                                Clock::time_point due) {
-    auto& c = *impl_;
-    Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = due, .detail = {}};
-    c.stream.expires_after(c.plan.timeout);
-    if (!c.connected) {
-        c.on_connect();
-        auto [error] = co_await c.stream.async_connect(c.endpoint, use_tuple);
-        if (error) co_return c.failed(out, classify(error, true), "connect: " + error.message());
-        c.stream.socket().set_option(asio::ip::tcp::no_delay{true}, error);
-        c.connected = true;
-    }
-    auto const request = http::make_request(c.plan, index, delay_us);
-    auto [write_error, written] = co_await beast::http::async_write(c.stream, request, use_tuple);
-    (void)written;
-    if (write_error) co_return c.failed(out, classify(write_error, false), "sending the request: " + write_error.message());
-
-    http::Parser parser;
-    http::prepare(parser);
-    auto [header_error, header_bytes] = co_await beast::http::async_read_header(c.stream, c.buffer, parser, use_tuple);
-    (void)header_bytes;
-    if (header_error) co_return c.failed(out, classify(header_error, false), "reading the answer's header: " + header_error.message());
-    std::string detail;
-    if (auto const fault = http::check_header(parser, c.plan, detail)) co_return c.failed(out, *fault, detail);
-    auto [body_error, body_bytes] = co_await beast::http::async_read(c.stream, c.buffer, parser, use_tuple);
-    (void)body_bytes;
-    if (body_error) co_return c.failed(out, classify(body_error, false), "reading the body: " + body_error.message());
-    http::check_body(parser, expected_checksum, out);
-    if (out.fault != Fault::none) co_return c.failed(out, out.fault, out.detail);
-    if (!c.plan.keepalive || !parser.keep_alive()) c.close();
-    co_return out;
+awaitable<Fetched> AsyncConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+                                          Clock::time_point due) {
+    return impl_->fetch(index, delay_us, expected_checksum, due);
 }
 
 }  // namespace conclab::url_fetch

@@ -1,14 +1,15 @@
 // The coroutines model's HTTP/1.1 connection: the same requests, checks and
-// faults as BlockingConnection (client.hpp), with every wait a co_await on a
-// Beast async operation under the request's deadline. Used by one task at
-// a time; it connects on first use and after any fault or a server's
-// "Connection: close". Beast stays in the .cpp.
+// faults as BlockingConnection (client.hpp), written as hyper is on Tokio:
+// the task makes its socket calls itself, non-blocking, with Beast's parser
+// and serializer; only when a call would block does it await the socket's
+// readiness (models/coroutines/netpoll.hpp) under the request's deadline.
+// Used by one task at a time; it connects on first use and after any fault
+// or a server's "Connection: close". Beast stays in the .cpp.
 #pragma once
 
+#include "models/coroutines/executor.hpp"
+#include "models/coroutines/task.hpp"
 #include "scenarios/url_fetch/client.hpp"
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include <functional>
 #include <memory>
@@ -17,8 +18,8 @@ namespace conclab::url_fetch {
 
 class AsyncConnection {
 public:
-    /// On `executor` (the task's strand); `on_connect` is called for every connection opened.
-    AsyncConnection(boost::asio::any_io_executor executor, RequestPlan const& plan, std::function<void()> on_connect);
+    /// Waits with the reactor of `executor`'s runtime; `on_connect` is called for every connection opened.
+    AsyncConnection(models::coroutines::Executor executor, RequestPlan const& plan, std::function<void()> on_connect);
     ~AsyncConnection();
     AsyncConnection(AsyncConnection const&) = delete;
     AsyncConnection& operator=(AsyncConnection const&) = delete;
@@ -26,8 +27,8 @@ public:
     /// One GET of item `index` asking for `delay_us`; checks the body
     /// against `expected_checksum`. Latency counts from `due`, the deadline
     /// from now. Never throws for a fault of the request.
-    boost::asio::awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
-                                          Clock::time_point due);
+    models::coroutines::awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+                                                 Clock::time_point due);
 
 private:
     struct Impl;

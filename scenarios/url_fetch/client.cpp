@@ -6,6 +6,7 @@
 #include "scenarios/url_fetch/client.hpp"
 
 #include "scenarios/contract.hpp"
+#include "scenarios/url_fetch/fd_stream.hpp"
 #include "scenarios/url_fetch/http.hpp"
 #include "scenarios/url_fetch/target.hpp"
 
@@ -56,96 +57,6 @@ private:
     int fd_;
 };
 
-error_code last_error() noexcept { return {errno, boost::system::system_category()}; }
-
-// Beast's SyncReadStream and SyncWriteStream over a non-blocking socket:
-// every EAGAIN waits through the SocketWait, until the deadline.
-class FdStream {
-public:
-    FdStream(int fd, SocketWait& wait, Clock::time_point deadline) noexcept : fd_{fd}, wait_{wait}, deadline_{deadline} {}
-
-    template <class Buffers>
-    std::size_t read_some(Buffers const& buffers, error_code& ec) {
-        for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
-            asio::mutable_buffer const buffer = *it;
-            if (buffer.size() == 0) continue;
-            for (;;) {
-                ssize_t const n = ::recv(fd_, buffer.data(), buffer.size(), 0);
-                if (n > 0) {
-                    ec = {};
-                    return static_cast<std::size_t>(n);
-                }
-                if (n == 0) {
-                    ec = asio::error::eof;
-                    return 0;
-                }
-                if (errno == EINTR) continue;
-                if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                    ec = last_error();
-                    return 0;
-                }
-                if (!wait_.until_ready(SocketWait::Direction::read, deadline_)) {
-                    ec = beast::error::timeout;
-                    return 0;
-                }
-            }
-        }
-        ec = {};
-        return 0;
-    }
-
-    template <class Buffers>
-    std::size_t write_some(Buffers const& buffers, error_code& ec) {
-        iovec vectors[16];
-        std::size_t count = 0;
-        for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers) && count < 16; ++it) {
-            asio::const_buffer const buffer = *it;
-            vectors[count++] = iovec{const_cast<void*>(buffer.data()), buffer.size()};
-        }
-        msghdr message{};
-        message.msg_iov = vectors;
-        message.msg_iovlen = count;
-        for (;;) {
-            ssize_t const n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
-            if (n >= 0) {
-                ec = {};
-                return static_cast<std::size_t>(n);
-            }
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                ec = last_error();
-                return 0;
-            }
-            if (!wait_.until_ready(SocketWait::Direction::write, deadline_)) {
-                ec = beast::error::timeout;
-                return 0;
-            }
-        }
-    }
-
-    // the throwing forms complete the stream concepts; Beast's calls with an error_code use the ones above
-    template <class Buffers>
-    std::size_t read_some(Buffers const& buffers) {
-        error_code ec;
-        auto const n = read_some(buffers, ec);
-        if (ec) throw boost::system::system_error{ec};
-        return n;
-    }
-    template <class Buffers>
-    std::size_t write_some(Buffers const& buffers) {
-        error_code ec;
-        auto const n = write_some(buffers, ec);
-        if (ec) throw boost::system::system_error{ec};
-        return n;
-    }
-
-private:
-    int fd_;
-    SocketWait& wait_;
-    Clock::time_point deadline_;
-};
-
-
 }  // namespace
 
 std::string health_problem(Endpoint const& target, std::chrono::milliseconds timeout) {
@@ -165,7 +76,7 @@ std::string health_problem(Endpoint const& target, std::chrono::milliseconds tim
         ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
         if (error != 0) return std::strerror(error);
     }
-    FdStream stream{fd, wait, deadline};
+    FdStream stream{fd, &wait, deadline};
     beast_http::request<beast_http::empty_body> request{beast_http::verb::get, "/health", 11};
     request.set(beast_http::field::host, target.host + ":" + std::to_string(target.port));
     request.keep_alive(false);
@@ -184,6 +95,32 @@ std::string health_problem(Endpoint const& target, std::chrono::milliseconds tim
 }
 
 std::unique_ptr<SocketWait> poll_wait(int fd) { return std::make_unique<PollWait>(fd); }
+
+Connecting start_connect(Endpoint const& target) {
+    Connecting c;
+    c.fd = ::socket(target.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+        c.failure = std::string{"socket: "} + std::strerror(errno);
+        return c;
+    }
+    int const one = 1;
+    ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (::connect(c.fd, reinterpret_cast<sockaddr const*>(&target.address), target.length) != 0) {
+        if (errno == EINPROGRESS) {
+            c.in_progress = true;
+        } else {
+            c.failure = std::string{"connect: "} + std::strerror(errno);
+        }
+    }
+    return c;
+}
+
+std::string connect_failure(int fd) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    return error == 0 ? std::string{} : std::string{"connect: "} + std::strerror(error);
+}
 
 
 struct BlockingConnection::Impl {
@@ -206,21 +143,17 @@ struct BlockingConnection::Impl {
     // false (and `out` holds the fault) when no connection could be made
     bool connect(Clock::time_point deadline, Fetched& out) {
         auto const& target = *plan.target;
-        fd = ::socket(target.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) return fail(out, Fault::connect, std::string{"socket: "} + std::strerror(errno));
-        int const one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        auto const started = start_connect(target);
+        fd = started.fd;
+        if (fd < 0) return fail(out, Fault::connect, started.failure);
         on_connect();
         wait = wait_factory(fd);
-        if (::connect(fd, reinterpret_cast<sockaddr const*>(&target.address), target.length) != 0) {
-            if (errno != EINPROGRESS) return fail(out, Fault::connect, std::string{"connect: "} + std::strerror(errno));
+        if (!started.failure.empty()) return fail(out, Fault::connect, started.failure);
+        if (started.in_progress) {
             if (!wait->until_ready(SocketWait::Direction::write, deadline)) {
                 return fail(out, Fault::timeout, "no connection within the timeout");
             }
-            int error = 0;
-            socklen_t length = sizeof error;
-            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
-            if (error != 0) return fail(out, Fault::connect, std::string{"connect: "} + std::strerror(error));
+            if (auto failure = connect_failure(fd); !failure.empty()) return fail(out, Fault::connect, failure);
         }
         return true;
     }
@@ -241,7 +174,7 @@ struct BlockingConnection::Impl {
         Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = due, .detail = {}};
         auto const deadline = Clock::now() + plan.timeout;
         if (fd < 0 && !connect(deadline, out)) return out;
-        FdStream stream{fd, *wait, deadline};
+        FdStream stream{fd, wait.get(), deadline};
         error_code error;
 
         auto const request = http::make_request(plan, index, delay_us);

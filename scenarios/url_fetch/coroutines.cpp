@@ -1,17 +1,17 @@
 // url-fetch in the coroutines model (async/await): one coroutine per
 // request in flight (C workers taking item numbers), each with its own
-// keep-alive connection, every step a `co_await` on a Beast async
-// operation with the request's deadline (tcp_stream::expires_at). Each
-// worker runs on a strand of its own, as a Tokio task would.
+// keep-alive connection whose socket calls are the task's own, non-blocking;
+// a call that would block `co_await`s the socket's readiness under the
+// request's deadline (async_connection.hpp), as hyper does on Tokio.
 // Written natively: Tokio: `stream::iter(0..n).map(|i| fetch(&client, i)).buffer_unordered(C).try_fold(0, sum).await` (hyper or reqwest)
 #include "scenarios/url_fetch/url_fetch.hpp"
 
 #include "models/coroutines/runtime.hpp"
 #include "scenarios/url_fetch/async_connection.hpp"
 
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace conclab::url_fetch {
 namespace {
@@ -21,15 +21,15 @@ using models::coroutines::Runtime;
 
 // [worker] fetches items on its own connection until there are none left,
 // each when it is due (closed loop: at once)
-awaitable<void> worker(Feed& feed, Ledger& ledger, Params const& p, std::atomic<std::uint64_t>& total) {
-    AsyncConnection connection{co_await asio::this_coro::executor, request_plan(p), [&] { ledger.connection_opened(); }};
+awaitable<void> worker(Runtime& rt, Feed& feed, Ledger& ledger, Params const& p, std::atomic<std::uint64_t>& total) {
+    AsyncConnection connection{rt.executor(), request_plan(p), [&] { ledger.connection_opened(); }};
     asio::steady_timer timer{co_await asio::this_coro::executor};
     std::uint64_t checksum = 0;
     while (auto index = feed.next()) {
         auto const due = ledger.due(*index);
         if (ledger.early(due)) {
             timer.expires_at(due);
-            co_await timer.async_wait(asio::use_awaitable);
+            co_await timer.async_wait(asio::deferred);
         }
         auto fetched =
             co_await connection.fetch(*index, item_delay_us(p.delay, *index), ledger.reference().checksum(*index), due);
@@ -44,7 +44,7 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     Feed feed{p.requests};
     std::atomic<std::uint64_t> checksum{0};
     rt.block_on([&]() -> awaitable<void> {
-        for (std::uint64_t w = 0; w < workers(p); ++w) rt.spawn_serial(worker(feed, ledger, p, checksum));
+        for (std::uint64_t w = 0; w < workers(p); ++w) rt.spawn(worker(rt, feed, ledger, p, checksum));
         co_return;
     });
     return checksum;

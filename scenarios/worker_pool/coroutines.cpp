@@ -1,8 +1,8 @@
 // worker-pool in the coroutines model (async/await): a coroutine per worker
-// on an Asio io_context run by T threads, Asio concurrent channels between
+// on the model's work-stealing executor of T threads, channels between
 // them, a WaitGroup to close the results. The per-job wait is an Asio timer:
 // the coroutine suspends and its thread runs others. Errors: the channels
-// report closed as a value (as_tuple); anything else throws.
+// report closed as a value; anything else throws.
 // Written natively: Tokio: `for _ in 0..W { tokio::spawn(worker(jobs_rx.clone(), results_tx.clone())) }` over async_channel::bounded(B)
 #include "scenarios/worker_pool/worker_pool.hpp"
 
@@ -10,6 +10,7 @@
 #include "models/coroutines/runtime.hpp"
 #include "models/coroutines/wait_group.hpp"
 
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -26,7 +27,7 @@ awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg
         Done done = perform(*job, p);
         if (p.wait_us > 0) {
             boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, std::chrono::microseconds{p.wait_us}};
-            co_await timer.async_wait(boost::asio::use_awaitable);
+            co_await timer.async_wait(boost::asio::deferred);
         }
         co_await results.send(done);
     }
@@ -40,7 +41,7 @@ awaitable<void> producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
         auto const due = ledger.due(i);
         if (ledger.early(due)) {
             timer.expires_at(due);
-            co_await timer.async_wait(boost::asio::use_awaitable);
+            co_await timer.async_wait(boost::asio::deferred);
         }
         co_await jobs.send(Job{i, due});
     }
