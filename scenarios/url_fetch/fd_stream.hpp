@@ -59,19 +59,7 @@ public:
                     ec = boost::asio::error::eof;
                     return 0;
                 }
-                if (errno == EINTR) continue;
-                if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                    ec = {errno, boost::system::system_category()};
-                    return 0;
-                }
-                if (wait_ == nullptr) {
-                    ec = boost::asio::error::would_block;
-                    return 0;
-                }
-                if (!wait_->until_ready(SocketWait::Direction::read, deadline_)) {
-                    ec = boost::beast::error::timeout;
-                    return 0;
-                }
+                if (!retry(SocketWait::Direction::read, ec)) return 0;
             }
         }
         ec = {};
@@ -95,23 +83,11 @@ public:
                 ec = {};
                 return static_cast<std::size_t>(n);
             }
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                ec = {errno, boost::system::system_category()};
-                return 0;
-            }
-            if (wait_ == nullptr) {
-                ec = boost::asio::error::would_block;
-                return 0;
-            }
-            if (!wait_->until_ready(SocketWait::Direction::write, deadline_)) {
-                ec = boost::beast::error::timeout;
-                return 0;
-            }
+            if (!retry(SocketWait::Direction::write, ec)) return 0;
         }
     }
 
-    // the throwing forms complete the stream concepts; Beast's calls with an boost::system::error_code use the ones above
+    // the throwing forms complete the stream concepts; Beast's calls with an error_code use the ones above
     template <class Buffers>
     std::size_t read_some(Buffers const& buffers) {
         boost::system::error_code ec;
@@ -128,6 +104,25 @@ public:
     }
 
 private:
+    /// After a call failed (errno): true to call again (interrupted, or the
+    /// socket became ready); false with `ec` saying why not.
+    bool retry(SocketWait::Direction direction, boost::system::error_code& ec) {
+        if (errno == EINTR) return true;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            ec = {errno, boost::system::system_category()};
+            return false;
+        }
+        if (wait_ == nullptr) {
+            ec = boost::asio::error::would_block;
+            return false;
+        }
+        if (!wait_->until_ready(direction, deadline_)) {
+            ec = boost::beast::error::timeout;
+            return false;
+        }
+        return true;
+    }
+
     int fd_;
     SocketWait* wait_;
     Clock::time_point deadline_;
