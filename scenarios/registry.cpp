@@ -113,6 +113,12 @@ Registry const& registry() {
             "a task suspends while its socket is not ready (tbb::task::suspend, resumed by a poller thread) instead of "
             "blocking its thread: C requests in flight on T threads",
             [](auto& rt, auto const& p, auto& ledger) { return url_fetch::tbb_suspend::run(rt, p, ledger); });
+        r.variant<url_fetch::Spec, models::coroutines::Runtime>(
+            {Model::coroutines, "beast-streams"},
+            "Beast's asynchronous operations on a tcp_stream (every completion posted through the reactor's queue, a "
+            "timer re-armed per operation, a strand per task) instead of the task's own non-blocking socket calls "
+            "that await readiness only when they would block",
+            [](auto& rt, auto const& p, auto& ledger) { return url_fetch::coroutines_beast::run(rt, p, ledger); });
         r.variant<pipeline::Spec, models::tbb::Runtime>(
             {Model::tbb, "ordered"},
             "the aggregate stage takes items in generation order (parallel_pipeline's serial_in_order filter)",
