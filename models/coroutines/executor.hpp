@@ -42,14 +42,15 @@ public:
 private:
     template <class F>
     struct FunctionJob : Job {
-        explicit FunctionJob(F&& fn) : Job{&run_it}, f{std::move(fn)} {}
-        explicit FunctionJob(F const& fn) : Job{&run_it}, f{fn} {}
+        explicit FunctionJob(F&& fn) : Job{&run_it, &free_it}, f{std::move(fn)} {}
+        explicit FunctionJob(F const& fn) : Job{&run_it, &free_it}, f{fn} {}
         static void run_it(Job* job) noexcept {
             auto* self = static_cast<FunctionJob*>(job);
             F f = std::move(self->f);
             delete self;
             std::move(f)();
         }
+        static void free_it(Job* job) noexcept { delete static_cast<FunctionJob*>(job); }
         F f;
     };
 

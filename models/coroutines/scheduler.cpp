@@ -11,6 +11,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace conclab::models::coroutines {
@@ -218,6 +219,13 @@ public:
         shutdown_.store(true, std::memory_order_seq_cst);
         for (auto& w : workers_) unpark(w);
         for (auto& w : workers_) w.thread.join();
+        // what was queued and never ran (an Asio completion posted as the
+        // last task ended) is freed while the io_context it may refer to lives
+        for (auto& w : workers_) {
+            std::exchange(w.lifo, Runnable{}).discard();
+            while (auto r = w.queue.pop()) r.discard();
+        }
+        while (auto r = inject_.pop()) r.discard();
     }
 
     void schedule(std::coroutine_handle<> handle) noexcept override {
@@ -482,12 +490,24 @@ public:
     unsigned threads() const noexcept override { return static_cast<unsigned>(threads_.size()); }
 
 private:
-    void post(Runnable r) {
-        boost::asio::post(context_, [r] {
+    /// A queued Runnable as an Asio handler: run once, or discarded when
+    /// the io_context destroys it unrun (at shutdown).
+    class Handler {
+    public:
+        explicit Handler(Runnable r) noexcept : r_{r} {}
+        Handler(Handler&& other) noexcept : r_{std::exchange(other.r_, Runnable{})} {}
+        Handler& operator=(Handler&&) = delete;
+        ~Handler() { r_.discard(); }
+        void operator()() {
             Budget::grant();
-            r.run();
-        });
-    }
+            std::exchange(r_, Runnable{}).run();
+        }
+
+    private:
+        Runnable r_;
+    };
+
+    void post(Runnable r) { boost::asio::post(context_, Handler{r}); }
 
     boost::asio::io_context context_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{context_.get_executor()};

@@ -39,8 +39,12 @@ class io_context;
 namespace conclab::models::coroutines {
 
 /// Work that is not a coroutine: an Asio completion handler, type-erased.
+/// A scheduler either runs it (run_and_free) or, when it shuts down with
+/// the job still queued, frees it unrun (free), as an io_context destroys
+/// the handlers it never ran.
 struct Job {
     void (*run_and_free)(Job*) noexcept;
+    void (*free)(Job*) noexcept;
 };
 
 /// What a scheduler queues: a coroutine to resume or a Job, in one word
@@ -62,6 +66,14 @@ public:
             job->run_and_free(job);
         } else {
             std::coroutine_handle<>::from_address(reinterpret_cast<void*>(bits_)).resume();
+        }
+    }
+    /// At shutdown, for what never ran: a Job is freed; a coroutine is left
+    /// alone (its frame belongs to its task or to the one awaiting it).
+    void discard() const noexcept {
+        if (bits_ & 1U) {
+            auto* job = reinterpret_cast<Job*>(bits_ & ~std::uintptr_t{1});
+            job->free(job);
         }
     }
 
