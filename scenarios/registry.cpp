@@ -120,9 +120,18 @@ Registry const& registry() {
             "that await readiness only when they would block",
             [](auto& rt, auto const& p, auto& ledger) { return url_fetch::coroutines_beast::run(rt, p, ledger); });
         r.variant<pipeline::Spec, models::tbb::Runtime>(
+            {Model::tbb, "serial-aggregate"},
+            "the aggregate stage takes one item at a time into one sum (a serial_out_of_order filter) instead of "
+            "summing on every thread into a partial sum per thread",
+            [](auto& rt, auto const& p, auto& ledger) {
+                return pipeline::tbb_serial::run(rt, p, ledger, pipeline::tbb_serial::Order::arrival);
+            });
+        r.variant<pipeline::Spec, models::tbb::Runtime>(
             {Model::tbb, "ordered"},
             "the aggregate stage takes items in generation order (parallel_pipeline's serial_in_order filter)",
-            [](auto& rt, auto const& p, auto& ledger) { return pipeline::tbb_ordered::run(rt, p, ledger); });
+            [](auto& rt, auto const& p, auto& ledger) {
+                return pipeline::tbb_serial::run(rt, p, ledger, pipeline::tbb_serial::Order::generation);
+            });
         r.variant<pipeline::Spec, models::fibers::Runtime>(
             {Model::fibers, "ordered"},
             "the aggregator takes items in generation order: a reorder buffer holds those that arrive early",

@@ -80,6 +80,7 @@ TEST(RegistryContents, ShipsTheVariantsTheModelsDocsName) {
     EXPECT_TRUE(has("url-fetch", "tbb/suspend"));
     EXPECT_FALSE(has("worker-pool", "tbb/suspend"));  // a scenario file of its own: that scenario only
     EXPECT_TRUE(has("pipeline", "tbb/ordered"));
+    EXPECT_TRUE(has("pipeline", "tbb/serial-aggregate"));
     EXPECT_TRUE(has("pipeline", "fibers/ordered"));
 }
 

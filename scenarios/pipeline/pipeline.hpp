@@ -46,9 +46,11 @@ std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
 std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger);
 
 /// Variants with a file of their own (scenarios/registry.cpp lists them).
-namespace tbb_ordered {
-std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
-}  // namespace tbb_ordered
+namespace tbb_serial {
+/// The aggregate filter takes items as they come, or in generation order.
+enum class Order { arrival, generation };
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger, Order order);
+}  // namespace tbb_serial
 namespace fibers_ordered {
 std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
 }  // namespace fibers_ordered

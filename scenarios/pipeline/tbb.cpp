@@ -1,9 +1,11 @@
 // pipeline in the tbb model: oneTBB's parallel_pipeline, the data-parallel
-// library's own shape for this (Rayon has par_bridge over channels; TBB has
-// the pipeline built in). Three filters: a serial generator, a parallel
-// transform, a serial aggregator; at most `tokens` items are in flight
-// (what the other models' two channels and P transformers hold). Threads
-// take an item through as many filters as they can (no channel hand-offs).
+// library's own shape for this (Rayon bridges the generator into its pool
+// with par_bridge; TBB has the pipeline built in). Three filters: a serial
+// generator, a parallel transform, a parallel aggregator that sums into one
+// partial sum per thread (Rayon's `reduce`); at most `tokens` items are in
+// flight (what the other models' two channels and P transformers hold). A
+// thread takes an item through every filter after the generator (no
+// channel hand-offs).
 // `parallelism` is not used: TBB runs the parallel filter on every thread
 // that has a token. In open loop the generator sleeps until an item is due,
 // holding its thread.
@@ -12,6 +14,7 @@
 
 #include "models/tbb/runtime.hpp"
 
+#include <oneapi/tbb/combinable.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 
 #include <thread>
@@ -42,23 +45,23 @@ auto transform(Params const& p) {
     return make_filter<Item, Mixed>(filter_mode::parallel, [&p](Item const& item) { return transform_item(item, p.work); });
 }
 
-// [aggregate] books and sums every item, one at a time
-auto aggregate(Ledger& ledger, std::uint64_t& checksum) {
-    return make_filter<Mixed, void>(filter_mode::serial_out_of_order, [&ledger, &checksum](Mixed const& done) {
+// [aggregate] books and sums every item on the thread that carried it: a partial sum per thread
+auto aggregate(Ledger& ledger, oneapi::tbb::combinable<std::uint64_t>& sums) {
+    return make_filter<Mixed, void>(filter_mode::parallel, [&ledger, &sums](Mixed const& done) {
         ledger.record(done);
-        checksum += done.result;
+        sums.local() += done.result;
     });
 }
 }  // namespace
 
 // [run]
 std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
-    std::uint64_t checksum = 0;
+    oneapi::tbb::combinable<std::uint64_t> sums{[] { return std::uint64_t{0}; }};
     std::uint64_t next = 0;
     rt.block_on([&] {
-        oneapi::tbb::parallel_pipeline(p.tokens(), generate(ledger, p, next) & transform(p) & aggregate(ledger, checksum));
+        oneapi::tbb::parallel_pipeline(p.tokens(), generate(ledger, p, next) & transform(p) & aggregate(ledger, sums));
     });
-    return checksum;
+    return sums.combine([](std::uint64_t a, std::uint64_t b) { return a + b; });
 }
 
 }  // namespace conclab::pipeline
