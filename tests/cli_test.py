@@ -948,15 +948,16 @@ class FailuresAreNeverSilent(UsageErrors, unittest.TestCase):
     def test_sweep_progress_and_report_name_failed_cases_and_left_out_models(self):
         with tempfile.TemporaryDirectory() as tmp:
             sweep, tree, out = (os.path.join(tmp, n) for n in ["s.jsonl", "t.jsonl", "report"])
-            # threads: one worker sleeping 1 ms per job, 3 s in all, past a 1 s case timeout; tbb on 16 threads is done at once
-            result = conclab("sweep", "worker-pool", "--models", "tbb,threads", "--workers", "1", "--jobs", "3000",
-                             "--wait-us", "1000", "--threads", "16", "--repeat", "1", "--warmup", "0",
-                             "--case-timeout", "1", "-o", sweep)
+            # threads: one worker sleeping 1 ms per job, 6 s in all, past a 2 s case timeout; tbb on 32 threads
+            # sleeps 0.19 s (10x within the timeout, for a loaded machine under a sanitizer)
+            result = conclab("sweep", "worker-pool", "--models", "tbb,threads", "--workers", "1", "--jobs", "6000",
+                             "--wait-us", "1000", "--threads", "32", "--repeat", "1", "--warmup", "0",
+                             "--case-timeout", "2", "-o", sweep)
             self.assertEqual(result.returncode, 1, result.stderr)
             failed_lines = [line for line in result.stderr.splitlines() if "threads #1" in line]
             self.assertEqual(len(failed_lines), 1, result.stderr)
             self.assertIn("timeout: ", failed_lines[0])  # the status and its reason, not just "error"
-            self.assertIn("1 s", failed_lines[0])
+            self.assertIn("2 s", failed_lines[0])
             # task-tree: threads cannot hold 20000 leaves (OS threads), so the sweep leaves it out of that combination
             result = conclab("sweep", "task-tree", "--leaves", "10,20000", "--repeat", "1", "--warmup", "0", "--quiet",
                              "-o", tree)
