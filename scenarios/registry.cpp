@@ -90,6 +90,10 @@ Registry const& registry() {
         r.design({Model::fibers, "shared-queue"},
                  "one mutex-guarded ready queue for the whole pool and idle threads on one condition variable, instead of "
                  "per-thread queues with a runnext slot, work stealing and spinning before sleeping (Go's scheduler)");
+        r.design({Model::fibers, "unbounded-queues"},
+                 "each thread's run queue is an unbounded FIFO instead of holding 256 fibers and sending its older "
+                 "half to a global queue when a running fiber makes more (Go's runq): a tree of tasks is expanded "
+                 "breadth first, most of it alive at once");
         r.design({Model::fibers, "boost-channels"},
                  "Boost.Fiber's buffered_channel and unbuffered_channel (a spinlock taken by every operation, capacity "
                  "rounded up to 2^k - 1) instead of a crossbeam-style array channel");

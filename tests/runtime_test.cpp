@@ -25,6 +25,9 @@
 #include <filesystem>
 #include <mutex>
 #include <set>
+#include <string_view>
+#include <vector>
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -90,12 +93,13 @@ TEST(FibersRuntime, RethrowsATasksException) {
     EXPECT_EQ(ran, 1);
 }
 
-// The fibers runtime's scheduler designs: the default (per-thread queues,
-// runnext, stealing, spinning before sleeping) and the shared-queue variant.
+// The fibers runtime's scheduler designs: the default (per-thread queues of
+// 256 that spill to a global queue, runnext, stealing, spinning before
+// sleeping), the same with unbounded queues, and the shared-queue variant.
 std::unique_ptr<fibers::Runtime> fibers_runtime(unsigned threads, char const* design) {
     return std::make_unique<fibers::Runtime>(RuntimeOptions{.threads = threads, .stack_bytes = 0, .design = design});
 }
-constexpr char const* scheduler_designs[] = {"", "shared-queue"};
+constexpr char const* scheduler_designs[] = {"", "unbounded-queues", "shared-queue"};
 
 TEST(FibersRuntime, IdleThreadsSleep) {
     for (auto const* design : scheduler_designs) {
@@ -142,8 +146,44 @@ TEST(FibersRuntime, TheFiberJustReadiedRunsNext) {
             wg.wait();  // suspends: the ready fibers run
             order += 'm';
         });
-        EXPECT_EQ(order, *design == 0 ? "bam" : "abm") << "design '" << design << "'";
+        EXPECT_EQ(order, std::string_view{design} != "shared-queue" ? "bam" : "abm") << "design '" << design << "'";
     }
+}
+
+// The order in which 1000 fibers spawned by one fiber (on one thread) run.
+std::vector<int> run_order_of_1000_spawned(char const* design) {
+    auto rt = fibers_runtime(1, design);
+    std::vector<int> order;
+    rt->block_on([&] {
+        fibers::WaitGroup wg{1000};
+        for (int i = 0; i < 1000; ++i) {
+            rt->spawn([&order, &wg, i] {
+                order.push_back(i);
+                wg.done();
+            });
+        }
+        wg.wait();
+    });
+    return order;
+}
+
+// Go's runq: a thread's queue holds 256; when the running fiber makes more
+// ready, the older half goes to the global queue, so the newest run first
+// (depth first through a tree) while the oldest still get a turn every
+// 61st pick. Unbounded queues run them oldest first after runnext.
+TEST(FibersRuntime, AFullQueueSendsItsOlderHalfToTheGlobalQueue) {
+    auto const bounded = run_order_of_1000_spawned("");
+    ASSERT_EQ(bounded.size(), 1000U);
+    EXPECT_EQ(bounded.front(), 999);  // runnext
+    EXPECT_GE(bounded[1], 1000 - static_cast<int>(fibers::StealingPool::go_local_capacity));  // a recent one
+    auto const first = std::find(bounded.begin(), bounded.end(), 0);
+    EXPECT_LT(first - bounded.begin(), 2 * 61) << "the global queue's oldest waited more than its turn";
+    EXPECT_EQ(std::set<int>(bounded.begin(), bounded.end()).size(), 1000U);  // each ran once
+
+    auto const unbounded = run_order_of_1000_spawned("unbounded-queues");
+    std::vector<int> fifo{999};
+    for (int i = 0; i < 999; ++i) fifo.push_back(i);
+    EXPECT_EQ(unbounded, fifo);
 }
 
 // Two fibers handing off to each other through runnext forever must not

@@ -25,6 +25,8 @@ Runtime::Runtime(RuntimeOptions const& options)
         stacks_ = Stacks::guarded;
     } else if (options.design == "fresh-stacks") {
         stacks_ = Stacks::fresh;
+    } else if (options.design == "unbounded-queues") {
+        local_capacity_ = StealingPool::unbounded;
     } else if (options.design == "shared-queue") {
         shared_ = std::make_unique<PoolQueue>();
     } else if (!options.design.empty()) {
@@ -39,7 +41,7 @@ void Runtime::start(unsigned threads) {
     if (stack_bytes_ < minimum_stack_kib(machine, signals_reach_fiber_stacks(), build_stack_headroom()) * 1024) {
         throw std::invalid_argument{minimum_stack_reason(machine, signals_reach_fiber_stacks(), build_stack_headroom())};
     }
-    if (!shared_) stealing_ = std::make_unique<StealingPool>(threads);
+    if (!shared_) stealing_ = std::make_unique<StealingPool>(threads, local_capacity_);
     threads_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this, i] { thread_main(i); });
 }

@@ -118,6 +118,7 @@ private:
     Stacks stacks_ = Stacks::cached;
     std::once_flag netpoller_started_;
     std::unique_ptr<Netpoller> netpoller_;
+    std::size_t local_capacity_ = StealingPool::go_local_capacity;  // unbounded in fibers/unbounded-queues
     std::unique_ptr<StealingPool> stealing_;  // the default scheduler's state
     std::unique_ptr<PoolQueue> shared_;       // or the shared-queue variant's
     TaskTracker tracker_;

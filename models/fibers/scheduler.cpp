@@ -48,7 +48,7 @@ constexpr std::int64_t time_slice_ns = 10'000'000;
 
 // ---------------------------------------------------------------- the pool
 
-StealingPool::StealingPool(unsigned threads) {
+StealingPool::StealingPool(unsigned threads, std::size_t local_capacity) : local_capacity_{local_capacity} {
     workers_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) {
         workers_.push_back(std::make_unique<Worker>());
@@ -106,8 +106,24 @@ void StealingPool::Worker::wake() noexcept {
 }
 
 bool StealingPool::work_visible() const noexcept {
-    return std::any_of(workers_.begin(), workers_.end(),
+    return global_size_.load(std::memory_order_relaxed) != 0 ||
+           std::any_of(workers_.begin(), workers_.end(),
                        [](auto const& w) { return w->visible.load(std::memory_order_relaxed) != 0; });
+}
+
+void StealingPool::put_global(std::vector<context*> const& batch) {
+    std::lock_guard guard{global_lock_};
+    global_.insert(global_.end(), batch.begin(), batch.end());
+    global_size_.store(global_.size(), std::memory_order_relaxed);
+}
+
+void StealingPool::take_global(std::vector<context*>& out, std::size_t most) {
+    if (global_size_.load(std::memory_order_relaxed) == 0) return;
+    std::lock_guard guard{global_lock_};
+    auto const n = std::min(most, global_.size());
+    out.insert(out.end(), global_.begin(), global_.begin() + static_cast<std::ptrdiff_t>(n));
+    global_.erase(global_.begin(), global_.begin() + static_cast<std::ptrdiff_t>(n));
+    global_size_.store(global_.size(), std::memory_order_relaxed);
 }
 
 void StealingPool::work_arrived() noexcept {
@@ -178,6 +194,7 @@ void StealingAlgorithm::awakened(context* ctx) noexcept {
     // made ready by the running fiber (a hand-off, a spawn): it runs next,
     // here; a fiber that yields, or one the dispatcher brings in, queues
     bool const handoff = active != ctx && !active->is_context(boost::fibers::type::pinned_context);
+    bool full = false;
     {
         std::lock_guard guard{me_.lock};
         if (handoff) {
@@ -187,8 +204,44 @@ void StealingAlgorithm::awakened(context* ctx) noexcept {
             me_.push_back_locked(ctx);
         }
         me_.publish_locked();
+        // only what a running fiber makes spills (Go's runqput): wake-ups the
+        // dispatcher brings in come in the order their timers fell due, and
+        // a FIFO is the fair order for them; sent to the global queue, the
+        // oldest would wait while newer ones keep the local queue busy
+        full = handoff && me_.count > pool_.local_capacity();
     }
+    if (full) spill();
     pool_.work_arrived();
+}
+
+void StealingAlgorithm::spill() {
+    loot_.clear();
+    {
+        std::lock_guard guard{me_.lock};
+        for (auto n = me_.count / 2; n != 0; --n) loot_.push_back(me_.pop_front_locked());
+        me_.publish_locked();
+    }
+    pool_.put_global(loot_);
+}
+
+context* StealingAlgorithm::from_global(std::size_t most) {
+    loot_.clear();
+    pool_.take_global(loot_, most);
+    return keep_loot();
+}
+
+std::size_t StealingAlgorithm::global_share() const noexcept {
+    return std::min(pool_.local_capacity() / 2, pool_.global_size_.load(std::memory_order_relaxed) / pool_.threads() + 1);
+}
+
+context* StealingAlgorithm::keep_loot() {
+    if (loot_.empty()) return nullptr;
+    if (loot_.size() > 1) {
+        std::lock_guard guard{me_.lock};
+        for (std::size_t k = 1; k < loot_.size(); ++k) me_.push_back_locked(loot_[k]);
+        me_.publish_locked();
+    }
+    return loot_.front();
 }
 
 context* StealingAlgorithm::take_own() noexcept {
@@ -223,13 +276,7 @@ context* StealingAlgorithm::steal() noexcept {
             if (other.visible.load(std::memory_order_relaxed) == 0) return nullptr;
             loot_.clear();
             other.give_half(loot_);
-            if (loot_.empty()) return nullptr;
-            if (loot_.size() > 1) {
-                std::lock_guard guard{me_.lock};
-                for (std::size_t k = 1; k < loot_.size(); ++k) me_.push_back_locked(loot_[k]);
-                me_.publish_locked();
-            }
-            return loot_.front();
+            return keep_loot();
         })) {
         return ctx;
     }
@@ -278,7 +325,16 @@ context* StealingAlgorithm::pick() noexcept {
         }
     }
     if (++ticks_ % dispatcher_period == 0 && !pinned_.empty()) return pinned();
-    auto* ctx = take_own();
+    context* ctx = nullptr;
+    // Go's schedtick % 61: the global queue's oldest fiber waits no longer than this
+    if (ticks_ % dispatcher_period == dispatcher_period / 2) ctx = from_global(1);
+    if (ctx == nullptr) ctx = take_own();
+    // this thread's share of the global queue (Go's globrunqget), at most
+    // half a local queue; before the dispatcher, as Go looks at its global
+    // queue before the netpoller: wake-ups that trickle in one by one would
+    // otherwise bring the dispatcher back every time this thread's queue
+    // runs dry, and the global queue would wait for its every 61st turn
+    if (ctx == nullptr) ctx = from_global(global_share());
     if (ctx == nullptr && !pinned_.empty()) return pinned();
     if (ctx == nullptr) ctx = steal();
     if (ctx != nullptr) context::active()->attach(ctx);
@@ -286,7 +342,8 @@ context* StealingAlgorithm::pick() noexcept {
 }
 
 bool StealingAlgorithm::has_ready_fibers() const noexcept {
-    return !pinned_.empty() || me_.visible.load(std::memory_order_relaxed) != 0;
+    return !pinned_.empty() || me_.visible.load(std::memory_order_relaxed) != 0 ||
+           pool_.global_size_.load(std::memory_order_relaxed) != 0;
 }
 
 void StealingAlgorithm::stop_spinning() noexcept {

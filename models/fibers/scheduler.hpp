@@ -3,6 +3,15 @@
 // - every thread of a pool has a run queue of its own, and a `runnext` slot:
 //   a fiber made ready by the running one (a channel hand-off, a spawn)
 //   runs next on the same thread, while what it touched is still in cache;
+// - a thread's queue holds 256 fibers; when a fiber it runs makes one more
+//   ready (a spawn, a hand-off), the queue's older half goes to the pool's
+//   global queue, which a thread looks at every 61st pick or when its own
+//   queue is empty: a thread runs the fibers it made last first (depth
+//   first through a tree of tasks, few of them alive at once) and the older
+//   ones still get their turn. Wake-ups the dispatcher brings in (timers,
+//   other threads) never spill: they come in the order they fell due. The
+//   unbounded FIFO queues of the first design are the variant
+//   `fibers/unbounded-queues`;
 // - a thread out of work steals half of another thread's queue;
 // - a thread out of work first spins for a short while looking for work
 //   (at most half the pool at once, and at least one), and only then
@@ -28,6 +37,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -41,11 +51,20 @@ class StealingAlgorithm;
 /// spinning and sleeping threads.
 class StealingPool {
 public:
-    explicit StealingPool(unsigned threads);
+    /// Go's run queue holds 256 fibers.
+    static constexpr std::size_t go_local_capacity = 256;
+    /// A queue that never spills: the variant `fibers/unbounded-queues`.
+    static constexpr std::size_t unbounded = SIZE_MAX;
+
+    /// `local_capacity`: fibers a thread's own queue holds before its older
+    /// half goes to the global queue.
+    explicit StealingPool(unsigned threads, std::size_t local_capacity = go_local_capacity);
     StealingPool(StealingPool const&) = delete;
     StealingPool& operator=(StealingPool const&) = delete;
 
     unsigned threads() const noexcept { return static_cast<unsigned>(workers_.size()); }
+
+    std::size_t local_capacity() const noexcept { return local_capacity_; }
 
 private:
     friend class StealingAlgorithm;
@@ -83,8 +102,16 @@ private:
     /// Whether any thread's queue holds a fiber (loads only: a hint).
     bool work_visible() const noexcept;
     void forget_sleeper(Worker* worker) noexcept;
+    /// Appends fibers to the global queue (Go's globrunqputbatch).
+    void put_global(std::vector<boost::fibers::context*> const& batch);
+    /// Takes up to `most` fibers from the global queue's front into `out`.
+    void take_global(std::vector<boost::fibers::context*>& out, std::size_t most);
 
     std::vector<std::unique_ptr<Worker>> workers_;
+    std::size_t local_capacity_;
+    SpinLock global_lock_;
+    std::deque<boost::fibers::context*> global_;  // guarded by global_lock_
+    std::atomic<std::size_t> global_size_{0};     // for looks without the lock
     std::atomic<unsigned> spinning_{0};
     std::atomic<unsigned> sleeping_{0};
     std::mutex sleepers_mutex_;
@@ -113,12 +140,16 @@ public:
     /// A fiber became ready. Pinned contexts (this thread's main and
     /// dispatcher) stay on this thread; a fiber readied by the running one
     /// takes the runnext slot (the slot's previous fiber goes to the back of
-    /// the queue); others go to the back of the queue.
+    /// the queue); others go to the back of the queue. A hand-off into a
+    /// full queue (local_capacity) sends its older half to the global queue.
     void awakened(boost::fibers::context* ctx) noexcept override;
     /// runnext (unless it has had 16 turns in a row: two fibers handing off
     /// to each other must not starve the queue), then the queue's front; the
     /// dispatcher every 61st pick (it brings in timers and wake-ups from
-    /// other threads), or when this thread has nothing; then steals.
+    /// other threads), and the global queue's oldest fiber every 61st pick
+    /// too (half a period later); when the queue is empty, this thread's
+    /// share of the global queue, then the dispatcher, then steals (Go's
+    /// order: local, global, netpoll, steal).
     boost::fibers::context* pick_next() noexcept override;
     bool has_ready_fibers() const noexcept override;
     /// Nothing to run: spin a little looking for work, then sleep until
@@ -150,7 +181,15 @@ private:
     unsigned runnext_streak_ = 0;
     bool spinning_ = false;  // counted in pool_.spinning_
     boost::fibers::scheduler::ready_queue_type pinned_{};  // this thread's only
-    std::vector<boost::fibers::context*> loot_;           // reused by steal()
+    std::vector<boost::fibers::context*> loot_;           // reused by steal(), spill() and from_global()
+    /// Moves the older half of a full queue to the global queue.
+    void spill();
+    /// Up to `most` fibers from the global queue: the first to run, the rest queued here.
+    boost::fibers::context* from_global(std::size_t most);
+    /// How many fibers this thread takes from the global queue at once.
+    std::size_t global_share() const noexcept;
+    /// The first fiber of `loot_` to run now, the rest queued here.
+    boost::fibers::context* keep_loot();
 };
 
 }  // namespace conclab::models::fibers
