@@ -52,34 +52,33 @@ StealingPool::StealingPool(unsigned threads, std::size_t local_capacity) : local
     workers_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) {
         workers_.push_back(std::make_unique<Worker>());
-        workers_.back()->ring.resize(256);
     }
     sleepers_.reserve(threads);
 }
 
-void StealingPool::Worker::push_back_locked(context* ctx) {
-    if (count == ring.size()) {
-        // grow: unroll into a ring twice as large (rare; a queue is 256 to start)
-        std::vector<context*> larger(ring.size() * 2);
-        for (std::size_t i = 0; i < count; ++i) larger[i] = ring[(head + i) & (ring.size() - 1)];
-        ring.swap(larger);
+void StealingPool::FiberRing::push_back(context* ctx) {
+    if (count == slots.size()) {
+        // grow: unroll into a ring twice as large (rare; a ring is 256 to start)
+        std::vector<context*> larger(slots.size() * 2);
+        for (std::size_t i = 0; i < count; ++i) larger[i] = slots[(head + i) & (slots.size() - 1)];
+        slots.swap(larger);
         head = 0;
     }
-    ring[(head + count) & (ring.size() - 1)] = ctx;
+    slots[(head + count) & (slots.size() - 1)] = ctx;
     ++count;
 }
 
-context* StealingPool::Worker::pop_front_locked() noexcept {
+context* StealingPool::FiberRing::pop_front() noexcept {
     if (count == 0) return nullptr;
-    auto* const ctx = ring[head];
-    head = (head + 1) & (ring.size() - 1);
+    auto* const ctx = slots[head];
+    head = (head + 1) & (slots.size() - 1);
     --count;
     return ctx;
 }
 
 void StealingPool::Worker::give_half(std::vector<context*>& out) {
     std::lock_guard guard{lock};
-    auto const take = (count + 1) / 2;
+    auto const take = (queue.count + 1) / 2;
     for (std::size_t i = 0; i < take; ++i) out.push_back(pop_front_locked());
     publish_locked();
 }
@@ -113,17 +112,15 @@ bool StealingPool::work_visible() const noexcept {
 
 void StealingPool::put_global(std::vector<context*> const& batch) {
     std::lock_guard guard{global_lock_};
-    global_.insert(global_.end(), batch.begin(), batch.end());
-    global_size_.store(global_.size(), std::memory_order_relaxed);
+    for (auto* ctx : batch) global_.push_back(ctx);
+    global_size_.store(global_.count, std::memory_order_relaxed);
 }
 
 void StealingPool::take_global(std::vector<context*>& out, std::size_t most) {
     if (global_size_.load(std::memory_order_relaxed) == 0) return;
     std::lock_guard guard{global_lock_};
-    auto const n = std::min(most, global_.size());
-    out.insert(out.end(), global_.begin(), global_.begin() + static_cast<std::ptrdiff_t>(n));
-    global_.erase(global_.begin(), global_.begin() + static_cast<std::ptrdiff_t>(n));
-    global_size_.store(global_.size(), std::memory_order_relaxed);
+    for (auto n = std::min(most, global_.count); n != 0; --n) out.push_back(global_.pop_front());
+    global_size_.store(global_.count, std::memory_order_relaxed);
 }
 
 void StealingPool::work_arrived() noexcept {
@@ -208,7 +205,7 @@ void StealingAlgorithm::awakened(context* ctx) noexcept {
         // dispatcher brings in come in the order their timers fell due, and
         // a FIFO is the fair order for them; sent to the global queue, the
         // oldest would wait while newer ones keep the local queue busy
-        full = handoff && me_.count > pool_.local_capacity();
+        full = handoff && me_.queue.count > pool_.local_capacity();
     }
     if (full) spill();
     pool_.work_arrived();
@@ -218,7 +215,7 @@ void StealingAlgorithm::spill() {
     loot_.clear();
     {
         std::lock_guard guard{me_.lock};
-        for (auto n = me_.count / 2; n != 0; --n) loot_.push_back(me_.pop_front_locked());
+        for (auto n = me_.queue.count / 2; n != 0; --n) loot_.push_back(me_.pop_front_locked());
         me_.publish_locked();
     }
     pool_.put_global(loot_);
@@ -247,10 +244,10 @@ context* StealingAlgorithm::keep_loot() {
 context* StealingAlgorithm::take_own() noexcept {
     std::lock_guard guard{me_.lock};
     context* ctx = nullptr;
-    if (me_.runnext != nullptr && (runnext_streak_ < runnext_turns || me_.count == 0)) {
+    if (me_.runnext != nullptr && (runnext_streak_ < runnext_turns || me_.queue.count == 0)) {
         ctx = std::exchange(me_.runnext, nullptr);
         ++runnext_streak_;
-    } else if (me_.count != 0) {
+    } else if (me_.queue.count != 0) {
         ctx = me_.pop_front_locked();
         runnext_streak_ = 0;
     }

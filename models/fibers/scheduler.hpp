@@ -37,7 +37,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -69,14 +68,23 @@ public:
 private:
     friend class StealingAlgorithm;
 
+    // A FIFO of fibers: a ring of power-of-two size that doubles when full
+    // (rare). Its user holds the lock that guards it. Plain pointer moves
+    // in small frames: it runs on fibers' stacks, which are small.
+    struct FiberRing {
+        std::vector<boost::fibers::context*> slots = std::vector<boost::fibers::context*>(256);
+        std::size_t head = 0;
+        std::size_t count = 0;
+        void push_back(boost::fibers::context* ctx);
+        boost::fibers::context* pop_front() noexcept;
+    };
+
     // One thread's run queue and its sleep, on cache lines of its own.
     struct alignas(64) Worker {
         SpinLock lock;  // held for a few pointer moves, almost never contended
         boost::fibers::context* runnext = nullptr;  // guarded by lock
-        std::vector<boost::fibers::context*> ring;  // guarded by lock; power-of-two size
-        std::size_t head = 0;                       // guarded by lock
-        std::size_t count = 0;                      // guarded by lock
-        std::atomic<std::size_t> visible{0};        // count + (runnext != nullptr): for looks without the lock
+        FiberRing queue;                            // guarded by lock
+        std::atomic<std::size_t> visible{0};        // queue.count + (runnext != nullptr): for looks without the lock
 
         std::atomic<bool> notified{false};   // look again: a wake-up, or work for this thread
         std::atomic<bool> sleeping{false};
@@ -84,9 +92,9 @@ private:
         std::mutex sleep_mutex;
         std::condition_variable wakeup;
 
-        void push_back_locked(boost::fibers::context* ctx);
-        boost::fibers::context* pop_front_locked() noexcept;
-        void publish_locked() noexcept { visible.store(count + (runnext != nullptr ? 1 : 0), std::memory_order_relaxed); }
+        void push_back_locked(boost::fibers::context* ctx) { queue.push_back(ctx); }
+        boost::fibers::context* pop_front_locked() noexcept { return queue.pop_front(); }
+        void publish_locked() noexcept { visible.store(queue.count + (runnext != nullptr ? 1 : 0), std::memory_order_relaxed); }
         /// Moves about half of the queue into `out`.
         void give_half(std::vector<boost::fibers::context*>& out);
         boost::fibers::context* runnext_now();
@@ -110,7 +118,7 @@ private:
     std::vector<std::unique_ptr<Worker>> workers_;
     std::size_t local_capacity_;
     SpinLock global_lock_;
-    std::deque<boost::fibers::context*> global_;  // guarded by global_lock_
+    FiberRing global_;                            // guarded by global_lock_
     std::atomic<std::size_t> global_size_{0};     // for looks without the lock
     std::atomic<unsigned> spinning_{0};
     std::atomic<unsigned> sleeping_{0};
