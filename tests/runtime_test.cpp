@@ -20,17 +20,17 @@
 #include <gtest/gtest.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <set>
-#include <string_view>
-#include <vector>
-#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 #include <thread>
 
 #include <sys/socket.h>

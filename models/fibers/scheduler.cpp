@@ -76,10 +76,13 @@ context* StealingPool::FiberRing::pop_front() noexcept {
     return ctx;
 }
 
+void StealingPool::FiberRing::pop_front_into(std::vector<context*>& out, std::size_t n) {
+    for (n = std::min(n, count); n != 0; --n) out.push_back(pop_front());
+}
+
 void StealingPool::Worker::give_half(std::vector<context*>& out) {
     std::lock_guard guard{lock};
-    auto const take = (queue.count + 1) / 2;
-    for (std::size_t i = 0; i < take; ++i) out.push_back(pop_front_locked());
+    queue.pop_front_into(out, (queue.count + 1) / 2);
     publish_locked();
 }
 
@@ -119,7 +122,7 @@ void StealingPool::put_global(std::vector<context*> const& batch) {
 void StealingPool::take_global(std::vector<context*>& out, std::size_t most) {
     if (global_size_.load(std::memory_order_relaxed) == 0) return;
     std::lock_guard guard{global_lock_};
-    for (auto n = std::min(most, global_.count); n != 0; --n) out.push_back(global_.pop_front());
+    global_.pop_front_into(out, most);
     global_size_.store(global_.count, std::memory_order_relaxed);
 }
 
@@ -215,7 +218,7 @@ void StealingAlgorithm::spill() {
     loot_.clear();
     {
         std::lock_guard guard{me_.lock};
-        for (auto n = me_.queue.count / 2; n != 0; --n) loot_.push_back(me_.pop_front_locked());
+        me_.queue.pop_front_into(loot_, me_.queue.count / 2);
         me_.publish_locked();
     }
     pool_.put_global(loot_);

@@ -77,6 +77,8 @@ private:
         std::size_t count = 0;
         void push_back(boost::fibers::context* ctx);
         boost::fibers::context* pop_front() noexcept;
+        /// Moves the `n` oldest fibers (at most all) to the back of `out`.
+        void pop_front_into(std::vector<boost::fibers::context*>& out, std::size_t n);
     };
 
     // One thread's run queue and its sleep, on cache lines of its own.
