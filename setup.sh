@@ -6,13 +6,14 @@
 #   ./setup.sh test                        the whole test suite (what CI runs)
 #   ./setup.sh sanitize                    the test suite under AddressSanitizer + UBSan (build-sanitize/)
 #   ./setup.sh tsan                        the model tests under ThreadSanitizer (build-tsan/; first run
-#                                          fetches and builds Debian's oneTBB and Boost.Fiber sources, ~2 min)
+#                                          fetches and builds Debian's oneTBB source with TSan, ~1 min)
 #   ./setup.sh fuzz [seconds]              the server's request fuzzer (clang libFuzzer + ASan/UBSan), 30 s by default
 #   ./setup.sh peers                       also the real Go and Rust programs (Debian's golang-go, cargo, rustc and
 #                                          librust-*-dev, offline), then their tests; run, sweep and calibration can
 #                                          then use --models go,tokio,rayon,rust-threads (docs/calibration.md)
 #   ./setup.sh build                       install and build only
-# The build directory is ./build (CONCLAB_BUILD_DIR overrides it).
+# The build directory is ./build (CONCLAB_BUILD_DIR overrides it). Every build compiles Boost.Fiber from
+# Debian's source of the installed version, fetched once into build-deps/ (models/fibers/boost says why).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -34,7 +35,9 @@ packages=(
 packages+=(python3-matplotlib)
 if [ "$action" = test ] || [ "$action" = sanitize ]; then packages+=(chromium); fi
 if [ "$action" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi
-if [ "$action" = tsan ]; then packages+=(dpkg-dev cmake xz-utils); fi
+# Boost.Fiber's source (every build but fuzz) and oneTBB's (tsan) come from Debian.
+if [ "$action" != fuzz ]; then packages+=(dpkg-dev xz-utils); fi
+if [ "$action" = tsan ]; then packages+=(cmake); fi
 # The peers: Debian's Go and Rust toolchains and the Rust crates they use
 # (their sources land in /usr/share/cargo/registry, which peers/rust builds from).
 if [ "$action" = peers ]; then
@@ -96,64 +99,100 @@ if [ "$action" = fuzz ]; then
   exit 1
 fi
 
-if [ "$action" = tsan ]; then
-  # ThreadSanitizer needs every library that synchronises to be instrumented
-  # (meson.build says why). Debian's own sources of the installed versions
-  # of oneTBB and Boost.Fiber/Context go to build-tsan-deps/, once.
-  deps=$PWD/build-tsan-deps
-  tbb_version=$(dpkg-query -W -f='${source:Version}' libtbb-dev)
-  boost_version=$(dpkg-query -W -f='${source:Version}' libboost-fiber1.81-dev)
-  stamp="$deps/.ready-onetbb-$tbb_version-boost-$boost_version"
-  if [ ! -f "$stamp" ]; then
-    sudo=(); [ "$(id -u)" -ne 0 ] && sudo=(sudo)
-    if ! apt-get source --print-uris -qq "onetbb=$tbb_version" >/dev/null 2>&1; then
-      echo "setup.sh: adding Debian's deb-src entries (for the sources of oneTBB and Boost.Fiber)"
-      if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-        sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
-          "${sudo[@]}" tee /etc/apt/sources.list.d/conclab-deb-src.sources >/dev/null
-      else
-        grep -h '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' |
-          "${sudo[@]}" tee /etc/apt/sources.list.d/conclab-deb-src.list >/dev/null
-      fi
-      "${sudo[@]}" apt-get update -qq
+# Debian's own sources of installed packages go to build-deps/, once per version.
+deps=$PWD/build-deps
+sudo=(); [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+fetch_debian_sources() {  # fetch_debian_sources WHAT SOURCE=VERSION... : downloads them into $deps/src
+  local what=$1; shift
+  if ! apt-get source --print-uris -qq "$1" >/dev/null 2>&1; then
+    echo "setup.sh: adding Debian's deb-src entries (for the sources of $what)"
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
+        "${sudo[@]}" tee /etc/apt/sources.list.d/conclab-deb-src.sources >/dev/null
+    else
+      grep -h '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' |
+        "${sudo[@]}" tee /etc/apt/sources.list.d/conclab-deb-src.list >/dev/null
     fi
-    rm -rf "$deps" && mkdir -p "$deps/src"
-    echo "setup.sh: fetching Debian's sources of onetbb $tbb_version and boost1.81 $boost_version (76 MB)"
-    (cd "$deps/src" && apt-get source --download-only -qq "onetbb=$tbb_version" "boost1.81=$boost_version" 2>&1 |
-      grep -v 'Download is performed unsandboxed' || true)
-    for source in onetbb_*.dsc boost1.81_*.debian.tar.xz boost1.81_*.orig.tar.xz; do
+    "${sudo[@]}" apt-get update -qq
+  fi
+  mkdir -p "$deps/src"
+  echo "setup.sh: fetching Debian's sources of $what ($*)"
+  (cd "$deps/src" && apt-get source --download-only -qq "$@" 2>&1 | grep -v 'Download is performed unsandboxed' || true)
+}
+
+# Boost.Fiber is built from the Boost source of the installed version, with
+# one header line changed (models/fibers/boost/patch_spinlock.py says why):
+# Debian's boost1.81 source, only the Boost.Fiber and Boost.Context parts
+# and their headers (about 5 s to fetch 74 MB, once).
+boost_src=""
+if [ "$action" != fuzz ]; then
+  boost_version=$(dpkg-query -W -f='${source:Version}' libboost-fiber1.81-dev)
+  boost_src=$deps/boost-$boost_version
+  if [ ! -f "$boost_src/.ready" ]; then
+    rm -rf "$boost_src" "$deps"/src/boost1.81_*
+    fetch_debian_sources "Boost.Fiber" "boost1.81=$boost_version"
+    for source in boost1.81_*.debian.tar.xz boost1.81_*.orig.tar.xz; do
       if ! compgen -G "$deps/src/$source" > /dev/null; then
-        echo "setup.sh: Debian's source $source did not download (apt-get source above says why); ./setup.sh tsan needs it" >&2
+        echo "setup.sh: Debian's source $source did not download (apt-get source above says why); the build needs it" >&2
         exit 1
       fi
     done
+    # Debian's patches of boost1.81 must not touch these parts, or this would
+    # not be Debian's build: checked, not assumed.
+    rm -rf "$deps/src/debian"
+    tar -xJf "$deps"/src/boost1.81_*.debian.tar.xz -C "$deps/src"
+    if grep -lE '^\+\+\+ [^ ]*(libs/(fiber|context)/|boost/(fiber|context)/)' "$deps"/src/debian/patches/* 2>/dev/null; then
+      echo "setup.sh: a Debian patch of boost1.81 changes Boost.Fiber or Boost.Context; apply it here first" >&2
+      exit 1
+    fi
+    mkdir -p "$boost_src.partial"
+    tar -xJf "$deps"/src/boost1.81_*.orig.tar.xz -C "$boost_src.partial" --strip-components=1 --wildcards \
+      'boost/libs/fiber/src/*' 'boost/libs/context/src/*' 'boost/libs/fiber/include/*' 'boost/libs/context/include/*'
+    # The library is compiled against the installed headers: they must be these.
+    for part in fiber context; do
+      if ! diff -rq "$boost_src.partial/libs/$part/include/boost/$part" "/usr/include/boost/$part" > /dev/null; then
+        echo "setup.sh: the installed /usr/include/boost/$part differs from Debian's source of boost1.81 $boost_version:" >&2
+        diff -rq "$boost_src.partial/libs/$part/include/boost/$part" "/usr/include/boost/$part" | head -n 5 >&2
+        exit 1
+      fi
+    done
+    rm -f "$deps"/src/boost1.81_*.orig.tar.xz
+    mv "$boost_src.partial" "$boost_src" && touch "$boost_src/.ready"
+  fi
+fi
+
+if [ "$action" = tsan ]; then
+  # ThreadSanitizer needs every library that synchronises to be instrumented
+  # (meson.build says why): Debian's own source of the installed oneTBB,
+  # built with TSan into build-deps/onetbb-*, once (Boost.Fiber and
+  # Boost.Context's fiber: models/fibers/boost/meson.build).
+  tbb_version=$(dpkg-query -W -f='${source:Version}' libtbb-dev)
+  tbb_prefix=$deps/onetbb-$tbb_version/prefix
+  if [ ! -f "$tbb_prefix/.ready" ]; then
+    rm -rf "$deps/onetbb-$tbb_version" "$deps"/src/onetbb_*
+    fetch_debian_sources "oneTBB" "onetbb=$tbb_version"
+    if ! compgen -G "$deps/src/onetbb_*.dsc" > /dev/null; then
+      echo "setup.sh: Debian's source of onetbb $tbb_version did not download (apt-get source above says why); ./setup.sh tsan needs it" >&2
+      exit 1
+    fi
     # oneTBB with Debian's patches, built with TSan (about 25 s). apt-get has
     # checked the files against the signed Sources index; dpkg-source's own
     # check of the .dsc signature needs debian-keyring (70 MB) and only warns
     # without it, so its output goes to a log.
-    dpkg-source -x "$deps"/src/onetbb_*.dsc "$deps/onetbb" > "$deps/dpkg-source.log" 2>&1 ||
+    tbb=$deps/onetbb-$tbb_version
+    dpkg-source -x "$deps"/src/onetbb_*.dsc "$tbb/source" > "$deps/dpkg-source.log" 2>&1 ||
       { cat "$deps/dpkg-source.log"; exit 1; }
     echo "setup.sh: building oneTBB with -fsanitize=thread"
-    cmake -S "$deps/onetbb" -B "$deps/onetbb-build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S "$tbb/source" -B "$tbb/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DTBB_SANITIZE=thread -DTBB_TEST=OFF -DTBB_EXAMPLES=OFF -DTBB_STRICT=OFF -DTBBMALLOC_BUILD=OFF \
-      -DCMAKE_INSTALL_PREFIX="$deps/prefix" -DCMAKE_INSTALL_LIBDIR=lib > "$deps/onetbb-cmake.log"
-    ninja -C "$deps/onetbb-build" install > "$deps/onetbb-build.log"
-    # Only the two libraries' sources from Boost (meson compiles them).
-    # Debian's patches of boost1.81 must not touch them, or this would not
-    # be Debian's build: checked, not assumed.
-    tar -xJf "$deps"/src/boost1.81_*.debian.tar.xz -C "$deps/src"
-    if grep -lE '^\+\+\+ [^ ]*libs/(fiber|context)/' "$deps"/src/debian/patches/* 2>/dev/null; then
-      echo "setup.sh: a Debian patch of boost1.81 changes Boost.Fiber or Boost.Context; apply it here before using build-tsan" >&2
-      exit 1
-    fi
-    tar -xJf "$deps"/src/boost1.81_*.orig.tar.xz -C "$deps" --wildcards 'boost/libs/fiber/src/*' 'boost/libs/context/src/*'
-    rm -f "$deps"/src/*.orig.tar.xz
-    touch "$stamp"
+      -DCMAKE_INSTALL_PREFIX="$tbb_prefix" -DCMAKE_INSTALL_LIBDIR=lib > "$tbb/cmake.log"
+    ninja -C "$tbb/build" install > "$tbb/build.log"
+    touch "$tbb_prefix/.ready"
   fi
   build=build-tsan
   if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" -Doptimization=1 -Ddebug=true -Dwerror=true -Db_sanitize=thread -Db_lundef=false \
-      -Dbenchmarks=false -Dtsan_deps="$deps" -Dpkg_config_path="$deps/prefix/lib/pkgconfig"
+      -Dbenchmarks=false -Dboost_src="$boost_src" -Dpkg_config_path="$tbb_prefix/lib/pkgconfig"
   fi
   # Any report fails its test; tsan.supp holds the suppressions, each with its reason.
   export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$PWD/tsan.supp"
@@ -164,16 +203,20 @@ elif [ "$action" = sanitize ]; then
   build=build-sanitize
   if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" -Doptimization=1 -Ddebug=true -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
-      -Dbenchmarks=false
+      -Dbenchmarks=false -Dboost_src="$boost_src"
   fi
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 else
   build=${CONCLAB_BUILD_DIR:-build}
   if [ ! -f "$build/build.ninja" ]; then
-    meson setup "$build" --buildtype=release -Dwerror=true
+    meson setup "$build" --buildtype=release -Dwerror=true -Dboost_src="$boost_src"
   fi
   # once turned on, the peers stay on in this build directory (its tests include theirs)
   if [ "$action" = peers ]; then meson configure "$build" -Dpeers=enabled > /dev/null; fi
+fi
+# Boost.Fiber from the fetched source, in build directories made before it was too.
+if [ -n "$boost_src" ] && ! grep -q "\"name\": \"boost_src\", \"value\": \"$boost_src\"" "$build/meson-info/intro-buildoptions.json"; then
+  meson setup --reconfigure "$build" -Dboost_src="$boost_src"
 fi
 meson compile -C "$build"
 

@@ -120,6 +120,7 @@ nlohmann::json describe_build() {
              {"boost", std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." +
                            std::to_string(BOOST_VERSION % 100)},
              {"onetbb", std::string{TBB_VERSION_STRING} + " (runtime " + TBB_runtime_version() + ")"},
+             {"boost_fiber", CONCLAB_BOOST_FIBER_ORIGIN},  // built from source with one change, or Debian's (models/fibers/boost)
              {"cli11", CLI11_VERSION},
              {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) +
                                    "." + std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
