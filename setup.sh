@@ -180,6 +180,7 @@ if [ "$action" = tsan ]; then
     # check of the .dsc signature needs debian-keyring (70 MB) and only warns
     # without it, so its output goes to a log.
     tbb=$deps/onetbb-$tbb_version
+    mkdir -p "$tbb"  # dpkg-source copies the orig tarball beside the directory it unpacks into
     dpkg-source -x "$deps"/src/onetbb_*.dsc "$tbb/source" > "$deps/dpkg-source.log" 2>&1 ||
       { cat "$deps/dpkg-source.log"; exit 1; }
     echo "setup.sh: building oneTBB with -fsanitize=thread"
