@@ -48,16 +48,22 @@ void fresh_for_reuse(void* base, std::size_t bytes) noexcept {
 #endif
 }
 
-// Stack caches: what a thread keeps (bytes), and what the shared pool
-// keeps of every size together.
-constexpr std::size_t thread_cache_bytes = 4U << 20;
-constexpr std::size_t shared_cache_bytes = 64U << 20;
+// Stack caches: what a thread keeps, and what the shared pool keeps of
+// every size together, counted in stacks (stack.hpp says why), with a bound
+// on the address space for very large stacks.
+constexpr std::size_t thread_cache_stacks = 256;
+constexpr std::size_t thread_cache_bytes = 64U << 20;
+constexpr std::size_t shared_cache_stacks = 4096;
+constexpr std::size_t shared_cache_bytes = 1024U << 20;
 
-std::size_t thread_cache_capacity(std::size_t bytes) noexcept { return std::max<std::size_t>(8, thread_cache_bytes / bytes); }
+std::size_t thread_cache_capacity(std::size_t bytes) noexcept {
+    return std::max<std::size_t>(8, std::min(thread_cache_stacks, thread_cache_bytes / bytes));
+}
 
 struct SharedStacks {
     std::mutex mutex;
     std::unordered_map<std::size_t, std::vector<void*>> by_size;
+    std::size_t count = 0;
     std::size_t bytes = 0;
 };
 
@@ -80,9 +86,10 @@ struct ThreadStacks {
         for (; n > 0; --n) {
             void* const base = stacks.back();
             stacks.pop_back();
-            if (shared.bytes + bytes <= shared_cache_bytes) {
+            if (shared.count < shared_cache_stacks && shared.bytes + bytes <= shared_cache_bytes) {
                 try {
                     shared.by_size[bytes].push_back(base);
+                    ++shared.count;
                     shared.bytes += bytes;
                     continue;
                 } catch (...) {  // no memory for the list: free the stack instead
@@ -102,6 +109,7 @@ struct ThreadStacks {
         for (auto n = std::min(pool.size(), thread_cache_capacity(bytes) / 2); n > 0; --n) {
             stacks.push_back(pool.back());
             pool.pop_back();
+            --shared.count;
             shared.bytes -= bytes;
         }
     }
@@ -258,6 +266,8 @@ void CachedStack::deallocate(boost::context::stack_context& stack) noexcept {
 }
 
 bool CachedStack::reuses() noexcept { return reuse_stacks; }
+
+std::size_t CachedStack::thread_capacity(std::size_t bytes) noexcept { return thread_cache_capacity(bytes); }
 
 std::size_t CachedStack::cached_here() noexcept { return thread_stacks.stacks.size(); }
 

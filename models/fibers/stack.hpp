@@ -119,12 +119,18 @@ private:
 
 /// Boost.Context's StackAllocator, the default: MallocStack's stacks, kept
 /// for reuse when their fiber ends, as Go's runtime keeps goroutine stacks
-/// (per-P caches over a global pool, runtime/stack.go). Each thread keeps a
-/// few MiB of stacks of one size; past that, half go to a pool shared by
-/// all threads (bounded too; beyond it they are freed). A reused stack is
-/// already in memory: no page faults, no malloc lock. Stacks are not
-/// cleared between fibers, as malloc'd ones are not. The variant
-/// `fibers/fresh-stacks` uses MallocStack, a new stack per fiber.
+/// (per-P caches over a global pool, runtime/stack.go). Each thread keeps up
+/// to 256 stacks of one size; past that, half go to a pool shared by all
+/// threads (up to 4096 stacks; beyond it they are freed). The bounds count
+/// stacks, not bytes: a cached stack holds in memory only the pages its
+/// fiber touched, whatever its size, and a bound in bytes kept eight times
+/// fewer of Boost's 128 KiB default stacks than of 16 KiB ones, so that
+/// 1000 fibers of 128 KiB went through malloc's mmap and munmap every run
+/// (docs/performance.md). Very large stacks are also bounded in address
+/// space (64 MiB a thread, 1 GiB shared). A reused stack is already in
+/// memory: no page faults, no malloc lock. Stacks are not cleared between
+/// fibers, as malloc'd ones are not. The variant `fibers/fresh-stacks` uses
+/// MallocStack, a new stack per fiber.
 class CachedStack {
 public:
     explicit CachedStack(std::size_t bytes) noexcept : bytes_{bytes} {}
@@ -138,6 +144,8 @@ public:
     /// shared pool.
     static std::size_t cached_here() noexcept;
     static std::size_t cached_shared() noexcept;
+    /// How many stacks of `bytes` a thread keeps before it passes half on.
+    static std::size_t thread_capacity(std::size_t bytes) noexcept;
 
 private:
     std::size_t bytes_;
