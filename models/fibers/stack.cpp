@@ -274,9 +274,7 @@ std::size_t CachedStack::cached_here() noexcept { return thread_stacks.stacks.si
 std::size_t CachedStack::cached_shared() noexcept {
     auto& shared = shared_stacks();
     std::lock_guard lock{shared.mutex};
-    std::size_t n = 0;
-    for (auto const& [bytes, stacks] : shared.by_size) n += stacks.size();
-    return n;
+    return shared.count;
 }
 
 void MallocStack::measure_depth(bool on) noexcept {

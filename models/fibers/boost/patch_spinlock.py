@@ -48,7 +48,7 @@ def main() -> int:
                   file=sys.stderr)
             return 2
     text = text.replace(DECLARATION, "")
-    text = text.replace(USE, "                const std::size_t z = distribution( spinlock_ttas_generator());\n")
+    text = text.replace(USE, USE.replace("( generator)", "( spinlock_ttas_generator())"))
     text = text.replace(CLASS, GENERATOR + CLASS)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
