@@ -58,7 +58,8 @@ struct FiberWaiting {
         void park(Ready ready) {
             boost::fibers::detail::spinlock_lock lock{spinlock_};
             empty_.store(false, std::memory_order_seq_cst);
-            // pairs with the fence in wake_one: either this sees what the
+            // with the seq_cst load in wake_one, which follows the other
+            // side's seq_cst read-modify-write: either ready() sees what the
             // other side did, or the other side sees a waiter
             std::atomic_thread_fence(std::memory_order_seq_cst);
             if (ready()) {
@@ -68,15 +69,13 @@ struct FiberWaiting {
             waiting_.suspend_and_wait(lock, boost::fibers::context::active());
         }
         void wake_one() noexcept {
-            std::atomic_thread_fence(std::memory_order_seq_cst);
-            if (empty_.load(std::memory_order_relaxed)) return;
+            if (empty_.load(std::memory_order_seq_cst)) return;
             boost::fibers::detail::spinlock_lock lock{spinlock_};
             waiting_.notify_one();
             empty_.store(waiting_.empty(), std::memory_order_seq_cst);
         }
         void wake_all() noexcept {
-            std::atomic_thread_fence(std::memory_order_seq_cst);
-            if (empty_.load(std::memory_order_relaxed)) return;
+            if (empty_.load(std::memory_order_seq_cst)) return;
             boost::fibers::detail::spinlock_lock lock{spinlock_};
             waiting_.notify_all();
             empty_.store(true, std::memory_order_seq_cst);

@@ -48,7 +48,8 @@ struct ThreadWaiting {
                 parked_.push_back(&me);
                 empty_.store(false, std::memory_order_seq_cst);
             }
-            // pairs with the fence in wake_one: either this sees what the
+            // with the seq_cst load in wake_one, which follows the other
+            // side's seq_cst read-modify-write: either ready() sees what the
             // other side did, or the other side sees this thread listed
             std::atomic_thread_fence(std::memory_order_seq_cst);
             if (ready()) {
@@ -59,8 +60,7 @@ struct ThreadWaiting {
             remove(&me);  // woken by close or a stale unpark: listed no more either way
         }
         void wake_one() noexcept {
-            std::atomic_thread_fence(std::memory_order_seq_cst);
-            if (empty_.load(std::memory_order_relaxed)) return;
+            if (empty_.load(std::memory_order_seq_cst)) return;
             Parker* parker = nullptr;
             {
                 std::lock_guard lock{mutex_};
