@@ -1,7 +1,8 @@
 // pipeline in the threads model: an OS thread per stage instance, the
-// control group; blocking channels (moodycamel) between the stages, a
-// WaitGroup to close the last channel when every transformer is done. A
-// full or empty channel blocks the thread in the kernel.
+// control group; blocking channels (crossbeam's bounded array design)
+// between the stages, a WaitGroup to close the last channel when every
+// transformer is done. A full or empty channel blocks the thread in the
+// kernel after a short spin.
 // Written natively: Rust std: a thread per stage instance, crossbeam_channel::bounded(B) between the stages
 #include "scenarios/pipeline/pipeline.hpp"
 

@@ -1,7 +1,8 @@
 // worker-pool in the threads model (the control group): an OS thread per
-// worker, moodycamel blocking queues between them, a latch to close the
-// results. Every wait blocks an OS thread, including the per-job wait (a
-// blocking sleep). `threads` is not used: the workers are the threads.
+// worker, blocking channels (crossbeam's bounded array design) between
+// them, a latch to close the results. Every wait blocks an OS thread,
+// including the per-job wait (a blocking sleep). `threads` is not used:
+// the workers are the threads.
 // Written natively: Rust std: `for _ in 0..W { let rx = rx.clone(); thread::spawn(move || for job in rx { ... }) }` over crossbeam_channel::bounded(B)
 #include "scenarios/worker_pool/worker_pool.hpp"
 
