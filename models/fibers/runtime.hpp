@@ -31,9 +31,9 @@ public:
     static constexpr std::size_t default_stack_bytes = 128 * 1024;
 
     /// Starts `threads` scheduler threads; they sleep while there is no work.
-    /// Every fiber gets a `stack_bytes` stack (MallocStack: malloc'd, no
-    /// guard page, so a deeper stack overruns silently; the size is the
-    /// trade-off idle-tasks measures, docs/models.md). The scheduler threads
+    /// Every fiber gets a `stack_bytes` stack (CachedStack: malloc'd and
+    /// reused, no guard page, so a deeper stack overruns silently; the size
+    /// is the trade-off idle-tasks measures, docs/models.md). The scheduler threads
     /// take signals on an alternate stack, so a stack needs only what the
     /// fibers' code needs on any CPU; smaller than minimum_stack_kib() is
     /// refused with std::invalid_argument saying why (models/fibers/stack.hpp).
