@@ -49,7 +49,9 @@ namespace {
 // The default: the task's own non-blocking calls, readiness awaited only on EAGAIN.
 struct ReadinessConnection final : AsyncConnection::Impl {
     ReadinessConnection(models::coroutines::Executor e, RequestPlan const& p, std::function<void()> c)
-        : executor{e}, plan{p}, on_connect{std::move(c)} {}
+        : executor{e}, plan{p}, on_connect{std::move(c)} {
+        buffer.reserve(read_buffer_bytes);
+    }
 
     models::coroutines::Executor executor;
     RequestPlan plan;
@@ -141,7 +143,9 @@ struct ReadinessConnection final : AsyncConnection::Impl {
 // that the stream's timer and the task never run on two threads at once.
 struct BeastConnection final : AsyncConnection::Impl {
     BeastConnection(models::coroutines::Executor e, RequestPlan const& p, std::function<void()> c)
-        : stream{asio::make_strand(e)}, plan{p}, endpoint{to_asio(*p.target)}, on_connect{std::move(c)} {}
+        : stream{asio::make_strand(e)}, plan{p}, endpoint{to_asio(*p.target)}, on_connect{std::move(c)} {
+        buffer.reserve(read_buffer_bytes);
+    }
 
     beast::tcp_stream stream;
     RequestPlan plan;

@@ -198,6 +198,7 @@ struct BlockingConnection::Impl {
 
 BlockingConnection::BlockingConnection(RequestPlan const& plan, SocketWaitFactory wait_factory, std::function<void()> on_connect)
     : impl_{std::make_unique<Impl>()} {
+    impl_->buffer.reserve(read_buffer_bytes);
     impl_->plan = plan;
     impl_->wait_factory = std::move(wait_factory);
     impl_->on_connect = std::move(on_connect);

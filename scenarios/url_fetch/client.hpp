@@ -8,6 +8,7 @@
 #include "src/stopwatch.hpp"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -76,6 +77,14 @@ public:
     /// has passed (false).
     virtual bool until_ready(Direction direction, Clock::time_point deadline) = 0;
 };
+/// What every client connection's read buffer holds from the start. Beast
+/// reads into what its buffer has room for (at least 512 bytes), and an
+/// empty buffer grows by what each read needs: a 4 KiB answer took nine
+/// recv calls and a poll (strace of the threads model: 10 recvfrom per
+/// request against the Rust peer's 1). hyper starts its buffer at 8 KiB,
+/// Go's net/http reads through a 4 KiB bufio.Reader.
+inline constexpr std::size_t read_buffer_bytes = 16 * 1024;
+
 /// Makes the SocketWait of a new connection's socket.
 using SocketWaitFactory = std::function<std::unique_ptr<SocketWait>(int fd)>;
 /// The OS-thread way: poll(2), the thread blocks.
