@@ -40,8 +40,10 @@ struct SignalFrames {
 
 /// The deepest the fibers' own code goes, with margin: Boost.Fiber's context
 /// record at the top of the stack, the scheduler's calls while a fiber
-/// suspends or wakes another, and the fiber bodies of task-tree (9.2 KB
-/// measured in release, its channel on the stack) and idle-tasks (6.1 KB).
+/// suspends or wakes another, and the fiber bodies of task-tree (5.1 KB
+/// measured in release, its channel on the stack) and idle-tasks (4.2 KB,
+/// of which 3 KB is glibc's lazy-binding resolver in a process's first
+/// fibers: docs/models.md).
 /// tests/fiber_stack_test fails if they need more than 3/4 of it.
 inline constexpr std::size_t code_stack_floor = 16 * 1024;
 
