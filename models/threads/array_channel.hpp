@@ -72,7 +72,9 @@ struct ThreadWaiting {
             parker->semaphore.signal();
         }
         void wake_all() noexcept {
-            std::atomic_thread_fence(std::memory_order_seq_cst);
+            // no fence: the mutex orders this with park()'s listing, so
+            // either the waiter is in the list taken here or its ready()
+            // comes after the close that preceded this call
             std::vector<Parker*> all;
             {
                 std::lock_guard lock{mutex_};
