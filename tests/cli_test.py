@@ -3,7 +3,11 @@
 with one clear message and exit code 2 (and no output file), and a real run
 writes JSON and CSV that hold every documented field.
 
-Usage: cli_test.py PATH_TO_CONCLAB
+Usage: cli_test.py PATH_TO_CONCLAB [--shard K/N] [TEST ...]
+
+--shard K/N runs every N-th test, from the K-th, of the whole module in
+the order of their names (meson runs the N shards side by side; a test
+added anywhere lands in one of them).
 """
 import csv
 import json
@@ -1283,6 +1287,23 @@ class ReadmeStaysTrue(unittest.TestCase):
                              "regenerate it (the commands are next to it)")
 
 
+def shard(spec):
+    """The tests of shard K of N ("K/N"): every N-th, from the K-th, by name."""
+    k, n = (int(x) for x in spec.split("/"))
+    if not 1 <= k <= n:
+        raise SystemExit(f"cli_test.py: --shard expects K/N with 1 <= K <= N, not {spec}")
+
+    def flat(suite):
+        for test in suite:
+            yield from flat(test) if isinstance(test, unittest.TestSuite) else [test]
+
+    tests = sorted(flat(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])), key=lambda t: t.id())
+    return unittest.TestSuite(tests[k - 1::n])
+
+
 if __name__ == "__main__":
     CONCLAB = os.path.abspath(sys.argv.pop(1))
+    if len(sys.argv) > 2 and sys.argv[1] == "--shard":
+        result = unittest.TextTestRunner(verbosity=2).run(shard(sys.argv[2]))
+        sys.exit(0 if result.wasSuccessful() else 1)
     unittest.main(verbosity=2)
