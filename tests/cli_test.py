@@ -52,6 +52,18 @@ class UsageErrors:
 
 
 class BadInput(UsageErrors, unittest.TestCase):
+    def test_an_empty_value_is_refused_not_taken_for_the_default(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "s.jsonl")
+            for args, flag in [(["run", "worker-pool", "--jobs", ""], "--jobs"),
+                               (["run", "url-fetch", "--requests", ""], "--requests"),
+                               (["run", "worker-pool", "--models", "tbb", "--json", ""], "--json"),
+                               (["sweep", "worker-pool", "--workers", "", "-o", out], "--workers"),
+                               (["report", "", "-o", os.path.join(tmp, "r")], "results"),
+                               (["run", "worker-pool", "--jobs=", "--repeat", "1"], "--jobs")]:
+                self.assert_usage_error(args, f"{flag}: an empty value")
+            self.assertEqual(os.listdir(tmp), [])
+
     def test_unknown_scenario_names_the_known_ones(self):
         self.assert_usage_error(["run", "bogus"], "unknown scenario 'bogus'", "worker-pool")
 
@@ -63,7 +75,7 @@ class BadInput(UsageErrors, unittest.TestCase):
         self.assert_usage_error(["run", "worker-pool", "--models", "tbb,tbb"], "listed twice")
 
     def test_empty_model_list(self):
-        self.assert_usage_error(["run", "worker-pool", "--models", ""], "unknown model ''")
+        self.assert_usage_error(["run", "worker-pool", "--models", ""], "--models: an empty value")
 
     def test_unknown_flag(self):
         self.assert_usage_error(["run", "worker-pool", "--frobnicate", "3"], "--frobnicate", "--help")

@@ -68,6 +68,16 @@ std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> 
     return models;
 }
 
+void reject_empty_values(CLI::App const& app) {
+    auto const takes_a_value = [](CLI::Option const* option) { return option->count() > 0 && option->get_expected_min() > 0; };
+    for (auto const* option : app.get_options(takes_a_value)) {
+        for (auto const& value : option->results()) {
+            if (value.empty()) throw CLI::ValidationError{option->get_name(), "an empty value; give one, or leave it out for its default"};
+        }
+    }
+    for (auto const* sub : app.get_subcommands([](CLI::App const* command) { return command->parsed(); })) reject_empty_values(*sub);
+}
+
 void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repeat_help) {
     command->add_option("--models", flags.models, "comma-separated models, variants or built peers (default: all four: " + model_list() + "; peers: " + peer_list() + ")");
     command->add_option("--repeat", flags.repeat, repeat_help + ", each in its own process (default " + flags.repeat + ")");

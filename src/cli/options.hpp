@@ -44,6 +44,11 @@ struct CaseFlags {
 /// is there (its default is flags.repeat's value).
 void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repeat_help);
 
+/// Throws CLI::ValidationError for an option or argument of `app`, or of a
+/// subcommand it parsed, given an empty value (`--jobs ""`): CLI11 keeps the
+/// default then, and a run with other parameters than asked for must not start.
+void reject_empty_values(CLI::App const& app);
+
 /// The shared flags checked: repetitions, warm-ups, the case timeout.
 struct CaseSettings {
     unsigned repeat = 1;
