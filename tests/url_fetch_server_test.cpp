@@ -15,8 +15,15 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 #include <span>
 #include <string>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace conclab::url_fetch {
 namespace {
@@ -234,6 +241,51 @@ TEST(Server, ReportsAPortInUse) {
     config.port = first.port();
     // SO_REUSEADDR lets a listener re-bind a TIME_WAIT port, not a listening one.
     EXPECT_THROW(Server{config}, std::runtime_error);
+}
+
+// Out of file descriptors, accept fails (EMFILE) and leaves the connection
+// in the backlog, so trying again at once fails again: the loop must back off
+// (5 ms doubling to 1 s), not spin a core, and take the connection once
+// descriptors are back. A spinning loop fails thousands of times in 300 ms.
+TEST(Server, BacksOffWhileAcceptRunsOutOfFileDescriptorsAndRecovers) {
+    ServerConfig config;
+    config.threads = 1;
+    Server server{config};
+    server.start();
+    int const client = ::socket(AF_INET, SOCK_STREAM, 0);  // made before the limit
+    ASSERT_GE(client, 0);
+    int const lowest_free = ::dup(client);
+    ASSERT_GE(lowest_free, 0);
+    ::close(lowest_free);
+    rlimit saved{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit none_left = saved;
+    none_left.rlim_cur = static_cast<rlim_t>(lowest_free);  // no new descriptor fits under it
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &none_left), 0);
+
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(server.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int const connected = ::connect(client, reinterpret_cast<sockaddr const*>(&address), sizeof address);
+    auto const wait_for = [](auto done) {
+        for (auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+             !done() && std::chrono::steady_clock::now() < deadline;) {
+            std::this_thread::sleep_for(std::chrono::milliseconds{1});
+        }
+        return done();
+    };
+    bool const failed = wait_for([&] { return server.counters().accept_errors > 0; });
+    auto const first = server.counters().accept_errors;
+    std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    auto const later = server.counters().accept_errors;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+
+    ASSERT_EQ(connected, 0);
+    EXPECT_TRUE(failed) << "accept never failed: the limit did not take";
+    EXPECT_LE(later - first, 8U) << "the accept loop retried without waiting";
+    EXPECT_TRUE(wait_for([&] { return server.counters().connections_opened == 1; })) << "never accepted once descriptors were back";
+    ::close(client);
 }
 
 }  // namespace

@@ -140,10 +140,10 @@ int serve_command(ServeFlags const& flags) {
     if (!flags.quiet) {
         std::fprintf(stderr,
                      "conclab serve: stopped; %llu connections, %llu refused, %llu items served, %llu bad requests, %llu faults "
-                     "on purpose\n",
+                     "on purpose, %llu failed accepts\n",
                      static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.connections_refused),
                      static_cast<unsigned long long>(c.items_served), static_cast<unsigned long long>(c.bad_requests),
-                     static_cast<unsigned long long>(c.faults));
+                     static_cast<unsigned long long>(c.faults), static_cast<unsigned long long>(c.accept_errors));
     }
     return 0;
 }

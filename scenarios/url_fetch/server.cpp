@@ -19,7 +19,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
@@ -66,6 +68,7 @@ struct Server::Impl {
     std::atomic<std::uint64_t> items_served{0};
     std::atomic<std::uint64_t> bad_requests{0};
     std::atomic<std::uint64_t> fault_count{0};
+    std::atomic<std::uint64_t> accept_errors{0};
 
     http::response<http::string_body> answer(ItemRequest const& item, unsigned version) {
         auto const size = item.size.value_or(config.size);
@@ -182,11 +185,27 @@ struct Server::Impl {
         open_connections.fetch_sub(1, std::memory_order_relaxed);
     }
 
+    /// After a failed accept (EMFILE, ENFILE, ENOBUFS: the connection stays
+    /// in the backlog, so trying again at once fails again and spins a core)
+    /// the loop waits, 5 ms doubling to 1 s, as Go's net/http does, and keeps
+    /// serving the connections it has meanwhile.
+    static constexpr std::chrono::milliseconds first_accept_backoff{5};
+    static constexpr std::chrono::milliseconds last_accept_backoff{1000};
+
     asio::awaitable<void> listen() {
+        auto backoff = first_accept_backoff;
         for (;;) {
             auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(context), use_tuple);
             if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-            if (error) continue;  // e.g. EMFILE: keep serving the connections we have
+            if (error) {
+                accept_errors.fetch_add(1, std::memory_order_relaxed);
+                asio::steady_timer pause{context, backoff};
+                auto [wait_error] = co_await pause.async_wait(use_tuple);
+                (void)wait_error;  // stop() closes the acceptor: the next accept returns at once
+                backoff = std::min(2 * backoff, last_accept_backoff);
+                continue;
+            }
+            backoff = first_accept_backoff;
             if (open_connections.load(std::memory_order_relaxed) >= config.max_connections) {
                 connections_refused.fetch_add(1, std::memory_order_relaxed);
                 continue;  // the socket closes here
@@ -253,7 +272,7 @@ void Server::serve_until_signal() {
 
 ServerCounters Server::counters() const noexcept {
     return {impl_->connections_opened.load(), impl_->connections_refused.load(), impl_->items_served.load(),
-            impl_->bad_requests.load(), impl_->fault_count.load()};
+            impl_->bad_requests.load(), impl_->fault_count.load(), impl_->accept_errors.load()};
 }
 
 }  // namespace conclab::url_fetch

@@ -52,6 +52,7 @@ struct ServerCounters {
     std::uint64_t items_served = 0;
     std::uint64_t bad_requests = 0;         ///< answered 4xx
     std::uint64_t faults = 0;               ///< items given a fault on purpose (FaultConfig)
+    std::uint64_t accept_errors = 0;        ///< accepts that failed (EMFILE...), each followed by a back-off
 };
 
 inline constexpr std::size_t max_header_bytes = 8 * 1024;
