@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -111,6 +112,29 @@ std::vector<ParamValues> combinations(SweepGrid const& grid) {
         out = std::move(next);
     }
     return out;
+}
+
+void check_sweep_size(std::vector<SweepGrid> const& grids, std::uint64_t limit) {
+    // saturating: the product of three 10,000-value axes by models and repetitions still fits, more axes may not
+    auto const times = [](std::uint64_t a, std::uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; };
+    std::uint64_t total = 0;
+    std::string shapes;
+    for (auto const& grid : grids) {
+        std::uint64_t cases = times(grid.models.size(), grid.repeat);
+        std::string shape;
+        for (auto const& axis : grid.axes) {
+            cases = times(cases, axis.values.size());
+            shape += std::to_string(axis.values.size()) + " " + axis.name + " x ";
+        }
+        total = total > UINT64_MAX - cases ? UINT64_MAX : total + cases;
+        shapes += (shapes.empty() ? "" : "; ") + grid.scenario->name + ": " + shape + std::to_string(grid.models.size()) +
+                  " models x " + std::to_string(grid.repeat) + " repetitions";
+    }
+    if (total > limit) {
+        throw UsageError{"the sweep holds " + (total == UINT64_MAX ? std::string{"more than 10^19"} : std::to_string(total)) +
+                         " cases (" + shapes + "); one sweep runs at most " + std::to_string(limit) +
+                         ": give the axes fewer values, or split it into several sweeps"};
+    }
 }
 
 Shard parse_shard(std::string_view text) {

@@ -49,6 +49,16 @@ struct SweepGrid {
 /// Every combination of the axes' values (the first axis varies slowest).
 std::vector<ParamValues> combinations(SweepGrid const& grid);
 
+/// The most cases one sweep may hold, over all its grids (combinations x
+/// models x repetitions): at a case per second, more than a day of runs.
+/// Larger studies are several sweeps (or shards of one, run on many machines).
+inline constexpr std::uint64_t max_sweep_cases = 100'000;
+
+/// Throws UsageError when `grids` hold more than `limit` cases, counted
+/// without building them (three axes of 10,000 values would not fit in
+/// memory): the message gives each grid's shape, the count and the limit.
+void check_sweep_size(std::vector<SweepGrid> const& grids, std::uint64_t limit = max_sweep_cases);
+
 struct Shard {
     unsigned index = 1;  ///< K, from 1
     unsigned count = 1;  ///< N

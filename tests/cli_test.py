@@ -619,6 +619,17 @@ class Sweeps(UsageErrors, unittest.TestCase):
                 f.write('{"schema": "conclab-results"}\n')
             self.assert_usage_error(["merge", a, b, "-o", out], "not a conclab sweep file")
 
+    def test_a_grid_too_large_is_refused_before_anything_is_built_or_written(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "big.jsonl")
+            # 10^12 combinations once grew to 8 GB and ended in bad_alloc; 10^6 left a header-only file
+            self.assert_usage_error(["sweep", "worker-pool", "--workers", "1..10000+1", "--work", "0..9999+1",
+                                     "--jobs", "1..10000+1", "-o", path], "cases", "at most 100000")
+            self.assert_usage_error(["sweep", "worker-pool", "--workers", "1..1000+1", "--work", "0..999+1",
+                                     "--models", "tbb", "-o", path],
+                                    "3000000 cases (worker-pool: 1000 workers x 1000 work x 1 models x 3 repetitions)")
+            self.assertEqual(os.listdir(tmp), [])
+
     def test_bad_ranges_shards_and_presets(self):
         self.assert_usage_error(["sweep", "worker-pool", "--workers", "1..64", "-o", "/tmp/x.jsonl"], "FROM..TO*FACTOR")
         self.assert_usage_error(["sweep", "worker-pool", "--shard", "3/2", "-o", "/tmp/x.jsonl"], "--shard expects K/N")

@@ -69,6 +69,33 @@ TEST(Grid, ExpandsEveryCombinationOnce) {
     EXPECT_EQ(get(all.front(), "jobs"), 100'000U);  // the rest from the base
 }
 
+TEST(SweepSize, CountsCasesOverEveryGridAndRefusesPastTheLimit) {
+    auto const grid = grid_of(*find_scenario("worker-pool"));  // 9 combinations x 4 models x 3 repetitions
+    EXPECT_NO_THROW(check_sweep_size({grid, grid}, 216));
+    try {
+        check_sweep_size({grid, grid}, 215);
+        FAIL() << "216 cases passed a limit of 215";
+    } catch (UsageError const& e) {
+        std::string const what = e.what();
+        EXPECT_NE(what.find("216 cases"), std::string::npos) << what;
+        EXPECT_NE(what.find("worker-pool: 3 workers x 3 work x 4 models x 3 repetitions"), std::string::npos) << what;
+        EXPECT_NE(what.find("at most 215"), std::string::npos) << what;
+    }
+}
+
+TEST(SweepSize, AGridTooLargeToBuildIsCountedNotBuilt) {
+    // 10,000^5 x 4 x 3 overflows 64 bits: the count saturates, nothing is expanded
+    auto grid = grid_of(*find_scenario("worker-pool"));
+    grid.axes.clear();
+    for (auto const* name : {"a", "b", "c", "d", "e"}) grid.axes.push_back({name, std::vector<ParamValue>(10'000, ParamValue{1ULL})});
+    try {
+        check_sweep_size({grid});
+        FAIL() << "10^20 cases passed";
+    } catch (UsageError const& e) {
+        EXPECT_NE(std::string{e.what()}.find("more than 10^19 cases"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Shards, CoverEveryCaseExactlyOnceAndKeepCombinationsWhole) {
     std::vector<SweepGrid> const grids{grid_of(*find_scenario("worker-pool"))};
     auto const whole = sweep_cases(grids, {1, 1});
@@ -94,6 +121,10 @@ TEST(Shards, RotateTheModelsInEachRepetition) {
     auto const cases = sweep_cases(grids, {1, 1});
     EXPECT_EQ(cases[0].model, Model::fibers);
     EXPECT_EQ(cases[4].model, Model::coroutines);  // repetition 2 starts with the next model
+}
+
+TEST(Presets, EveryPresetFitsInOneSweep) {
+    for (auto const* name : {"workshop", "server", "calibration"}) EXPECT_NO_THROW(check_sweep_size(preset(name, scenarios()))) << name;
 }
 
 TEST(Presets, WorkshopCoversEveryScenarioAndModel) {

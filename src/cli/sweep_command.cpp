@@ -140,6 +140,7 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
         }
         grids.push_back(std::move(grid));
     }
+    check_sweep_size(grids);  // before any combination is built
     for (auto const& grid : grids) {
         for (auto const& model : grid.models) {
             if (auto const why = peer_unavailable(model.base); is_peer(model.base) && !why.empty()) throw UsageError{why};
