@@ -210,6 +210,13 @@ def start_server(*args):
 class UrlFetchRuns(unittest.TestCase):
     SMALL = ["--requests", "60", "--concurrency", "8", "--delay-us", "200", "--repeat", "1", "--warmup", "0", "--quiet"]
 
+    def test_the_largest_concurrency_still_starts_the_embedded_server(self):
+        # concurrency + 100 once asked serve for more connections than it takes (1,000,000): it exited, the run waited
+        result = conclab("run", "url-fetch", "--concurrency", "999901", "--requests", "20", "--models", "coroutines",
+                         "--repeat", "1", "--warmup", "0", "--quiet")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(["coroutines", "1/1"], [line.split()[:2] for line in result.stdout.splitlines()], result.stdout)
+
     def test_embedded_server_run_verifies_every_model_and_stops_the_server(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "out.json")

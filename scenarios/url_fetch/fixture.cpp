@@ -2,6 +2,7 @@
 
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/serve.hpp"
+#include "scenarios/url_fetch/server.hpp"
 #include "src/child.hpp"
 #include "src/process.hpp"
 
@@ -52,7 +53,8 @@ class EmbeddedServer final : public Fixture {
 public:
     explicit EmbeddedServer(ParamValues const& values) : threads_{get(values, "server_threads")} {
         auto const executable = self_executable();
-        auto const connections = std::max<std::uint64_t>(10'000, get(values, "concurrency") + 100);
+        // room for the run's connections and a few more (health checks), within what serve takes
+        auto const connections = std::min(max_connections_limit, std::max<std::uint64_t>(10'000, get(values, "concurrency") + 100));
         ServeFlags flags;
         flags.port = "0";
         flags.threads = std::to_string(threads_);

@@ -62,7 +62,7 @@ ServerConfig config_of(ServeFlags const& flags) {
     config.threads = flags.threads.empty() ? hardware_threads()
                                            : static_cast<unsigned>(parse_number("--threads", flags.threads, 1, 1024));
     config.size = parse_number("--size", flags.size, 0, max_item_size);
-    config.max_connections = parse_number("--max-connections", flags.max_connections, 1, 1'000'000);
+    config.max_connections = parse_number("--max-connections", flags.max_connections, 1, max_connections_limit);
     if (!flags.delay_us.empty() && (!flags.delay_dist.empty() || !flags.delay_mean_us.empty())) {
         throw UsageError{"give either --delay-us D or --delay-dist with --delay-mean-us, not both"};
     }

@@ -41,10 +41,13 @@ struct ServerConfig {
     unsigned threads = 1;
     std::uint64_t size = 1024;       ///< body size when a request names none
     DelayConfig delay;               ///< delay when a request names none
-    std::uint64_t max_connections = 10'000;
+    std::uint64_t max_connections = 10'000;  ///< at most max_connections_limit
     std::chrono::seconds idle_timeout{30};  ///< a silent connection is closed after this
     FaultConfig faults;
 };
+
+/// The most `--max-connections` that `conclab serve` takes.
+inline constexpr std::uint64_t max_connections_limit = 1'000'000;
 
 struct ServerCounters {
     std::uint64_t connections_opened = 0;
