@@ -15,9 +15,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 #include <span>
 #include <string>
+#include <thread>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

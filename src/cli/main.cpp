@@ -265,11 +265,7 @@ int main_impl(int argc, char** argv) {
     if (argc >= 3 && std::string_view{argv[1]} == "run" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
         throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
     }
-    for (int i = 1; i < argc; ++i) {  // `--jobs=`: CLI11 would take the next argument as the value
-        if (std::string_view const arg{argv[i]}; arg.starts_with("--") && arg.size() > 3 && arg.ends_with('=')) {
-            throw UsageError{std::string{arg.substr(0, arg.size() - 1)} + ": an empty value; give one, or leave it out for its default"};
-        }
-    }
+    cli::reject_empty_assignments(argc, argv);
     try {
         app.parse(argc, argv);
         cli::reject_empty_values(app);

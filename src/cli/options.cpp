@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <span>
+#include <string_view>
 
 namespace conclab::cli {
 
@@ -68,11 +69,23 @@ std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> 
     return models;
 }
 
+namespace {
+constexpr char const* empty_value = "an empty value; give one, or leave it out for its default";
+}  // namespace
+
+void reject_empty_assignments(int argc, char const* const* argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view const arg{argv[i]}; arg.starts_with("--") && arg.size() > 3 && arg.ends_with('=')) {
+            throw UsageError{std::string{arg.substr(0, arg.size() - 1)} + ": " + empty_value};
+        }
+    }
+}
+
 void reject_empty_values(CLI::App const& app) {
     auto const takes_a_value = [](CLI::Option const* option) { return option->count() > 0 && option->get_expected_min() > 0; };
     for (auto const* option : app.get_options(takes_a_value)) {
         for (auto const& value : option->results()) {
-            if (value.empty()) throw CLI::ValidationError{option->get_name(), "an empty value; give one, or leave it out for its default"};
+            if (value.empty()) throw CLI::ValidationError{option->get_name(), empty_value};
         }
     }
     for (auto const* sub : app.get_subcommands([](CLI::App const* command) { return command->parsed(); })) reject_empty_values(*sub);

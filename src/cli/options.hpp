@@ -48,6 +48,9 @@ void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repe
 /// subcommand it parsed, given an empty value (`--jobs ""`): CLI11 keeps the
 /// default then, and a run with other parameters than asked for must not start.
 void reject_empty_values(CLI::App const& app);
+/// Throws UsageError for an argument `--flag=` with nothing after the `=`,
+/// before CLI11 parses (it would take the next argument as the value).
+void reject_empty_assignments(int argc, char const* const* argv);
 
 /// The shared flags checked: repetitions, warm-ups, the case timeout.
 struct CaseSettings {
