@@ -15,11 +15,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -62,6 +65,19 @@ TEST(ParseTarget, AnswersMalformedItemsWith400) {
         auto const r = parse_target(target);
         ASSERT_TRUE(std::holds_alternative<BadRequest>(r)) << target;
         EXPECT_EQ(std::get<BadRequest>(r).status, 400U) << target;
+    }
+}
+
+// RFC 9112 3.2.2: a server must accept the absolute form (a proxy's form).
+TEST(ParseTarget, AcceptsAbsoluteFormTargets) {
+    auto const item = std::get<ItemRequest>(parse_target("http://127.0.0.1:8080/item/5?size=3"));
+    EXPECT_EQ(item.index, 5U);
+    EXPECT_EQ(item.size, 3U);
+    EXPECT_TRUE(std::holds_alternative<HealthRequest>(parse_target("HTTP://localhost/health")));
+    for (char const* target : {"http://host", "http://host?x=1", "http://host/items/1", "ftp://host/item/1", "http:/item/1"}) {
+        auto const r = parse_target(target);
+        ASSERT_TRUE(std::holds_alternative<BadRequest>(r)) << target;
+        EXPECT_EQ(std::get<BadRequest>(r).status, 404U) << target;
     }
 }
 
@@ -212,6 +228,120 @@ TEST_F(ServerTest, LimitsTheHeaderSize) {
     EXPECT_EQ(response.result(), http::status::bad_request);
     auto fresh = connect();
     EXPECT_EQ(get(fresh, "/health").result(), http::status::ok);
+}
+
+TEST_F(ServerTest, AnswersAnAbsoluteFormTarget) {
+    auto stream = connect();
+    auto const response = get(stream, "http://127.0.0.1:" + std::to_string(server_->port()) + "/item/4?size=9");
+    ASSERT_EQ(response.result(), http::status::ok);
+    EXPECT_EQ(checksum(response.body()), contract::item_checksum(4, 9));
+}
+
+// The descriptor of the server's end of a loopback connection: the server runs
+// in this process, so its socket is one of ours (local port = the server's,
+// peer port = the client's local port).
+int server_end_of(tcp::socket& client) {
+    auto const client_port = client.local_endpoint().port();
+    auto const server_port = client.remote_endpoint().port();
+    for (int fd = 0; fd < 65536; ++fd) {
+        sockaddr_in local{}, peer{};
+        socklen_t local_size = sizeof local, peer_size = sizeof peer;
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_size) != 0 || local.sin_family != AF_INET) continue;
+        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0) continue;
+        if (ntohs(local.sin_port) == server_port && ntohs(peer.sin_port) == client_port) return fd;
+    }
+    return -1;
+}
+
+// Without TCP_NODELAY a body sent in pieces (--slow-body-us) waits for the
+// client's delayed ACK, 40 ms a piece on Linux: the server's artefact would
+// land in the client's latency.
+TEST_F(ServerTest, SetsNoDelayOnEveryConnection) {
+    auto stream = connect();
+    EXPECT_EQ(get(stream, "/health").result(), http::status::ok);  // accepted by now
+    int const fd = server_end_of(stream.socket());
+    ASSERT_GE(fd, 0) << "the server's end of the connection was not found";
+    int no_delay = 0;
+    socklen_t size = sizeof no_delay;
+    ASSERT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, &size), 0);
+    EXPECT_NE(no_delay, 0);
+}
+
+// Bodies are made as they are sent, a piece at a time: clients that ask
+// for 64 MiB bodies and never read cannot make the server hold them (it
+// held 1.3 GiB for 20 such clients when each body was built whole first).
+TEST(Server, HoldsNoWholeBodyForAClientThatDoesNotRead) {
+    auto const resident_bytes = [] {
+        long pages = 0, resident = 0;
+        FILE* statm = std::fopen("/proc/self/statm", "r");
+        if (statm == nullptr) return 0L;
+        if (std::fscanf(statm, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        std::fclose(statm);
+        return resident * ::sysconf(_SC_PAGESIZE);
+    };
+    ServerConfig config;
+    config.threads = 2;
+    Server server{config};
+    server.start();
+    asio::io_context context;
+    std::vector<beast::tcp_stream> clients;
+    long const before = resident_bytes();
+    constexpr std::uint64_t count = 20;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        auto& stream = clients.emplace_back(context);
+        stream.connect(tcp::endpoint{asio::ip::make_address("127.0.0.1"), server.port()});
+        http::request<http::empty_body> request{http::verb::get, item_target(i, max_item_size, std::nullopt), 11};
+        http::write(stream, request);
+    }
+    for (auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+         server.counters().items_served < count && std::chrono::steady_clock::now() < deadline;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+    ASSERT_EQ(server.counters().items_served, count);
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});  // the sends fill the socket buffers and stop
+    long const grown = resident_bytes() - before;
+    EXPECT_LT(grown, 64L << 20) << "the server holds " << (grown >> 20) << " MiB for " << count << " clients that do not read";
+}
+
+// At --max-connections a new client gets an answer, not a bare EOF: /health
+// is served and anything else gets 503 with Retry-After, then the connection
+// closes, so a load balancer's check and a client both learn why.
+TEST(Server, AnswersHealthAndA503AtTheConnectionLimit) {
+    ServerConfig config;
+    config.threads = 1;
+    config.max_connections = 1;
+    Server server{config};
+    server.start();
+    asio::io_context context;
+    tcp::endpoint const endpoint{asio::ip::make_address("127.0.0.1"), server.port()};
+    auto const get = [](beast::tcp_stream& stream, std::string const& target) {
+        http::request<http::empty_body> request{http::verb::get, target, 11};
+        http::write(stream, request);
+        beast::flat_buffer buffer;
+        http::response<http::string_body> response;
+        http::read(stream, buffer, response);
+        return response;
+    };
+    beast::tcp_stream held{context};
+    held.connect(endpoint);
+    EXPECT_EQ(get(held, "/health").result(), http::status::ok);  // the one connection, kept open
+
+    beast::tcp_stream health{context};
+    health.connect(endpoint);
+    auto const checked = get(health, "/health");
+    EXPECT_EQ(checked.result(), http::status::ok);
+    EXPECT_FALSE(checked.keep_alive());
+
+    beast::tcp_stream over{context};
+    over.connect(endpoint);
+    auto const refused = get(over, "/item/1");
+    EXPECT_EQ(refused.result(), http::status::service_unavailable);
+    EXPECT_EQ(refused[http::field::retry_after], "1");
+    EXPECT_NE(refused.body().find("connection limit"), std::string::npos) << refused.body();
+    EXPECT_FALSE(refused.keep_alive());
+    EXPECT_EQ(server.counters().connections_refused, 2U);
+    EXPECT_EQ(server.counters().connections_opened, 1U);
+    EXPECT_EQ(get(held, "/item/2?size=5").result(), http::status::ok);  // the held connection is still served
 }
 
 TEST_F(ServerTest, WaitsTheRequestedDelayBeforeAnswering) {

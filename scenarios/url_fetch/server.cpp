@@ -20,11 +20,14 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace conclab::url_fetch {
@@ -42,6 +45,50 @@ http::response<http::string_body> text_response(http::status status, std::string
     response.prepare_payload();
     return response;
 }
+
+/// An item's body (contract::item_body), made as it is sent, a piece at a
+/// time: a connection holds one piece, never a whole body, so clients that
+/// ask for 64 MiB bodies and do not read cannot make the server hold them.
+/// A Beast body type: the serializer asks the writer for the next piece
+/// only once the last one is sent.
+struct ItemBody {
+    static constexpr std::size_t piece_bytes = 16 * 1024;  // a multiple of 8: each piece continues the mix chain
+    struct value_type {
+        std::uint64_t index = 0;
+        std::uint64_t size = 0;
+        bool corrupt = false;  ///< the first byte's bits flipped (FaultConfig::corrupt_every)
+    };
+    static std::uint64_t size(value_type const& body) noexcept { return body.size; }
+
+    class writer {
+    public:
+        using const_buffers_type = asio::const_buffer;
+        template <bool is_request, class Fields>
+        writer(http::header<is_request, Fields> const&, value_type const& body) : body_{body}, state_{body.index} {}
+        void init(beast::error_code& error) { error = {}; }
+        boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& error) {
+            error = {};
+            if (sent_ == body_.size) return boost::none;
+            auto const count = static_cast<std::size_t>(std::min<std::uint64_t>(piece_bytes, body_.size - sent_));
+            for (std::size_t at = 0; at < count; at += 8) {
+                state_ = contract::mix(state_);
+                for (std::size_t byte = 0; byte < 8 && at + byte < count; ++byte) {
+                    piece_[at + byte] = static_cast<unsigned char>(state_ >> (8 * byte));
+                }
+            }
+            if (sent_ == 0 && body_.corrupt) piece_[0] = static_cast<unsigned char>(~piece_[0]);
+            sent_ += count;
+            return std::pair{const_buffers_type{piece_.data(), count}, sent_ < body_.size};
+        }
+
+    private:
+        value_type const& body_;
+        std::uint64_t state_;
+        std::uint64_t sent_ = 0;
+        std::array<unsigned char, piece_bytes> piece_{};
+    };
+};
+
 }  // namespace
 
 FaultConfig::Kind FaultConfig::for_item(std::uint64_t index) const noexcept {
@@ -69,16 +116,56 @@ struct Server::Impl {
     std::atomic<std::uint64_t> bad_requests{0};
     std::atomic<std::uint64_t> fault_count{0};
     std::atomic<std::uint64_t> accept_errors{0};
+    std::atomic<std::uint64_t> refusals_in_flight{0};
 
-    http::response<http::string_body> answer(ItemRequest const& item, unsigned version) {
-        auto const size = item.size.value_or(config.size);
-        http::response<http::string_body> response{http::status::ok, version};
+    http::response<ItemBody> answer(ItemRequest const& item, bool corrupt, unsigned version) {
+        http::response<ItemBody> response{http::status::ok, version};
         response.set(http::field::content_type, "application/octet-stream");
-        response.body().resize(size);
-        contract::item_body(item.index, {reinterpret_cast<unsigned char*>(response.body().data()), size});
+        response.body() = {item.index, item.size.value_or(config.size), corrupt};
         response.prepare_payload();
         items_served.fetch_add(1, std::memory_order_relaxed);
         return response;
+    }
+
+    /// Sends a response; false if the connection failed. With a slow body
+    /// (FaultConfig::slow_body_us) the body goes out in 1 KiB pieces with a
+    /// pause between them; a truncated one stops after half its bytes
+    /// (Content-Length stays the full size: the serializer would refuse a
+    /// body shorter than its length, so the pieces are written as bytes).
+    template <class Body>
+    asio::awaitable<bool> send(beast::tcp_stream& stream, http::response<Body>& response, bool truncated) {
+        if (!truncated && config.faults.slow_body_us == 0) {
+            auto [error, written] = co_await http::async_write(stream, response, use_tuple);
+            (void)written;
+            co_return !error;
+        }
+        http::response_serializer<Body> serializer{response};
+        auto [header_error, header_bytes] = co_await http::async_write_header(stream, serializer, use_tuple);
+        (void)header_bytes;
+        if (header_error) co_return false;
+        auto const size = response.payload_size().value_or(0);
+        auto const cut = truncated ? size / 2 : size;
+        typename Body::writer body{response.base(), response.body()};
+        beast::error_code error;
+        body.init(error);
+        std::uint64_t sent = 0;
+        while (sent < cut && !error) {
+            auto const piece = body.get(error);
+            if (!piece || error) break;
+            auto const bytes = static_cast<char const*>(piece->first.data());
+            for (std::size_t at = 0; at < piece->first.size() && sent < cut; at += 1024) {
+                if (sent > 0 && config.faults.slow_body_us > 0) {
+                    asio::steady_timer pause{stream.get_executor(), std::chrono::microseconds{config.faults.slow_body_us}};
+                    co_await pause.async_wait(use_tuple);
+                }
+                auto const count = static_cast<std::size_t>(std::min<std::uint64_t>({1024, piece->first.size() - at, cut - sent}));
+                auto [piece_error, piece_bytes] = co_await asio::async_write(stream, asio::buffer(bytes + at, count), use_tuple);
+                (void)piece_bytes;
+                if (piece_error) co_return false;
+                sent += count;
+            }
+        }
+        co_return !truncated && !error;
     }
 
     asio::awaitable<void> session(tcp::socket socket) {
@@ -96,6 +183,7 @@ struct Server::Impl {
                 break;
             }
             http::response<http::string_body> response;
+            std::optional<http::response<ItemBody>> item_response;
             if (read_error) {
                 // Malformed request, oversized header, or a body on a GET:
                 // answer 400 and close, as the stream position is lost.
@@ -134,13 +222,9 @@ struct Server::Impl {
                         if (fault == Kind::fail) {
                             response = text_response(http::status::internal_server_error, "fault on purpose\n", request.version());
                         } else {
-                            response = answer(*item, request.version());
-                            if (fault == Kind::corrupt && !response.body().empty()) {
-                                response.body()[0] = static_cast<char>(~response.body()[0]);
-                            }
-                            if (fault == Kind::truncate && !response.body().empty()) {
+                            item_response = answer(*item, fault == Kind::corrupt, request.version());
+                            if (fault == Kind::truncate && item_response->body().size > 0) {
                                 // Content-Length stays the full size; half the body goes out, then the connection closes
-                                response.body().resize(response.body().size() / 2);
                                 keep_alive = false;
                                 truncated = true;
                             }
@@ -153,36 +237,56 @@ struct Server::Impl {
                     }
                 }
             }
-            response.keep_alive(keep_alive);
             stream.expires_after(config.idle_timeout);
-            if (truncated || config.faults.slow_body_us > 0) {
-                // the header, then the body as bytes: in 1 KiB pieces with pauses for a slow server, and
-                // cut short for a truncated one (the serializer would refuse a body shorter than its length)
-                http::response_serializer<http::string_body> serializer{response};
-                auto [header_error, header_bytes] = co_await http::async_write_header(stream, serializer, use_tuple);
-                (void)header_bytes;
-                bool failed = static_cast<bool>(header_error);
-                auto const& body = response.body();
-                for (std::size_t at = 0; at < body.size() && !failed; at += 1024) {
-                    if (at > 0 && config.faults.slow_body_us > 0) {
-                        asio::steady_timer pause{stream.get_executor(), std::chrono::microseconds{config.faults.slow_body_us}};
-                        co_await pause.async_wait(use_tuple);
-                    }
-                    auto [piece_error, piece_bytes] =
-                        co_await asio::async_write(stream, asio::buffer(body.data() + at, std::min<std::size_t>(1024, body.size() - at)), use_tuple);
-                    (void)piece_bytes;
-                    failed = static_cast<bool>(piece_error);
-                }
-                if (truncated || failed) break;
-                continue;
+            bool sent = false;
+            if (item_response) {
+                item_response->keep_alive(keep_alive);
+                sent = co_await send(stream, *item_response, truncated);
+            } else {
+                response.keep_alive(keep_alive);
+                sent = co_await send(stream, response, truncated);
             }
-            auto [write_error, written] = co_await http::async_write(stream, response, use_tuple);
-            (void)written;
-            if (write_error) break;
+            if (!sent) break;
         }
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         open_connections.fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    /// A connection over max_connections: its one request is read (for at
+    /// most a second) and answered, then it closes: /health with 200, as the
+    /// server is alive, anything else with 503 and Retry-After. Without this a
+    /// client (a load balancer's health check too) saw a bare EOF until a
+    /// connection closed, up to idle_timeout later. At most
+    /// max_refusals_in_flight are answered at once; more are closed at once.
+    static constexpr std::uint64_t max_refusals_in_flight = 64;
+
+    asio::awaitable<void> refuse(tcp::socket socket) {
+        beast::tcp_stream stream{std::move(socket)};
+        beast::flat_buffer buffer;
+        http::request_parser<http::empty_body> parser;
+        parser.header_limit(max_header_bytes);
+        stream.expires_after(std::chrono::seconds{1});
+        auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        (void)read_bytes;
+        if (!read_error) {
+            auto const& request = parser.get();
+            auto const target = parse_target(std::string_view{request.target().data(), request.target().size()});
+            auto response = std::holds_alternative<HealthRequest>(target)
+                                ? text_response(http::status::ok, "ok", request.version())
+                                : text_response(http::status::service_unavailable,
+                                                "the server is at its connection limit (" + std::to_string(config.max_connections) +
+                                                    "); try again\n",
+                                                request.version());
+            if (response.result() != http::status::ok) response.set(http::field::retry_after, "1");
+            response.keep_alive(false);
+            auto [write_error, written] = co_await http::async_write(stream, response, use_tuple);
+            (void)write_error;
+            (void)written;
+        }
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        refusals_in_flight.fetch_sub(1, std::memory_order_relaxed);
     }
 
     /// After a failed accept (EMFILE, ENFILE, ENOBUFS: the connection stays
@@ -206,9 +310,16 @@ struct Server::Impl {
                 continue;
             }
             backoff = first_accept_backoff;
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay{true}, ignored);  // pieces of a slow body must not wait for delayed ACKs
             if (open_connections.load(std::memory_order_relaxed) >= config.max_connections) {
                 connections_refused.fetch_add(1, std::memory_order_relaxed);
-                continue;  // the socket closes here
+                if (refusals_in_flight.load(std::memory_order_relaxed) < max_refusals_in_flight) {
+                    refusals_in_flight.fetch_add(1, std::memory_order_relaxed);
+                    auto executor = socket.get_executor();
+                    asio::co_spawn(executor, refuse(std::move(socket)), asio::detached);
+                }
+                continue;  // beyond those being answered, the socket closes here
             }
             open_connections.fetch_add(1, std::memory_order_relaxed);
             connections_opened.fetch_add(1, std::memory_order_relaxed);

@@ -23,9 +23,33 @@ double uniform(std::uint64_t stream, std::uint64_t n) noexcept {
     return static_cast<double>(contract::mix(stream + n) >> 11) * 0x1.0p-53;
 }
 
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) noexcept {
+    if (text.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = text[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+// RFC 9112 3.2.2: a server must accept the absolute form, "http://host:port/path?query",
+// and read it as its origin form; the authority is not checked (one server, one origin).
+std::string_view origin_form(std::string_view target) noexcept {
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (!starts_with_ignoring_case(target, scheme)) continue;
+        auto const rest = target.substr(scheme.size());
+        auto const path = rest.find_first_of("/?");
+        if (path == std::string_view::npos || rest[path] == '?') return {};  // no path: nothing is served there
+        return rest.substr(path);
+    }
+    return target;
+}
+
 }  // namespace
 
 Request parse_target(std::string_view target) {
+    target = origin_form(target);
     auto const question = target.find('?');
     auto const path = target.substr(0, question);
     auto const query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);

@@ -32,7 +32,8 @@ using Request = std::variant<HealthRequest, ItemRequest, BadRequest>;
 
 /// Parses a request target. Never throws: malformed input is a BadRequest.
 /// Numbers are decimal u64 without sign, spaces or leading '+'; a query
-/// parameter may appear once; unknown parameters are a 400.
+/// parameter may appear once; unknown parameters are a 400. The absolute
+/// form (`http://host:port/item/1`, RFC 9112 3.2.2) is read as its path.
 Request parse_target(std::string_view target);
 
 /// "/item/{i}" with the given query values, for clients.
