@@ -15,8 +15,9 @@ nlohmann::json metrics_to_json(CaseMetrics const& m) {
     nlohmann::json json{
         {"checksum", hex64(m.checksum)},
         {"expected_checksum", hex64(m.expected_checksum)},
-        {"verified", m.checksum == m.expected_checksum},
+        {"verified", verified(m)},
         {"items", m.items},
+        {"items_failed", m.items_failed},
         {"latency_count", m.latency_count},
     };
     for (auto const& metric : metric_list()) {
@@ -36,7 +37,14 @@ CaseMetrics metrics_from_json(nlohmann::json const& json) {
     m.expected_checksum = std::stoull(json.at("expected_checksum").get<std::string>(), nullptr, 16);
     m.items = json.at("items").get<std::uint64_t>();
     m.latency_count = json.at("latency_count").get<std::uint64_t>();
-    std::set<std::string> known{"checksum", "expected_checksum", "verified", "items", "latency_count", "latency_spectrum_us"};
+    // files from before 2026-12-02 have no items_failed: their url-fetch runs counted failures in "errors"
+    if (auto const failed = json.find("items_failed"); failed != json.end()) {
+        m.items_failed = failed->get<std::uint64_t>();
+    } else if (auto const errors = json.find("errors"); errors != json.end() && errors->is_number()) {
+        m.items_failed = static_cast<std::uint64_t>(errors->get<double>());
+    }
+    std::set<std::string> known{"checksum",      "expected_checksum", "verified",           "items",
+                                "items_failed", "latency_count",     "latency_spectrum_us"};
     if (json.contains("latency_spectrum_us")) {
         for (auto const& point : json.at("latency_spectrum_us")) {
             m.latency_spectrum_us.emplace_back(point.at(0).get<double>(), point.at(1).get<double>());

@@ -33,9 +33,13 @@ void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
     double const eta = elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_);
     char wall[32];
     std::snprintf(wall, sizeof wall, "%.3f s", outcome.metrics.wall_s);
+    auto const& m = outcome.metrics;
+    std::string const checked = verified(m) ? "verified"
+                                            : std::to_string(m.items_failed) + " of " + std::to_string(m.items + m.items_failed) +
+                                                  " " + c.scenario->unit + " failed: not verified";
     std::string const what = c.scenario->name + " " + c.swept + (c.swept.empty() ? "" : " ") + c.model.token() + " #" +
                              std::to_string(c.repetition + 1) + ": " +
-                             (ok ? std::string{"ok, "} + wall + ", verified"
+                             (ok ? std::string{"ok, "} + wall + ", " + checked
                                  : std::string{to_string(outcome.status)} + ": " + outcome.message);
     if (!terminal_) {
         std::fprintf(stderr, "[%zu/%zu, %s left] %s\n", done_, total_, duration_text(eta).c_str(), what.c_str());

@@ -53,12 +53,20 @@ struct CaseMetrics {
     double machine_other_cores = no_value;  ///< cores the rest of the machine kept busy meanwhile: > 0.2 marks a noisy run
     std::uint64_t checksum = 0;
     std::uint64_t expected_checksum = 0;
+    /// Items that failed and so were left out of both checksums (url-fetch:
+    /// requests answered with an error, cut short, timed out...): counted by
+    /// kind in `extra`; a run with any is not verified.
+    std::uint64_t items_failed = 0;
     /// (percentile in %, latency in us) from 0 to 100: the whole distribution
     std::vector<std::pair<double, double>> latency_spectrum_us;
     /// The scenario's own metrics (Scenario::metrics names them): errors by
     /// kind, bytes per second... Summarized and written like the ones above.
     std::map<std::string, double> extra;
 };
+
+/// A verified run: its checksum matched the reference and every item was
+/// done and checked, none failed.
+inline bool verified(CaseMetrics const& m) noexcept { return m.checksum == m.expected_checksum && m.items_failed == 0; }
 
 struct MetricInfo {
     std::string_view key;    ///< JSON and CSV name

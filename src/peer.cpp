@@ -163,6 +163,7 @@ CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, s
         }
         if (scenario.reference == nullptr) throw std::logic_error{scenario.name + " has no reference answer for peers"};
         metrics.expected_checksum = reference_of(scenario, request.params, failed_items);
+        metrics.items_failed = failed_items.size();
         if (double const bad = extra_value(metrics, "errors_checksum"); bad > 0) {
             return failed(CaseOutcome::Status::wrong_answer,
                           who + ": " + std::to_string(static_cast<std::uint64_t>(bad)) + " bod(ies) differ from the contract's bytes");

@@ -44,7 +44,7 @@ std::string results_to_csv(RunResults const& results) {
             auto const& m = run.metrics;
             if (ok) {
                 out += "," + hex64(m.checksum) + "," + hex64(m.expected_checksum) + "," +
-                       (m.checksum == m.expected_checksum ? "true" : "false") + "," + std::to_string(m.items) + "," +
+                       (verified(m) ? "true" : "false") + "," + std::to_string(m.items) + "," +
                        std::to_string(m.latency_count);
             } else {
                 out += ",,,false,,";

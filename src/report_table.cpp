@@ -86,11 +86,20 @@ std::string format_table(RunResults const& results) {
     std::vector<std::string> saturated_models;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> failures;
+    std::vector<std::string> unverified;  // runs that finished with failed items
     for (auto const& model : results.models) {
         std::vector<CaseMetrics> ok;
+        std::size_t verified_runs = 0;
+        std::uint64_t failed = 0, attempted = 0;
         for (auto const& run : model.runs) {
             if (run.status == CaseOutcome::Status::ok) {
                 ok.push_back(run.metrics);
+                if (verified(run.metrics)) {
+                    ++verified_runs;
+                } else {
+                    failed += run.metrics.items_failed;
+                    attempted += run.metrics.items + run.metrics.items_failed;
+                }
             } else {
                 failures.push_back(std::string{token(model.model)} + ": " + std::string{to_string(run.status)} + ": " + run.message);
             }
@@ -108,6 +117,10 @@ std::string format_table(RunResults const& results) {
             ci_level = std::min(ci_level, throughput.ci_level);
         }
         if (throughput.n > 0) ranked.push_back({std::string{token(model.model)}, throughput});
+        if (auto const runs = ok.size() - verified_runs; runs > 0) {
+            unverified.push_back(std::string{token(model.model)} + ": " + std::to_string(runs) + " run(s), " + std::to_string(failed) +
+                                 " of " + std::to_string(attempted) + " " + plan.scenario->unit + " failed");
+        }
         for (auto position : throughput.outliers) {
             outliers.push_back(std::string{token(model.model)} + " " + count(ok[position].throughput_per_s) + "/s");
         }
@@ -118,7 +131,7 @@ std::string format_table(RunResults const& results) {
         };
         std::vector<std::string> row{
             std::string{token(model.model)},
-            std::to_string(ok.size()) + "/" + std::to_string(model.runs.size()),
+            std::to_string(verified_runs) + "/" + std::to_string(model.runs.size()),
             duration(median(&CaseMetrics::wall_s).median),
             count(throughput.median),
             spread,
@@ -186,7 +199,7 @@ std::string format_table(RunResults const& results) {
     out += line([&](std::size_t c) { return columns[c].title; });
     for (auto const& row : rows) out += line([&](std::size_t c) { return row[c]; });
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
-           " done exactly once. RSS: peak of the case's process. KiB/task: the run's RSS growth per task alive at once.\n"
+           " done exactly once and none failed. RSS: peak of the case's process. KiB/task: the run's RSS growth per task alive at once.\n"
            "user/sys s: CPU of the measured run; cores = (user + sys) / wall. ";
     out += "vol/invol cs: context switches. All figures: docs/methodology.md.\n";
     if (ci_level < 1) {
@@ -231,6 +244,11 @@ std::string format_table(RunResults const& results) {
         for (auto const& model : results.models) finished += model.runs.size();
         out += "\nINTERRUPTED: " + std::to_string(finished) + " of " + std::to_string(plan.repeat * plan.models.size()) +
                " runs finished before the stop; the figures above are from those only.\n";
+    }
+    if (!unverified.empty()) {
+        out += "\nnot verified: runs that finished with failed " + plan.scenario->unit +
+               " (counted by kind above; their figures are in the medians, over the " + plan.scenario->unit + " done):\n";
+        for (auto const& line : unverified) out += "  " + line + "\n";
     }
     if (!failures.empty()) {
         out += "\nFAILED runs (not counted above):\n";

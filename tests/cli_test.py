@@ -271,12 +271,18 @@ class UrlFetchRuns(unittest.TestCase):
         self.assertEqual(result.returncode, 1, result.stderr)
         self.assertIn("requests failed", result.stderr)
         self.assertIn("errors_http_status 6", result.stdout)
+        # a run with failed requests is never shown as verified: not in the table or the JSON
+        self.assertRegex(result.stdout, r"\nfibers +0/1 ")
+        self.assertIn("not verified", result.stdout)
+        self.assertIn("fibers: 1 run(s), 6 of 60 requests failed", result.stdout)
         self.assertEqual(data["fixture"], {"kind": "external", "url": base})
         for result in data["results"]:
             run = result["runs"][0]
             self.assertEqual(run["status"], "ok")  # faults of the server are counted, not a wrong answer
             self.assertEqual(run["errors_http_status"], 6)  # items 9, 19, ..., 59
             self.assertEqual(run["items"], 54)
+            self.assertEqual(run["items_failed"], 6)
+            self.assertFalse(run["verified"])
             self.assertIsNone(run["server_cpu_s"])  # not measurable on another process tree
 
     def test_keepalive_off_opens_a_connection_per_request(self):

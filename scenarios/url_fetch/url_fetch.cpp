@@ -202,6 +202,7 @@ CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_
     double const server_cpu = process_cpu_seconds(p.server_pid) - server_before;
     metrics.expected_checksum = verify(checksum, ledger);
     metrics.checksum = checksum;
+    metrics.items_failed = ledger.failed();
     summarize_latencies(ledger.latencies().merged(), metrics);
     auto& extra = metrics.extra;
     extra["requests"] = static_cast<double>(p.requests);
