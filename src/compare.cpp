@@ -3,6 +3,7 @@
 #include "src/aggregate.hpp"
 #include "src/case_json.hpp"
 #include "src/report.hpp"
+#include "src/sweep.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -43,14 +44,6 @@ std::string read_all(std::string const& path) {
     return buffer.str();
 }
 
-void add_run(std::map<std::string, CaseRuns>& cases, std::string const& scenario, ParamValues const& params,
-             std::string const& model_token, nlohmann::json const& metrics) {
-    auto const model = parse_model_id(model_token);
-    if (!model) throw std::invalid_argument{"unknown model '" + model_token + "'"};
-    CaseRuns c{scenario, params, *model, {}};
-    auto& slot = cases.try_emplace(key_of(c), c).first->second;
-    slot.runs.push_back(metrics_from_json(metrics));
-}
 
 // P(U <= u) for sample sizes m, n without ties: the number of arrangements
 // with each U, counted by the recurrence f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u).
@@ -93,40 +86,58 @@ std::size_t runs_needed(double alpha) {
     return n;
 }
 
-ResultsFile read_results(std::string const& path) {
-    auto const text = read_all(path);
-    std::map<std::string, CaseRuns> cases;
+namespace {
+
+// One run as read from a file, before runs given twice are told apart.
+struct RunEntry {
+    std::string key;    ///< scenario, params, model, repetition
+    std::string where;  ///< "FILE: line N" or "FILE (model repetition R)", for messages
+    std::string scenario;
+    ParamValues params;
+    std::string model;
+    nlohmann::json run;  ///< the run's object (a sweep's case line, or a results file's run)
+};
+
+std::string run_key(std::string const& scenario, nlohmann::json const& params, std::string const& model, nlohmann::json const& repetition) {
+    return scenario + " " + params.dump() + " " + model + " " + repetition.dump();
+}
+
+}  // namespace
+
+ResultsFile read_results(std::vector<std::string> const& paths) {
     ResultsFile out;
+    std::vector<RunEntry> entries;
     auto const left_out = [&](nlohmann::json const& list, std::string const& scenario, ParamValues const& params) {
         if (!list.is_array()) return;  // files from before left-out models were recorded
         for (auto const& entry : list) {
-            out.left_out.push_back({entry.value("scenario", scenario),
-                                    entry.contains("params") ? params_from_json(entry.at("params")) : params,
-                                    entry.at("model").get<std::string>(), entry.value("reason", "")});
+            LeftOutModel l{entry.value("scenario", scenario), entry.contains("params") ? params_from_json(entry.at("params")) : params,
+                           entry.at("model").get<std::string>(), entry.value("reason", "")};
+            // the same left-out model named by two shards' headers: once
+            if (std::none_of(out.left_out.begin(), out.left_out.end(), [&](LeftOutModel const& o) {
+                    return o.scenario == l.scenario && o.params == l.params && o.model == l.model;
+                })) {
+                out.left_out.push_back(std::move(l));
+            }
         }
     };
-    try {
-        auto const first_line = text.substr(0, text.find('\n'));
-        auto const head = nlohmann::json::parse(first_line, nullptr, false);
-        if (!head.is_discarded() && head.is_object() && head.value("schema", "") == "conclab-sweep") {
-            left_out(head.value("left_out", nlohmann::json{}), "", {});
-            std::istringstream lines{text};
-            std::string line;
-            std::getline(lines, line);  // the header
-            while (std::getline(lines, line)) {
-                auto const json = nlohmann::json::parse(line, nullptr, false);
-                if (json.is_discarded()) continue;  // a cut-off last line
-                auto const& c = json.at("case");
-                auto const scenario = c.at("scenario").get<std::string>();
-                auto const model = c.at("model").get<std::string>();
-                if (json.value("status", "") != "ok") {
-                    out.failed.push_back({scenario, params_from_json(c.at("params")), model, json.value("status", ""),
-                                          json.value("error", "")});
-                    continue;
+    for (auto const& path : paths) {
+        auto const text = read_all(path);
+        try {
+            auto const head = nlohmann::json::parse(text.substr(0, text.find('\n')), nullptr, false);
+            if (!head.is_discarded() && head.is_object() && head.value("schema", "") == "conclab-sweep") {
+                // the sweep reader: a corrupt line is refused with its line number, a cut-off last line left out
+                auto file = read_sweep_file(path);
+                out.notes.insert(out.notes.end(), file.notes.begin(), file.notes.end());
+                left_out(file.header.value("left_out", nlohmann::json{}), "", {});
+                for (std::size_t i = 0; i < file.cases.size(); ++i) {
+                    auto const& c = file.cases[i].at("case");
+                    RunEntry e{run_key(c.at("scenario").get<std::string>(), c.at("params"), c.at("model").get<std::string>(), c.at("repetition")),
+                               path + ": line " + std::to_string(file.lines[i]), c.at("scenario").get<std::string>(),
+                               params_from_json(c.at("params")), c.at("model").get<std::string>(), std::move(file.cases[i])};
+                    entries.push_back(std::move(e));
                 }
-                add_run(cases, scenario, params_from_json(c.at("params")), model, json.at("metrics"));
+                continue;
             }
-        } else {
             auto const json = nlohmann::json::parse(text, nullptr, false);
             if (json.is_discarded()) throw UsageError{path + ": not JSON; expected a conclab results or sweep file"};
             if (!json.is_object() || json.value("schema", "") != "conclab-results") {
@@ -142,22 +153,54 @@ ResultsFile read_results(std::string const& path) {
             for (auto const& result : json.at("results")) {
                 auto const model = result.at("model").get<std::string>();
                 for (auto const& run : result.at("runs")) {
-                    if (run.value("status", "") == "ok") {
-                        add_run(cases, scenario, params, model, run);
-                    } else {
-                        out.failed.push_back({scenario, params, model, run.value("status", ""), run.value("error", "")});
-                    }
+                    auto const repetition = run.value("repetition", nlohmann::json{});
+                    entries.push_back({run_key(scenario, json.at("params"), model, repetition),
+                                       path + " (" + model + " repetition " + repetition.dump() + ")", scenario, params, model, run});
                 }
             }
+        } catch (UsageError const&) {
+            throw;
+        } catch (std::exception const& e) {
+            throw UsageError{path + ": malformed (" + std::string{e.what()} + ")"};
         }
-    } catch (UsageError const&) {
-        throw;
-    } catch (std::exception const& e) {
-        throw UsageError{path + ": malformed (" + std::string{e.what()} + ")"};
+    }
+    // A run given twice (two overlapping files) is read once: counted twice it made 4 runs of --repeat 2 and a
+    // p-value the data does not have. Two different results for one run cannot both be right: refused.
+    std::map<std::string, std::size_t> first;  // key -> index in entries
+    std::map<std::string, CaseRuns> cases;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        auto& e = entries[i];
+        bool const sweep_line = e.run.contains("case");
+        auto const& repetition = sweep_line ? e.run.at("case").at("repetition") : e.run.at("repetition");
+        if (auto const [earlier, fresh] = first.try_emplace(e.key, i); !fresh) {
+            auto const& before = entries[earlier->second];
+            if (before.run != e.run) {
+                throw UsageError{e.where + " and " + before.where + " hold different results for one run (" +
+                                 describe_case(e.scenario, params_to_json(e.params), e.model, repetition) +
+                                 "); give the files one at a time, or leave one out"};
+            }
+            out.notes.push_back(e.where + " repeats " + before.where + " (the same run); counted once");
+            continue;
+        }
+        try {
+            if (e.run.value("status", "") != "ok") {
+                out.failed.push_back({e.scenario, e.params, e.model, e.run.value("status", ""), e.run.value("error", "")});
+                continue;
+            }
+            auto const model = parse_model_id(e.model);
+            if (!model) throw std::invalid_argument{"unknown model '" + e.model + "'"};
+            CaseRuns c{e.scenario, e.params, *model, {}};
+            cases.try_emplace(key_of(c), c).first->second.runs.push_back(metrics_from_json(sweep_line ? e.run.at("metrics") : e.run));
+        } catch (std::exception const& error) {
+            throw UsageError{e.where + ": malformed (" + std::string{error.what()} + ")"};
+        }
     }
     for (auto& [key, c] : cases) out.cases.push_back(std::move(c));
+    for (auto const& note : out.notes) std::fprintf(stderr, "conclab: %s\n", note.c_str());
     return out;
 }
+
+ResultsFile read_results(std::string const& path) { return read_results(std::vector<std::string>{path}); }
 
 std::vector<CaseRuns> load_results(std::string const& path) { return read_results(path).cases; }
 

@@ -46,12 +46,18 @@ struct ResultsFile {
     std::vector<CaseRuns> cases;      ///< verified runs, by case
     std::vector<FailedRun> failed;    ///< runs that did not verify
     std::vector<LeftOutModel> left_out;
+    std::vector<std::string> notes;   ///< runs left out and why (a cut-off last line, a run given twice), also on stderr
 };
 
 /// Reads a results file (`conclab run --json`) or a sweep file. Throws
 /// UsageError naming the file and what is wrong (missing, not JSON,
 /// another schema or version).
 ResultsFile read_results(std::string const& path);
+/// The files read as one set (report, calibration): a corrupt line is
+/// refused with FILE: line N; a cut-off last line is left out; a run that
+/// two files hold alike is read once, two different results for one run
+/// are refused. What is left out is noted on stderr.
+ResultsFile read_results(std::vector<std::string> const& paths);
 
 /// read_results' verified runs alone.
 std::vector<CaseRuns> load_results(std::string const& path);

@@ -66,23 +66,12 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
     std::vector<CaseRuns> all;
     std::vector<FailedRun> failed;
     std::vector<LeftOutModel> left_out;
-    for (auto const& input : inputs) {
-        auto file = read_results(input);  // throws UsageError for what is not a results or sweep file
-        sources.push_back(source_of(input));
-        failed.insert(failed.end(), file.failed.begin(), file.failed.end());
-        left_out.insert(left_out.end(), file.left_out.begin(), file.left_out.end());
-        for (auto& c : file.cases) {
-            // the same case in two files (a sweep and its resumed part): one set of runs
-            auto const same = std::find_if(all.begin(), all.end(), [&](CaseRuns const& o) {
-                return o.scenario == c.scenario && o.model == c.model && o.params == c.params;
-            });
-            if (same == all.end()) {
-                all.push_back(std::move(c));
-            } else {
-                same->runs.insert(same->runs.end(), c.runs.begin(), c.runs.end());
-            }
-        }
-    }
+    // one set of runs: throws UsageError for what is not a results or sweep file, or a corrupt one
+    auto file = read_results(inputs);
+    for (auto const& input : inputs) sources.push_back(source_of(input));
+    failed = std::move(file.failed);
+    left_out = std::move(file.left_out);
+    all = std::move(file.cases);
 
     std::map<std::string, std::vector<CaseRuns const*>> by_scenario;
     for (auto const& c : all) by_scenario[c.scenario].push_back(&c);

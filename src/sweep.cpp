@@ -211,6 +211,7 @@ SweepFile read_sweep_file(std::string const& path) {
     buffer << file.rdbuf();
     std::string const text = buffer.str();
     SweepFile out;
+    std::map<std::string, std::size_t> first_line_of;  // case key -> its index in out.cases
     std::size_t at = 0, line_number = 0;
     while (at < text.size()) {
         ++line_number;
@@ -224,6 +225,8 @@ SweepFile read_sweep_file(std::string const& path) {
         if (!complete || json.is_discarded()) {
             if (!complete || end + 1 == text.size()) {  // the last line: cut off by an interruption
                 out.truncated = true;
+                out.notes.push_back(path + ": line " + std::to_string(line_number) +
+                                    " is cut off (an interrupted write); left out");
                 break;
             }
             throw UsageError{path + ": line " + std::to_string(line_number) + " is not JSON; expected a conclab sweep file"};
@@ -244,13 +247,39 @@ SweepFile read_sweep_file(std::string const& path) {
             } catch (std::exception const& e) {
                 throw UsageError{path + ": line " + std::to_string(line_number) + " is not a case (" + e.what() + ")"};
             }
-            out.cases.push_back(std::move(json));
+            // a line that repeats an earlier case: read once if it is the same, refused if it differs
+            if (auto const [earlier, fresh] = first_line_of.try_emplace(out.keys.back(), out.cases.size()); !fresh) {
+                auto const& before = out.cases[earlier->second];
+                auto const where = path + ": line " + std::to_string(line_number);
+                auto const first = "line " + std::to_string(out.lines[earlier->second]);
+                if (before != json) {
+                    throw UsageError{where + " and " + first + " hold different results for one case (" + describe_case(json) +
+                                     "); a sweep file holds each case once: keep the right one"};
+                }
+                out.notes.push_back(where + " repeats " + first + " (" + describe_case(json) + "); counted once");
+                out.repeated = true;
+                out.keys.pop_back();
+            } else {
+                out.cases.push_back(std::move(json));
+                out.lines.push_back(line_number);
+            }
         }
         out.good_bytes = end + 1;
         at = end + 1;
     }
     if (out.header.is_null()) throw UsageError{path + ": empty; expected a conclab sweep file"};
     return out;
+}
+
+std::string describe_case(std::string_view scenario, nlohmann::json const& params, std::string_view model, nlohmann::json const& repetition) {
+    std::string text{scenario};
+    for (auto const& [name, value] : params.items()) text += " " + name + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    return text + " " + std::string{model} + " repetition " + repetition.dump();
+}
+
+std::string describe_case(nlohmann::json const& line) {
+    auto const& c = line.at("case");
+    return describe_case(c.at("scenario").get<std::string>(), c.at("params"), c.at("model").get<std::string>(), c.at("repetition"));
 }
 
 nlohmann::json case_line(SweepCase const& c, CaseOutcome const& outcome) {
@@ -303,13 +332,20 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
     }
     if (exists) {
         auto const file = read_sweep_file(options.path);
-        if (sweep_identity(file.header) != sweep_identity(header) || file.header.at("shard") != header.at("shard")) {
+        // a merged file (shards joined, some maybe missing) resumes with the whole sweep's command: that fills the gaps
+        bool const merged_whole = file.header.at("shard") == "merged" && header.at("shard") == "1/1";
+        if (sweep_identity(file.header) != sweep_identity(header) || (file.header.at("shard") != header.at("shard") && !merged_whole)) {
             throw UsageError{options.path + " holds another sweep (other grids or shard); --resume needs the same command"};
         }
         done.insert(file.keys.begin(), file.keys.end());
-        if (file.truncated) {
+        for (auto const& note : file.notes) std::fprintf(stderr, "sweep: %s\n", note.c_str());
+        if (file.repeated) {
+            // written back whole without the repeated lines (atomically), then appended to
+            std::string text = file.header.dump() + "\n";
+            for (auto const& c : file.cases) text += c.dump() + "\n";
+            write_output(options.path, text);
+        } else if (file.truncated) {
             std::filesystem::resize_file(target.real, file.good_bytes);  // drop the cut-off line before appending
-            std::fprintf(stderr, "sweep: %s ended in a cut-off line (an interrupted write); dropped it\n", options.path.c_str());
         }
     }
     int const fd = open_for_append(target, "-o");
@@ -342,27 +378,83 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
     return result;
 }
 
-std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out) {
+namespace {
+
+// The shards a file holds: its own "K/N", or for a merged file those it was
+// merged from (less the ones it lacked). N is 0 when it names none.
+void add_shards(nlohmann::json const& header, std::set<unsigned>& have, unsigned& count) {
+    auto const shard = header.value("shard", std::string{});
+    if (shard == "merged") {
+        for (auto const& part : header.value("merged_from", nlohmann::json::array())) {
+            add_shards(nlohmann::json{{"shard", part.value("shard", nlohmann::json{})}, {"merged_from", part.value("merged_from", nlohmann::json::array())}},
+                       have, count);
+        }
+        return;
+    }
+    unsigned k = 0, n = 0;
+    if (std::sscanf(shard.c_str(), "%u/%u", &k, &n) != 2 || k == 0 || k > n) return;
+    if (count != 0 && count != n) throw UsageError{"the files are parts of sweeps split " + std::to_string(count) + " and " +
+                                                   std::to_string(n) + " ways (--shard K/N); only parts of one split merge"};
+    count = n;
+    have.insert(k);
+}
+
+}  // namespace
+
+std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out, bool allow_partial) {
     check_writable(out, "-o");
     nlohmann::json header;
-    std::set<std::string> seen;
+    std::map<std::string, std::pair<std::string, nlohmann::json const*>> seen;  // case key -> where, its line
+    std::vector<SweepFile> files;
     std::string body;
     std::size_t count = 0;
     nlohmann::json shards = nlohmann::json::array();
+    std::set<unsigned> have;
+    unsigned shard_count = 0;
+    files.reserve(inputs.size());
     for (auto const& input : inputs) {
-        auto const file = read_sweep_file(input);
-        if (file.truncated) std::fprintf(stderr, "merge: %s ends in a cut-off line; left out\n", input.c_str());
+        auto const& file = files.emplace_back(read_sweep_file(input));
+        for (auto const& note : file.notes) std::fprintf(stderr, "merge: %s\n", note.c_str());
         if (header.is_null()) {
             header = file.header;
         } else if (sweep_identity(file.header) != sweep_identity(header)) {
             throw UsageError{input + " holds another sweep than " + inputs.front() + " (other grids); only parts of one sweep merge"};
         }
+        add_shards(file.header, have, shard_count);
         shards.push_back({{"file", input}, {"shard", file.header.at("shard")}, {"machine", file.header.at("machine")}});
+        if (file.header.contains("merged_from")) shards.back()["merged_from"] = file.header.at("merged_from");
         for (std::size_t i = 0; i < file.cases.size(); ++i) {
-            if (!seen.insert(file.keys[i]).second) continue;
+            auto const where = input + ": line " + std::to_string(file.lines[i]);
+            auto const [earlier, fresh] = seen.try_emplace(file.keys[i], where, &file.cases[i]);
+            if (!fresh) {
+                if (*earlier->second.second != file.cases[i]) {
+                    throw UsageError{where + " and " + earlier->second.first + " hold different results for one case (" +
+                                     describe_case(file.cases[i]) + "); merge takes each case once: leave one file out"};
+                }
+                std::fprintf(stderr, "merge: %s repeats %s (the same case); counted once\n", where.c_str(), earlier->second.first.c_str());
+                continue;
+            }
             body += file.cases[i].dump() + "\n";
             ++count;
         }
+    }
+    nlohmann::json missing = nlohmann::json::array();
+    for (unsigned k = 1; k <= shard_count; ++k) {
+        if (have.count(k) == 0) missing.push_back(std::to_string(k) + "/" + std::to_string(shard_count));
+    }
+    if (!missing.empty()) {
+        std::string list;
+        for (auto const& m : missing) list += (list.empty() ? "" : ", ") + m.get<std::string>();
+        if (!allow_partial) {
+            throw UsageError{std::string{missing.size() == 1 ? "shard " : "shards "} + list + (missing.size() == 1 ? " is" : " are") +
+                             " missing from the files given; give every shard, or --allow-partial to merge these (the merged "
+                             "file then resumes with the whole sweep's command to fill the gap)"};
+        }
+        std::fprintf(stderr, "merge: without shard(s) %s (--allow-partial): `sweep ... --resume -o %s` with the whole sweep's "
+                             "command runs their cases\n", list.c_str(), out.c_str());
+        header["missing_shards"] = missing;
+    } else {
+        header.erase("missing_shards");
     }
     header["shard"] = "merged";
     header["merged_from"] = std::move(shards);

@@ -91,12 +91,22 @@ struct SweepFile {
     nlohmann::json header;
     std::vector<nlohmann::json> cases;
     std::vector<std::string> keys;   ///< case_key of each case line
+    std::vector<std::size_t> lines;  ///< the line number of each case line (the header is line 1)
     std::uint64_t good_bytes = 0;    ///< length up to the last complete line
     bool truncated = false;          ///< the last line was cut off (an interrupted write)
+    bool repeated = false;           ///< a case line repeated an earlier one, byte for byte (read once)
+    std::vector<std::string> notes;  ///< what was left out and why, for stderr ("FILE: line N ...")
 };
 /// Throws UsageError naming the file and the line when it is not a sweep
-/// file (no header, another schema version, a malformed line before the last).
+/// file (no header, another schema version, a malformed line before the
+/// last, two different results for one case). A cut-off last line and a
+/// line that repeats an earlier one are left out, each with a note.
 SweepFile read_sweep_file(std::string const& path);
+
+/// A case, for people: "worker-pool jobs=300 work=10 tbb repetition 1".
+std::string describe_case(std::string_view scenario, nlohmann::json const& params, std::string_view model, nlohmann::json const& repetition);
+/// A case line's case, described.
+std::string describe_case(nlohmann::json const& line);
 
 /// The line of one finished case.
 nlohmann::json case_line(SweepCase const& c, CaseOutcome const& outcome);
@@ -124,7 +134,7 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
 /// Merges sweep files of the same grids (shards, or runs resumed on other
 /// machines) into `out`, written whole or not at all; a case in several
 /// files is kept once (the first). Returns the number of cases.
-std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out);
+std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out, bool allow_partial = false);
 
 /// The built-in grids: "workshop" (small) and "server" (large, threads up
 /// to twice the machine's cores); docs/sweeps.md has their measured duration.

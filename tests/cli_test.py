@@ -772,6 +772,116 @@ class Report(UsageErrors, unittest.TestCase):
                                     "cannot be read")
 
 
+class ResultsFiles(UsageErrors, unittest.TestCase):
+    """report, compare, merge and --resume read results files alike (docs/reliability.md): a corrupt line is
+    refused with its file and line, a cut-off last line is left out with a note, a run given twice counts once,
+    two different results for one run are refused, and merge names the shards it lacks."""
+    GRID = sweep_grid("1", "300")  # 1 x 3 x 2 models x 2 repetitions = 12 cases
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.sweep = os.path.join(cls.tmp.name, "s.jsonl")
+        cls.results = os.path.join(cls.tmp.name, "r.json")
+        for args in ([*cls.GRID, "-o", cls.sweep],
+                     ["run", "worker-pool", "--jobs", "300", "--models", "tbb,fibers", "--repeat", "2", "--warmup", "0",
+                      "--quiet", "--json", cls.results]):
+            result = conclab(*args)
+            assert result.returncode == 0, result.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def sweep_copy(self, name, edit):
+        with open(self.sweep) as f:
+            lines = f.readlines()
+        with open(self.path(name), "w") as f:
+            f.writelines(edit(lines))
+        return self.path(name)
+
+    def run_copy(self, name, change=lambda run: None):
+        with open(self.results) as f:
+            data = json.load(f)
+        change(data["results"][0]["runs"][1])
+        with open(self.path(name), "w") as f:
+            json.dump(data, f)
+        return self.path(name)
+
+    def report_runs(self, *inputs):
+        out = tempfile.mkdtemp(dir=self.tmp.name)
+        result = conclab("report", *inputs, "-o", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            cases = [c for s in json.load(f)["scenarios"] for c in s["cases"]]
+        return result, sorted({c["n"] for c in cases}), len(cases)
+
+    def test_a_corrupt_line_anywhere_is_refused_by_every_reader(self):
+        bad = self.sweep_copy("bad.jsonl", lambda lines: lines[:3] + ['{"case": garbage\n'] + lines[4:])
+        # report and compare once skipped it (exit 0, a run silently gone); merge and --resume refused it
+        self.assert_usage_error(["report", bad, "-o", self.path("out")], "bad.jsonl: line 4")
+        self.assert_usage_error(["compare", self.sweep, bad], "bad.jsonl: line 4")
+        self.assert_usage_error(["calibration", bad], "bad.jsonl: line 4")
+        self.assert_usage_error(["merge", bad, "-o", self.path("out.jsonl")], "bad.jsonl: line 4")
+        self.assert_usage_error([*self.GRID, "-o", bad, "--resume"], "bad.jsonl: line 4")
+        self.assertFalse(os.path.exists(self.path("out")))
+        self.assertFalse(os.path.exists(self.path("out.jsonl")))
+
+    def test_a_cut_off_last_line_is_left_out_with_a_note(self):
+        cut = self.sweep_copy("cut.jsonl", lambda lines: lines + [lines[1][:40]])
+        result, n, cases = self.report_runs(cut)
+        self.assertIn("cut.jsonl: line 14 is cut off", result.stderr)
+        self.assertEqual((n, cases), ([2], 6))
+
+    def test_a_run_given_twice_counts_once(self):
+        # two overlapping inputs once made 4 runs of --repeat 2, and a p-value the data does not have
+        result, n, _ = self.report_runs(self.results, self.run_copy("same.json"))
+        self.assertEqual(n, [2])
+        self.assertIn("counted once", result.stderr)
+        twice = self.sweep_copy("twice.jsonl", lambda lines: lines + [lines[2]])
+        result, n, cases = self.report_runs(twice)
+        self.assertEqual((n, cases), ([2], 6))
+        self.assertIn("twice.jsonl: line 14 repeats line 3", result.stderr)
+        # --resume writes the file back without the repeated line, then runs nothing
+        result = conclab(*self.GRID, "-o", twice, "--resume")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("line 14 repeats line 3", result.stderr)
+        _, cases = read_sweep(twice)
+        self.assertEqual(len(cases), 12)
+        self.assertEqual(len(set(case_keys(cases))), 12)
+
+    def test_two_results_for_one_run_are_refused(self):
+        other = self.run_copy("other.json", lambda run: run.update(throughput_per_s=run["throughput_per_s"] * 2))
+        self.assert_usage_error(["report", self.results, other, "-o", self.path("out")], "r.json", "other.json",
+                                "repetition 1", "different results")
+        changed = self.sweep_copy("changed.jsonl", lambda lines: lines + [lines[2].replace('"items":300', '"items":301')])
+        self.assert_usage_error(["merge", self.sweep, changed, "-o", self.path("out.jsonl")], "changed.jsonl: line 14",
+                                "different results")
+        self.assertFalse(os.path.exists(self.path("out.jsonl")))
+
+    def test_merge_names_the_shards_it_lacks_and_a_partial_merge_resumes(self):
+        first, third, merged = self.path("1of3.jsonl"), self.path("3of3.jsonl"), self.path("partial.jsonl")
+        for path, shard in [(first, "1/3"), (third, "3/3")]:
+            result = conclab(*self.GRID, "--shard", shard, "-o", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_usage_error(["merge", first, third, "-o", merged], "shard 2/3 is missing", "--allow-partial")
+        self.assertFalse(os.path.exists(merged))
+        result = conclab("merge", first, third, "--allow-partial", "-o", merged)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("2/3", result.stderr)
+        header, cases = read_sweep(merged)
+        self.assertEqual(header["missing_shards"], ["2/3"])
+        self.assertLess(len(cases), 12)
+        result = conclab(*self.GRID, "-o", merged, "--resume")  # the whole sweep's command fills the gap
+        self.assertEqual(result.returncode, 0, result.stderr)
+        _, cases = read_sweep(merged)
+        self.assertEqual(len(cases), 12)
+        self.assertEqual(len(set(case_keys(cases))), 12)
+
+
 def leftover_cases(marker):
     """Processes of conclab cases whose request holds `marker` (none must outlive an interrupted run)."""
     found = []

@@ -112,11 +112,7 @@ int case_command(std::string const& request_text) {
 
 // `conclab calibration FILE...`: every case that has runs of a model and of its peer.
 int calibration_command(std::vector<std::string> const& files) {
-    std::vector<CaseRuns> cases;
-    for (auto const& file : files) {
-        auto read = load_results(file);
-        cases.insert(cases.end(), std::make_move_iterator(read.begin()), std::make_move_iterator(read.end()));
-    }
+    auto const cases = read_results(files).cases;
     if (!has_pairs(cases)) {
         throw UsageError{"no case in the files given has verified runs of both a model and its peer (fibers and go, coroutines and tokio, "
                          "tbb and rayon, threads and rust-threads); conclab sweep --preset calibration -o calibration.jsonl makes one"};

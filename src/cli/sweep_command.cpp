@@ -92,6 +92,8 @@ void add_sweep_commands(CLI::App& app, SweepCli& cli) {
     cli.merge = app.add_subcommand("merge", "join the parts (--shard) of one sweep into one file");
     cli.merge->add_option("files", cli.merge_inputs, "sweep files of the same grid")->required();
     cli.merge->add_option("-o,--output", cli.merge_output, "the merged file (written whole or not at all); - for standard output")->required();
+    cli.merge->add_flag("--allow-partial", cli.merge_partial,
+                        "merge even if shards are missing (named on stderr); the file then resumes with the whole sweep's command");
 }
 
 std::string sweep_help_hint(SweepCli const& cli) {
@@ -194,7 +196,7 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
 }
 
 int merge_command(SweepCli const& cli) {
-    auto const count = merge_sweeps(cli.merge_inputs, cli.merge_output);
+    auto const count = merge_sweeps(cli.merge_inputs, cli.merge_output, cli.merge_partial);
     std::fprintf(stderr, "merge: %zu cases from %zu files into %s\n", count, cli.merge_inputs.size(), cli.merge_output.c_str());
     return 0;
 }

@@ -26,6 +26,7 @@ struct SweepCli {
     bool resume = false;
     std::vector<std::string> merge_inputs;
     std::string merge_output;
+    bool merge_partial = false;  ///< --allow-partial
 };
 
 void add_sweep_commands(CLI::App& app, SweepCli& cli);
