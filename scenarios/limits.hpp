@@ -46,6 +46,19 @@ inline std::string fiber_stacks_refusal(std::string_view name, std::uint64_t cou
            " or leave fibers out of --models";
 }
 
+/// Why `count` tasks of `bytes_each` bytes, all alive at once, are refused
+/// (more than `memory`, the machine's by default), or "". `what` says what
+/// they are ("leaves=3000000 is a tree of 3333334 coroutines"); the message
+/// says how many fit and which flag to lower.
+inline std::string memory_refusal(std::string const& what, std::uint64_t count, std::uint64_t bytes_each, std::string_view flag_name,
+                                  std::string_view model, std::uint64_t memory = physical_memory_bytes()) {
+    if (bytes_each == 0 || count <= memory / bytes_each) return {};
+    return what + " that need about " + std::to_string(count / ((std::uint64_t{1} << 30) / bytes_each)) + " GiB (about " +
+           std::to_string(bytes_each) + " bytes each, all alive at once), more than this machine's " + std::to_string(memory >> 30) +
+           " GiB of memory (" + std::to_string(memory / bytes_each) + " fit); lower " + detail::flag(flag_name) + " or leave " +
+           std::string{model} + " out of --models";
+}
+
 /// Why `items` x `work` mix steps are refused (about 1 ns each on one core:
 /// hours of CPU per run), or "".
 inline std::string total_work_refusal(std::string_view items_name, std::uint64_t items, std::uint64_t work) {

@@ -107,6 +107,20 @@ TEST(Validate, RefusesWhatAModelCannotHoldAndSaysWhy) {
     EXPECT_NE(Spec::describe().validate(values(1'000'000), tbb).find("vm.max_map_count"), std::string::npos);
     std::vector<Model> const light{Model::fibers, Model::coroutines};
     EXPECT_EQ(Spec::describe().validate(values(1'000'000), light), "") << "a million 16 KiB stacks fit in 24 GiB";
+    std::vector<Model> const coroutines{Model::coroutines};
+    auto const problem = Spec::describe().validate(values(1'000'000'000), coroutines);
+    EXPECT_NE(problem.find("tasks=1000000000 waiting coroutines that need about"), std::string::npos) << problem;
+}
+
+// coroutine_task_bytes is what validate counts per waiting task: the heap one takes must stay below it.
+TEST(CoroutineTaskBytes, BoundsTheHeapAWaitingTaskTakes) {
+    Params const p{.tasks = 20'000, .wait_ms = 1, .threads = 2};
+    CaseMetrics metrics;
+    ASSERT_NO_THROW(metrics = run_model<Spec>(Model::coroutines, p, 0));
+    if (std::isnan(metrics.heap_allocated_bytes)) GTEST_SKIP() << "no heap counts in sanitizer builds";
+    double const per_task = metrics.heap_allocated_bytes / static_cast<double>(p.tasks);
+    EXPECT_LE(per_task, static_cast<double>(coroutine_task_bytes));
+    EXPECT_GT(per_task, static_cast<double>(coroutine_task_bytes) / 4) << "the bound is far too loose";
 }
 
 }  // namespace

@@ -2,10 +2,12 @@
 // root's sum is leaves*(leaves-1)/2 and the run counted every task of the
 // tree. meson registers this binary once per model (suite = the model's token).
 #include "scenarios/task_tree/task_tree.hpp"
+#include "scenarios/limits.hpp"
 #include "scenarios/registry.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <string>
 #include <tuple>
@@ -128,8 +130,44 @@ TEST(Validate, RefusesATreeOfMoreOsThreadsThanTheCapAndSaysWhatFits) {
 TEST(Validate, RefusesFiberStacksBeyondTheMachinesMemory) {
     std::vector<Model> const fibers{Model::fibers};
     EXPECT_NE(Spec::describe().validate(values(100'000'000, 8192), fibers).find("GiB"), std::string::npos);
-    std::vector<Model> const others{Model::coroutines, Model::tbb};
-    EXPECT_EQ(Spec::describe().validate(values(100'000'000, 8192), others), "") << "only fibers have stacks";
+    std::vector<Model> const tbb{Model::tbb};
+    EXPECT_EQ(Spec::describe().validate(values(100'000'000, 8192), tbb), "") << "tbb's tasks run depth first, a few alive at once";
+}
+
+// 3M leaves once peaked at 6.2 GiB and 10M passed 12 GiB in the coroutines
+// model with nothing refusing them (the range allows 100M): the executor may
+// hold the whole tree at once, each task's frames on the heap.
+TEST(Validate, RefusesCoroutineFramesBeyondTheMachinesMemory) {
+    std::vector<Model> const coroutines{Model::coroutines};
+    auto const problem = Spec::describe().validate(values(100'000'000), coroutines);
+    EXPECT_NE(problem.find("leaves=100000000 is a tree of 111111111 coroutines"), std::string::npos) << problem;
+    EXPECT_NE(problem.find("lower --leaves"), std::string::npos) << problem;
+    EXPECT_EQ(Spec::describe().validate(values(1'000'000), coroutines), "");
+}
+
+// The decision, with the machine's memory given: tasks x bytes against it, and how many fit.
+TEST(MemoryRefusal, ComparesWithTheMemoryGivenAndSaysHowManyFit) {
+    std::uint64_t const one_gib = std::uint64_t{1} << 30;
+    EXPECT_EQ(limits::memory_refusal("x", one_gib / 768, 768, "leaves", "coroutines", one_gib), "");
+    auto const problem = limits::memory_refusal("leaves=9 is a tree of 4194304 coroutines", 4 * (one_gib / 1024), 1024, "leaves",
+                                                "coroutines", one_gib);
+    EXPECT_EQ(problem, "leaves=9 is a tree of 4194304 coroutines that need about 4 GiB (about 1024 bytes each, all alive at once), "
+                       "more than this machine's 1 GiB of memory (1048576 fit); lower --leaves or leave coroutines out of --models");
+    // an arm64 server with 1 TiB holds what this one cannot
+    EXPECT_EQ(limits::memory_refusal("x", 4 * (one_gib / 1024), 1024, "leaves", "coroutines", 1024 * one_gib), "");
+}
+
+// coroutine_task_bytes is what validate counts per task: the heap one takes must stay below it.
+TEST(CoroutineTaskBytes, BoundsTheHeapATaskTakes) {
+    for (std::uint64_t fanout : {2, 10, 1000}) {
+        Params const p{.leaves = 20'000, .fanout = fanout, .threads = 2};
+        CaseMetrics metrics;
+        ASSERT_NO_THROW(metrics = run_model<Spec>(Model::coroutines, p, 0));
+        if (std::isnan(metrics.heap_allocated_bytes)) GTEST_SKIP() << "no heap counts in sanitizer builds";
+        double const per_task = metrics.heap_allocated_bytes / static_cast<double>(task_count(p.leaves, fanout));
+        EXPECT_LE(per_task, static_cast<double>(coroutine_task_bytes)) << "fanout " << fanout;
+        EXPECT_GT(per_task, static_cast<double>(coroutine_task_bytes) / 4) << "fanout " << fanout << ": the bound is far too loose";
+    }
 }
 
 }  // namespace

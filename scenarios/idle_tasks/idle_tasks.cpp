@@ -34,6 +34,13 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
         if (model == Model::fibers) {
             if (auto problem = limits::fiber_stacks_refusal("tasks", p.tasks, p.stack_bytes); !problem.empty()) return problem;
         }
+        if (model == Model::coroutines) {
+            if (auto problem = limits::memory_refusal("tasks=" + tasks + " waiting coroutines", p.tasks, coroutine_task_bytes, "tasks",
+                                                      "coroutines");
+                !problem.empty()) {
+                return problem;
+            }
+        }
     }
     return {};
 }

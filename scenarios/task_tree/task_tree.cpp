@@ -47,6 +47,12 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
                    " KiB stacks, more than this machine's " + std::to_string(physical_memory_bytes() >> 30) +
                    " GiB of memory; lower --leaves or --stack-kb, or leave fibers out of --models";
         }
+        if (model == Model::coroutines) {
+            auto const what = "leaves=" + std::to_string(p.leaves) + " is a tree of " + std::to_string(tasks) + " coroutines";
+            if (auto problem = limits::memory_refusal(what, tasks, coroutine_task_bytes, "leaves", "coroutines"); !problem.empty()) {
+                return problem;
+            }
+        }
     }
     return {};
 }
