@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace conclab::limits {
@@ -18,6 +20,23 @@ inline constexpr std::uint64_t fiber_stack_bytes = 128 * 1024;
 
 inline std::uint64_t physical_memory_bytes() {
     return static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+/// The files this process may open (RLIMIT_NOFILE; conclab's main raises
+/// the soft limit to the hard one at start, as Go's runtime does).
+inline std::uint64_t open_file_limit() {
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) return std::numeric_limits<std::uint64_t>::max();
+    return files.rlim_cur;
+}
+
+/// Descriptors a process keeps beside one per connection: stdio, the
+/// listener, epoll, eventfds and timers, the server's refusals at its limit.
+inline constexpr std::uint64_t reserved_files = 128;
+
+/// The sockets that fit under an open-file limit of `file_limit`.
+inline constexpr std::uint64_t sockets_that_fit(std::uint64_t file_limit) noexcept {
+    return file_limit > reserved_files ? file_limit - reserved_files : 0;
 }
 
 namespace detail {

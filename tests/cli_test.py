@@ -154,6 +154,29 @@ class ServeBadInput(UsageErrors, unittest.TestCase):
     def test_oversized_default_body(self):
         self.assert_usage_error(["serve", "--size", "99999999999"], "--size")
 
+    @staticmethod
+    def with_file_limit(limit):
+        import resource
+        return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+    def test_max_connections_beyond_the_open_file_limit(self):
+        # a socket per connection: beyond `ulimit -n` accepts fail; the flag given is refused with what fits,
+        # the default is lowered to it with a note (nothing said so before, and /health timed out)
+        result = subprocess.run([CONCLAB, "serve", "--port", "0", "--max-connections", "5000"], capture_output=True, text=True,
+                                timeout=30, preexec_fn=self.with_file_limit(1024))
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertEqual(result.stderr.strip(), "conclab: error: --max-connections 5000: this process may open 1024 files "
+                         "(ulimit -n), a socket per connection and 128 for the server itself: at most 896 fit; lower "
+                         "--max-connections or raise the limit")
+        server = subprocess.Popen([CONCLAB, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, preexec_fn=self.with_file_limit(1024))
+        try:
+            self.assertIn("listening on", server.stdout.readline())
+        finally:
+            server.terminate()
+            _, err = server.communicate(timeout=10)
+        self.assertIn("--max-connections lowered from its default 10000 to 896", err)
+
 
 class UrlFetchBadInput(UsageErrors, unittest.TestCase):
     def test_keepalive_takes_on_or_off(self):
@@ -209,6 +232,13 @@ def start_server(*args):
 
 class UrlFetchRuns(unittest.TestCase):
     SMALL = ["--requests", "60", "--concurrency", "8", "--delay-us", "200", "--repeat", "1", "--warmup", "0", "--quiet"]
+
+    def test_concurrency_beyond_the_open_file_limit_is_refused_with_what_fits(self):
+        result = subprocess.run([CONCLAB, "run", "url-fetch", "--concurrency", "1000", "--requests", "1000", "--quiet"],
+                                capture_output=True, text=True, timeout=30, preexec_fn=ServeBadInput.with_file_limit(1024))
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("concurrency=1000 needs that many sockets", result.stderr)
+        self.assertIn("at most 896 fit", result.stderr)
 
     def test_the_largest_concurrency_still_starts_the_embedded_server(self):
         # concurrency + 100 once asked serve for more connections than it takes (1,000,000): it exited, the run waited

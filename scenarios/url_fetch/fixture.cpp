@@ -1,5 +1,6 @@
 #include "scenarios/url_fetch/fixture.hpp"
 
+#include "scenarios/limits.hpp"
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/serve.hpp"
 #include "scenarios/url_fetch/server.hpp"
@@ -54,7 +55,9 @@ public:
     explicit EmbeddedServer(ParamValues const& values) : threads_{get(values, "server_threads")} {
         auto const executable = self_executable();
         // room for the run's connections and a few more (health checks), within what serve takes
-        auto const connections = std::min(max_connections_limit, std::max<std::uint64_t>(10'000, get(values, "concurrency") + 100));
+        // (and within the open-file limit: validate made sure the run's own connections fit there)
+        auto const connections = std::min({max_connections_limit, limits::sockets_that_fit(limits::open_file_limit()),
+                                           std::max<std::uint64_t>(10'000, get(values, "concurrency") + 100)});
         ServeFlags flags;
         flags.port = "0";
         flags.threads = std::to_string(threads_);

@@ -1,5 +1,6 @@
 #include "scenarios/url_fetch/serve.hpp"
 
+#include "scenarios/limits.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "scenarios/url_fetch/target.hpp"
 #include "src/machine.hpp"
@@ -63,6 +64,20 @@ ServerConfig config_of(ServeFlags const& flags) {
                                            : static_cast<unsigned>(parse_number("--threads", flags.threads, 1, 1024));
     config.size = parse_number("--size", flags.size, 0, max_item_size);
     config.max_connections = parse_number("--max-connections", flags.max_connections, 1, max_connections_limit);
+    // a socket per connection: beyond the open-file limit accepts fail (and are retried with back-off)
+    auto const files = limits::open_file_limit();
+    if (auto const fit = limits::sockets_that_fit(files); config.max_connections > fit) {
+        if (flags.max_connections != ServeFlags{}.max_connections || fit == 0) {
+            throw UsageError{"--max-connections " + flags.max_connections + ": this process may open " + std::to_string(files) +
+                             " files (ulimit -n), a socket per connection and " + std::to_string(limits::reserved_files) +
+                             " for the server itself: at most " + std::to_string(fit) +
+                             " fit; lower --max-connections or raise the limit"};
+        }
+        std::fprintf(stderr, "conclab serve: --max-connections lowered from its default %s to %llu: this process may open %llu files "
+                             "(ulimit -n); raise the limit for more\n",
+                     flags.max_connections.c_str(), static_cast<unsigned long long>(fit), static_cast<unsigned long long>(files));
+        config.max_connections = fit;
+    }
     if (!flags.delay_us.empty() && (!flags.delay_dist.empty() || !flags.delay_mean_us.empty())) {
         throw UsageError{"give either --delay-us D or --delay-dist with --delay-mean-us, not both"};
     }

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <sys/resource.h>
 
 namespace conclab::url_fetch {
 namespace {
@@ -58,11 +57,12 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
         }
     }
     if (auto problem = validate_open_loop(values, requests); !problem.empty()) return problem;
-    rlimit files{};
-    getrlimit(RLIMIT_NOFILE, &files);
-    if (in_flight + 64 > files.rlim_max) {
+    // the embedded server runs under the same limit and takes as many sockets again, in its own process
+    if (auto const files = limits::open_file_limit(); in_flight > limits::sockets_that_fit(files)) {
         return "concurrency=" + std::to_string(in_flight) + " needs that many sockets, but this process may open only " +
-               std::to_string(files.rlim_max) + " files (ulimit -Hn); lower --concurrency or raise the limit";
+               std::to_string(files) + " files (ulimit -n), " + std::to_string(limits::reserved_files) +
+               " of them for itself: at most " + std::to_string(limits::sockets_that_fit(files)) +
+               " fit; lower --concurrency or raise the limit";
     }
     if (in_flight * size > physical_memory_bytes() / 2) {
         return "concurrency x size = " + std::to_string(in_flight) + " x " + std::to_string(size) +
