@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -78,7 +80,32 @@ OutputTarget resolve_output(std::string const& path, std::string const& flag) {
     return {Kind::file, path, real.string()};
 }
 
-void check_writable(std::string const& path, std::string const& flag) { resolve_output(path, flag); }
+void check_writable(std::string const& path, std::string const& flag) {
+    auto const target = resolve_output(path, flag);
+    if (target.kind != OutputTarget::Kind::file) return;
+    // access() lets root "write" where no file can be made (sysfs, a read-only bind mount seen through a
+    // writable parent...): a file is made and removed in the directory, so a run cannot end unable to write
+    fs::path const real{target.real};
+    auto const dir = real.has_parent_path() ? real.parent_path() : fs::path{"."};
+    auto const probe = (dir / ("." + real.filename().string() + ".conclab-check-" + std::to_string(::getpid()))).string();
+    int const fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw UsageError{flag + " " + path + ": cannot create a file in " + dir.string() + " (" + std::strerror(errno) + ")"};
+    ::close(fd);
+    ::unlink(probe.c_str());
+}
+
+std::string keep_elsewhere(std::string const& content, std::string const& stem, std::string const& extension) {
+    char const* tmpdir = std::getenv("TMPDIR");
+    fs::path const dir = tmpdir != nullptr && *tmpdir != '\0' ? fs::path{tmpdir} : fs::path{"/tmp"};
+    char stamp[32];
+    std::time_t const now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+    auto const path = (dir / (stem + "-" + stamp + "-" + std::to_string(::getpid()) + extension)).string();
+    write_output(path, content);
+    return path;
+}
 
 bool is_standard_output(std::string const& path) {
     try {

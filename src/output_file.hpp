@@ -26,8 +26,16 @@ struct OutputTarget {
 /// before any case runs.
 OutputTarget resolve_output(std::string const& path, std::string const& flag);
 
-/// resolve_output, for its check alone.
+/// resolve_output, for its check alone, and for a file: that one can be
+/// created in its directory (made and removed; root passes access() where
+/// nothing can be created, in /sys for one). Throws UsageError.
 void check_writable(std::string const& path, std::string const& flag);
+
+/// Writes `content` to a new file in $TMPDIR (or /tmp), named
+/// STEM-<UTC time>-<pid>EXTENSION, and returns its path: where results go
+/// when their own file cannot be written after all. Throws
+/// std::runtime_error if that fails too.
+std::string keep_elsewhere(std::string const& content, std::string const& stem, std::string const& extension);
 
 /// True for "-" and for paths that lead to this process's standard output.
 bool is_standard_output(std::string const& path);

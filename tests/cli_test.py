@@ -998,6 +998,28 @@ TINY = ["--jobs", "200", "--workers", "2", "--work", "0", "--models", "tbb,threa
 
 
 class OutputPaths(UsageErrors, unittest.TestCase):
+    RUN = ["run", "worker-pool", "--jobs", "100", "--models", "tbb", "--repeat", "1", "--warmup", "0", "--quiet"]
+
+    @unittest.skipUnless(os.path.ismount("/sys"), "needs sysfs at /sys, where no file can be created")
+    def test_a_directory_where_no_file_can_be_created_is_refused_before_any_case(self):
+        # access() says root may write /sys; creating a file there fails. Once every case ran, then the write failed.
+        self.assert_usage_error([*self.RUN, "--json", "/sys/conclab-results.json"], "--json /sys/conclab-results.json",
+                                "cannot create a file in /sys")
+        self.assert_usage_error([*self.RUN, "--csv", "/sys/conclab.csv"], "--csv /sys/conclab.csv")
+
+    def test_results_are_kept_in_a_file_named_on_stderr_when_the_final_write_fails(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            result = subprocess.run([CONCLAB, *self.RUN, "--json", "/dev/full"], capture_output=True, text=True, timeout=60,
+                                    env={**os.environ, "TMPDIR": tmp})
+            self.assertEqual(result.returncode, 1, result.stderr)
+            kept = os.listdir(tmp)
+            self.assertEqual(len(kept), 1, kept)
+            self.assertIn("cannot write /dev/full", result.stderr)
+            self.assertIn("the results are in " + os.path.join(tmp, kept[0]) + " instead", result.stderr)
+            with open(os.path.join(tmp, kept[0])) as f:
+                data = json.load(f)
+            self.assertEqual(data["results"][0]["runs"][0]["status"], "ok")
+
     """Output paths never damage anything: - is standard output, a device, FIFO
     or symlink is written through and stays what it was, a regular file is
     replaced whole beside its real target (run as root in CI, as a user would)."""

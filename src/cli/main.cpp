@@ -173,19 +173,26 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     auto results = execute(plan, std::move(command));
     std::fputs(format_table(results).c_str(), table_out);
     std::fflush(table_out);
-    if (!options.json_path.empty()) {
-        write_output(options.json_path, results_to_json(results).dump(2) + "\n");
-        if (!json_to_stdout) std::fprintf(stderr, "wrote %s\n", options.json_path.c_str());
-    }
-    if (!options.csv_path.empty()) {
-        write_output(options.csv_path, results_to_csv(results));
-        if (!csv_to_stdout) std::fprintf(stderr, "wrote %s\n", options.csv_path.c_str());
-    }
+    // checked before the first case; should the write fail after all (a full disk), the results are kept elsewhere
+    bool lost_output = false;
+    auto const write_results = [&](std::string const& path, std::string const& content, char const* extension, bool to_stdout) {
+        try {
+            write_output(path, content);
+            if (!to_stdout) std::fprintf(stderr, "wrote %s\n", path.c_str());
+        } catch (std::runtime_error const& e) {
+            lost_output = true;
+            auto const kept = keep_elsewhere(content, "conclab-results", extension);
+            std::fprintf(stderr, "conclab: error: %s; the results are in %s instead\n", e.what(), kept.c_str());
+        }
+    };
+    if (!options.json_path.empty()) write_results(options.json_path, results_to_json(results).dump(2) + "\n", ".json", json_to_stdout);
+    if (!options.csv_path.empty()) write_results(options.csv_path, results_to_csv(results), ".csv", csv_to_stdout);
     if (results.interrupted) {
         std::fprintf(stderr, "conclab: interrupted; the runs that finished are above%s\n",
                      options.json_path.empty() && options.csv_path.empty() ? "" : " and in the files written");
         return exit_interrupted;
     }
+    if (lost_output) return exit_failed_runs;
     if (!all_ok(results)) {
         std::fprintf(stderr, "conclab: error: some runs failed (listed above); their numbers are not in the summary\n");
         return exit_failed_runs;
