@@ -56,13 +56,13 @@ inline std::string os_threads_refusal(std::string_view name, std::uint64_t count
 }
 
 /// Why `name`=`count` fibers of `stack_bytes` each are refused (their
-/// stacks alone would exceed the machine's memory), or "".
-inline std::string fiber_stacks_refusal(std::string_view name, std::uint64_t count, std::uint64_t stack_bytes) {
-    if (count * stack_bytes <= physical_memory_bytes()) return {};
+/// stacks alone would exceed `memory`, the machine's by default), or "".
+inline std::string fiber_stacks_refusal(std::string_view name, std::uint64_t count, std::uint64_t stack_bytes,
+                                        std::uint64_t memory = physical_memory_bytes()) {
+    if (count * stack_bytes <= memory) return {};
     return std::string{name} + "=" + std::to_string(count) + " fibers need " + std::to_string((count * stack_bytes) >> 30) +
-           " GiB of " + std::to_string(stack_bytes >> 10) + " KiB stacks, more than this machine's " +
-           std::to_string(physical_memory_bytes() >> 30) + " GiB of memory; lower " + detail::flag(name) +
-           " or leave fibers out of --models";
+           " GiB of " + std::to_string(stack_bytes >> 10) + " KiB stacks, more than this machine's " + std::to_string(memory >> 30) +
+           " GiB of memory; lower " + detail::flag(name) + " or leave fibers out of --models";
 }
 
 /// Why `count` tasks of `bytes_each` bytes, all alive at once, are refused

@@ -2,6 +2,7 @@
 // item through all three stages exactly once, and the sum equal to the
 // sequential one. meson registers this binary once per model.
 #include "scenarios/pipeline/pipeline.hpp"
+#include "scenarios/limits.hpp"
 #include "scenarios/registry.hpp"
 
 #include <gtest/gtest.h>
@@ -73,6 +74,21 @@ TEST(Validate, RefusesMoreTransformThreadsThanTheCap) {
     EXPECT_NE(Spec::describe().validate(v, threads).find("OS threads"), std::string::npos);
     std::vector<Model> const fibers{Model::fibers};
     EXPECT_EQ(Spec::describe().validate(v, fibers), "");
+}
+
+// 100,000 transform fibers of 128 KiB are 12 GiB of stacks: refused on a
+// machine with less (the decision with the memory given), and validate asks
+// the same question with this machine's memory.
+TEST(Validate, RefusesTransformFibersWhoseStacksExceedTheMachinesMemory) {
+    std::uint64_t const gib = std::uint64_t{1} << 30;
+    auto const refused = limits::fiber_stacks_refusal("parallelism", 100'000, limits::fiber_stack_bytes, 8 * gib);
+    EXPECT_EQ(refused, "parallelism=100000 fibers need 12 GiB of 128 KiB stacks, more than this machine's 8 GiB of memory; "
+                       "lower --parallelism or leave fibers out of --models");
+    EXPECT_EQ(limits::fiber_stacks_refusal("parallelism", 100'000, limits::fiber_stack_bytes, 16 * gib), "");
+    auto v = defaults(Spec::describe().params);
+    v["parallelism"] = std::uint64_t{100'000};
+    std::vector<Model> const fibers{Model::fibers};
+    EXPECT_EQ(Spec::describe().validate(v, fibers), limits::fiber_stacks_refusal("parallelism", 100'000, limits::fiber_stack_bytes));
 }
 
 }  // namespace

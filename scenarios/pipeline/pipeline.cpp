@@ -24,6 +24,11 @@ std::string validate(ParamValues const& values, std::span<Model const> models) {
         if (model == Model::threads) {
             if (auto problem = limits::os_threads_refusal("parallelism", p.parallelism); !problem.empty()) return problem;
         }
+        if (model == Model::fibers) {  // a fiber per transform task, each with its stack
+            if (auto problem = limits::fiber_stacks_refusal("parallelism", p.parallelism, limits::fiber_stack_bytes); !problem.empty()) {
+                return problem;
+            }
+        }
     }
     if (auto problem = validate_open_loop(values, p.items); !problem.empty()) return problem;
     return limits::total_work_refusal("items", p.items, p.work);
