@@ -802,6 +802,36 @@ class Report(UsageErrors, unittest.TestCase):
                                     "cannot be read")
 
 
+class Show(UsageErrors, unittest.TestCase):
+    """conclab show: a scenario's model files side by side, from the files compiled in."""
+
+    def test_every_scenario_side_by_side_within_the_width(self):
+        for scenario in ["worker-pool", "url-fetch", "task-tree", "idle-tasks", "pipeline"]:
+            for width in ["89", "200"]:
+                result = conclab("show", scenario, "--width", width)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                lines = result.stdout.splitlines()
+                self.assertTrue(all(len(line) <= int(width) for line in lines), scenario)
+                self.assertIn("── [run] ", result.stdout)
+                for model in ["fibers", "coroutines", "tbb", "threads"]:
+                    self.assertIn(model + ":", lines[0])  # the titles: model and file
+
+    def test_chosen_models_in_the_order_given(self):
+        result = conclab("show", "worker-pool", "--models", "threads,fibers", "--width", "120")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        first = result.stdout.splitlines()[0]
+        self.assertLess(first.index("threads:"), first.index("fibers:"))
+        self.assertNotIn("coroutines:", result.stdout)
+        self.assertIn("sleep_for", result.stdout)  # the code itself, not a summary
+
+    def test_bad_show_arguments(self):
+        self.assert_usage_error(["show", "bogus"], "unknown scenario 'bogus'", "worker-pool")
+        self.assert_usage_error(["show", "pipeline", "--models", "go"], "--models expects fibers, coroutines, tbb or threads", "'go'")
+        self.assert_usage_error(["show", "pipeline", "--models", "tbb,tbb"], "tbb twice")
+        self.assert_usage_error(["show", "pipeline", "--width", "50"], "--width expects a whole number from 89")
+        self.assert_usage_error(["show"], "scenario")
+
+
 class ResultsFiles(UsageErrors, unittest.TestCase):
     """report, compare, merge and --resume read results files alike (docs/reliability.md): a corrupt line is
     refused with its file and line, a cut-off last line is left out with a note, a run given twice counts once,

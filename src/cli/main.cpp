@@ -11,6 +11,7 @@
 #include "src/cli/compare_command.hpp"
 #include "src/cli/options.hpp"
 #include "src/cli/report_command.hpp"
+#include "src/cli/show_command.hpp"
 #include "src/cli/sweep_command.hpp"
 #include "scenarios/registry.hpp"
 #include "scenarios/url_fetch/serve.hpp"
@@ -241,6 +242,8 @@ int main_impl(int argc, char** argv) {
     cli::add_compare_command(app, compare_cli);
     cli::ReportCli report_cli;
     cli::add_report_command(app, report_cli);
+    cli::ShowCli show_cli;
+    cli::add_show_command(app, show_cli);
     std::vector<std::string> calibration_files;
     auto* calibration = app.add_subcommand(
         "calibration", "each model against its real Go or Rust peer, case by case: ratios with confidence intervals (docs/calibration.md)");
@@ -250,14 +253,14 @@ int main_impl(int argc, char** argv) {
     // Unknown commands and scenarios get a message that names the known ones.
     auto const is_command = [](std::string_view word) {
         return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "compare" || word == "report" ||
-               word == "calibration" || word == "serve" ||
+               word == "calibration" || word == "serve" || word == "show" ||
                word == "__case";
     };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, sweep, merge, compare, report, calibration or serve (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, show, sweep, merge, compare, report, calibration or serve (see conclab --help)"};
     }
     if (argc == 1) {
-        throw UsageError{"no command given; expected list, run, sweep, merge, compare, report, calibration or serve (see conclab --help)"};
+        throw UsageError{"no command given; expected list, run, show, sweep, merge, compare, report, calibration or serve (see conclab --help)"};
     }
     if (argc >= 3 && std::string_view{argv[1]} == "sweep" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
         throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
@@ -283,6 +286,7 @@ int main_impl(int argc, char** argv) {
         if (compare_cli.command->parsed()) hint = "conclab compare --help";
         if (report_cli.command->parsed()) hint = "conclab report --help";
         if (calibration->parsed()) hint = "conclab calibration --help";
+        if (show_cli.command->parsed()) hint = "conclab show --help";
         throw UsageError{std::string{e.what()} + " (see " + hint + ")"};
     }
 
@@ -293,6 +297,7 @@ int main_impl(int argc, char** argv) {
     if (compare_cli.command->parsed()) return cli::compare_command(compare_cli);
     if (report_cli.command->parsed()) return cli::report_command(report_cli);
     if (calibration->parsed()) return calibration_command(calibration_files);
+    if (show_cli.command->parsed()) return cli::show_command(show_cli);
     if (child->parsed()) return case_command(case_request);
     for (auto const& [sub, scenario] : by_command) {
         if (sub->parsed()) {

@@ -1,0 +1,87 @@
+#include "src/cli/show_command.hpp"
+
+#include "scenarios/listings.hpp"
+#include "src/listing.hpp"
+#include "src/model.hpp"
+#include "src/params.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <vector>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace conclab::cli {
+namespace {
+
+constexpr std::size_t widest = 1000;
+
+std::size_t terminal_width() {
+    winsize size{};
+    if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+    if (char const* columns = std::getenv("COLUMNS"); columns != nullptr) {
+        char* end = nullptr;
+        auto const value = std::strtoul(columns, &end, 10);
+        if (end != columns && *end == '\0' && value > 0 && value <= widest) return value;
+    }
+    return 160;
+}
+
+std::string scenario_names() {
+    std::string names;
+    for (auto const& l : listings()) {
+        if (names.find(std::string{l.scenario}) == std::string::npos) names += (names.empty() ? "" : ", ") + std::string{l.scenario};
+    }
+    return names;
+}
+
+}  // namespace
+
+void add_show_command(CLI::App& app, ShowCli& cli) {
+    cli.command = app.add_subcommand("show", "a scenario's four model files side by side, lined up on their roles ([worker], [run]...)");
+    cli.command->add_option("scenario", cli.scenario, "the scenario")->required();
+    cli.command->add_option("--models", cli.models, "the models to show, comma-separated (default: all four, in their order)");
+    cli.command->add_option("--width", cli.width, "characters per line (default: the terminal's, else $COLUMNS, else 160)");
+}
+
+int show_command(ShowCli const& cli) {
+    std::vector<Listing> files;
+    for (auto const& l : listings()) {
+        if (l.scenario == cli.scenario) files.push_back(l);
+    }
+    if (files.empty()) throw UsageError{"unknown scenario '" + cli.scenario + "'; expected one of: " + scenario_names()};
+    if (!cli.models.empty()) {
+        std::vector<Listing> chosen;
+        std::string_view rest{cli.models};
+        while (true) {
+            auto const comma = rest.find(',');
+            auto const token = rest.substr(0, comma);
+            auto const found = std::find_if(files.begin(), files.end(), [&](Listing const& l) { return l.model == token; });
+            if (found == files.end()) {
+                throw UsageError{"--models expects fibers, coroutines, tbb or threads (the models with a file in each scenario), got '" +
+                                 std::string{token} + "'"};
+            }
+            if (std::any_of(chosen.begin(), chosen.end(), [&](Listing const& l) { return l.model == token; })) {
+                throw UsageError{"--models names " + std::string{token} + " twice"};
+            }
+            chosen.push_back(*found);
+            if (comma == std::string_view::npos) break;
+            rest.remove_prefix(comma + 1);
+        }
+        files = std::move(chosen);
+    }
+    std::size_t width = terminal_width();
+    if (!cli.width.empty()) {
+        auto const least = listing::narrowest(files.size());
+        width = parse_number("--width", cli.width, least, widest);
+    }
+    std::vector<listing::Column> columns;
+    for (auto const& f : files) columns.push_back({std::string{f.model} + ": " + std::string{f.path}, f.text});
+    std::fputs(listing::side_by_side(columns, width).c_str(), stdout);
+    return 0;
+}
+
+}  // namespace conclab::cli

@@ -1,0 +1,46 @@
+// The models' files of a scenario side by side (`conclab show`): each file
+// split at its role tags (`// [worker] ...`), the roles lined up across the
+// files, each column wrapped to fit the width.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conclab::listing {
+
+/// A part of a model file: from a line `// [role] ...` to the next such
+/// line. The role "" is the file's head: its opening comment (what the
+/// model's version of the scenario is; includes and usings left out).
+struct Section {
+    std::string role;
+    std::vector<std::string> lines;  ///< tabs expanded, trailing blank lines dropped
+};
+
+/// The file's sections in the file's order.
+std::vector<Section> split(std::string_view text);
+
+/// The roles of several files in one order that keeps each file's own
+/// order where the files agree ("" first): a role first seen in a later
+/// file goes after the role that precedes it there.
+std::vector<std::string> role_order(std::vector<std::vector<Section>> const& files);
+
+struct Column {
+    std::string title;      ///< the model, and the file's path
+    std::string_view text;  ///< the file
+};
+
+/// The narrowest width that shows `count` columns (20 characters each).
+std::size_t narrowest(std::size_t count) noexcept;
+
+/// The columns side by side in `width` characters (at least narrowest()):
+/// the titles, then for every role a rule `-- [role] ----` across the
+/// width and each file's section of that role in its column, long lines
+/// wrapped; a file without that role shows an empty column there.
+std::string side_by_side(std::vector<Column> const& columns, std::size_t width);
+
+/// Characters as a terminal shows them: UTF-8 code points.
+std::size_t display_width(std::string_view text) noexcept;
+
+}  // namespace conclab::listing
