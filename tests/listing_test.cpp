@@ -101,7 +101,7 @@ TEST(Narrowest, IsTwentyAColumnAndTheSeparators) {
 }  // namespace
 
 // The role tags each model file must carry (the listings line up on them,
-// and docs/workshop refers to them): a file that loses one fails here.
+// and text about the models names them): a file that loses one fails here.
 TEST(Listings, EveryModelFileCarriesItsScenariosRoleTags) {
     std::map<std::string, std::map<std::string, std::set<std::string>>> const expected{
         {"worker-pool", {{"fibers", {"worker", "closer", "producer", "collector", "run"}},
