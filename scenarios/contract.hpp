@@ -31,17 +31,28 @@ constexpr std::uint64_t fnv1a(std::span<unsigned char const> bytes) noexcept {
 }
 
 /// url-fetch: the body of item i, S bytes: the little-endian bytes of
-/// x1 = mix(i), x2 = mix(x1), ... concatenated and cut to S bytes.
-/// Writes into out[0, size).
-constexpr void item_body(std::uint64_t index, std::span<unsigned char> out) noexcept {
-    std::uint64_t x = index;
-    for (std::size_t at = 0; at < out.size(); at += 8) {
-        x = mix(x);
-        for (std::size_t byte = 0; byte < 8 && at + byte < out.size(); ++byte) {
-            out[at + byte] = static_cast<unsigned char>(x >> (8 * byte));
+/// x1 = mix(i), x2 = mix(x1), ... concatenated and cut to S bytes, made a
+/// piece at a time: each fill() goes on where the last one ended, so every
+/// piece but the last must be a multiple of 8 bytes (a server sends bodies
+/// so, without holding them whole).
+class ItemBodyStream {
+public:
+    constexpr explicit ItemBodyStream(std::uint64_t index) noexcept : x_{index} {}
+    constexpr void fill(std::span<unsigned char> out) noexcept {
+        for (std::size_t at = 0; at < out.size(); at += 8) {
+            x_ = mix(x_);
+            for (std::size_t byte = 0; byte < 8 && at + byte < out.size(); ++byte) {
+                out[at + byte] = static_cast<unsigned char>(x_ >> (8 * byte));
+            }
         }
     }
-}
+
+private:
+    std::uint64_t x_;
+};
+
+/// The body of item i whole, into out[0, size).
+constexpr void item_body(std::uint64_t index, std::span<unsigned char> out) noexcept { ItemBodyStream{index}.fill(out); }
 
 /// FNV-1a 64 of item i's S-byte body, computed without materializing it:
 /// what a client expects, so a run is verified without trusting the server.

@@ -55,7 +55,7 @@ http::response<http::string_body> text_response(http::status status, std::string
 /// string did; 64 KiB pieces keep a large body to one write per 64 KiB (a
 /// fixed 16 KiB piece per response was 10-25% slower, docs/reliability.md).
 struct ItemBody {
-    static constexpr std::size_t piece_bytes = 64 * 1024;  // a multiple of 8: each piece continues the mix chain
+    static constexpr std::size_t piece_bytes = 64 * 1024;  // a multiple of 8, as ItemBodyStream needs
     struct value_type {
         std::uint64_t index = 0;
         std::uint64_t size = 0;
@@ -67,7 +67,7 @@ struct ItemBody {
     public:
         using const_buffers_type = asio::const_buffer;
         template <bool is_request, class Fields>
-        writer(http::header<is_request, Fields> const&, value_type const& body) : body_{body}, state_{body.index} {}
+        writer(http::header<is_request, Fields> const&, value_type const& body) : body_{body}, bytes_{body.index} {}
         void init(beast::error_code& error) {
             error = {};
             // not zeroed: each get() fills what it sends
@@ -77,12 +77,7 @@ struct ItemBody {
             error = {};
             if (sent_ == body_.size) return boost::none;
             auto const count = static_cast<std::size_t>(std::min<std::uint64_t>(piece_bytes, body_.size - sent_));
-            for (std::size_t at = 0; at < count; at += 8) {
-                state_ = contract::mix(state_);
-                for (std::size_t byte = 0; byte < 8 && at + byte < count; ++byte) {
-                    piece_[at + byte] = static_cast<unsigned char>(state_ >> (8 * byte));
-                }
-            }
+            bytes_.fill({piece_.get(), count});
             if (sent_ == 0 && body_.corrupt) piece_[0] = static_cast<unsigned char>(~piece_[0]);
             sent_ += count;
             return std::pair{const_buffers_type{piece_.get(), count}, sent_ < body_.size};
@@ -90,7 +85,7 @@ struct ItemBody {
 
     private:
         value_type const& body_;
-        std::uint64_t state_;
+        contract::ItemBodyStream bytes_;
         std::uint64_t sent_ = 0;
         std::unique_ptr<unsigned char[]> piece_;
     };
