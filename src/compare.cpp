@@ -90,23 +90,22 @@ namespace {
 
 // One run as read from a file, before runs given twice are told apart.
 struct RunEntry {
-    std::string key;    ///< scenario, params, model, repetition
+    std::string key;    ///< case_key: scenario, params, model, repetition
     std::string where;  ///< "FILE: line N" or "FILE (model repetition R)", for messages
     std::string scenario;
     ParamValues params;
     std::string model;
-    nlohmann::json run;  ///< the run's object (a sweep's case line, or a results file's run)
+    unsigned repetition = 0;
+    nlohmann::json run;        ///< a sweep's case line, or a results file's run
+    bool sweep_line = false;   ///< the metrics are run["metrics"], else the run itself
 };
-
-std::string run_key(std::string const& scenario, nlohmann::json const& params, std::string const& model, nlohmann::json const& repetition) {
-    return scenario + " " + params.dump() + " " + model + " " + repetition.dump();
-}
 
 }  // namespace
 
 ResultsFile read_results(std::vector<std::string> const& paths) {
     ResultsFile out;
     std::vector<RunEntry> entries;
+    std::vector<std::string> notes;  // what is left out, for stderr
     auto const left_out = [&](nlohmann::json const& list, std::string const& scenario, ParamValues const& params) {
         if (!list.is_array()) return;  // files from before left-out models were recorded
         for (auto const& entry : list) {
@@ -127,14 +126,13 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
             if (!head.is_discarded() && head.is_object() && head.value("schema", "") == "conclab-sweep") {
                 // the sweep reader: a corrupt line is refused with its line number, a cut-off last line left out
                 auto file = read_sweep_file(path);
-                out.notes.insert(out.notes.end(), file.notes.begin(), file.notes.end());
+                notes.insert(notes.end(), file.notes.begin(), file.notes.end());
                 left_out(file.header.value("left_out", nlohmann::json{}), "", {});
                 for (std::size_t i = 0; i < file.cases.size(); ++i) {
                     auto const& c = file.cases[i].at("case");
-                    RunEntry e{run_key(c.at("scenario").get<std::string>(), c.at("params"), c.at("model").get<std::string>(), c.at("repetition")),
-                               path + ": line " + std::to_string(file.lines[i]), c.at("scenario").get<std::string>(),
-                               params_from_json(c.at("params")), c.at("model").get<std::string>(), std::move(file.cases[i])};
-                    entries.push_back(std::move(e));
+                    entries.push_back({file.keys[i], path + ": line " + std::to_string(file.lines[i]), c.at("scenario").get<std::string>(),
+                                       params_from_json(c.at("params")), c.at("model").get<std::string>(),
+                                       c.at("repetition").get<unsigned>(), std::move(file.cases[i]), true});
                 }
                 continue;
             }
@@ -153,9 +151,10 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
             for (auto const& result : json.at("results")) {
                 auto const model = result.at("model").get<std::string>();
                 for (auto const& run : result.at("runs")) {
-                    auto const repetition = run.value("repetition", nlohmann::json{});
-                    entries.push_back({run_key(scenario, json.at("params"), model, repetition),
-                                       path + " (" + model + " repetition " + repetition.dump() + ")", scenario, params, model, run});
+                    auto const repetition = run.at("repetition").get<unsigned>();
+                    entries.push_back({case_key(scenario, params, model, repetition),
+                                       path + " (" + model + " repetition " + std::to_string(repetition) + ")", scenario, params, model,
+                                       repetition, run, false});
                 }
             }
         } catch (UsageError const&) {
@@ -166,22 +165,11 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
     }
     // A run given twice (two overlapping files) is read once: counted twice it made 4 runs of --repeat 2 and a
     // p-value the data does not have. Two different results for one run cannot both be right: refused.
-    std::map<std::string, std::size_t> first;  // key -> index in entries
+    OnceEach once{"give the files one at a time, or leave one out"};
     std::map<std::string, CaseRuns> cases;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        auto& e = entries[i];
-        bool const sweep_line = e.run.contains("case");
-        auto const& repetition = sweep_line ? e.run.at("case").at("repetition") : e.run.at("repetition");
-        if (auto const [earlier, fresh] = first.try_emplace(e.key, i); !fresh) {
-            auto const& before = entries[earlier->second];
-            if (before.run != e.run) {
-                throw UsageError{e.where + " and " + before.where + " hold different results for one run (" +
-                                 describe_case(e.scenario, params_to_json(e.params), e.model, repetition) +
-                                 "); give the files one at a time, or leave one out"};
-            }
-            out.notes.push_back(e.where + " repeats " + before.where + " (the same run); counted once");
-            continue;
-        }
+    for (auto const& e : entries) {
+        auto const describe = [&] { return describe_case(e.scenario, params_to_json(e.params), e.model, e.repetition); };
+        if (!once.take(e.key, e.run, describe, e.where)) continue;
         try {
             if (e.run.value("status", "") != "ok") {
                 out.failed.push_back({e.scenario, e.params, e.model, e.run.value("status", ""), e.run.value("error", "")});
@@ -190,13 +178,14 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
             auto const model = parse_model_id(e.model);
             if (!model) throw std::invalid_argument{"unknown model '" + e.model + "'"};
             CaseRuns c{e.scenario, e.params, *model, {}};
-            cases.try_emplace(key_of(c), c).first->second.runs.push_back(metrics_from_json(sweep_line ? e.run.at("metrics") : e.run));
+            cases.try_emplace(key_of(c), c).first->second.runs.push_back(metrics_from_json(e.sweep_line ? e.run.at("metrics") : e.run));
         } catch (std::exception const& error) {
             throw UsageError{e.where + ": malformed (" + std::string{error.what()} + ")"};
         }
     }
     for (auto& [key, c] : cases) out.cases.push_back(std::move(c));
-    for (auto const& note : out.notes) std::fprintf(stderr, "conclab: %s\n", note.c_str());
+    notes.insert(notes.end(), once.notes().begin(), once.notes().end());
+    for (auto const& note : notes) std::fprintf(stderr, "conclab: %s\n", note.c_str());
     return out;
 }
 

@@ -46,7 +46,6 @@ struct ResultsFile {
     std::vector<CaseRuns> cases;      ///< verified runs, by case
     std::vector<FailedRun> failed;    ///< runs that did not verify
     std::vector<LeftOutModel> left_out;
-    std::vector<std::string> notes;   ///< runs left out and why (a cut-off last line, a run given twice), also on stderr
 };
 
 /// Reads a results file (`conclab run --json`) or a sweep file. Throws

@@ -173,9 +173,12 @@ std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard sh
     return cases;
 }
 
+std::string case_key(std::string_view scenario, ParamValues const& params, std::string_view model, unsigned repetition) {
+    return std::string{scenario} + " " + params_to_json(params).dump() + " " + std::string{model} + " " + std::to_string(repetition);
+}
+
 std::string case_key(std::string_view scenario, ParamValues const& params, ModelId const& model, unsigned repetition) {
-    return std::string{scenario} + " " + params_to_json(params).dump() + " " + std::string{token(model)} + " " +
-           std::to_string(repetition);
+    return case_key(scenario, params, std::string_view{token(model)}, repetition);
 }
 
 nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, std::vector<std::string> const& command) {
@@ -211,7 +214,6 @@ SweepFile read_sweep_file(std::string const& path) {
     buffer << file.rdbuf();
     std::string const text = buffer.str();
     SweepFile out;
-    std::map<std::string, std::size_t> first_line_of;  // case key -> its index in out.cases
     std::size_t at = 0, line_number = 0;
     while (at < text.size()) {
         ++line_number;
@@ -247,27 +249,37 @@ SweepFile read_sweep_file(std::string const& path) {
             } catch (std::exception const& e) {
                 throw UsageError{path + ": line " + std::to_string(line_number) + " is not a case (" + e.what() + ")"};
             }
-            // a line that repeats an earlier case: read once if it is the same, refused if it differs
-            if (auto const [earlier, fresh] = first_line_of.try_emplace(out.keys.back(), out.cases.size()); !fresh) {
-                auto const& before = out.cases[earlier->second];
-                auto const where = path + ": line " + std::to_string(line_number);
-                auto const first = "line " + std::to_string(out.lines[earlier->second]);
-                if (before != json) {
-                    throw UsageError{where + " and " + first + " hold different results for one case (" + describe_case(json) +
-                                     "); a sweep file holds each case once: keep the right one"};
-                }
-                out.notes.push_back(where + " repeats " + first + " (" + describe_case(json) + "); counted once");
-                out.repeated = true;
-                out.keys.pop_back();
-            } else {
-                out.cases.push_back(std::move(json));
-                out.lines.push_back(line_number);
-            }
+            out.cases.push_back(std::move(json));
+            out.lines.push_back(line_number);
         }
         out.good_bytes = end + 1;
         at = end + 1;
     }
     if (out.header.is_null()) throw UsageError{path + ": empty; expected a conclab sweep file"};
+    // a line that repeats an earlier case: read once if it is the same, refused if it differs
+    OnceEach once{"a sweep file holds each case once: keep the right one"};
+    std::vector<bool> kept(out.cases.size());
+    for (std::size_t i = 0; i < out.cases.size(); ++i) {
+        auto const line = std::to_string(out.lines[i]);
+        kept[i] = once.take(out.keys[i], out.cases[i], [&] { return describe_case(out.cases[i]); }, path + ": line " + line, "line " + line);
+    }
+    if (!once.notes().empty()) {
+        out.repeated = true;
+        out.notes.insert(out.notes.end(), once.notes().begin(), once.notes().end());
+        std::size_t to = 0;
+        for (std::size_t i = 0; i < kept.size(); ++i) {
+            if (!kept[i]) continue;
+            if (to != i) {  // (a self-move would empty the line)
+                out.cases[to] = std::move(out.cases[i]);
+                out.keys[to] = std::move(out.keys[i]);
+                out.lines[to] = out.lines[i];
+            }
+            ++to;
+        }
+        out.cases.resize(to);
+        out.keys.resize(to);
+        out.lines.resize(to);
+    }
     return out;
 }
 
@@ -380,15 +392,13 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
 
 namespace {
 
-// The shards a file holds: its own "K/N", or for a merged file those it was
-// merged from (less the ones it lacked). N is 0 when it names none.
+// The shards a header holds: its own "K/N", or for a merged file those it
+// was merged from (less the ones it lacked); the entries of merged_from have
+// "shard" and "merged_from" as a header does. N is 0 when it names none.
 void add_shards(nlohmann::json const& header, std::set<unsigned>& have, unsigned& count) {
     auto const shard = header.value("shard", std::string{});
     if (shard == "merged") {
-        for (auto const& part : header.value("merged_from", nlohmann::json::array())) {
-            add_shards(nlohmann::json{{"shard", part.value("shard", nlohmann::json{})}, {"merged_from", part.value("merged_from", nlohmann::json::array())}},
-                       have, count);
-        }
+        for (auto const& part : header.value("merged_from", nlohmann::json::array())) add_shards(part, have, count);
         return;
     }
     unsigned k = 0, n = 0;
@@ -404,7 +414,7 @@ void add_shards(nlohmann::json const& header, std::set<unsigned>& have, unsigned
 std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out, bool allow_partial) {
     check_writable(out, "-o");
     nlohmann::json header;
-    std::map<std::string, std::pair<std::string, nlohmann::json const*>> seen;  // case key -> where, its line
+    OnceEach once{"merge takes each case once: leave one file out"};
     std::vector<SweepFile> files;
     std::string body;
     std::size_t count = 0;
@@ -424,20 +434,15 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
         shards.push_back({{"file", input}, {"shard", file.header.at("shard")}, {"machine", file.header.at("machine")}});
         if (file.header.contains("merged_from")) shards.back()["merged_from"] = file.header.at("merged_from");
         for (std::size_t i = 0; i < file.cases.size(); ++i) {
-            auto const where = input + ": line " + std::to_string(file.lines[i]);
-            auto const [earlier, fresh] = seen.try_emplace(file.keys[i], where, &file.cases[i]);
-            if (!fresh) {
-                if (*earlier->second.second != file.cases[i]) {
-                    throw UsageError{where + " and " + earlier->second.first + " hold different results for one case (" +
-                                     describe_case(file.cases[i]) + "); merge takes each case once: leave one file out"};
-                }
-                std::fprintf(stderr, "merge: %s repeats %s (the same case); counted once\n", where.c_str(), earlier->second.first.c_str());
+            auto const& line = file.cases[i];
+            if (!once.take(file.keys[i], line, [&] { return describe_case(line); }, input + ": line " + std::to_string(file.lines[i]))) {
                 continue;
             }
-            body += file.cases[i].dump() + "\n";
+            body += line.dump() + "\n";
             ++count;
         }
     }
+    for (auto const& note : once.notes()) std::fprintf(stderr, "merge: %s\n", note.c_str());
     nlohmann::json missing = nlohmann::json::array();
     for (unsigned k = 1; k <= shard_count; ++k) {
         if (have.count(k) == 0) missing.push_back(std::to_string(k) + "/" + std::to_string(shard_count));

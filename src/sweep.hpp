@@ -16,8 +16,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace conclab {
@@ -78,6 +80,8 @@ std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard sh
 
 /// What identifies a case across files and shards.
 std::string case_key(std::string_view scenario, ParamValues const& params, ModelId const& model, unsigned repetition);
+/// The same, with the model as its token (as a results file names it).
+std::string case_key(std::string_view scenario, ParamValues const& params, std::string_view model, unsigned repetition);
 
 /// The header (first line) of a sweep file: schema, grids, shard, and
 /// where and with what it was made.
@@ -102,6 +106,41 @@ struct SweepFile {
 /// last, two different results for one case). A cut-off last line and a
 /// line that repeats an earlier one are left out, each with a note.
 SweepFile read_sweep_file(std::string const& path);
+
+/// Cases taken once each, by case_key, wherever they come from (one sweep
+/// file, the files merge joins, the files a report reads): the first line
+/// of a key is taken; the same line again is a repeat, noted; other results
+/// for it are refused, naming both places. The lines offered must stay
+/// where they are while it is in use (it compares with the first).
+class OnceEach {
+public:
+    /// `advice`: what the refusal tells the user to do.
+    explicit OnceEach(std::string advice) : advice_{std::move(advice)} {}
+
+    /// True for the first line of `key`. `here` names this line in
+    /// messages; `label`, how a later line names it (default: `here`);
+    /// `describe()` says which case it is, when there is something to say.
+    template <class Describe>
+    bool take(std::string const& key, nlohmann::json const& line, Describe const& describe, std::string const& here,
+              std::string const& label = {}) {
+        auto const [first, fresh] = first_.try_emplace(key, label.empty() ? here : label, &line);
+        if (fresh) return true;
+        auto const& [earlier, before] = first->second;
+        if (*before != line) {
+            throw UsageError{here + " and " + earlier + " hold different results for one case (" + describe() + "); " + advice_};
+        }
+        notes_.push_back(here + " repeats " + earlier + " (" + describe() + "); counted once");
+        return false;
+    }
+
+    /// The repeats, one line each ("FILE: line N repeats ...").
+    std::vector<std::string> const& notes() const noexcept { return notes_; }
+
+private:
+    std::string advice_;
+    std::map<std::string, std::pair<std::string, nlohmann::json const*>> first_;  // key -> label, the first line
+    std::vector<std::string> notes_;
+};
 
 /// A case, for people: "worker-pool jobs=300 work=10 tbb repetition 1".
 std::string describe_case(std::string_view scenario, nlohmann::json const& params, std::string_view model, nlohmann::json const& repetition);
