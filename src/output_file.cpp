@@ -1,5 +1,6 @@
 #include "src/output_file.hpp"
 
+#include "src/machine.hpp"
 #include "src/params.hpp"
 
 #include <cerrno>
@@ -7,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -97,12 +97,7 @@ void check_writable(std::string const& path, std::string const& flag) {
 std::string keep_elsewhere(std::string const& content, std::string const& stem, std::string const& extension) {
     char const* tmpdir = std::getenv("TMPDIR");
     fs::path const dir = tmpdir != nullptr && *tmpdir != '\0' ? fs::path{tmpdir} : fs::path{"/tmp"};
-    char stamp[32];
-    std::time_t const now = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
-    auto const path = (dir / (stem + "-" + stamp + "-" + std::to_string(::getpid()) + extension)).string();
+    auto const path = (dir / (stem + "-" + utc_now() + "-" + std::to_string(::getpid()) + extension)).string();
     write_output(path, content);
     return path;
 }

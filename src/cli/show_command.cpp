@@ -1,6 +1,7 @@
 #include "src/cli/show_command.hpp"
 
 #include "scenarios/listings.hpp"
+#include "src/cli/options.hpp"
 #include "src/listing.hpp"
 #include "src/model.hpp"
 #include "src/params.hpp"
@@ -30,14 +31,6 @@ std::size_t terminal_width() {
     return 160;
 }
 
-std::string scenario_names() {
-    std::string names;
-    for (auto const& l : listings()) {
-        if (names.find(std::string{l.scenario}) == std::string::npos) names += (names.empty() ? "" : ", ") + std::string{l.scenario};
-    }
-    return names;
-}
-
 }  // namespace
 
 void add_show_command(CLI::App& app, ShowCli& cli) {
@@ -52,7 +45,7 @@ int show_command(ShowCli const& cli) {
     for (auto const& l : listings()) {
         if (l.scenario == cli.scenario) files.push_back(l);
     }
-    if (files.empty()) throw UsageError{"unknown scenario '" + cli.scenario + "'; expected one of: " + scenario_names()};
+    if (files.empty()) throw UsageError{"unknown scenario '" + cli.scenario + "'; expected one of: " + scenario_list()};
     if (!cli.models.empty()) {
         std::vector<Listing> chosen;
         std::string_view rest{cli.models};
