@@ -467,6 +467,12 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
     return count;
 }
 
+std::string preset_list() {
+    std::string list = "workshop";
+    for (auto const step_name : workshop_steps) list += ", workshop-" + std::string{step_name};
+    return list + ", server or calibration";
+}
+
 std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios) {
     auto const find = [&](std::string_view scenario) -> Scenario const& {
         for (auto const* s : scenarios) {
@@ -487,15 +493,46 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
         }
         return g;
     };
+    // The workshop (docs/workshop/): one preset per step, each case chosen to teach one point and the
+    // whole step under 2 minutes on 2 cores (measured in docs/workshop/README.md); `workshop` is all of them.
+    auto const step = [&](std::string_view step_name) -> std::vector<SweepGrid> {
+        if (step_name == "numbers") {
+            // nine repetitions of one case: a median, its 96% interval, and the spread between runs
+            return {grid("worker-pool", {}, {{"jobs", 20'000ULL}, {"wait_us", 100ULL}}, 9)};
+        }
+        if (step_name == "worker-pool") {
+            // a thousand waiting workers against sixteen; then allocating jobs (the garbage-collection claim)
+            // (5,000 jobs: tbb waits 1 ms a job two at a time, 2.5 s a run)
+            return {grid("worker-pool", {{"workers", "16,1000"}, {"wait_us", "0,1000"}}, {{"jobs", 5000ULL}}, 3),
+                    grid("worker-pool", {}, {{"jobs", 1'000'000ULL}, {"alloc_bytes", 1024ULL}}, 3)};
+        }
+        if (step_name == "url-fetch") {
+            // one request in flight against 64: waiting on the network is what the styles do differently
+            return {grid("url-fetch", {{"concurrency", "1,64"}}, {{"requests", 2000ULL}}, 3)};
+        }
+        if (step_name == "task-tree") {
+            // a small tree and a million leaves (past what OS threads can be: threads is left out there); 5 runs, as each is short
+            return {grid("task-tree", {{"leaves", "1000,1000000"}}, {}, 5)};
+        }
+        if (step_name == "idle-tasks") {
+            // 1 s: long enough that every task waits at once (peak_alive says so); OS threads are left out at 100,000
+            return {grid("idle-tasks", {{"tasks", "10000,100000"}}, {{"wait_ms", 1000ULL}}, 3)};
+        }
+        if (step_name == "pipeline") {
+            // one transformer against four, a stage with no work (the channels are all the cost) and one with 1 us
+            return {grid("pipeline", {{"parallelism", "1,4"}, {"work", "0,1000"}}, {{"items", 200'000ULL}}, 3)};
+        }
+        return {};
+    };
     if (name == "workshop") {
-        // its duration is measured in docs/sweeps.md (a million idle tasks is most of it): waits make the styles differ, small runs keep it short
-        // (OS threads and suspended TBB tasks are left out where the counts pass their caps; sweep says so)
-        return {grid("worker-pool", {{"workers", "1,16,256"}, {"wait_us", "0,100"}}, {{"jobs", 5000ULL}}, 3),
-                grid("url-fetch", {{"concurrency", "1,16,64"}}, {{"requests", 1000ULL}}, 3),
-                grid("task-tree", {{"leaves", "1000,100000"}}, {}, 3),
-                // 2 s: long enough that most of a million tasks wait at once here (peak_alive says how many)
-                grid("idle-tasks", {{"tasks", "10000,100000,1000000"}}, {{"wait_ms", 2000ULL}}, 3),
-                grid("pipeline", {{"parallelism", "1,4"}, {"work", "0,1000"}}, {{"items", 20'000ULL}}, 3)};
+        std::vector<SweepGrid> all;
+        for (auto const step_name : workshop_steps) {
+            for (auto& g : step(step_name)) all.push_back(std::move(g));
+        }
+        return all;
+    }
+    if (name.starts_with("workshop-")) {
+        if (auto grids = step(name.substr(std::string_view{"workshop-"}.size())); !grids.empty()) return grids;
     }
     if (name == "server") {
         auto const cores = hardware_threads();
@@ -522,7 +559,7 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
                 paired(grid("url-fetch", {{"concurrency", "100,1000"}}, {{"requests", 20'000ULL}, {"size", 4096ULL}}, 3)),
                 paired(grid("pipeline", {{"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 3))};
     }
-    throw UsageError{"--preset expects workshop, server or calibration, got '" + std::string{name} + "'"};
+    throw UsageError{"--preset expects " + preset_list() + ", got '" + std::string{name} + "'"};
 }
 
 }  // namespace conclab

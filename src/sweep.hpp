@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -175,9 +176,18 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
 /// files is kept once (the first). Returns the number of cases.
 std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out, bool allow_partial = false);
 
-/// The built-in grids: "workshop" (small) and "server" (large, threads up
-/// to twice the machine's cores); docs/sweeps.md has their measured duration.
+/// The built-in grids: "workshop" and one per workshop step
+/// ("workshop-numbers"...; small), "server" (large, threads up to twice the
+/// machine's cores) and "calibration" (each model beside its peer);
+/// docs/workshop/README.md and docs/sweeps.md have their measured durations.
 std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios);
+
+/// The workshop's steps in their order (docs/workshop/): `--preset workshop-STEP`
+/// runs one, `--preset workshop` all of them.
+inline constexpr std::array<std::string_view, 6> workshop_steps{"numbers", "worker-pool", "url-fetch", "task-tree", "idle-tasks", "pipeline"};
+
+/// Every preset's name, for help and errors: "workshop, workshop-numbers, ..., server or calibration".
+std::string preset_list();
 
 /// The grids of a TOML sweep file: one table per scenario, whose keys are
 /// parameters (a number, a text with a list or range, or an array) plus

@@ -676,7 +676,7 @@ class Sweeps(UsageErrors, unittest.TestCase):
     def test_bad_ranges_shards_and_presets(self):
         self.assert_usage_error(["sweep", "worker-pool", "--workers", "1..64", "-o", "/tmp/x.jsonl"], "FROM..TO*FACTOR")
         self.assert_usage_error(["sweep", "worker-pool", "--shard", "3/2", "-o", "/tmp/x.jsonl"], "--shard expects K/N")
-        self.assert_usage_error(["sweep", "--preset", "laptop", "-o", "/tmp/x.jsonl"], "--preset expects workshop, server or calibration")
+        self.assert_usage_error(["sweep", "--preset", "laptop", "-o", "/tmp/x.jsonl"], "--preset expects workshop, workshop-numbers")
         self.assert_usage_error(["sweep", "worker-pool"], "needs -o")
         self.assert_usage_error(["sweep", "-o", "/tmp/x.jsonl"], "needs a scenario")
         self.assert_usage_error(["sweep", "bogus", "-o", "/tmp/x.jsonl"], "unknown scenario 'bogus'")

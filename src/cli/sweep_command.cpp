@@ -51,6 +51,12 @@ std::string summary(SweepFile const& file) {
         for (auto const& line : file.cases) {
             auto const& c = line.at("case");
             if (c.at("scenario") != scenario || line.at("status") != "ok") continue;
+            // a preset may sweep one scenario in two grids: a case is this grid's when its fixed values are the grid's
+            bool of_grid = true;
+            for (auto const& [name, value] : grid.at("base").items()) {
+                if (!grid.at("axes").contains(name) && c.at("params").value(name, nlohmann::json{}) != value) of_grid = false;
+            }
+            if (!of_grid) continue;
             std::string combination;
             for (auto const& axis : axes) combination += (combination.empty() ? "" : " ") + axis + "=" + c.at("params").at(axis).dump();
             if (table.count(combination) == 0) order.push_back(combination);
@@ -77,7 +83,7 @@ std::string summary(SweepFile const& file) {
 void add_sweep_commands(CLI::App& app, SweepCli& cli) {
     cli.sweep = app.add_subcommand("sweep", "run a scenario over a grid of parameter values, case by case into a file");
     cli.sweep->require_subcommand(0, 1);
-    cli.sweep->add_option("--preset", cli.preset, "a built-in grid over every scenario: workshop, server, or calibration (each model beside its Go or Rust peer; docs/sweeps.md, docs/calibration.md)");
+    cli.sweep->add_option("--preset", cli.preset, "a built-in grid: " + preset_list() + " (workshop-STEP: one step of docs/workshop/; calibration: each model beside its Go or Rust peer, docs/calibration.md)");
     cli.sweep->add_option("--grid", cli.grid_file, "the grids of a TOML file: one [scenario] table each (docs/sweeps.md)");
     add_common(cli.sweep, cli);
     for (auto const* scenario : scenarios()) {
@@ -113,7 +119,7 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
     if (cli.output.empty()) throw UsageError{"sweep needs -o FILE: the file the cases are written to"};
     int const sources = (scenario != nullptr) + !cli.preset.empty() + !cli.grid_file.empty();
     if (sources == 0) {
-        throw UsageError{"sweep needs a scenario (" + scenario_list() + "), --preset workshop|server|calibration or --grid FILE.toml"};
+        throw UsageError{"sweep needs a scenario (" + scenario_list() + "), --preset NAME (" + preset_list() + ") or --grid FILE.toml"};
     }
     if (sources > 1) throw UsageError{"give one of a scenario, --preset or --grid"};
     auto const settings = parse_case_flags(cli.flags);
