@@ -120,13 +120,30 @@ std::size_t narrowest(std::size_t count) noexcept {
     return count == 0 ? 0 : count * narrowest_column + (count - 1) * separator_width;
 }
 
+std::vector<Row> rows(std::vector<Column> const& columns) {
+    std::vector<std::vector<Section>> files;
+    for (auto const& column : columns) files.push_back(split(column.text));
+    std::vector<Row> out;
+    for (auto const& role : role_order(files)) {
+        Row row{.role = role, .cells = std::vector<std::vector<std::string>>(columns.size())};
+        bool any = false;
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            for (auto const& section : files[c]) {
+                if (section.role != role) continue;
+                row.cells[c].insert(row.cells[c].end(), section.lines.begin(), section.lines.end());
+                any = true;
+            }
+        }
+        if (any) out.push_back(std::move(row));
+    }
+    return out;
+}
+
 std::string side_by_side(std::vector<Column> const& columns, std::size_t width) {
     if (columns.empty()) return {};
     width = std::max(width, narrowest(columns.size()));
     auto const n = columns.size();
     auto const column_width = (width - (n - 1) * separator_width) / n;
-    std::vector<std::vector<Section>> files;
-    for (auto const& column : columns) files.push_back(split(column.text));
     std::string out;
     auto const row = [&](std::vector<std::vector<std::string>> const& cells) {
         std::size_t height = 0;
@@ -144,26 +161,57 @@ std::string side_by_side(std::vector<Column> const& columns, std::size_t width) 
     std::vector<std::vector<std::string>> titles;
     for (auto const& column : columns) titles.push_back(wrap(column.title, column_width));
     row(titles);
-    for (auto const& role : role_order(files)) {
+    for (auto const& r : rows(columns)) {
         std::vector<std::vector<std::string>> cells(n);
-        bool any = false;
         for (std::size_t c = 0; c < n; ++c) {
-            for (auto const& section : files[c]) {
-                if (section.role != role) continue;
-                for (auto const& line : section.lines) {
-                    for (auto& piece : wrap(line, column_width)) cells[c].push_back(std::move(piece));
-                }
-                any = true;
+            for (auto const& line : r.cells[c]) {
+                for (auto& piece : wrap(line, column_width)) cells[c].push_back(std::move(piece));
             }
         }
-        if (!any) continue;
-        std::string rule = role.empty() ? "── head " : "── [" + role + "] ";
+        std::string rule = r.role.empty() ? "── head " : "── [" + r.role + "] ";
         auto const shown = display_width(rule);
         for (std::size_t i = shown; i < width; ++i) rule += "─";
         out += rule + "\n";
         row(cells);
     }
     return out;
+}
+
+std::string escape_html(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char const c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string html_table(std::vector<Column> const& columns) {
+    if (columns.empty()) return {};
+    std::string out = "<table class=\"listing\">\n<tr>";
+    for (auto const& column : columns) out += "<th>" + escape_html(column.title) + "</th>";
+    out += "</tr>\n";
+    for (auto const& r : rows(columns)) {
+        out += "<tr><td colspan=\"" + std::to_string(columns.size()) + "\"><b>" +
+               (r.role.empty() ? std::string{"head"} : "[" + escape_html(r.role) + "]") + "</b></td></tr>\n<tr>";
+        for (auto const& cell : r.cells) {
+            out += "<td valign=\"top\"><pre>";
+            for (std::size_t i = 0; i < cell.size(); ++i) {
+                if (i > 0) out += "\n";
+                // no blank line inside: in Markdown a blank line would end the HTML block
+                out += cell[i].find_first_not_of(' ') == std::string::npos ? std::string{"&nbsp;"} : escape_html(cell[i]);
+            }
+            out += "</pre></td>";
+        }
+        out += "</tr>\n";
+    }
+    return out + "</table>\n";
 }
 
 }  // namespace conclab::listing

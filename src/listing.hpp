@@ -40,6 +40,21 @@ std::size_t narrowest(std::size_t count) noexcept;
 /// wrapped; a file without that role shows an empty column there.
 std::string side_by_side(std::vector<Column> const& columns, std::size_t width);
 
+/// A role and each column's lines of it (none where a file lacks the role),
+/// in role_order.
+struct Row {
+    std::string role;
+    std::vector<std::vector<std::string>> cells;
+};
+std::vector<Row> rows(std::vector<Column> const& columns);
+
+/// The same as an HTML table (a head row, then per role a row naming it and
+/// a row of <pre> cells), escaped; with no blank line in it, so Markdown
+/// (docs/workshop) takes it whole, and the report embeds it as it is.
+std::string html_table(std::vector<Column> const& columns);
+
+std::string escape_html(std::string_view text);
+
 /// Characters as a terminal shows them: UTF-8 code points.
 std::size_t display_width(std::string_view text) noexcept;
 

@@ -93,6 +93,26 @@ TEST(SideBySide, WrapsALongLineAtASpaceAndIndentsTheRest) {
     EXPECT_NE(std::find(lines.begin(), lines.end(), "        second_argument);"), lines.end()) << text;
 }
 
+TEST(HtmlTable, LinesUpTheRolesEscapesAndHasNoBlankLine) {
+    auto const html = html_table({{"a: a.cpp", file_a}, {"b: <b>.cpp", file_b}});
+    EXPECT_TRUE(html.starts_with("<table class=\"listing\">\n<tr><th>a: a.cpp</th><th>b: &lt;b&gt;.cpp</th></tr>\n")) << html;
+    auto const worker = html.find("<b>[worker]</b>");
+    auto const closer = html.find("<b>[closer]</b>");
+    auto const run = html.find("<b>[run]</b>");
+    ASSERT_NE(worker, std::string::npos);
+    EXPECT_LT(worker, closer);
+    EXPECT_LT(closer, run);
+    EXPECT_NE(html.find("<td colspan=\"2\"><b>head</b></td>"), std::string::npos);
+    // a's worker: the tab expanded; the blank line kept as a space a Markdown block does not end at
+    EXPECT_NE(html.find("<pre>// [worker] takes jobs\nvoid worker() {\n    job();\n}</pre>"), std::string::npos) << html;
+    EXPECT_NE(html.find("<td valign=\"top\"><pre></pre></td>"), std::string::npos) << "a has no [closer]: an empty cell";
+    EXPECT_EQ(html.find("\n\n"), std::string::npos) << "a blank line would end the HTML block in Markdown";
+    EXPECT_TRUE(html.ends_with("</table>\n"));
+    auto const blank = html_table({{"x", "// [run]\nint a;\n\nint b;\n"}});
+    EXPECT_NE(blank.find("int a;\n&nbsp;\nint b;"), std::string::npos) << blank;
+    EXPECT_EQ(escape_html("a<b && \"c\">"), "a&lt;b &amp;&amp; &quot;c&quot;&gt;");
+}
+
 TEST(Narrowest, IsTwentyAColumnAndTheSeparators) {
     EXPECT_EQ(narrowest(1), 20U);
     EXPECT_EQ(narrowest(4), 4 * 20 + 3 * 3U);

@@ -37,18 +37,19 @@ void add_show_command(CLI::App& app, ShowCli& cli) {
     cli.command = app.add_subcommand("show", "a scenario's four model files side by side, lined up on their roles ([worker], [run]...)");
     cli.command->add_option("scenario", cli.scenario, "the scenario")->required();
     cli.command->add_option("--models", cli.models, "the models to show, comma-separated (default: all four, in their order)");
+    cli.command->add_flag("--html", cli.html, "an HTML table instead (Markdown takes it as it is: docs/workshop's listings are made with it)");
     cli.command->add_option("--width", cli.width, "characters per line (default: the terminal's, else $COLUMNS, else 160)");
 }
 
-int show_command(ShowCli const& cli) {
+std::vector<listing::Column> listing_columns(std::string const& scenario, std::string const& models) {
     std::vector<Listing> files;
     for (auto const& l : listings()) {
-        if (l.scenario == cli.scenario) files.push_back(l);
+        if (l.scenario == scenario) files.push_back(l);
     }
-    if (files.empty()) throw UsageError{"unknown scenario '" + cli.scenario + "'; expected one of: " + scenario_list()};
-    if (!cli.models.empty()) {
+    if (files.empty()) throw UsageError{"unknown scenario '" + scenario + "'; expected one of: " + scenario_list()};
+    if (!models.empty()) {
         std::vector<Listing> chosen;
-        std::string_view rest{cli.models};
+        std::string_view rest{models};
         while (true) {
             auto const comma = rest.find(',');
             auto const token = rest.substr(0, comma);
@@ -66,13 +67,23 @@ int show_command(ShowCli const& cli) {
         }
         files = std::move(chosen);
     }
-    std::size_t width = terminal_width();
-    if (!cli.width.empty()) {
-        auto const least = listing::narrowest(files.size());
-        width = parse_number("--width", cli.width, least, widest);
-    }
     std::vector<listing::Column> columns;
     for (auto const& f : files) columns.push_back({std::string{f.model} + ": " + std::string{f.path}, f.text});
+    return columns;
+}
+
+int show_command(ShowCli const& cli) {
+    auto const columns = listing_columns(cli.scenario, cli.models);
+    if (cli.html) {
+        if (!cli.width.empty()) throw UsageError{"--width is for the terminal's listing; --html leaves the width to the page"};
+        std::fputs(listing::html_table(columns).c_str(), stdout);
+        return 0;
+    }
+    std::size_t width = terminal_width();
+    if (!cli.width.empty()) {
+        auto const least = listing::narrowest(columns.size());
+        width = parse_number("--width", cli.width, least, widest);
+    }
     std::fputs(listing::side_by_side(columns, width).c_str(), stdout);
     return 0;
 }

@@ -4,7 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "src/listing.hpp"
+
 #include <string>
+#include <vector>
 
 namespace conclab::cli {
 
@@ -13,7 +16,13 @@ struct ShowCli {
     std::string scenario;
     std::string models;  ///< comma-separated; empty: all four
     std::string width;   ///< empty: the terminal's, else $COLUMNS, else 160
+    bool html = false;   ///< an HTML table (docs/workshop, the report) instead of text
 };
+
+/// A scenario's model files as listing columns ("fibers: scenarios/...");
+/// `models` comma-separated, empty for all four. UsageError for an unknown
+/// scenario or model.
+std::vector<listing::Column> listing_columns(std::string const& scenario, std::string const& models);
 
 void add_show_command(CLI::App& app, ShowCli& cli);
 int show_command(ShowCli const& cli);
