@@ -3,6 +3,7 @@
 // `__case` command), and bad input of any kind ends with one message and
 // exit code 2.
 #include "src/calibration.hpp"
+#include "src/claims.hpp"
 #include "src/case_json.hpp"
 #include "src/interrupt.hpp"
 #include "src/machine.hpp"
@@ -26,6 +27,7 @@
 
 #include <cstdlib>
 #include <cstdio>
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <set>
@@ -119,6 +121,21 @@ int calibration_command(std::vector<std::string> const& files) {
                          "tbb and rayon, threads and rust-threads); conclab sweep --preset calibration -o calibration.jsonl makes one"};
     }
     std::fputs(format_calibration(calibrate(cases)).c_str(), stdout);
+    return 0;
+}
+
+// `conclab claims FILE...`: the workshop's claims answered from a workshop sweep (docs/workshop/07-claims.md).
+int claims_command(std::vector<std::string> const& files, bool json) {
+    auto const answers = answer_claims(read_results(files));
+    if (std::none_of(answers.begin(), answers.end(), [](ClaimAnswer const& a) { return a.answered; })) {
+        throw UsageError{"no claim can be answered from the files given: they hold none of the workshop's cases; "
+                         "conclab sweep --preset workshop -o workshop.jsonl makes them"};
+    }
+    if (json) {
+        std::cout << claims_json(answers).dump(1) << std::endl;
+    } else {
+        std::fputs(claims_markdown(answers).c_str(), stdout);
+    }
     return 0;
 }
 
@@ -249,18 +266,24 @@ int main_impl(int argc, char** argv) {
         "calibration", "each model against its real Go or Rust peer, case by case: ratios with confidence intervals (docs/calibration.md)");
     calibration->add_option("files", calibration_files, "results (run --json) or sweep files, e.g. of conclab sweep --preset calibration")
         ->required();
+    std::vector<std::string> claims_files;
+    bool claims_as_json = false;
+    auto* claims = app.add_subcommand("claims", "the debate's claims (GC tails, 2 KB goroutines...) answered from a workshop sweep, as a "
+                                                "Markdown table (docs/workshop/07-claims.md)");
+    claims->add_option("files", claims_files, "sweep or results files, e.g. of conclab sweep --preset workshop")->required();
+    claims->add_flag("--json", claims_as_json, "the answers as JSON instead");
 
     // Unknown commands and scenarios get a message that names the known ones.
     auto const is_command = [](std::string_view word) {
         return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "compare" || word == "report" ||
-               word == "calibration" || word == "serve" || word == "show" ||
+               word == "calibration" || word == "claims" || word == "serve" || word == "show" ||
                word == "__case";
     };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, show, sweep, merge, compare, report, calibration or serve (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, show, sweep, merge, compare, report, calibration, claims or serve (see conclab --help)"};
     }
     if (argc == 1) {
-        throw UsageError{"no command given; expected list, run, show, sweep, merge, compare, report, calibration or serve (see conclab --help)"};
+        throw UsageError{"no command given; expected list, run, show, sweep, merge, compare, report, calibration, claims or serve (see conclab --help)"};
     }
     if (argc >= 3 && std::string_view{argv[1]} == "sweep" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
         throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
@@ -287,6 +310,7 @@ int main_impl(int argc, char** argv) {
         if (report_cli.command->parsed()) hint = "conclab report --help";
         if (calibration->parsed()) hint = "conclab calibration --help";
         if (show_cli.command->parsed()) hint = "conclab show --help";
+        if (claims->parsed()) hint = "conclab claims --help";
         throw UsageError{std::string{e.what()} + " (see " + hint + ")"};
     }
 
@@ -298,6 +322,7 @@ int main_impl(int argc, char** argv) {
     if (report_cli.command->parsed()) return cli::report_command(report_cli);
     if (calibration->parsed()) return calibration_command(calibration_files);
     if (show_cli.command->parsed()) return cli::show_command(show_cli);
+    if (claims->parsed()) return claims_command(claims_files, claims_as_json);
     if (child->parsed()) return case_command(case_request);
     for (auto const& [sub, scenario] : by_command) {
         if (sub->parsed()) {

@@ -4,6 +4,9 @@
 #include "src/child.hpp"
 #include "src/process.hpp"
 #include "src/cli/options.hpp"
+#include "src/cli/show_command.hpp"
+#include "src/claims.hpp"
+#include "src/listing.hpp"
 #include "src/params.hpp"
 #include "src/report_model.hpp"
 
@@ -11,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -63,7 +67,16 @@ void add_report_command(CLI::App& app, ReportCli& cli) {
 
 int report_command(ReportCli const& cli) {
     if (cli.output == "-") throw UsageError{"-o expects a directory (report writes several files into it); got -"};
-    auto const model = build_report(cli.inputs, cli.title);
+    auto model = build_report(cli.inputs, cli.title);
+    // the workshop's claims, when the inputs hold a workshop sweep's cases
+    if (auto const answers = answer_claims(read_results(cli.inputs));
+        std::any_of(answers.begin(), answers.end(), [](ClaimAnswer const& a) { return a.answered; })) {
+        model["claims"] = claims_json(answers);
+    }
+    // each scenario's code, the four model files side by side (as `conclab show --html`): the listing of this build
+    for (auto& scenario : model["scenarios"]) {
+        scenario["listing_html"] = listing::html_table(listing_columns(scenario["name"].get<std::string>(), ""));
+    }
     std::error_code error;
     std::filesystem::create_directories(cli.output, error);
     if (error || !std::filesystem::is_directory(cli.output)) {

@@ -303,6 +303,18 @@ def write_html(model, path):
         header = "".join(f"<th>{html.escape(n)}</th>" for n in ["parameters"] + [name for name, _ in COLUMNS])
         rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table_rows(scenario))
         parts.append(f"<table class='results'><tr>{header}</tr>{rows}</table>")
+        if scenario.get("listing_html"):
+            # made and escaped by conclab (src/listing.cpp, as `conclab show --html`): the code of the build that drew this page
+            parts.append(f"<details class='listing' id='code-{html.escape(scenario['name'])}'><summary>The code: each model's file of this scenario side by side, "
+                         "lined up on its roles</summary>" + scenario["listing_html"] + "</details>")
+    if model.get("claims"):
+        parts.append("<h2 id='claims'>The claims, answered by measurement</h2>")
+        parts.append("<p>Things said in the Go versus Rust debate, each tested by a case of this sweep "
+                     "(conclab claims; docs/workshop/07-claims.md says how each is decided).</p>")
+        head = "".join(f"<th>{n}</th>" for n in ["claim", "tested by", "measured (medians)", "verdict"])
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c[k])}</td>" for k in ["claim", "evidence", "measured", "verdict"]) + "</tr>"
+                       for c in model["claims"])
+        parts.append(f"<table class='claims'><tr>{head}</tr>{rows}</table>")
     if model.get("calibration"):
         parts.append("<h2>Calibration: each model against its real Go or Rust peer</h2>")
         parts.append(f"<pre class='calibration'>{html.escape(model['calibration'])}</pre>")
@@ -312,7 +324,10 @@ def write_html(model, path):
              "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;"
              "text-align:right}th{background:#f3f3f3}.env th,.env td{text-align:left}img.chart{display:block;margin:1em 0;"
              "max-width:100%}.verdict{font-weight:bold}.problems{border-left:4px solid #d62728;background:#fdf0f0;"
-             "padding:2px 12px;margin:1em 0}pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}")
+             "padding:2px 12px;margin:1em 0}pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}"
+             ".listing{overflow-x:auto}.listing table{table-layout:fixed;width:100%}.listing td,.listing th{text-align:left;"
+             "vertical-align:top}.listing pre{font-size:11px;margin:0;white-space:pre-wrap;word-break:break-all}"
+             "summary{cursor:pointer;font-weight:bold;margin:1em 0}.claims td,.claims th{text-align:left;vertical-align:top}")
     script = ("window.addEventListener('load',function(){var n=0;document.querySelectorAll('img.chart').forEach("
               "function(i){if(i.complete&&i.naturalWidth>0)n++;});document.body.setAttribute('data-charts-shown',n);"
               "document.body.setAttribute('data-charts',document.querySelectorAll('img.chart').length);});")

@@ -1,0 +1,43 @@
+// The workshop's claims (docs/workshop/07-claims.md): things said in the Go
+// versus Rust debate that conclab can test, each answered from the cases of
+// a workshop sweep (`conclab sweep --preset workshop`), and with the real Go
+// and Rust programs where the sweep ran them too (`--models` with go,
+// tokio...). `conclab claims FILE...` prints the table; `conclab report`
+// adds it as a section when its inputs hold the cases.
+#pragma once
+
+#include "src/compare.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace conclab {
+
+struct ClaimAnswer {
+    std::string claim;     ///< as it is said in the debate
+    std::string evidence;  ///< the case(s) that test it: scenario and parameters
+    std::string command;   ///< the workshop step that runs them
+    std::string measured;  ///< medians per model, in human units
+    std::string verdict;   ///< one sentence, with its caveat
+    bool answered = false; ///< false: the results lack the case(s); `measured` says which
+};
+
+/// Every claim, in the workshop's order, answered from `results` as far as
+/// it holds their cases.
+std::vector<ClaimAnswer> answer_claims(ResultsFile const& results);
+
+/// The answers as a Markdown table, with a line saying how many are answered.
+std::string claims_markdown(std::vector<ClaimAnswer> const& answers);
+
+nlohmann::json claims_json(std::vector<ClaimAnswer> const& answers);
+
+/// 1234567 -> "1.23M", 2048 -> "2.05k" (three significant digits).
+std::string human_count(double value);
+/// bytes in KiB, MiB, GiB: 2662.4 -> "2.6 KiB".
+std::string human_bytes(double bytes);
+/// microseconds as "850 µs", "1.20 ms", "2.50 s".
+std::string human_us(double us);
+
+}  // namespace conclab
