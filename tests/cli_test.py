@@ -774,6 +774,10 @@ class Report(UsageErrors, unittest.TestCase):
             with open(os.path.join(out, "index.html")) as f:
                 page = f.read()
             self.assertNotIn("http://", page.replace("http://127.0.0.1", ""))  # nothing to fetch: it opens offline
+            # each scenario's code, side by side, as `conclab show --html` makes it; no claims without a workshop sweep
+            self.assertEqual(page.count("<details class='listing' id='code-"), 2)
+            self.assertIn(conclab("show", "worker-pool", "--html").stdout, page)
+            self.assertNotIn("claims", model)
             chromium = shutil.which("chromium")
             if chromium is None:
                 self.skipTest("chromium is not installed (./setup.sh test installs it)")
@@ -790,6 +794,36 @@ class Report(UsageErrors, unittest.TestCase):
         self.assertEqual(shown, charts)  # every chart decoded and laid out
         console = [line for line in browser.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
         self.assertEqual(console, [])
+
+    def test_claims_from_the_workshop_sweep_in_the_docs(self):
+        readme = os.environ.get("CONCLAB_README")
+        self.assertIsNotNone(readme, "meson passes README.md as CONCLAB_README")
+        measured = os.path.join(os.path.dirname(readme), "docs", "workshop", "results", "workshop-2cores.jsonl")
+        result = conclab("claims", measured)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.startswith("| claim | tested by | measured (medians) | verdict |"))
+        self.assertIn("7 of 7 claims answered", result.stdout)
+        answers = json.loads(conclab("claims", measured, "--json").stdout)
+        self.assertEqual(len(answers), 7)
+        self.assertTrue(all(a["answered"] for a in answers))
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "report")
+            result = conclab("report", measured, "-o", out, timeout=300)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(os.path.join(out, "report.json")) as f:
+                self.assertEqual(json.load(f)["claims"], answers)
+            with open(os.path.join(out, "index.html")) as f:
+                page = f.read()
+            self.assertIn("The claims, answered by measurement", page)
+            self.assertEqual(page.count("<details class='listing' id='code-"), 5)
+
+    def test_claims_of_a_file_without_the_workshops_cases_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            results = os.path.join(tmp, "r.json")
+            self.assertEqual(conclab("run", "worker-pool", "--jobs", "100", "--repeat", "1", "--warmup", "0", "--quiet",
+                                     "--json", results).returncode, 0)
+            self.assert_usage_error(["claims", results], "no claim can be answered", "--preset workshop")
+            self.assert_usage_error(["claims"], "files")
 
     def test_report_of_something_else_is_refused(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -823,6 +857,16 @@ class Show(UsageErrors, unittest.TestCase):
         self.assertLess(first.index("threads:"), first.index("fibers:"))
         self.assertNotIn("coroutines:", result.stdout)
         self.assertIn("sleep_for", result.stdout)  # the code itself, not a summary
+
+    def test_html_for_the_workshop_and_the_report(self):
+        result = conclab("show", "idle-tasks", "--html", "--models", "coroutines,threads")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.startswith('<table class="listing">\n<tr><th>coroutines: scenarios/idle_tasks/coroutines.cpp</th>'))
+        self.assertIn("<b>[task]</b>", result.stdout)
+        self.assertIn("&lt;", result.stdout)  # the code's < are escaped
+        self.assertNotIn("\n\n", result.stdout)  # Markdown would end the HTML block at a blank line
+        self.assertNotIn("fibers:", result.stdout)
+        self.assert_usage_error(["show", "idle-tasks", "--html", "--width", "100"], "--width is for the terminal")
 
     def test_bad_show_arguments(self):
         self.assert_usage_error(["show", "bogus"], "unknown scenario 'bogus'", "worker-pool")
