@@ -3,6 +3,7 @@
 #include "src/aggregate.hpp"
 #include "src/model.hpp"
 #include "src/params.hpp"
+#include "src/units.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,17 +14,6 @@
 namespace conclab {
 namespace {
 
-std::string printed(char const* format, double value) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, format, value);
-    return buffer;
-}
-
-// Three significant digits: 1.23, 12.3, 123.
-std::string three(double value) {
-    auto const magnitude = std::fabs(value);
-    return printed(magnitude >= 100 ? "%.0f" : magnitude >= 10 ? "%.1f" : "%.2f", value);
-}
 
 /// One model's median of a metric over a case's verified runs.
 struct Cell {
@@ -85,6 +75,23 @@ std::string evidence_of(std::string const& scenario, ParamValues const& params, 
     return out;
 }
 
+ClaimAnswer missing(ClaimAnswer a, std::string const& what);
+
+// Finds the claim's case and names it in a.evidence ("SCENARIO params: what"); nullopt, with `a`
+// saying what is missing and which step runs it, when the results lack the case.
+std::optional<Found> evidence(ClaimAnswer& a, ResultsFile const& results, std::string const& scenario, Selector const& selector,
+                              std::string const& what) {
+    auto found = find(results, scenario, selector);
+    if (!found) {
+        std::string wanted = scenario;
+        for (auto const& [name, value] : selector) wanted += " " + name + "=" + to_text(value);
+        a = missing(a, wanted + ": " + what);
+        return found;
+    }
+    a.evidence = evidence_of(scenario, found->params, selector) + ": " + what;
+    return found;
+}
+
 std::string list(std::vector<Cell> const& cells, std::string (*format)(double)) {
     std::string out;
     for (auto const& c : cells) out += (out.empty() ? "" : ", ") + c.model + " " + format(c.spread.median);
@@ -141,10 +148,8 @@ ClaimAnswer gc_tail(ResultsFile const& results) {
     ClaimAnswer a{.claim = "Go's garbage collector introduces latency spikes; Rust has no GC tail (p99.9 under 1 ms)",
                   .evidence = {}, .command = "conclab sweep --preset workshop-worker-pool", .measured = {}, .verdict = {}};
     Selector const selector{{"alloc_bytes", 1024ULL}};
-    auto const found = find(results, "worker-pool", selector);
-    a.evidence = "worker-pool alloc_bytes=1024: p99.9 job latency";
-    if (!found) return missing(a, a.evidence);
-    a.evidence = evidence_of("worker-pool", found->params, selector) + ": p99.9 job latency";
+    auto const found = evidence(a, results, "worker-pool", selector, "p99.9 job latency");
+    if (!found) return a;
     auto const cells = found->cells(p999);
     a.measured = list(cells, human_us);
     a.answered = true;
@@ -162,9 +167,9 @@ ClaimAnswer gc_tail(ResultsFile const& results) {
     std::string verdict;
     if (apart && go->spread.median > tokio->spread.median) {
         verdict = std::string{!under(go) && under(tokio) ? "Holds here" : "Go's tail is the longer here"} + " (" + both + ", " +
-                  three(go->spread.median / tokio->spread.median) + "x)";
+                  three_significant(go->spread.median / tokio->spread.median) + "x)";
     } else if (apart) {
-        verdict = "Contradicted here: Tokio's tail is the longer (" + both + ", " + three(tokio->spread.median / go->spread.median) + "x)";
+        verdict = "Contradicted here: Tokio's tail is the longer (" + both + ", " + three_significant(tokio->spread.median / go->spread.median) + "x)";
     } else {
         verdict = "Not told apart here (" + both + ")";
     }
@@ -177,10 +182,8 @@ ClaimAnswer goroutines_2kb(ResultsFile const& results) {
     ClaimAnswer a{.claim = "Goroutines are cheap: about 2 KB each", .evidence = {}, .command = "conclab sweep --preset workshop-idle-tasks",
                   .measured = {}, .verdict = {}};
     Selector const selector{{"tasks", 100'000ULL}};
-    auto const found = find(results, "idle-tasks", selector);
-    a.evidence = "idle-tasks tasks=100000: memory per waiting task (RSS growth / tasks)";
-    if (!found) return missing(a, a.evidence);
-    a.evidence = evidence_of("idle-tasks", found->params, selector) + ": memory per waiting task (RSS growth / tasks)";
+    auto const found = evidence(a, results, "idle-tasks", selector, "memory per waiting task (RSS growth / tasks)");
+    if (!found) return a;
     auto const cells = found->cells(per_task);
     a.measured = list(cells, human_bytes);
     a.answered = true;
@@ -208,10 +211,8 @@ ClaimAnswer async_cheap(ResultsFile const& results) {
     ClaimAnswer a{.claim = "Async tasks are state machines that cost almost nothing", .evidence = {},
                   .command = "conclab sweep --preset workshop-idle-tasks", .measured = {}, .verdict = {}};
     Selector const selector{{"tasks", 100'000ULL}};
-    auto const found = find(results, "idle-tasks", selector);
-    a.evidence = "idle-tasks tasks=100000: memory per waiting task";
-    if (!found) return missing(a, a.evidence);
-    a.evidence = evidence_of("idle-tasks", found->params, selector) + ": memory per waiting task";
+    auto const found = evidence(a, results, "idle-tasks", selector, "memory per waiting task");
+    if (!found) return a;
     auto const cells = found->cells(per_task);
     a.measured = list(cells, human_bytes);
     a.answered = true;
@@ -223,7 +224,7 @@ ClaimAnswer async_cheap(ResultsFile const& results) {
         if (c == nullptr) continue;
         if (!verdict.empty()) verdict += "; ";
         verdict += c->model + " " + human_bytes(c->spread.median) + " per task" +
-                   (fibers != nullptr && c->spread.median > 0 ? ", " + three(fibers->spread.median / c->spread.median) + "x less than a fiber" : "");
+                   (fibers != nullptr && c->spread.median > 0 ? ", " + three_significant(fibers->spread.median / c->spread.median) + "x less than a fiber" : "");
     }
     if (verdict.empty()) return missing(a, "coroutines or tokio at " + a.evidence);
     auto const cheapest = std::min(coroutines != nullptr ? coroutines->spread.median : INFINITY, tokio != nullptr ? tokio->spread.median : INFINITY);
@@ -236,10 +237,8 @@ ClaimAnswer tokio_peak(ResultsFile const& results) {
     ClaimAnswer a{.claim = "Tokio has the best peak throughput", .evidence = {}, .command = "conclab sweep --preset workshop-url-fetch",
                   .measured = {}, .verdict = {}};
     Selector const selector{{"concurrency", 64ULL}};
-    auto const found = find(results, "url-fetch", selector);
-    a.evidence = "url-fetch concurrency=64: requests per second";
-    if (!found) return missing(a, a.evidence);
-    a.evidence = evidence_of("url-fetch", found->params, selector) + ": requests per second";
+    auto const found = evidence(a, results, "url-fetch", selector, "requests per second");
+    if (!found) return a;
     auto const cells = ranked(found->cells(throughput));
     a.measured = list(cells, per_second);
     a.answered = true;
@@ -249,14 +248,14 @@ ClaimAnswer tokio_peak(ResultsFile const& results) {
     std::string verdict;
     if (tokio != nullptr) {
         auto const rank = static_cast<std::size_t>(tokio - cells.data()) + 1;
-        verdict = rank == 1 ? "Holds here: Tokio leads, " + three(lead.spread.median / cells[1].spread.median) + "x " + cells[1].model + "; " +
+        verdict = rank == 1 ? "Holds here: Tokio leads, " + three_significant(lead.spread.median / cells[1].spread.median) + "x " + cells[1].model + "; " +
                                   separation(lead, cells[1])
                             : "Not here: Tokio ranks " + std::to_string(rank) + " of " + std::to_string(cells.size()) + ", behind " +
-                                  lead.model + " (" + three(lead.spread.median / tokio->spread.median) + "x); " + separation(lead, *tokio);
-        if (auto const* go = model_cell(cells, "go")) verdict += "; against Go, " + three(tokio->spread.median / go->spread.median) + "x";
+                                  lead.model + " (" + three_significant(lead.spread.median / tokio->spread.median) + "x); " + separation(lead, *tokio);
+        if (auto const* go = model_cell(cells, "go")) verdict += "; against Go, " + three_significant(tokio->spread.median / go->spread.median) + "x";
     } else {
         verdict = "Tokio itself is not in these results (./setup.sh peers); " + lead.model + " leads, " +
-                  three(lead.spread.median / cells[1].spread.median) + "x " + cells[1].model + "; " + separation(lead, cells[1]);
+                  three_significant(lead.spread.median / cells[1].spread.median) + "x " + cells[1].model + "; " + separation(lead, cells[1]);
     }
     a.verdict = verdict + "; " + runs_caveat(cells) + ", against conclab's embedded server on the same machine (it shares the cores)";
     return a;
@@ -266,10 +265,8 @@ ClaimAnswer channels_pipeline(ResultsFile const& results) {
     ClaimAnswer a{.claim = "Channels are the natural shape for pipelines", .evidence = {}, .command = "conclab sweep --preset workshop-pipeline",
                   .measured = {}, .verdict = {}};
     Selector const selector{{"parallelism", 4ULL}, {"work", 1000ULL}};
-    auto const found = find(results, "pipeline", selector);
-    a.evidence = "pipeline parallelism=4 work=1000: items per second";
-    if (!found) return missing(a, a.evidence);
-    a.evidence = evidence_of("pipeline", found->params, selector) + ": items per second";
+    auto const found = evidence(a, results, "pipeline", selector, "items per second");
+    if (!found) return a;
     auto const cells = ranked(found->cells(throughput));
     a.measured = list(cells, per_second);
     a.answered = true;
@@ -283,7 +280,7 @@ ClaimAnswer channels_pipeline(ResultsFile const& results) {
     if (direct == nullptr || channel == nullptr) return missing(a, "tbb or rayon, and a channel model, at " + a.evidence);
     auto const share = channel->spread.median / direct->spread.median;
     a.verdict = std::string{share >= 0.9 ? "Holds for speed: " : "Costs here: "} + "the fastest channel pipeline (" + channel->model + ") runs at " +
-                three(100 * share) + "% of the fastest without channels (" + direct->model + "); " + separation(*channel, *direct) +
+                three_significant(100 * share) + "% of the fastest without channels (" + direct->model + "); " + separation(*channel, *direct) +
                 "; natural is a matter of reading the code (conclab show pipeline); " + runs_caveat(cells);
     return a;
 }
@@ -318,10 +315,10 @@ ClaimAnswer rayon_io(ResultsFile const& results) {
     if (io_best == nullptr || cpu_best == nullptr) return missing(a, std::string{judged} + " and another model in both cases");
     auto const name = std::string{judged};
     a.verdict = std::string{io_share < 0.5 && cpu_share >= 1 ? "Holds here" : io_share < 0.5 && cpu_share >= 0.5 ? "Holds, mostly" : "Not clearly here"} +
-                ": fetching, " + name + " reaches " + three(100 * io_share) + "% of " + io_best->model +
+                ": fetching, " + name + " reaches " + three_significant(100 * io_share) + "% of " + io_best->model +
                 " (a blocked task holds its thread: the pool's threads are the requests in flight); on the task tree " +
-                (cpu_share >= 1 ? name + " leads, " + three(cpu_share) + "x " + cpu_best->model
-                                : name + " reaches " + three(100 * cpu_share) + "% of " + cpu_best->model) +
+                (cpu_share >= 1 ? name + " leads, " + three_significant(cpu_share) + "x " + cpu_best->model
+                                : name + " reaches " + three_significant(100 * cpu_share) + "% of " + cpu_best->model) +
                 "; " + runs_caveat(fetch_cells);
     return a;
 }
@@ -330,10 +327,8 @@ ClaimAnswer task_per_item(ResultsFile const& results) {
     ClaimAnswer a{.claim = "A task per item is fine, a thread per item is not", .evidence = {},
                   .command = "conclab sweep --preset workshop-idle-tasks", .measured = {}, .verdict = {}};
     Selector const selector{{"tasks", 10'000ULL}};
-    auto const found = find(results, "idle-tasks", selector);
-    a.evidence = "idle-tasks tasks=10000 (and 100000): memory per task and time to start them all";
-    if (!found) return missing(a, a.evidence);
-    a.evidence = evidence_of("idle-tasks", found->params, selector) + " (and tasks=100000): memory per task and time to start them all";
+    auto const found = evidence(a, results, "idle-tasks", selector, "memory per task and time to start them all; at tasks=100000, whether threads run");
+    if (!found) return a;
     auto const memory = found->cells(per_task);
     auto const spawn = found->cells(spawn_s);
     auto const seconds = [](double s) { return human_us(s * 1e6); };
@@ -353,7 +348,7 @@ ClaimAnswer task_per_item(ResultsFile const& results) {
         if (refused) at_100k = "; at 100,000 tasks conclab does not start the threads (one OS thread each, past its cap)";
     }
     a.verdict = std::string{"Holds here: a thread per task costs "} + human_bytes(threads->spread.median) +
-                (cheapest != nullptr ? " per task, " + three(threads->spread.median / cheapest->spread.median) + "x what " + cheapest->model + " needs" : "") +
+                (cheapest != nullptr ? " per task, " + three_significant(threads->spread.median / cheapest->spread.median) + "x what " + cheapest->model + " needs" : "") +
                 ", and " + seconds(threads_spawn->spread.median) + " to start 10,000" + at_100k + "; " + runs_caveat(memory);
     return a;
 }
@@ -365,31 +360,6 @@ std::string cell_text(std::string text) {
 }
 
 }  // namespace
-
-std::string human_count(double value) {
-    if (!std::isfinite(value)) return "-";
-    auto const magnitude = std::fabs(value);
-    if (magnitude >= 1e9) return three(value / 1e9) + "G";
-    if (magnitude >= 1e6) return three(value / 1e6) + "M";
-    if (magnitude >= 1e3) return three(value / 1e3) + "k";
-    return three(value);
-}
-
-std::string human_bytes(double bytes) {
-    if (!std::isfinite(bytes)) return "-";
-    auto const magnitude = std::fabs(bytes);
-    if (magnitude >= 1024.0 * 1024 * 1024) return printed("%.1f GiB", bytes / (1024.0 * 1024 * 1024));
-    if (magnitude >= 1024.0 * 1024) return printed("%.1f MiB", bytes / (1024.0 * 1024));
-    if (magnitude >= 1024.0) return printed("%.1f KiB", bytes / 1024.0);
-    return printed("%.0f B", bytes);
-}
-
-std::string human_us(double us) {
-    if (!std::isfinite(us)) return "-";
-    if (std::fabs(us) >= 1e6) return three(us / 1e6) + " s";
-    if (std::fabs(us) >= 1e3) return three(us / 1e3) + " ms";
-    return three(us) + " µs";
-}
 
 std::vector<ClaimAnswer> answer_claims(ResultsFile const& results) {
     std::vector<Answer> const claims{gc_tail, goroutines_2kb, async_cheap, tokio_peak, channels_pipeline, rayon_io, task_per_item};

@@ -33,11 +33,4 @@ std::string claims_markdown(std::vector<ClaimAnswer> const& answers);
 
 nlohmann::json claims_json(std::vector<ClaimAnswer> const& answers);
 
-/// 1234567 -> "1.23M", 2048 -> "2.05k" (three significant digits).
-std::string human_count(double value);
-/// bytes in KiB, MiB, GiB: 2662.4 -> "2.6 KiB".
-std::string human_bytes(double bytes);
-/// microseconds as "850 µs", "1.20 ms", "2.50 s".
-std::string human_us(double us);
-
 }  // namespace conclab

@@ -1,5 +1,6 @@
 #include "src/aggregate.hpp"
 #include "src/report.hpp"
+#include "src/units.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,26 +11,20 @@
 namespace conclab {
 namespace {
 
-std::string format(char const* pattern, double value) {
-    char text[48];
-    std::snprintf(text, sizeof text, pattern, value);
-    return text;
-}
-
 // three significant digits, with a k/M/G suffix for large counts
 std::string count(double value) {
     if (!std::isfinite(value)) return "-";
     double const magnitude = std::fabs(value);
-    if (magnitude >= 1e9) return format("%.3gG", value / 1e9);
-    if (magnitude >= 1e6) return format("%.3gM", value / 1e6);
-    if (magnitude >= 1e4) return format("%.3gk", value / 1e3);
-    return format("%.0f", value);
+    if (magnitude >= 1e9) return printed("%.3gG", value / 1e9);
+    if (magnitude >= 1e6) return printed("%.3gM", value / 1e6);
+    if (magnitude >= 1e4) return printed("%.3gk", value / 1e3);
+    return printed("%.0f", value);
 }
 
 std::string three_digits(double value) {
     if (!std::isfinite(value)) return "-";
-    if (std::fabs(value) >= 1000) return format("%.0f", value);
-    return format("%.3g", value);
+    if (std::fabs(value) >= 1000) return printed("%.0f", value);
+    return printed("%.3g", value);
 }
 
 std::string duration(double seconds) {
@@ -45,13 +40,13 @@ std::string scaled(double value) {
     return three_digits(value);
 }
 
-std::string cores(double value) { return std::isfinite(value) ? format("%.2f", value) : "-"; }
+std::string cores(double value) { return std::isfinite(value) ? printed("%.2f", value) : "-"; }
 
-std::string cpu_seconds(double seconds) { return std::isfinite(seconds) ? format("%.3f", seconds) : "-"; }
+std::string cpu_seconds(double seconds) { return std::isfinite(seconds) ? printed("%.3f", seconds) : "-"; }
 
 std::string kib(double bytes) { return std::isfinite(bytes) ? three_digits(bytes / 1024.0) : "-"; }
 
-std::string mib(double bytes) { return std::isfinite(bytes) ? format("%.1f", bytes / (1024.0 * 1024.0)) : "-"; }
+std::string mib(double bytes) { return std::isfinite(bytes) ? printed("%.1f", bytes / (1024.0 * 1024.0)) : "-"; }
 
 struct Column {
     std::string title;
@@ -113,7 +108,7 @@ std::string format_table(RunResults const& results) {
         std::string spread = "-";
         if (throughput.n > 1 && throughput.median > 0) {
             double const half = std::max(throughput.median - throughput.ci_low, throughput.ci_high - throughput.median);
-            spread = format("%.1f%%", 100.0 * half / throughput.median);
+            spread = printed("%.1f%%", 100.0 * half / throughput.median);
             ci_level = std::min(ci_level, throughput.ci_level);
         }
         if (throughput.n > 0) ranked.push_back({std::string{token(model.model)}, throughput});
@@ -155,7 +150,7 @@ std::string format_table(RunResults const& results) {
             // /proc/stat counts in 10 ms ticks: only runs of half a second or more say something
             if (run.status == CaseOutcome::Status::ok && run.metrics.wall_s >= 0.5 && run.metrics.machine_other_cores > 0.25) {
                 noisy.push_back(std::string{token(model.model)} + " repetition " + std::to_string(rep + 1) + " (" +
-                                format("%.2f", run.metrics.machine_other_cores) + " cores)");
+                                printed("%.2f", run.metrics.machine_other_cores) + " cores)");
             }
         }
         row.insert(row.end(), {
@@ -203,7 +198,7 @@ std::string format_table(RunResults const& results) {
            "user/sys s: CPU of the measured run; cores = (user + sys) / wall. ";
     out += "vol/invol cs: context switches. All figures: docs/methodology.md.\n";
     if (ci_level < 1) {
-        out += "CI +-: half-width of the " + format("%.3g", ci_level * 100) + "% confidence interval of the median " +
+        out += "CI +-: half-width of the " + printed("%.3g", ci_level * 100) + "% confidence interval of the median " +
                plan.scenario->unit + "/s, from order statistics (95% needs 6 or more repetitions).\n";
     }
     // which models the data can rank: neighbours by median whose intervals overlap cannot be told apart

@@ -1,6 +1,7 @@
 // The workshop's claims: each verdict follows the numbers it is given, a
 // claim whose case is missing says so and is not counted as answered.
 #include "src/claims.hpp"
+#include "src/units.hpp"
 
 #include <gtest/gtest.h>
 
