@@ -1,4 +1,5 @@
 #include "src/sweep.hpp"
+#include "src/suggest.hpp"
 
 #include "src/case_json.hpp"
 #include "src/case_loop.hpp"
@@ -559,7 +560,9 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
                 paired(grid("url-fetch", {{"concurrency", "100,1000"}}, {{"requests", 20'000ULL}, {"size", 4096ULL}}, 3)),
                 paired(grid("pipeline", {{"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 3))};
     }
-    throw UsageError{"--preset expects " + preset_list() + ", got '" + std::string{name} + "'"};
+    std::vector<std::string> names{"workshop", "server", "calibration"};
+    for (auto const step_name : workshop_steps) names.push_back("workshop-" + std::string{step_name});
+    throw UsageError{"--preset expects " + preset_list() + ", got '" + std::string{name} + "'" + did_you_mean(name, names)};
 }
 
 }  // namespace conclab
