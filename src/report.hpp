@@ -14,7 +14,10 @@ namespace conclab {
 /// the model it varies. Version 1 files (no variants) are still read.
 inline constexpr int results_schema_version = 2;
 
-std::string format_table(RunResults const& results);
+/// How format_table lays the table out: aligned columns for a terminal, or a
+/// Markdown pipe table (`run --md`) with each note a paragraph of its own.
+enum class TableFormat { text, markdown };
+std::string format_table(RunResults const& results, TableFormat format = TableFormat::text);
 nlohmann::json results_to_json(RunResults const& results);
 std::string results_to_csv(RunResults const& results);
 

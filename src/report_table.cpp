@@ -55,7 +55,7 @@ struct Column {
 
 }  // namespace
 
-std::string format_table(RunResults const& results) {
+std::string format_table(RunResults const& results, TableFormat format) {
     auto const& plan = results.plan;
     std::vector<Column> columns{
         {"model", true}, {"verified", true}, {"wall"}, {plan.scenario->unit + "/s"}, {"CI +-"},
@@ -187,12 +187,27 @@ std::string format_table(RunResults const& results) {
         return out + "\n";
     };
 
-    std::string out = plan.scenario->name + ": " + format_params(plan.scenario->params, plan.params) + "\n";
-    if (!results.fixture_summary.empty()) out += results.fixture_summary + "\n";
-    out += std::to_string(plan.repeat) + " repetition(s) per model, each in its own process after " +
+    bool const markdown = format == TableFormat::markdown;
+    // Markdown: a pipe table, model and verified left-aligned, numbers right-aligned
+    auto const markdown_line = [&](auto const& cell) {
+        std::string out = "|";
+        for (std::size_t c = 0; c < columns.size(); ++c) out += " " + cell(c) + " |";
+        return out + "\n";
+    };
+    std::string out = (markdown ? "**" + plan.scenario->name + "**" : plan.scenario->name) + ": " +
+                      format_params(plan.scenario->params, plan.params) + "\n";
+    if (!results.fixture_summary.empty()) out += (markdown ? "\n" : "") + results.fixture_summary + "\n";
+    out += (markdown ? "\n" : "") + std::to_string(plan.repeat) + " repetition(s) per model, each in its own process after " +
            std::to_string(plan.warmup) + " warm-up run(s), models in rotated order; medians shown\n\n";
-    out += line([&](std::size_t c) { return columns[c].title; });
-    for (auto const& row : rows) out += line([&](std::size_t c) { return row[c]; });
+    if (markdown) {
+        out += markdown_line([&](std::size_t c) { return columns[c].title; });
+        out += markdown_line([&](std::size_t c) { return std::string{columns[c].left ? ":---" : "---:"}; });
+        for (auto const& row : rows) out += markdown_line([&](std::size_t c) { return row[c]; });
+    } else {
+        out += line([&](std::size_t c) { return columns[c].title; });
+        for (auto const& row : rows) out += line([&](std::size_t c) { return row[c]; });
+    }
+    auto const table_end = out.size();
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
            " done exactly once and none failed. RSS: peak of the case's process. KiB/task: the run's RSS growth per task alive at once.\n"
            "user/sys s: CPU of the measured run; cores = (user + sys) / wall. ";
@@ -248,6 +263,15 @@ std::string format_table(RunResults const& results) {
     if (!failures.empty()) {
         out += "\nFAILED runs (not counted above):\n";
         for (auto const& failure : failures) out += "  " + failure + "\n";
+    }
+    if (markdown) {
+        // every note line a paragraph of its own, as Markdown joins single lines
+        std::string notes;
+        for (auto i = table_end; i < out.size(); ++i) {
+            if (out[i] == '\n' && (i + 1 >= out.size() || out[i + 1] != '\n') && (i == 0 || out[i - 1] != '\n')) notes += '\n';
+            notes += out[i];
+        }
+        out = out.substr(0, table_end) + notes;
     }
     return out;
 }

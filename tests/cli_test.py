@@ -83,6 +83,25 @@ class BadInput(UsageErrors, unittest.TestCase):
     def test_unknown_command(self):
         self.assert_usage_error(["fly"], "fly", "serve")
 
+    def test_slips_get_a_suggestion(self):
+        self.assert_usage_error(["run", "worker-pool", "--job", "5"], "unknown option --job (did you mean --jobs?)",
+                                "conclab run worker-pool --help")
+        self.assert_usage_error(["run", "worker-pool", "--wokrers=4"], "unknown option --wokrers (did you mean --workers?)")
+        self.assert_usage_error(["run", "worker-pool", "--models", "fiber"], "unknown model 'fiber' (did you mean fibers?)")
+        self.assert_usage_error(["run", "worker-pol"], "unknown scenario 'worker-pol' (did you mean worker-pool?)")
+        self.assert_usage_error(["show", "pipelin"], "(did you mean pipeline?)")
+        self.assert_usage_error(["swep"], "unknown command 'swep' (did you mean sweep?)")
+        self.assert_usage_error(["sweep", "--preset", "workshop-pipline", "-o", "/tmp/conclab-never.jsonl"],
+                                "(did you mean workshop-pipeline?)")
+        result = conclab("run", "worker-pool", "--frobnicate", "3")
+        self.assertNotIn("did you mean", result.stderr)  # nothing close: no guess
+
+    def test_run_with_several_values_points_to_sweep(self):
+        self.assert_usage_error(["run", "worker-pool", "--workers", "1,16"], "run takes one value",
+                                "conclab sweep worker-pool --workers 1,16 -o FILE.jsonl")
+        self.assert_usage_error(["run", "worker-pool", "--workers", "1..64*2"], "conclab sweep worker-pool --workers 1..64*2")
+        self.assert_usage_error(["run", "url-fetch", "--keepalive", "on,off"], "conclab sweep url-fetch --keepalive on,off")
+
     def test_no_command(self):
         self.assert_usage_error([], "no command given")
 
@@ -359,7 +378,59 @@ class Help(unittest.TestCase):
     def test_version(self):
         result = conclab("--version")
         self.assertEqual(result.returncode, 0)
-        self.assertRegex(result.stdout, r"\d+\.\d+\.\d+")
+        self.assertRegex(result.stdout, r"^conclab \d+\.\d+\.\d+ \(\S+\)\n$")
+
+    def test_markdown_table(self):
+        result = conclab("run", "worker-pool", "--jobs", "2000", "--repeat", "2", "--warmup", "0", "--quiet",
+                         "--models", "fibers,tbb", "--md", "-")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("**worker-pool**: jobs=2000"), lines[0])
+        header = next(i for i, line in enumerate(lines) if line.startswith("| model |"))
+        self.assertTrue(lines[header + 1].startswith("| :--- | :--- | ---: |"), lines[header + 1])
+        self.assertTrue(lines[header + 2].startswith("| fibers | 2/2 |"), lines[header + 2])
+        self.assertTrue(lines[header + 3].startswith("| tbb | 2/2 |"), lines[header + 3])
+        notes = lines[header + 4:]
+        self.assertTrue(any(line.startswith("verified:") for line in notes))
+        for i in range(1, len(notes)):
+            self.assertFalse(notes[i] and notes[i - 1], "each note is a paragraph of its own")
+        self.assertIn("jobs/s", result.stderr)  # the terminal's table went to stderr
+        self.assertNotIn("|", result.stderr)
+        both = conclab("run", "worker-pool", "--md", "-", "--json", "-")
+        self.assertEqual(both.returncode, 2)
+        self.assertIn("at most one of them may go to standard output", both.stderr)
+
+    def test_help_shows_types_and_each_default_once(self):
+        run = conclab("run", "worker-pool", "--help").stdout
+        self.assertRegex(run, r"--jobs INT +jobs to run .*\(default 100000\)")
+        self.assertRegex(run, r"--repeat INT ")
+        self.assertRegex(run, r"--json FILE ")
+        self.assertNotIn("TEXT", run)
+        threads = next(line for line in run.splitlines() if "--threads" in line)
+        self.assertEqual(threads.count("default"), 1, threads)  # "(default: hardware concurrency)", said once
+        fetch = conclab("run", "url-fetch", "--help").stdout
+        self.assertRegex(fetch, r"--keepalive \{on,off\} ")
+        sweep = conclab("sweep", "worker-pool", "--help").stdout
+        self.assertRegex(sweep, r"--workers INT\|LIST\|RANGE +worker tasks .*\(default 16\)")
+        self.assertEqual(sweep.count("1..64*2"), 1, "the list and range syntax is said once, below the options")
+        serve = conclab("serve", "--help").stdout
+        self.assertRegex(serve, r"--port PORT ")
+        self.assertRegex(serve, r"--fail-rate P ")
+
+    def test_list_as_json(self):
+        result = conclab("list", "--json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        listing = json.loads(result.stdout)
+        self.assertEqual([s["name"] for s in listing["scenarios"]], ["worker-pool", "url-fetch", "task-tree", "idle-tasks", "pipeline"])
+        worker_pool = listing["scenarios"][0]
+        jobs = next(p for p in worker_pool["parameters"] if p["name"] == "jobs")
+        self.assertEqual((jobs["flag"], jobs["type"], jobs["default"], jobs["min"]), ("--jobs", "integer", 100000, 0))
+        keepalive = next(p for p in listing["scenarios"][1]["parameters"] if p["name"] == "keepalive")
+        self.assertEqual((keepalive["type"], keepalive["default"], keepalive["choices"]), ("text", "on", ["on", "off"]))
+        self.assertEqual([m["token"] for m in listing["models"]], ["fibers", "coroutines", "tbb", "threads"])
+        self.assertIn("fibers/guard-pages", [v["token"] for v in listing["variants"]])
+        self.assertEqual([p["token"] for p in listing["peers"]], ["go", "tokio", "rayon", "rust-threads"])
+        self.assertIn("workshop-pipeline", listing["presets"])
 
     def test_list_shows_scenarios_models_and_parameters_with_defaults(self):
         result = conclab("list")

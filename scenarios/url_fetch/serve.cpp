@@ -21,29 +21,30 @@ struct TextFlag {
     char const* name;
     std::string ServeFlags::*field;
     char const* help;
+    char const* type;  ///< what --help shows the value as
 };
 
 // The one list of serve's flags with a value.
 TextFlag const text_flags[] = {
-    {"--host", &ServeFlags::host, "address to listen on (default 127.0.0.1: loopback only)"},
-    {"--port", &ServeFlags::port, "port (default 8080; 0 = any free port, printed on the first line)"},
-    {"--threads", &ServeFlags::threads, "server threads (default: hardware concurrency)"},
-    {"--size", &ServeFlags::size, "body size in bytes when a request names none (default 1024)"},
-    {"--delay-us", &ServeFlags::delay_us, "fixed delay per item in microseconds (default 0)"},
-    {"--delay-dist", &ServeFlags::delay_dist, "delay distribution: fixed, uniform, exp, lognormal"},
-    {"--delay-mean-us", &ServeFlags::delay_mean_us, "mean delay for --delay-dist, microseconds"},
-    {"--delay-seed", &ServeFlags::delay_seed, "seed of the per-item delays (default 0)"},
-    {"--max-connections", &ServeFlags::max_connections, "connections open at once (default 10000)"},
-    {"--fail-every", &ServeFlags::fail_every, "fault on purpose: answer 500 to items i with (i+1) % K == 0"},
+    {"--host", &ServeFlags::host, "address to listen on (default 127.0.0.1: loopback only)", "ADDRESS"},
+    {"--port", &ServeFlags::port, "port (default 8080; 0 = any free port, printed on the first line)", "PORT"},
+    {"--threads", &ServeFlags::threads, "server threads (default: hardware concurrency)", "INT"},
+    {"--size", &ServeFlags::size, "body size in bytes when a request names none (default 1024)", "INT"},
+    {"--delay-us", &ServeFlags::delay_us, "fixed delay per item in microseconds (default 0)", "INT"},
+    {"--delay-dist", &ServeFlags::delay_dist, "delay distribution: fixed, uniform, exp, lognormal", "{fixed,uniform,exp,lognormal}"},
+    {"--delay-mean-us", &ServeFlags::delay_mean_us, "mean delay for --delay-dist, microseconds", "INT"},
+    {"--delay-seed", &ServeFlags::delay_seed, "seed of the per-item delays (default 0)", "INT"},
+    {"--max-connections", &ServeFlags::max_connections, "connections open at once (default 10000)", "INT"},
+    {"--fail-every", &ServeFlags::fail_every, "fault on purpose: answer 500 to items i with (i+1) % K == 0", "INT"},
     {"--stall-every", &ServeFlags::stall_every,
-     "fault on purpose: no answer to items i with (i+1) % K == 0 (the connection is dropped after 30 s)"},
-    {"--truncate-every", &ServeFlags::truncate_every, "fault on purpose: send half the body of items i with (i+1) % K == 0, then close"},
-    {"--corrupt-every", &ServeFlags::corrupt_every, "fault on purpose: flip the first body byte of items i with (i+1) % K == 0"},
-    {"--fail-rate", &ServeFlags::fail_rate, "fault on purpose: answer 500 to each item with this probability"},
-    {"--stall-rate", &ServeFlags::stall_rate, "fault on purpose: no answer to each item with this probability"},
-    {"--reset-rate", &ServeFlags::reset_rate, "fault on purpose: reset the connection (RST) with this probability"},
-    {"--fault-seed", &ServeFlags::fault_seed, "seed of the per-item draws of the *-rate faults (default 0)"},
-    {"--slow-body-us", &ServeFlags::slow_body_us, "send every body in 1 KiB pieces this many us apart"},
+     "fault on purpose: no answer to items i with (i+1) % K == 0 (the connection is dropped after 30 s)", "INT"},
+    {"--truncate-every", &ServeFlags::truncate_every, "fault on purpose: send half the body of items i with (i+1) % K == 0, then close", "INT"},
+    {"--corrupt-every", &ServeFlags::corrupt_every, "fault on purpose: flip the first body byte of items i with (i+1) % K == 0", "INT"},
+    {"--fail-rate", &ServeFlags::fail_rate, "fault on purpose: answer 500 to each item with this probability", "P"},
+    {"--stall-rate", &ServeFlags::stall_rate, "fault on purpose: no answer to each item with this probability", "P"},
+    {"--reset-rate", &ServeFlags::reset_rate, "fault on purpose: reset the connection (RST) with this probability", "P"},
+    {"--fault-seed", &ServeFlags::fault_seed, "seed of the per-item draws of the *-rate faults (default 0)", "INT"},
+    {"--slow-body-us", &ServeFlags::slow_body_us, "send every body in 1 KiB pieces this many us apart", "INT"},
 };
 
 // A probability: a decimal from 0 to 1.
@@ -108,7 +109,7 @@ ServerConfig config_of(ServeFlags const& flags) {
 }  // namespace
 
 void add_serve_flags(CLI::App* command, ServeFlags& flags) {
-    for (auto const& flag : text_flags) command->add_option(flag.name, flags.*flag.field, flag.help);
+    for (auto const& flag : text_flags) command->add_option(flag.name, flags.*flag.field, flag.help)->type_name(flag.type);
     command->add_flag("--quiet", flags.quiet, "no counters on stderr at exit");
     command->add_flag("--exit-with-parent", flags.exit_with_parent, "stop when the parent process dies")->group("");
 }

@@ -4,6 +4,7 @@
 // exit code 2.
 #include "src/calibration.hpp"
 #include "src/claims.hpp"
+#include "src/suggest.hpp"
 #include "src/case_json.hpp"
 #include "src/interrupt.hpp"
 #include "src/machine.hpp"
@@ -18,6 +19,7 @@
 #include "scenarios/url_fetch/serve.hpp"
 #include "src/report.hpp"
 #include "src/runner.hpp"
+#include "src/sweep.hpp"
 
 #include "conclab_config.hpp"
 #include "conclab_git_commit.hpp"
@@ -44,8 +46,56 @@ using cli::model_list;
 using cli::parse_models;
 using cli::parse_number;
 using cli::scenario_list;
+using cli::scenario_names;
 
-int list_command() {
+// `conclab list --json`: the same for programs: scenarios with their parameters, models, variants, peers, presets.
+nlohmann::json list_json() {
+    auto scenarios_json = nlohmann::json::array();
+    for (auto const* s : scenarios()) {
+        auto params = nlohmann::json::array();
+        for (auto const& p : s->params) {
+            nlohmann::json param{{"name", p.name}, {"flag", flag(p)}, {"help", p.help}, {"used_by", p.models}};
+            if (p.is_text()) {
+                param["type"] = "text";
+                param["default"] = std::get<std::string>(p.fallback);
+                param["choices"] = p.choices;
+            } else {
+                param["type"] = "integer";
+                param["default"] = std::get<std::uint64_t>(p.fallback);
+                param["min"] = p.min;
+                param["max"] = p.max;
+            }
+            params.push_back(std::move(param));
+        }
+        auto models = nlohmann::json::array();
+        for (auto const& id : cli::models_of(*s)) {
+            if (!is_peer(id.base)) models.push_back(id.token());
+        }
+        scenarios_json.push_back({{"name", s->name}, {"summary", s->summary}, {"unit", s->unit}, {"parameters", params}, {"models", models}});
+    }
+    auto models = nlohmann::json::array();
+    for (auto const& model : all_models) models.push_back({{"token", token(model)}, {"description", describe(model)}});
+    auto variants_json = nlohmann::json::array();
+    for (auto const& variant : variants()) {
+        variants_json.push_back({{"token", variant.id.token()}, {"scenarios", variant.scenarios}, {"changes", variant.changes}});
+    }
+    auto peers = nlohmann::json::array();
+    for (auto const& peer : all_peers) {
+        auto const path = peer_executable(peer);
+        peers.push_back({{"token", token(peer)}, {"counterpart", token(counterpart(peer))}, {"description", describe(peer)},
+                         {"built", path.has_value()}, {"path", path ? nlohmann::json(*path) : nlohmann::json(nullptr)}});
+    }
+    std::vector<std::string> presets{"workshop"};
+    for (auto const step : workshop_steps) presets.push_back("workshop-" + std::string{step});
+    presets.insert(presets.end(), {"server", "calibration"});
+    return {{"scenarios", scenarios_json}, {"models", models}, {"variants", variants_json}, {"peers", peers}, {"presets", presets}};
+}
+
+int list_command(bool json) {
+    if (json) {
+        std::cout << list_json().dump(1) << std::endl;
+        return 0;
+    }
     std::printf("Scenarios (conclab run <scenario> [options]):\n");
     for (auto const* s : scenarios()) {
         std::printf("\n  %s\n    %s\n", s->name.c_str(), s->summary.c_str());
@@ -145,6 +195,7 @@ struct RunOptions {
     std::map<std::string, std::string> params;
     std::string json_path;
     std::string csv_path;
+    std::string md_path;
 };
 
 int run_command(Scenario const& scenario, RunOptions const& options, std::vector<std::string> command) {
@@ -154,7 +205,13 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     plan.params = defaults(scenario.params);
     for (auto const& spec : scenario.params) {
         auto const given = options.params.find(spec.name);
-        if (given != options.params.end() && !given->second.empty()) plan.params[spec.name] = parse_param(spec, given->second);
+        if (given == options.params.end() || given->second.empty()) continue;
+        auto const& text = given->second;
+        if (text.find(',') != std::string::npos || (!spec.is_text() && text.find("..") != std::string::npos)) {
+            throw UsageError{flag(spec) + " " + text + ": run takes one value of each parameter; to run several, sweep them: conclab sweep " +
+                             scenario.name + " " + flag(spec) + " " + text + " -o FILE.jsonl (docs/sweeps.md)"};
+        }
+        plan.params[spec.name] = parse_param(spec, text);
     }
     auto const settings = cli::parse_case_flags(options.flags);
     plan.repeat = settings.repeat;
@@ -178,13 +235,15 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     }
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
+    if (!options.md_path.empty()) check_writable(options.md_path, "--md");
     // `-` (or /dev/stdout) is standard output for one of them; the table then goes to stderr.
     bool const json_to_stdout = !options.json_path.empty() && is_standard_output(options.json_path);
     bool const csv_to_stdout = !options.csv_path.empty() && is_standard_output(options.csv_path);
-    if (json_to_stdout && csv_to_stdout) {
-        throw UsageError{"--json and --csv both go to standard output; at most one of them may be - (or /dev/stdout)"};
+    bool const md_to_stdout = !options.md_path.empty() && is_standard_output(options.md_path);
+    if (int{json_to_stdout} + int{csv_to_stdout} + int{md_to_stdout} > 1) {
+        throw UsageError{"--json, --csv and --md: at most one of them may go to standard output (- or /dev/stdout)"};
     }
-    std::FILE* const table_out = json_to_stdout || csv_to_stdout ? stderr : stdout;
+    std::FILE* const table_out = json_to_stdout || csv_to_stdout || md_to_stdout ? stderr : stdout;
 
     install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep what finished
     // the scenario's fixture (url-fetch's target server) is started, or checked, before the first case
@@ -205,9 +264,10 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     };
     if (!options.json_path.empty()) write_results(options.json_path, results_to_json(results).dump(2) + "\n", ".json", json_to_stdout);
     if (!options.csv_path.empty()) write_results(options.csv_path, results_to_csv(results), ".csv", csv_to_stdout);
+    if (!options.md_path.empty()) write_results(options.md_path, format_table(results, TableFormat::markdown), ".md", md_to_stdout);
     if (results.interrupted) {
         std::fprintf(stderr, "conclab: interrupted; the runs that finished are above%s\n",
-                     options.json_path.empty() && options.csv_path.empty() ? "" : " and in the files written");
+                     options.json_path.empty() && options.csv_path.empty() && options.md_path.empty() ? "" : " and in the files written");
         return exit_interrupted;
     }
     if (lost_output) return exit_failed_runs;
@@ -225,9 +285,11 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
 
 int main_impl(int argc, char** argv) {
     CLI::App app{"conclab: one concurrency scenario, four concurrency models, measured side by side.", "conclab"};
-    app.set_version_flag("--version", std::string{CONCLAB_VERSION} + " (" + CONCLAB_GIT_COMMIT + ")");
+    app.set_version_flag("--version", std::string{"conclab "} + CONCLAB_VERSION + " (" + CONCLAB_GIT_COMMIT + ")");
     app.require_subcommand(1);
-    app.add_subcommand("list", "show scenarios, their parameters, and the models");
+    bool list_as_json = false;
+    app.add_subcommand("list", "show scenarios, their parameters, and the models")
+        ->add_flag("--json", list_as_json, "the same as JSON: scenarios with their parameters (type, default, range or choices), models, variants, peers, presets");
     auto* run = app.add_subcommand("run", "measure a scenario in each model");
     run->require_subcommand(1);
     url_fetch::ServeFlags serve_flags;
@@ -245,12 +307,14 @@ int main_impl(int argc, char** argv) {
         auto* sub = run->add_subcommand(scenario->name, scenario->summary);
         by_command[sub] = scenario;
         for (auto const& spec : scenario->params) {
-            sub->add_option(flag(spec), options.params[spec.name],
-                            spec.help + " (default " + (to_text(spec.fallback).empty() ? "none" : to_text(spec.fallback)) + ")");
+            sub->add_option(flag(spec), options.params[spec.name], cli::help_with_default(spec))->type_name(cli::value_type(spec, false));
         }
         cli::add_case_flags(sub, options.flags, "measured runs per model");
-        sub->add_option("--json", options.json_path, "write all results as JSON (docs/results-schema.md); - for standard output");
-        sub->add_option("--csv", options.csv_path, "write one CSV row per run; - for standard output");
+        sub->add_option("--json", options.json_path, "write all results as JSON (docs/results-schema.md); - for standard output")
+            ->type_name("FILE");
+        sub->add_option("--csv", options.csv_path, "write one CSV row per run; - for standard output")->type_name("FILE");
+        sub->add_option("--md", options.md_path, "write the table as Markdown (a pipe table and its notes); - for standard output")
+            ->type_name("FILE");
     }
 
     cli::SweepCli sweep_cli;
@@ -274,25 +338,27 @@ int main_impl(int argc, char** argv) {
     claims->add_flag("--json", claims_as_json, "the answers as JSON instead");
 
     // Unknown commands and scenarios get a message that names the known ones.
-    auto const is_command = [](std::string_view word) {
-        return word == "list" || word == "run" || word == "sweep" || word == "merge" || word == "compare" || word == "report" ||
-               word == "calibration" || word == "claims" || word == "serve" || word == "show" ||
-               word == "__case";
+    std::vector<std::string> const commands{"list", "run", "show", "sweep", "merge", "compare", "report", "calibration", "claims", "serve"};
+    auto const is_command = [&](std::string_view word) {
+        return word == "__case" || std::find(commands.begin(), commands.end(), word) != commands.end();
     };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'; expected list, run, show, sweep, merge, compare, report, calibration, claims or serve (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'" + did_you_mean(argv[1], commands) +
+                         "; expected list, run, show, sweep, merge, compare, report, calibration, claims or serve (see conclab --help)"};
     }
     if (argc == 1) {
         throw UsageError{"no command given; expected list, run, show, sweep, merge, compare, report, calibration, claims or serve (see conclab --help)"};
     }
     if (argc >= 3 && std::string_view{argv[1]} == "sweep" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
-        throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
+        throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'" + did_you_mean(argv[2], scenario_names()) +
+                         "; expected one of: " + scenario_list()};
     }
     if (argc == 2 && std::string_view{argv[1]} == "run") {
         throw UsageError{"run needs a scenario: conclab run <scenario>, one of: " + scenario_list()};
     }
     if (argc >= 3 && std::string_view{argv[1]} == "run" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
-        throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'; expected one of: " + scenario_list()};
+        throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'" + did_you_mean(argv[2], scenario_names()) +
+                         "; expected one of: " + scenario_list()};
     }
     cli::reject_empty_assignments(argc, argv);
     try {
@@ -311,10 +377,17 @@ int main_impl(int argc, char** argv) {
         if (calibration->parsed()) hint = "conclab calibration --help";
         if (show_cli.command->parsed()) hint = "conclab show --help";
         if (claims->parsed()) hint = "conclab claims --help";
-        throw UsageError{std::string{e.what()} + " (see " + hint + ")"};
+        // the command being parsed: the last one parsed, subcommands after their parents
+        CLI::App const* parsing = &app;
+        for (auto* sub = &app; sub != nullptr;) {
+            auto const parsed = sub->get_subcommands([](CLI::App const* command) { return command->parsed(); });
+            sub = parsed.empty() ? nullptr : parsed.back();
+            if (sub != nullptr) parsing = sub;
+        }
+        throw UsageError{cli::explain_parse_error(e, *parsing, std::vector<std::string>(argv + 1, argv + argc)) + " (see " + hint + ")"};
     }
 
-    if (app.got_subcommand("list")) return list_command();
+    if (app.got_subcommand("list")) return list_command(list_as_json);
     if (serve->parsed()) return url_fetch::serve_command(serve_flags);
     if (sweep_cli.sweep->parsed()) return cli::sweep_command(sweep_cli, std::vector<std::string>(argv, argv + argc));
     if (sweep_cli.merge->parsed()) return cli::merge_command(sweep_cli);

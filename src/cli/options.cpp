@@ -3,6 +3,7 @@
 #include "scenarios/registry.hpp"
 #include "src/params.hpp"
 #include "src/peer.hpp"
+#include "src/suggest.hpp"
 
 #include <algorithm>
 #include <span>
@@ -21,6 +22,12 @@ std::string tokens_of(std::span<Model const> models) {
 std::string model_list() { return tokens_of(all_models); }
 
 std::string peer_list() { return tokens_of(all_peers); }
+
+std::vector<std::string> scenario_names() {
+    std::vector<std::string> out;
+    for (auto const* s : scenarios()) out.push_back(s->name);
+    return out;
+}
 
 std::string scenario_list() {
     std::string out;
@@ -55,7 +62,9 @@ std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> 
             for (auto const& id : known) {
                 if (id.is_variant()) variants += (variants.empty() ? "" : ", ") + id.token();
             }
-            throw UsageError{"--models: unknown model '" + name + "'; expected a comma-separated list of " + model_list() +
+            std::vector<std::string> tokens;
+            for (auto const& id : known) tokens.push_back(id.token());
+            throw UsageError{"--models: unknown model '" + name + "'" + did_you_mean(name, tokens) + "; expected a comma-separated list of " + model_list() +
                              (variants.empty() ? "" : ", the variants " + variants) + " or the peers " + peer_list() +
                              " (real Go and Rust, once built: docs/calibration.md)"};
         }
@@ -91,11 +100,44 @@ void reject_empty_values(CLI::App const& app) {
     for (auto const* sub : app.get_subcommands([](CLI::App const* command) { return command->parsed(); })) reject_empty_values(*sub);
 }
 
+std::string explain_parse_error(CLI::ParseError const& error, CLI::App const& app, std::vector<std::string> const& args) {
+    if (dynamic_cast<CLI::ExtrasError const*>(&error) == nullptr) return error.what();
+    // the long flags of the command and of the commands above it (--help, --version)
+    std::vector<std::string> flags;
+    for (auto const* level = &app; level != nullptr; level = level->get_parent()) {
+        for (auto const* option : level->get_options()) {
+            for (auto const& name : option->get_lnames()) flags.push_back("--" + name);
+        }
+    }
+    for (auto const& arg : args) {
+        if (!arg.starts_with("--") || arg.size() == 2) continue;
+        auto const name = arg.substr(0, arg.find('='));
+        if (std::find(flags.begin(), flags.end(), name) == flags.end()) return "unknown option " + name + did_you_mean(name, flags);
+    }
+    return error.what();
+}
+
+std::string value_type(ParamSpec const& spec, bool several) {
+    if (!spec.is_text()) return several ? "INT|LIST|RANGE" : "INT";
+    if (spec.choices.empty()) return "TEXT";
+    std::string choices;
+    for (auto const& choice : spec.choices) choices += (choices.empty() ? "" : ",") + choice;
+    return "{" + choices + "}" + (several ? "[,...]" : "");
+}
+
+std::string help_with_default(ParamSpec const& spec) {
+    if (spec.help.find("(default") != std::string::npos) return spec.help;
+    auto const fallback = to_text(spec.fallback);
+    return spec.help + " (default " + (fallback.empty() ? "none" : fallback) + ")";
+}
+
 void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repeat_help) {
-    command->add_option("--models", flags.models, "comma-separated models, variants or built peers (default: all four: " + model_list() + "; peers: " + peer_list() + ")");
-    command->add_option("--repeat", flags.repeat, repeat_help + ", each in its own process (default " + flags.repeat + ")");
-    command->add_option("--warmup", flags.warmup, "unmeasured runs before each measured one, same process (default 1)");
-    command->add_option("--case-timeout", flags.case_timeout, "seconds before a case is killed and counted as failed (default 600)");
+    command->add_option("--models", flags.models, "comma-separated models, variants or built peers (default: all four: " + model_list() + "; peers: " + peer_list() + ")")
+        ->type_name("LIST");
+    command->add_option("--repeat", flags.repeat, repeat_help + ", each in its own process (default " + flags.repeat + ")")->type_name("INT");
+    command->add_option("--warmup", flags.warmup, "unmeasured runs before each measured one, same process (default 1)")->type_name("INT");
+    command->add_option("--case-timeout", flags.case_timeout, "seconds before a case is killed and counted as failed (default 600)")
+        ->type_name("SECONDS");
     command->add_flag("--quiet", flags.quiet, "no progress on stderr");
     command->add_flag("--no-latency", flags.no_latency,
                       "record no per-item latency (to see what recording costs; latency columns stay empty)");

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace conclab::cli {
@@ -23,6 +24,8 @@ std::string model_list();
 std::string peer_list();
 /// "worker-pool, url-fetch"
 std::string scenario_list();
+/// The scenarios' names, in their order.
+std::vector<std::string> scenario_names();
 /// A comma-separated list of model or variant tokens, each one `known`
 /// has; UsageError for unknown or repeated ones, naming what is known.
 std::vector<ModelId> parse_models(std::string const& text, std::vector<ModelId> const& known);
@@ -51,6 +54,18 @@ void reject_empty_values(CLI::App const& app);
 /// Throws UsageError for an argument `--flag=` with nothing after the `=`,
 /// before CLI11 parses (it would take the next argument as the value).
 void reject_empty_assignments(int argc, char const* const* argv);
+
+/// What --help shows a scenario parameter's value as: INT, TEXT or its
+/// choices {on,off}; with `several` (sweep), INT|LIST|RANGE or {on,off}[,...].
+std::string value_type(ParamSpec const& spec, bool several);
+/// The parameter's help with its default, said once ("(default 16)"; a help
+/// that already names its default keeps its own words).
+std::string help_with_default(ParamSpec const& spec);
+
+/// A parse error of `app` (the command that was being parsed; `args` the
+/// command line) made into one line: an unknown --flag is named, with the
+/// closest flag that `app` or a command above it has.
+std::string explain_parse_error(CLI::ParseError const& error, CLI::App const& app, std::vector<std::string> const& args);
 
 /// The shared flags checked: repetitions, warm-ups, the case timeout.
 struct CaseSettings {

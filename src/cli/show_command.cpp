@@ -5,6 +5,7 @@
 #include "src/listing.hpp"
 #include "src/model.hpp"
 #include "src/params.hpp"
+#include "src/suggest.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -46,7 +47,9 @@ std::vector<listing::Column> listing_columns(std::string const& scenario, std::s
     for (auto const& l : listings()) {
         if (l.scenario == scenario) files.push_back(l);
     }
-    if (files.empty()) throw UsageError{"unknown scenario '" + scenario + "'; expected one of: " + scenario_list()};
+    if (files.empty()) {
+        throw UsageError{"unknown scenario '" + scenario + "'" + did_you_mean(scenario, scenario_names()) + "; expected one of: " + scenario_list()};
+    }
     if (!models.empty()) {
         std::vector<Listing> chosen;
         std::string_view rest{models};

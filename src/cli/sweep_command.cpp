@@ -16,9 +16,11 @@ namespace conclab::cli {
 namespace {
 
 void add_common(CLI::App* app, SweepCli& cli) {
-    app->add_option("-o,--output", cli.output, "the sweep file (JSON Lines, appended case by case); - streams to standard output (no --resume)");
+    app->add_option("-o,--output", cli.output, "the sweep file (JSON Lines, appended case by case); - streams to standard output (no --resume)")
+        ->type_name("FILE");
     add_case_flags(app, cli.flags, "repetitions per model and combination");
-    app->add_option("--shard", cli.shard, "run part K of N (K/N): combination c goes to part c % N + 1; conclab merge joins parts");
+    app->add_option("--shard", cli.shard, "run part K of N (K/N): combination c goes to part c % N + 1; conclab merge joins parts")
+        ->type_name("K/N");
     app->add_flag("--resume", cli.resume, "continue the sweep already in the output file, skipping finished cases");
 }
 
@@ -90,9 +92,11 @@ void add_sweep_commands(CLI::App& app, SweepCli& cli) {
         auto* sub = cli.sweep->add_subcommand(scenario->name, scenario->summary);
         cli.by_scenario[sub] = scenario;
         add_common(sub, cli);
+        sub->footer("Each parameter takes one value (fixed for the whole sweep) or several, which the sweep runs in every combination: "
+                    "a list 1,10,100, a geometric range 1..64*2 (1, 2, 4 ... 64), an arithmetic range 0..100+25, or for texts a list "
+                    "of choices on,off. docs/sweeps.md");
         for (auto const& spec : scenario->params) {
-            sub->add_option(flag(spec), cli.params[scenario->name][spec.name],
-                            spec.help + "; a list 1,10,100 or a range 1..64*2 / 0..100+25 sweeps it");
+            sub->add_option(flag(spec), cli.params[scenario->name][spec.name], help_with_default(spec))->type_name(value_type(spec, true));
         }
     }
     cli.merge = app.add_subcommand("merge", "join the parts (--shard) of one sweep into one file");
