@@ -468,10 +468,18 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
     return count;
 }
 
+std::vector<std::string> preset_names() {
+    std::vector<std::string> names{"workshop"};
+    for (auto const step_name : workshop_steps) names.push_back("workshop-" + std::string{step_name});
+    names.insert(names.end(), {"server", "calibration"});
+    return names;
+}
+
 std::string preset_list() {
-    std::string list = "workshop";
-    for (auto const step_name : workshop_steps) list += ", workshop-" + std::string{step_name};
-    return list + ", server or calibration";
+    auto const names = preset_names();
+    std::string list;
+    for (std::size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return list;
 }
 
 std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios) {
@@ -560,9 +568,7 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
                 paired(grid("url-fetch", {{"concurrency", "100,1000"}}, {{"requests", 20'000ULL}, {"size", 4096ULL}}, 3)),
                 paired(grid("pipeline", {{"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 3))};
     }
-    std::vector<std::string> names{"workshop", "server", "calibration"};
-    for (auto const step_name : workshop_steps) names.push_back("workshop-" + std::string{step_name});
-    throw UsageError{"--preset expects " + preset_list() + ", got '" + std::string{name} + "'" + did_you_mean(name, names)};
+    throw UsageError{"--preset expects " + preset_list() + ", got '" + std::string{name} + "'" + did_you_mean(name, preset_names())};
 }
 
 }  // namespace conclab

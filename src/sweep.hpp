@@ -186,7 +186,9 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
 /// runs one, `--preset workshop` all of them.
 inline constexpr std::array<std::string_view, 6> workshop_steps{"numbers", "worker-pool", "url-fetch", "task-tree", "idle-tasks", "pipeline"};
 
-/// Every preset's name, for help and errors: "workshop, workshop-numbers, ..., server or calibration".
+/// Every preset's name: workshop, its steps, server, calibration.
+std::vector<std::string> preset_names();
+/// The same for help and errors: "workshop, workshop-numbers, ..., server or calibration".
 std::string preset_list();
 
 /// The grids of a TOML sweep file: one table per scenario, whose keys are

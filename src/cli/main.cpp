@@ -85,10 +85,7 @@ nlohmann::json list_json() {
         peers.push_back({{"token", token(peer)}, {"counterpart", token(counterpart(peer))}, {"description", describe(peer)},
                          {"built", path.has_value()}, {"path", path ? nlohmann::json(*path) : nlohmann::json(nullptr)}});
     }
-    std::vector<std::string> presets{"workshop"};
-    for (auto const step : workshop_steps) presets.push_back("workshop-" + std::string{step});
-    presets.insert(presets.end(), {"server", "calibration"});
-    return {{"scenarios", scenarios_json}, {"models", models}, {"variants", variants_json}, {"peers", peers}, {"presets", presets}};
+    return {{"scenarios", scenarios_json}, {"models", models}, {"variants", variants_json}, {"peers", peers}, {"presets", preset_names()}};
 }
 
 int list_command(bool json) {
