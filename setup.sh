@@ -195,8 +195,7 @@ if [ "$action" = tsan ]; then
     meson setup "$build" -Doptimization=1 -Ddebug=true -Dwerror=true -Db_sanitize=thread -Db_lundef=false \
       -Dbenchmarks=false -Dboost_src="$boost_src" -Dpkg_config_path="$tbb_prefix/lib/pkgconfig"
   fi
-  # Any report fails its test; tsan.supp holds the suppressions, each with its reason.
-  export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$PWD/tsan.supp"
+  # its test setup (meson.build's add_test_setup('tsan')): the options, the suppressions, the suites
 elif [ "$action" = sanitize ]; then
   # -O1 keeps the sanitizer build near 5 minutes on 2 cores (Beast under
   # UBSan at -O2 takes half again as long); benchmarks are left out (timing
@@ -206,7 +205,7 @@ elif [ "$action" = sanitize ]; then
     meson setup "$build" -Doptimization=1 -Ddebug=true -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
       -Dbenchmarks=false -Dboost_src="$boost_src"
   fi
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  # its test setup (meson.build's add_test_setup('asan')) says how any report fails its test
 else
   build=${CONCLAB_BUILD_DIR:-build}
   if [ ! -f "$build/build.ninja" ]; then
@@ -226,14 +225,11 @@ case "$action" in
     scenario=worker-pool
     if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then scenario=$1; shift; fi
     exec "$build/src/cli/conclab" run "$scenario" "$@" ;;
-  test|sanitize) exec meson test -C "$build" --print-errorlogs "$@" ;;
+  test) exec meson test -C "$build" --print-errorlogs "$@" ;;
+  sanitize) exec meson test -C "$build" --setup asan --print-errorlogs "$@" ;;
   # the peers against the contract, and the runner's side of their protocol
   peers) exec meson test -C "$build" --print-errorlogs --suite peers --suite peers_protocol "$@" ;;
-  # The models' tests under TSan; the CLI and benchmark smoke tests (the
-  # runner's processes and timing) stay with the release and ASan runs.
-  # Three times each test's timeout: TSan zeroes about 2 MB of its own
-  # state per fiber, and on some 2-core VMs a 1111-fiber tree takes 6 s
-  # under it (docs/reliability.md).
-  tsan) exec meson test -C "$build" --print-errorlogs --no-suite cli --no-suite bench --timeout-multiplier 3 "$@" ;;
+  # the models' tests under TSan, with 3 x their timeouts (meson.build's add_test_setup('tsan') says why)
+  tsan) exec meson test -C "$build" --setup tsan --print-errorlogs "$@" ;;
   build) ;;
 esac

@@ -12,6 +12,8 @@
 #include "models/coroutines/runtime.hpp"
 #include "models/coroutines/wait_group.hpp"
 
+#include "bench/thread_counts.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -124,7 +126,10 @@ void contended(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * 10'000);
 }
 
-void designs(benchmark::internal::Benchmark* b, std::initializer_list<int> threads) {
+// 1, 2, 4, ... up to this machine's cores (bench/thread_counts.hpp)
+std::vector<int> counts(int minimum = 1) { return conclab::bench::thread_counts(conclab::bench::machine_cores(), minimum); }
+
+void designs(benchmark::internal::Benchmark* b, std::vector<int> const& threads) {
     b->ArgNames({"threads", "design"});
     for (int t : threads) {
         for (int design : {0, 1, 2}) b->Args({t, design});
@@ -134,9 +139,9 @@ void designs(benchmark::internal::Benchmark* b, std::initializer_list<int> threa
 }  // namespace
 
 BENCHMARK(await)->Name("await/coroutines")->Apply([](auto* b) { designs(b, {1}); });
-BENCHMARK(spawn_join)->Name("spawn_join/coroutines")->Apply([](auto* b) { designs(b, {1, 2}); });
-BENCHMARK(spawn)->Name("spawn/coroutines")->Apply([](auto* b) { designs(b, {1, 2}); });
-BENCHMARK(ping_pong)->Name("ping_pong/coroutines")->Apply([](auto* b) { designs(b, {1, 2}); });
+BENCHMARK(spawn_join)->Name("spawn_join/coroutines")->Apply([](auto* b) { designs(b, counts()); });
+BENCHMARK(spawn)->Name("spawn/coroutines")->Apply([](auto* b) { designs(b, counts()); });
+BENCHMARK(ping_pong)->Name("ping_pong/coroutines")->Apply([](auto* b) { designs(b, counts()); });
 BENCHMARK(push_pop)->Name("push_pop/coroutines")->Apply([](auto* b) { designs(b, {1}); });
-BENCHMARK(contended)->Name("contended/coroutines")->Apply([](auto* b) { designs(b, {2}); });
+BENCHMARK(contended)->Name("contended/coroutines")->Apply([](auto* b) { designs(b, counts(2)); });
 BENCHMARK_MAIN();

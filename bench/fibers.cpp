@@ -12,6 +12,8 @@
 #include "models/fibers/runtime.hpp"
 #include "models/fibers/wait_group.hpp"
 
+#include "bench/thread_counts.hpp"
+
 #include <benchmark/benchmark.h>
 #include <boost/fiber/fiber.hpp>
 
@@ -127,7 +129,10 @@ void steal(benchmark::State& state) {
     });
 }
 
-void designs(benchmark::internal::Benchmark* b, std::initializer_list<int> threads) {
+// 1, 2, 4, ... up to this machine's cores (bench/thread_counts.hpp)
+std::vector<int> counts(int minimum = 1) { return conclab::bench::thread_counts(conclab::bench::machine_cores(), minimum); }
+
+void designs(benchmark::internal::Benchmark* b, std::vector<int> const& threads) {
     b->ArgNames({"threads", "design"});
     for (int t : threads) {
         for (int design : {0, 1, 2, 3}) b->Args({t, design});
@@ -136,10 +141,10 @@ void designs(benchmark::internal::Benchmark* b, std::initializer_list<int> threa
 }
 }  // namespace
 
-BENCHMARK(spawn_join)->Name("spawn_join/fibers")->Apply([](auto* b) { designs(b, {1, 2}); });
-BENCHMARK(spawn)->Name("spawn/fibers")->Apply([](auto* b) { designs(b, {1, 2}); });
-BENCHMARK(ping_pong)->Name("ping_pong/fibers")->Apply([](auto* b) { designs(b, {1, 2}); });
+BENCHMARK(spawn_join)->Name("spawn_join/fibers")->Apply([](auto* b) { designs(b, counts()); });
+BENCHMARK(spawn)->Name("spawn/fibers")->Apply([](auto* b) { designs(b, counts()); });
+BENCHMARK(ping_pong)->Name("ping_pong/fibers")->Apply([](auto* b) { designs(b, counts()); });
 BENCHMARK(push_pop)->Name("push_pop/fibers")->Apply([](auto* b) { designs(b, {1}); });
-BENCHMARK(contended)->Name("contended/fibers")->Apply([](auto* b) { designs(b, {2}); });
-BENCHMARK(steal)->Name("steal/fibers")->Apply([](auto* b) { designs(b, {2}); });
+BENCHMARK(contended)->Name("contended/fibers")->Apply([](auto* b) { designs(b, counts(2)); });
+BENCHMARK(steal)->Name("steal/fibers")->Apply([](auto* b) { designs(b, counts(2)); });
 BENCHMARK_MAIN();

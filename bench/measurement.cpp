@@ -1,7 +1,8 @@
 // What measuring costs: reading the clock, recording a latency (plain
-// histogram; lock-free recorder from 1 and 2 threads), and a whole
-// worker-pool run at work=0 (the cheapest case, where recording weighs
+// histogram; lock-free recorder from 1, 2, 4, ... threads up to the cores), and a
+// whole worker-pool run (on every core) at work=0 (the cheapest case, where recording weighs
 // most) in every model with and without latency recording (--no-latency).
+#include "bench/thread_counts.hpp"
 #include "models/coroutines/runtime.hpp"
 #include "models/fibers/runtime.hpp"
 #include "models/tbb/runtime.hpp"
@@ -61,15 +62,15 @@ void worker_pool_run(benchmark::State& state, Runtime& rt) {
 }
 
 void worker_pool_fibers(benchmark::State& state) {
-    models::fibers::Runtime rt{2};
+    models::fibers::Runtime rt{bench::machine_cores()};
     worker_pool_run(state, rt);
 }
 void worker_pool_coroutines(benchmark::State& state) {
-    models::coroutines::Runtime rt{2};
+    models::coroutines::Runtime rt{bench::machine_cores()};
     worker_pool_run(state, rt);
 }
 void worker_pool_tbb(benchmark::State& state) {
-    models::tbb::Runtime rt{2};
+    models::tbb::Runtime rt{bench::machine_cores()};
     worker_pool_run(state, rt);
 }
 void worker_pool_threads(benchmark::State& state) {
@@ -80,7 +81,10 @@ void worker_pool_threads(benchmark::State& state) {
 
 BENCHMARK(clock_now)->Name("clock_now");
 BENCHMARK(histogram_record)->Name("histogram_record");
-BENCHMARK(recorder_record)->Name("recorder_record")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(recorder_record)->Name("recorder_record")->Apply([](auto* b) {
+    for (int t : conclab::bench::thread_counts(conclab::bench::machine_cores())) b->Threads(t);
+    b->UseRealTime();
+});
 BENCHMARK(worker_pool_fibers)->Name("worker_pool_work0/fibers")->ArgName("latency")->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK(worker_pool_coroutines)->Name("worker_pool_work0/coroutines")->ArgName("latency")->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK(worker_pool_tbb)->Name("worker_pool_work0/tbb")->ArgName("latency")->Arg(0)->Arg(1)->UseRealTime();

@@ -5,6 +5,8 @@
 // push/pop cost here. Timed in real time.
 #include "models/tbb/runtime.hpp"
 
+#include "bench/thread_counts.hpp"
+
 #include <benchmark/benchmark.h>
 #include <oneapi/tbb/concurrent_queue.h>
 #include <oneapi/tbb/task_group.h>
@@ -63,9 +65,15 @@ void push_pop(benchmark::State& state) {
         }
     });
 }
+// 1, 2, 4, ... up to this machine's cores (bench/thread_counts.hpp)
+void threads(benchmark::internal::Benchmark* b, int minimum) {
+    b->ArgName("threads");
+    for (int t : conclab::bench::thread_counts(conclab::bench::machine_cores(), minimum)) b->Arg(t);
+    b->UseRealTime();
+}
 }  // namespace
 
-BENCHMARK(spawn_join)->Name("spawn_join/tbb")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
-BENCHMARK(ping_pong)->Name("ping_pong/tbb")->ArgName("threads")->Arg(2)->UseRealTime();
+BENCHMARK(spawn_join)->Name("spawn_join/tbb")->Apply([](auto* b) { threads(b, 1); });
+BENCHMARK(ping_pong)->Name("ping_pong/tbb")->Apply([](auto* b) { threads(b, 2); });
 BENCHMARK(push_pop)->Name("push_pop/tbb")->UseRealTime();
 BENCHMARK_MAIN();

@@ -471,7 +471,7 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
 std::vector<std::string> preset_names() {
     std::vector<std::string> names{"workshop"};
     for (auto const step_name : workshop_steps) names.push_back("workshop-" + std::string{step_name});
-    names.insert(names.end(), {"server", "calibration"});
+    names.insert(names.end(), {"quick", "server", "calibration"});
     return names;
 }
 
@@ -542,6 +542,13 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
     }
     if (name.starts_with("workshop-")) {
         if (auto grids = step(name.substr(std::string_view{"workshop-"}.size())); !grids.empty()) return grids;
+    }
+    if (name == "quick") {
+        // every scenario at its defaults in the four models, 3 runs each: under a minute on 2 cores
+        // (what `meson test --benchmark` runs beside the microbenchmarks)
+        std::vector<SweepGrid> all;
+        for (auto const* s : scenarios) all.push_back(grid(s->name, {}, {}, 3));
+        return all;
     }
     if (name == "server") {
         auto const cores = hardware_threads();

@@ -177,7 +177,8 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
 std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out, bool allow_partial = false);
 
 /// The built-in grids: "workshop" and one per workshop step
-/// ("workshop-numbers"...; small), "server" (large, threads up to twice the
+/// ("workshop-numbers"...; small), "quick" (every scenario at its defaults,
+/// 3 runs: `meson test --benchmark`), "server" (large, threads up to twice the
 /// machine's cores) and "calibration" (each model beside its peer);
 /// docs/workshop/README.md and docs/sweeps.md have their measured durations.
 std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios);
@@ -186,7 +187,7 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
 /// runs one, `--preset workshop` all of them.
 inline constexpr std::array<std::string_view, 6> workshop_steps{"numbers", "worker-pool", "url-fetch", "task-tree", "idle-tasks", "pipeline"};
 
-/// Every preset's name: workshop, its steps, server, calibration.
+/// Every preset's name: workshop, its steps, quick, server, calibration.
 std::vector<std::string> preset_names();
 /// The same for help and errors: "workshop, workshop-numbers, ..., server or calibration".
 std::string preset_list();

@@ -124,7 +124,7 @@ TEST(Shards, RotateTheModelsInEachRepetition) {
 }
 
 TEST(Presets, EveryPresetFitsInOneSweep) {
-    for (auto const* name : {"workshop", "server", "calibration"}) EXPECT_NO_THROW(check_sweep_size(preset(name, scenarios()))) << name;
+    for (auto const& name : preset_names()) EXPECT_NO_THROW(check_sweep_size(preset(name, scenarios()))) << name;
 }
 
 TEST(Presets, WorkshopIsItsStepsInOrder) {
@@ -145,7 +145,19 @@ TEST(Presets, WorkshopIsItsStepsInOrder) {
     EXPECT_THROW(preset("workshop-", scenarios()), UsageError);
     EXPECT_THROW(preset("workshop-queues", scenarios()), UsageError);
     EXPECT_EQ(preset_list(), "workshop, workshop-numbers, workshop-worker-pool, workshop-url-fetch, workshop-task-tree, "
-                             "workshop-idle-tasks, workshop-pipeline, server or calibration");
+                             "workshop-idle-tasks, workshop-pipeline, quick, server or calibration");
+}
+
+TEST(Presets, QuickIsEveryScenarioAtItsDefaultsInEveryModel) {
+    auto const grids = preset("quick", scenarios());
+    ASSERT_EQ(grids.size(), scenarios().size());
+    for (std::size_t i = 0; i < grids.size(); ++i) {
+        EXPECT_EQ(grids[i].scenario, scenarios()[i]);
+        EXPECT_TRUE(grids[i].axes.empty()) << grids[i].scenario->name;
+        EXPECT_EQ(grids[i].base, defaults(grids[i].scenario->params)) << grids[i].scenario->name;
+        EXPECT_EQ(grids[i].models.size(), all_models.size());
+        EXPECT_EQ(grids[i].repeat, 3U);
+    }
 }
 
 TEST(Presets, WorkshopCoversEveryScenarioAndModel) {

@@ -46,13 +46,15 @@ std::string find_python() {
                              "./setup.sh installs Debian's python3-matplotlib"};
 }
 
-// The drawing script: beside the executable (build tree and installs), else in the sources.
+// The drawing script: beside the executable (build tree), in PREFIX/libexec/conclab (installs), else in the sources.
 std::string find_script() {
-    auto const beside = std::filesystem::path{self_executable()}.parent_path() / "conclab_report.py";
-    if (std::filesystem::exists(beside)) return beside.string();
-    auto const source = std::filesystem::path{CONCLAB_SOURCE_DIR} / "src" / "report" / "conclab_report.py";
-    if (std::filesystem::exists(source)) return source.string();
-    throw std::runtime_error{"conclab_report.py is neither beside " + self_executable() + " nor in " + CONCLAB_SOURCE_DIR};
+    auto const bin = std::filesystem::path{self_executable()}.parent_path();
+    for (auto const& path : {bin / "conclab_report.py", bin.parent_path() / "libexec" / "conclab" / "conclab_report.py",
+                             std::filesystem::path{CONCLAB_SOURCE_DIR} / "src" / "report" / "conclab_report.py"}) {
+        if (std::filesystem::exists(path)) return path.string();
+    }
+    throw std::runtime_error{"conclab_report.py is neither beside " + self_executable() + ", nor in ../libexec/conclab, nor in " +
+                             CONCLAB_SOURCE_DIR};
 }
 
 }  // namespace
