@@ -1,6 +1,7 @@
 #include "src/case_loop.hpp"
 
 #include "src/child.hpp"
+#include "src/colour.hpp"
 #include "src/interrupt.hpp"
 #include "src/peer.hpp"
 
@@ -10,6 +11,9 @@
 #include <unistd.h>
 
 namespace conclab {
+
+using colour::paint;
+using colour::Style;
 
 std::string duration_text(double seconds) {
     auto const s = static_cast<long long>(seconds + 0.5);
@@ -23,7 +27,7 @@ std::string duration_text(double seconds) {
 }
 
 ProgressSink::ProgressSink(std::size_t total)
-    : total_{total}, terminal_{::isatty(STDERR_FILENO) == 1}, started_{std::chrono::steady_clock::now()} {}
+    : total_{total}, terminal_{::isatty(STDERR_FILENO) == 1}, colour_{colour::on(stderr)}, started_{std::chrono::steady_clock::now()} {}
 
 void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
     ++done_;
@@ -39,8 +43,8 @@ void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
                                                   " " + c.scenario->unit + " failed: not verified";
     std::string const what = c.scenario->name + " " + c.swept + (c.swept.empty() ? "" : " ") + c.model.token() + " #" +
                              std::to_string(c.repetition + 1) + ": " +
-                             (ok ? std::string{"ok, "} + wall + ", " + checked
-                                 : std::string{to_string(outcome.status)} + ": " + outcome.message);
+                             (ok ? std::string{"ok, "} + wall + ", " + paint(checked, verified(m) ? Style::green : Style::red, colour_)
+                                 : paint(to_string(outcome.status), Style::red, colour_) + ": " + outcome.message);
     if (!terminal_) {
         std::fprintf(stderr, "[%zu/%zu, %s left] %s\n", done_, total_, duration_text(eta).c_str(), what.c_str());
         return;
@@ -49,8 +53,9 @@ void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
     if (!ok) std::fprintf(stderr, "\r\033[K%s\n", what.c_str());
     int const width = 30;
     int const filled = static_cast<int>(width * static_cast<double>(done_) / static_cast<double>(total_));
-    std::fprintf(stderr, "\r\033[K[%s%s] %zu/%zu cases, %s left, %zu failed", std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), done_, total_, duration_text(eta).c_str(), failed_);
+    std::fprintf(stderr, "\r\033[K[%s%s] %zu/%zu cases, %s left, %s", paint(std::string(filled, '#'), Style::green, colour_).c_str(),
+                 std::string(width - filled, '.').c_str(), done_, total_, duration_text(eta).c_str(),
+                 paint(std::to_string(failed_) + " failed", Style::red, colour_ && failed_ > 0).c_str());
     if (done_ == total_) std::fprintf(stderr, "\n");
 }
 

@@ -39,7 +39,7 @@ public:
 
 /// Progress on stderr: on a terminal a bar with the cases done, the time
 /// left and the failures (each failure on a line of its own, with its
-/// reason); otherwise one line per case.
+/// reason); otherwise one line per case. Coloured as src/colour.hpp decides.
 class ProgressSink final : public CaseSink {
 public:
     explicit ProgressSink(std::size_t total);
@@ -51,6 +51,7 @@ private:
     std::size_t done_ = 0;
     std::size_t failed_ = 0;
     bool terminal_;
+    bool colour_;
     std::chrono::steady_clock::time_point started_;
 };
 

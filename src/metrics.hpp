@@ -85,6 +85,7 @@ struct ExtraMetric {
     double scale = 1;    ///< the table shows value * scale ("MB/s" of bytes/s: 1e-6)
     bool noted = false;  ///< no column, but the table lists it under the models whose median is not 0
     bool failures = false;  ///< counts failed items: any run with a value above 0 makes `conclab run` exit 1
+    bool wide = false;      ///< its column is in `run --wide`'s table only (the default table keeps the most-read)
 };
 
 /// The value of a scenario metric, or no_value when the run has none.

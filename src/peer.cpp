@@ -53,9 +53,9 @@ std::string peer_unavailable(Model peer) {
 
 std::vector<ExtraMetric> const& peer_metrics() {
     static std::vector<ExtraMetric> const metrics{
-        {"gc_cycles", "count", "", 1, true, false},
-        {"gc_pause_total_s", "s", "", 1, true, false},
-        {"gc_pause_max_us", "us", "", 1, true, false},
+        {"gc_cycles", "count", "", 1, true, false, false},
+        {"gc_pause_total_s", "s", "", 1, true, false, false},
+        {"gc_pause_max_us", "us", "", 1, true, false, false},
     };
     return metrics;
 }

@@ -17,7 +17,12 @@ inline constexpr int results_schema_version = 2;
 /// How format_table lays the table out: aligned columns for a terminal, or a
 /// Markdown pipe table (`run --md`) with each note a paragraph of its own.
 enum class TableFormat { text, markdown };
-std::string format_table(RunResults const& results, TableFormat format = TableFormat::text);
+struct TableStyle {
+    TableFormat format = TableFormat::text;
+    bool wide = false;    ///< every column (`run --wide`); else the most-read ones, about 100 characters
+    bool colour = false;  ///< text only: bold headings, verified green or red, warnings yellow (src/colour.hpp)
+};
+std::string format_table(RunResults const& results, TableStyle style = {});
 nlohmann::json results_to_json(RunResults const& results);
 std::string results_to_csv(RunResults const& results);
 

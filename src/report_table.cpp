@@ -1,4 +1,5 @@
 #include "src/aggregate.hpp"
+#include "src/colour.hpp"
 #include "src/report.hpp"
 #include "src/units.hpp"
 
@@ -51,26 +52,32 @@ std::string mib(double bytes) { return std::isfinite(bytes) ? printed("%.1f", by
 struct Column {
     std::string title;
     bool left = false;
+    bool wide = false;  ///< only in the --wide table
 };
 
 }  // namespace
 
-std::string format_table(RunResults const& results, TableFormat format) {
+std::string format_table(RunResults const& results, TableStyle style) {
+    using colour::paint;
+    using colour::Style;
     auto const& plan = results.plan;
     std::vector<Column> columns{
-        {"model", true}, {"verified", true}, {"wall"}, {plan.scenario->unit + "/s"}, {"CI +-"},
+        {"model", true, false}, {"verified", true, false}, {"wall", false, false}, {plan.scenario->unit + "/s", false, false},
+        {"CI +-", false, false},
     };
     std::vector<ExtraMetric const*> extra_columns, noted;
     for (auto const& metric : plan.scenario->metrics) {
         if (!metric.title.empty()) {
             extra_columns.push_back(&metric);
-            columns.push_back({metric.title});
+            columns.push_back({metric.title, false, metric.wide});
         }
         if (metric.noted) noted.push_back(&metric);
     }
-    for (char const* title : {"p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "RSS MiB", "KiB/task", "user s", "sys s", "cores",
-                              "vol cs", "invol cs"}) {
-        columns.push_back({title});
+    // the default table: the most-read columns (about 100 characters); --wide: all of them
+    for (auto const& [title, wide] : std::initializer_list<std::pair<char const*, bool>>{
+             {"p50 us", false}, {"p90 us", true}, {"p99 us", false}, {"p99.9 us", false}, {"max us", true}, {"RSS MiB", false},
+             {"KiB/task", true}, {"user s", true}, {"sys s", true}, {"cores", false}, {"vol cs", true}, {"invol cs", true}}) {
+        columns.push_back({title, false, wide});
     }
     std::vector<std::string> notes;
     double ci_level = 1;
@@ -170,24 +177,52 @@ std::string format_table(RunResults const& results, TableFormat format) {
         rows.push_back(std::move(row));
     }
 
+    // the columns this table shows
+    std::vector<std::size_t> shown;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (style.wide || !columns[c].wide) shown.push_back(c);
+    }
+    std::string hidden;  // the columns --wide adds, for the note below the table
+    for (auto const& column : columns) {
+        if (column.wide && !style.wide) hidden += (hidden.empty() ? "" : ", ") + column.title;
+    }
+    {
+        std::vector<Column> kept;
+        for (auto c : shown) kept.push_back(columns[c]);
+        for (auto& row : rows) {
+            std::vector<std::string> cells;
+            for (auto c : shown) cells.push_back(std::move(row[c]));
+            row = std::move(cells);
+        }
+        columns = std::move(kept);
+    }
+    // verified: green when every run was, red otherwise
+    auto const verified_ok = [&](std::size_t r) {
+        auto const& cell = rows[r][1];
+        auto const slash = cell.find('/');
+        return cell.substr(0, slash) == cell.substr(slash + 1) && cell.substr(0, slash) != "0";
+    };
+    bool const colour = style.colour && style.format == TableFormat::text;
+
     std::vector<std::size_t> width(columns.size());
     for (std::size_t c = 0; c < columns.size(); ++c) {
         width[c] = columns[c].title.size();
         for (auto const& row : rows) width[c] = std::max(width[c], row[c].size());
     }
-    auto const line = [&](auto const& cell) {
+    // painted after padding, so escape codes never count as width
+    auto const line = [&](auto const& cell, auto const& paint_cell) {
         std::string out;
         for (std::size_t c = 0; c < columns.size(); ++c) {
             std::string const text = cell(c);
             std::string const pad(width[c] - text.size(), ' ');
             out += c == 0 ? "" : "  ";
-            out += columns[c].left ? text + pad : pad + text;
+            out += columns[c].left ? paint_cell(c, text) + pad : pad + paint_cell(c, text);
         }
         while (!out.empty() && out.back() == ' ') out.pop_back();
         return out + "\n";
     };
 
-    bool const markdown = format == TableFormat::markdown;
+    bool const markdown = style.format == TableFormat::markdown;
     // Markdown: a pipe table, model and verified left-aligned, numbers right-aligned
     auto const markdown_line = [&](auto const& cell) {
         std::string out = "|";
@@ -204,14 +239,25 @@ std::string format_table(RunResults const& results, TableFormat format) {
         out += markdown_line([&](std::size_t c) { return std::string{columns[c].left ? ":---" : "---:"}; });
         for (auto const& row : rows) out += markdown_line([&](std::size_t c) { return row[c]; });
     } else {
-        out += line([&](std::size_t c) { return columns[c].title; });
-        for (auto const& row : rows) out += line([&](std::size_t c) { return row[c]; });
+        out += line([&](std::size_t c) { return columns[c].title; },
+                    [&](std::size_t, std::string const& text) { return paint(text, Style::bold, colour); });
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            out += line([&](std::size_t c) { return rows[r][c]; }, [&](std::size_t c, std::string const& text) {
+                if (c != 1) return text;
+                return paint(text, verified_ok(r) ? Style::green : Style::red, colour);
+            });
+        }
     }
     auto const table_end = out.size();
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
-           " done exactly once and none failed. RSS: peak of the case's process. KiB/task: the run's RSS growth per task alive at once.\n"
-           "user/sys s: CPU of the measured run; cores = (user + sys) / wall. ";
-    out += "vol/invol cs: context switches. All figures: docs/methodology.md.\n";
+           " done exactly once and none failed. RSS: peak of the case's process.";
+    if (hidden.empty()) {
+        out += " KiB/task: the run's RSS growth per task alive at once.\n"
+               "user/sys s: CPU of the measured run; cores = (user + sys) / wall. vol/invol cs: context switches. "
+               "All figures: docs/methodology.md.\n";
+    } else {
+        out += " cores: CPU of the measured run / wall.\n--wide adds " + hidden + ". All figures: docs/methodology.md.\n";
+    }
     if (ci_level < 1) {
         out += "CI +-: half-width of the " + printed("%.3g", ci_level * 100) + "% confidence interval of the median " +
                plan.scenario->unit + "/s, from order statistics (95% needs 6 or more repetitions).\n";
@@ -220,7 +266,7 @@ std::string format_table(RunResults const& results, TableFormat format) {
     std::sort(ranked.begin(), ranked.end(), [](auto const& a, auto const& b) { return a.second.median > b.second.median; });
     for (std::size_t i = 1; i < ranked.size(); ++i) {
         if (ranked[i - 1].second.n > 1 && ranked[i].second.n > 1 && overlap(ranked[i - 1].second, ranked[i].second)) {
-            out += "warning: " + ranked[i - 1].first + " and " + ranked[i].first + " cannot be ranked: their " +
+            out += paint("warning:", Style::yellow, colour) + " " + ranked[i - 1].first + " and " + ranked[i].first + " cannot be ranked: their " +
                    plan.scenario->unit + "/s intervals overlap (more --repeat, or longer runs, may separate them)\n";
         }
     }
@@ -252,16 +298,16 @@ std::string format_table(RunResults const& results, TableFormat format) {
     if (results.interrupted) {
         std::size_t finished = 0;
         for (auto const& model : results.models) finished += model.runs.size();
-        out += "\nINTERRUPTED: " + std::to_string(finished) + " of " + std::to_string(plan.repeat * plan.models.size()) +
+        out += "\n" + paint("INTERRUPTED:", Style::yellow, colour) + " " + std::to_string(finished) + " of " + std::to_string(plan.repeat * plan.models.size()) +
                " runs finished before the stop; the figures above are from those only.\n";
     }
     if (!unverified.empty()) {
-        out += "\nnot verified: runs that finished with failed " + plan.scenario->unit +
+        out += "\n" + paint("not verified:", Style::red, colour) + " runs that finished with failed " + plan.scenario->unit +
                " (counted by kind above; their figures are in the medians, over the " + plan.scenario->unit + " done):\n";
         for (auto const& line : unverified) out += "  " + line + "\n";
     }
     if (!failures.empty()) {
-        out += "\nFAILED runs (not counted above):\n";
+        out += "\n" + paint("FAILED runs", Style::red, colour) + " (not counted above):\n";
         for (auto const& failure : failures) out += "  " + failure + "\n";
     }
     if (markdown) {

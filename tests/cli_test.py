@@ -1588,6 +1588,98 @@ class Peers(UsageErrors, unittest.TestCase):
             self.assertIn("fibers/go", page)
 
 
+def on_terminal(*args, env=None, timeout=120):
+    """conclab with stdout and stderr on a pseudo-terminal, as a user at a terminal meets it: (exit code, all it wrote)."""
+    import pty
+    import select
+    master, slave = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environment.update({"TERM": "xterm-256color", **(env or {})})
+    process = subprocess.Popen([CONCLAB, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=environment)
+    os.close(slave)
+    out = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], timeout)
+            if not ready:
+                process.kill()
+                raise AssertionError(f"{args}: no output for {timeout} s")
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's other side is closed
+                break
+            if not data:
+                break
+            out += data
+    finally:
+        os.close(master)
+        process.wait(timeout=timeout)
+    return process.returncode, out.decode(errors="replace")
+
+
+class TerminalOutput(UsageErrors, unittest.TestCase):
+    """On a terminal: a progress bar with the time left, colour (unless NO_COLOR, TERM=dumb or --color never);
+    in a pipe: plain lines; the default table narrow, --wide all of it."""
+
+    RUN = ["run", "worker-pool", "--jobs", "300", "--workers", "4", "--work", "10", "--repeat", "2", "--warmup", "0"]
+    BOLD, GREEN, RED = "\033[1m", "\033[32m", "\033[1;31m"
+
+    def test_a_run_on_a_terminal_shows_a_progress_bar_with_the_time_left_and_colour(self):
+        code, out = on_terminal(*self.RUN)
+        self.assertEqual(code, 0, out)
+        self.assertIn("\r\033[K[", out)  # the bar, redrawn in place
+        self.assertRegex(out, r"8/8 cases, \dm\d\ds left, ")
+        self.assertIn(self.BOLD + "model" + "\033[0m", out)
+        self.assertIn(self.GREEN + "2/2" + "\033[0m", out)
+
+    def test_no_color_dumb_terminals_and_color_never_turn_colour_off_on_a_terminal(self):
+        for env, flags in [({"NO_COLOR": "1"}, []), ({"TERM": "dumb"}, []), ({}, ["--color", "never"]),
+                           ({}, ["--colour=never"])]:
+            with self.subTest(env=env, flags=flags):
+                code, out = on_terminal(*self.RUN, *flags, env=env)
+                self.assertEqual(code, 0, out)
+                self.assertIn("8/8 cases", out)  # still a bar: colour and progress are separate choices
+                self.assertNotIn("\033[1m", out)
+                self.assertNotIn("\033[32m", out)
+
+    def test_in_a_pipe_progress_is_plain_lines_and_colour_only_when_asked(self):
+        result = conclab(*self.RUN)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("\033", result.stdout + result.stderr)
+        self.assertRegex(result.stderr, r"(?m)^\[8/8, \dm\d\ds left\] worker-pool ")
+        for env in [{}, {"NO_COLOR": "1"}]:  # an explicit --color always wins over NO_COLOR
+            forced = subprocess.run([CONCLAB, "--color", "always", *self.RUN], capture_output=True, text=True, timeout=120,
+                                    env={**os.environ, **env})
+            self.assertEqual(forced.returncode, 0, forced.stderr)
+            self.assertIn(self.BOLD + "model", forced.stdout)
+
+    def test_errors_are_red_when_coloured_and_a_bad_color_is_named(self):
+        result = conclab("run", "bogus", "--color", "always")
+        self.assertEqual(result.returncode, 2)
+        self.assertTrue(result.stderr.startswith("conclab: " + self.RED + "error:\033[0m unknown scenario 'bogus'"), result.stderr)
+        self.assert_usage_error(["run", "worker-pool", "--color", "sometimes"], "--color expects never, auto or always, got 'sometimes'")
+        self.assert_usage_error(["list", "--color"], "--color expects never, auto or always")
+        self.assertIn("--color", conclab("--help").stdout)
+
+    def test_the_default_table_keeps_the_most_read_columns_and_wide_shows_all(self):
+        def header(result):
+            self.assertEqual(result.returncode, 0, result.stderr)
+            return next(line for line in result.stdout.splitlines() if line.startswith("model "))
+        narrow = conclab(*self.RUN, "--quiet")
+        self.assertEqual(header(narrow).split(), ["model", "verified", "wall", "jobs/s", "CI", "+-", "p50", "us", "p99", "us",
+                                                  "p99.9", "us", "RSS", "MiB", "cores"])
+        self.assertIn("--wide adds p90 us, max us, KiB/task, user s, sys s, vol cs, invol cs.", narrow.stdout)
+        table = [line for line in narrow.stdout.splitlines() if line.split()[:1] in (["model"], *[[m] for m in MODELS])]
+        self.assertEqual(len(table), 5, narrow.stdout)
+        self.assertLessEqual(max(len(line) for line in table), 100)
+        wide = conclab(*self.RUN, "--quiet", "--wide")
+        for column in ["p90 us", "max us", "KiB/task", "user s", "sys s", "vol cs", "invol cs"]:
+            self.assertIn(column, header(wide))
+        self.assertNotIn("--wide adds", wide.stdout)
+        markdown = conclab(*self.RUN, "--quiet", "--wide", "--md", "-")
+        self.assertIn("| invol cs |", markdown.stdout)
+
+
 class ReadmeStaysTrue(unittest.TestCase):
     """The README's example tables have the columns `run` prints today: each
     example block starts with the line `run` prints first ("worker-pool: ..."),

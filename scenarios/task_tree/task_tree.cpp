@@ -119,7 +119,7 @@ Scenario Spec::describe() {
                 runtime_threads_param(),
                 fiber_stack_param(),
             },
-        .metrics = {{"ns_per_task", "ns", "ns/task", 1, false, false}, {"leaves", "count", "", 1, false, false}},
+        .metrics = {{"ns_per_task", "ns", "ns/task", 1, false, false, false}, {"leaves", "count", "", 1, false, false, false}},
         .validate = validate,
         .setup = nullptr,
         .models = {},

@@ -2,6 +2,7 @@
 
 #include "src/cli/options.hpp"
 #include "src/compare.hpp"
+#include "src/units.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -59,7 +60,7 @@ int compare_command(CompareCli const& cli) {
     if (threshold >= 0) {
         auto const found = regressions(comparison, threshold);
         if (!found.empty()) {
-            std::fprintf(stderr, "conclab: error: %zu regression(s) beyond %.0f%%:\n", found.size(), threshold);
+            print_error(std::to_string(found.size()) + " regression(s) beyond " + printed("%.0f", threshold) + "%:");
             for (auto const& r : found) std::fprintf(stderr, "  %s\n", r.c_str());
             return exit_failed_runs;
         }

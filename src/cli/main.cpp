@@ -3,6 +3,7 @@
 // `__case` command), and bad input of any kind ends with one message and
 // exit code 2.
 #include "src/calibration.hpp"
+#include "src/colour.hpp"
 #include "src/claims.hpp"
 #include "src/suggest.hpp"
 #include "src/case_json.hpp"
@@ -20,6 +21,7 @@
 #include "src/report.hpp"
 #include "src/runner.hpp"
 #include "src/sweep.hpp"
+#include "src/units.hpp"
 
 #include "conclab_config.hpp"
 #include "conclab_git_commit.hpp"
@@ -127,8 +129,9 @@ int list_command(bool json) {
         }
     }
     if (!any_peer) std::printf("  none built here: ./setup.sh peers builds %s from Debian's packages\n", cli::peer_list().c_str());
-    std::printf("\nRun options: --repeat R (default 5), --warmup W (default 1), --json FILE, --csv FILE,\n"
+    std::printf("\nRun options: --repeat R (default 5), --warmup W (default 1), --json FILE, --csv FILE, --md FILE, --wide,\n"
                 "             --case-timeout SECONDS (default 600), --quiet, --no-latency. Details: docs/methodology.md.\n"
+                "Any command: --color never|auto|always (auto: on a terminal, unless NO_COLOR is set).\n"
                 "\nconclab serve: the url-fetch target server (conclab serve --help).\n");
     return 0;
 }
@@ -193,6 +196,7 @@ struct RunOptions {
     std::string json_path;
     std::string csv_path;
     std::string md_path;
+    bool wide = false;  ///< every column in the table (and in --md)
 };
 
 int run_command(Scenario const& scenario, RunOptions const& options, std::vector<std::string> command) {
@@ -245,7 +249,8 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep what finished
     // the scenario's fixture (url-fetch's target server) is started, or checked, before the first case
     auto results = execute(plan, std::move(command));
-    std::fputs(format_table(results).c_str(), table_out);
+    std::fputs(format_table(results, {.format = TableFormat::text, .wide = options.wide, .colour = colour::on(table_out)}).c_str(),
+               table_out);
     std::fflush(table_out);
     // checked before the first case; should the write fail after all (a full disk), the results are kept elsewhere
     bool lost_output = false;
@@ -256,12 +261,12 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
         } catch (std::runtime_error const& e) {
             lost_output = true;
             auto const kept = keep_elsewhere(content, "conclab-results", extension);
-            std::fprintf(stderr, "conclab: error: %s; the results are in %s instead\n", e.what(), kept.c_str());
+            cli::print_error(std::string{e.what()} + "; the results are in " + kept + " instead");
         }
     };
     if (!options.json_path.empty()) write_results(options.json_path, results_to_json(results).dump(2) + "\n", ".json", json_to_stdout);
     if (!options.csv_path.empty()) write_results(options.csv_path, results_to_csv(results), ".csv", csv_to_stdout);
-    if (!options.md_path.empty()) write_results(options.md_path, format_table(results, TableFormat::markdown), ".md", md_to_stdout);
+    if (!options.md_path.empty()) write_results(options.md_path, format_table(results, {.format = TableFormat::markdown, .wide = options.wide, .colour = false}), ".md", md_to_stdout);
     if (results.interrupted) {
         std::fprintf(stderr, "conclab: interrupted; the runs that finished are above%s\n",
                      options.json_path.empty() && options.csv_path.empty() && options.md_path.empty() ? "" : " and in the files written");
@@ -269,19 +274,46 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     }
     if (lost_output) return exit_failed_runs;
     if (!all_ok(results)) {
-        std::fprintf(stderr, "conclab: error: some runs failed (listed above); their numbers are not in the summary\n");
+        cli::print_error("some runs failed (listed above); their numbers are not in the summary");
         return exit_failed_runs;
     }
     if (double const failed = failed_items(results); failed > 0) {
-        std::fprintf(stderr, "conclab: error: %.0f %s failed across the measured runs (counted by kind above)\n", failed,
-                     scenario.unit.c_str());
+        cli::print_error(printed("%.0f", failed) + " " + scenario.unit + " failed across the measured runs (counted by kind above)");
         return exit_failed_runs;
     }
     return 0;
 }
 
+// --color MODE / --colour=MODE anywhere on the line, for every command: taken out before the rest is
+// parsed (so that it also holds for errors found before), its mode set for the process.
+std::vector<char*> take_colour_flag(int argc, char** argv) {
+    std::vector<char*> rest;
+    for (int i = 0; i < argc; ++i) {
+        std::string_view const arg{argv[i]};
+        bool const spelled = arg == "--color" || arg == "--colour";
+        if (spelled && i + 1 < argc) {
+            colour::set_mode(colour::parse_mode(argv[++i]));
+        } else if (spelled) {
+            throw UsageError{std::string{arg} + " expects never, auto or always"};
+        } else if (arg.starts_with("--color=") || arg.starts_with("--colour=")) {
+            colour::set_mode(colour::parse_mode(arg.substr(arg.find('=') + 1)));
+        } else {
+            rest.push_back(argv[i]);
+        }
+    }
+    return rest;
+}
+
 int main_impl(int argc, char** argv) {
+    auto args = take_colour_flag(argc, argv);
+    argc = static_cast<int>(args.size());
+    argv = args.data();
     CLI::App app{"conclab: one concurrency scenario, four concurrency models, measured side by side.", "conclab"};
+    // shown in the help; taken out of the line above before CLI11 parses it
+    std::string colour_help_only;
+    app.add_option("--color,--colour", colour_help_only,
+                   "colour: auto (default: on a terminal, unless NO_COLOR is set), always, never; any command, anywhere on the line")
+        ->type_name("{never,auto,always}");
     app.set_version_flag("--version", std::string{"conclab "} + CONCLAB_VERSION + " (" + CONCLAB_GIT_COMMIT + ")");
     app.require_subcommand(1);
     bool list_as_json = false;
@@ -312,6 +344,9 @@ int main_impl(int argc, char** argv) {
         sub->add_option("--csv", options.csv_path, "write one CSV row per run; - for standard output")->type_name("FILE");
         sub->add_option("--md", options.md_path, "write the table as Markdown (a pipe table and its notes); - for standard output")
             ->type_name("FILE");
+        sub->add_flag("--wide", options.wide,
+                      "every column: also p90 and max latency, RSS per task, user and sys CPU seconds, context switches "
+                      "(the default table keeps the most-read ones, about 100 characters)");
     }
 
     cli::SweepCli sweep_cli;
@@ -416,10 +451,10 @@ int main(int argc, char** argv) {
     try {
         return conclab::main_impl(argc, argv);
     } catch (conclab::UsageError const& e) {
-        std::fprintf(stderr, "conclab: error: %s\n", e.what());
+        conclab::cli::print_error(e.what());
         return conclab::cli::exit_usage;
     } catch (std::exception const& e) {
-        std::fprintf(stderr, "conclab: error: %s\n", e.what());
+        conclab::cli::print_error(e.what());
         return conclab::cli::exit_failed_runs;
     }
 }

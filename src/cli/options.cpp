@@ -1,15 +1,21 @@
 #include "src/cli/options.hpp"
 
 #include "scenarios/registry.hpp"
+#include "src/colour.hpp"
 #include "src/params.hpp"
 #include "src/peer.hpp"
 #include "src/suggest.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <span>
 #include <string_view>
 
 namespace conclab::cli {
+
+void print_error(std::string const& message) {
+    std::fprintf(stderr, "conclab: %s %s\n", colour::paint("error:", colour::Style::red, colour::on(stderr)).c_str(), message.c_str());
+}
 
 namespace {
 std::string tokens_of(std::span<Model const> models) {

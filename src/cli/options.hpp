@@ -18,6 +18,9 @@ namespace conclab::cli {
 inline constexpr int exit_failed_runs = 1;
 inline constexpr int exit_usage = 2;
 
+/// "conclab: error: MESSAGE" on stderr, "error:" in red when stderr is coloured (src/colour.hpp).
+void print_error(std::string const& message);
+
 /// "fibers,coroutines,tbb,threads"
 std::string model_list();
 /// The peers' tokens, comma-separated: go,tokio,rayon,rust-threads.

@@ -199,7 +199,7 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
         return exit_interrupted;
     }
     if (outcome.failed > 0) {
-        std::fprintf(stderr, "conclab: error: %zu case(s) failed in this session (status in the file)\n", outcome.failed);
+        print_error(std::to_string(outcome.failed) + " case(s) failed in this session (status in the file)");
         return exit_failed_runs;
     }
     return 0;
