@@ -825,7 +825,7 @@ class Report(UsageErrors, unittest.TestCase):
         import shutil
         with tempfile.TemporaryDirectory() as tmp:
             sweep, results, out = (os.path.join(tmp, n) for n in ["s.jsonl", "r.json", "report"])
-            self.assertEqual(conclab(*sweep_grid(), "-o", sweep).returncode, 0)
+            self.assertEqual(conclab(*sweep_grid("2,16"), "-o", sweep).returncode, 0)  # as text, 16 would sort before 2
             self.assertEqual(conclab("run", "url-fetch", "--requests", "40", "--concurrency", "4", "--repeat", "2",
                                      "--warmup", "0", "--quiet", "--json", results).returncode, 0)
             result = conclab("report", sweep, results, "-o", out, "--title", "test report", timeout=300)
@@ -849,6 +849,25 @@ class Report(UsageErrors, unittest.TestCase):
             self.assertEqual(page.count("<details class='listing' id='code-"), 2)
             self.assertIn(conclab("show", "worker-pool", "--html").stdout, page)
             self.assertNotIn("claims", model)
+            import re
+            # every chart titled and captioned; a single run (url-fetch here) has its throughput chart too
+            titles = re.findall(r"<figure><img class='chart' [^>]*><figcaption><b>([^<]+)\.</b> [^<]{40,}</figcaption></figure>", page)
+            self.assertEqual(len(titles), page.count("<img"))
+            for title in ["Throughput: requests per second", "Throughput: jobs per second", "Throughput against work",
+                          "Tail latency: p99", "Latency at every percentile", "Memory: peak RSS", "Memory per task", "CPU per item"]:
+                self.assertIn(title, titles)
+            self.assertIn("Log scale", page)  # each scale is said in its caption
+            # human units, parameter values sorted as numbers
+            with open(os.path.join(out, "tables.md")) as f:
+                markdown = f.read()
+            self.assertNotRegex(markdown, r"\de[+-]\d")  # no 1.1611e+07
+            self.assertNotRegex(markdown, r"\| \d{6,}")  # no raw byte counts
+            self.assertRegex(markdown, r"\| \d+(\.\d+)? (KiB|MiB) \|")
+            self.assertRegex(markdown, r"\| \d+(\.\d+)? (µs|ms) \|")
+            rows = [line.split(" | ")[0] for line in markdown.splitlines() if line.startswith("| work=0 ")]
+            self.assertEqual(rows[0], "| work=0 workers=2")
+            self.assertEqual(rows[-1], "| work=0 workers=16")
+            self.assertNotIn("max-width:1400px", page)  # the page takes the window's width
             chromium = shutil.which("chromium")
             if chromium is None:
                 self.skipTest("chromium is not installed (./setup.sh test installs it)")
@@ -856,8 +875,13 @@ class Report(UsageErrors, unittest.TestCase):
                                       "--v=0", "--virtual-time-budget=5000", "--dump-dom",
                                       "file://" + os.path.join(out, "index.html")],
                                      capture_output=True, text=True, timeout=120)
+            # and a screenshot, to look at by hand (CONCLAB_REPORT_SCREENSHOT=FILE keeps it)
+            shot = os.environ.get("CONCLAB_REPORT_SCREENSHOT") or os.path.join(tmp, "report.png")
+            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1600,4000",
+                            "--screenshot=" + shot, "file://" + os.path.join(out, "index.html")], capture_output=True, timeout=120)
+            with open(shot, "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
         self.assertEqual(browser.returncode, 0, browser.stderr[-2000:])
-        import re
         body = re.search(r'<body data-charts-shown="(\d+)" data-charts="(\d+)">', browser.stdout)
         self.assertIsNotNone(body, "the page's load script did not run")
         shown, charts = int(body.group(1)), int(body.group(2))

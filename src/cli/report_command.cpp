@@ -1,5 +1,7 @@
 #include "src/cli/report_command.hpp"
 
+#include "scenarios/registry.hpp"
+
 #include "src/output_file.hpp"
 #include "src/child.hpp"
 #include "src/process.hpp"
@@ -78,6 +80,8 @@ int report_command(ReportCli const& cli) {
     // each scenario's code, the four model files side by side (as `conclab show --html`): the listing of this build
     for (auto& scenario : model["scenarios"]) {
         scenario["listing_html"] = listing::html_table(listing_columns(scenario["name"].get<std::string>(), ""));
+        // what the scenario counts ("jobs", "requests"), for the charts' axes
+        if (auto const* known = find_scenario(scenario["name"].get<std::string>())) scenario["unit"] = known->unit;
     }
     std::error_code error;
     std::filesystem::create_directories(cli.output, error);
@@ -88,7 +92,7 @@ int report_command(ReportCli const& cli) {
     write_output(model_path, model.dump(1) + "\n");
     auto const python = find_python();
     if (run({python, find_script(), model_path, cli.output}, false) != 0) {
-        std::fprintf(stderr, "conclab: error: drawing the report failed (messages above); %s is complete\n", model_path.c_str());
+        print_error("drawing the report failed (messages above); " + model_path + " is complete");
         return exit_failed_runs;
     }
     std::fprintf(stderr, "report: %s/index.html, tables.md, tables.csv (from %s)\n", cli.output.c_str(), model_path.c_str());

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""The report script's own rules (src/report/conclab_report.py): numbers in
+human units, never an exponent; parameter values sorted as numbers; the
+scale of an axis chosen by the span of its values.
+
+usage: report_script_test.py PATH_TO_conclab_report.py"""
+import importlib.util
+import sys
+import unittest
+
+spec = importlib.util.spec_from_file_location("conclab_report", sys.argv.pop(1))
+report = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(report)
+
+
+class HumanUnits(unittest.TestCase):
+    def test_counts(self):
+        self.assertEqual(report.human_count(11611000.0), "11.6M")
+        self.assertEqual(report.human_count(58500), "58.5k")
+        self.assertEqual(report.human_count(999), "999")
+        self.assertEqual(report.human_count(0.473), "0.473")
+        self.assertEqual(report.human_count(None), "-")
+
+    def test_bytes(self):
+        self.assertEqual(report.human_bytes(25276510208), "23.5 GiB")
+        self.assertEqual(report.human_bytes(13332480.0), "12.7 MiB")
+        self.assertEqual(report.human_bytes(2662.4), "2.6 KiB")
+        self.assertEqual(report.human_bytes(410), "410 B")
+
+    def test_durations_in_microseconds(self):
+        self.assertEqual(report.human_us(0.47), "0.47 µs")
+        self.assertEqual(report.human_us(850), "850 µs")
+        self.assertEqual(report.human_us(1200), "1.2 ms")
+        self.assertEqual(report.human_us(2.5e6), "2.5 s")
+
+    def test_plain_numbers_for_csv_have_no_exponent(self):
+        self.assertEqual(report.plain(11611000.0), "11611000")
+        self.assertEqual(report.plain(25276510208.0), "25276510208")
+        self.assertEqual(report.plain(0.000123), "0.000123")
+        self.assertEqual(report.plain(3.5), "3.5")
+        self.assertEqual(report.plain(None), "")
+
+
+class Order(unittest.TestCase):
+    def test_combinations_sort_by_value_not_text(self):
+        # by each parameter in the order of their names, as their labels read ("mode=a workers=2")
+        scenario = {"axes": {"workers": [1, 2, 16]}, "cases": [
+            {"params": {"workers": w, "mode": m}, "model": "fibers"} for w in (16, 2, 1) for m in ("b", "a")]}
+        self.assertEqual([(c["workers"], c["mode"]) for c in report.combinations(scenario)],
+                         [(1, "a"), (2, "a"), (16, "a"), (1, "b"), (2, "b"), (16, "b")])
+
+    def test_models_in_their_fixed_order_with_peers_and_variants_after_their_model(self):
+        cases = [{"model": m} for m in ["threads", "go", "fibers/shared-queue", "tbb", "fibers"]]
+        self.assertEqual(report.models_in(cases), ["fibers", "go", "fibers/shared-queue", "tbb", "threads"])
+
+
+class Scales(unittest.TestCase):
+    def test_log_only_where_values_span_decades(self):
+        self.assertLess(report.span_of([100, 1500]), report.LOG_SPAN)
+        self.assertGreaterEqual(report.span_of([0.5, 338000]), report.LOG_SPAN)
+        self.assertEqual(report.span_of([None, 0, 5]), 1.0)
+        self.assertIn("Linear scale from zero", report.scale_note(False, [1, 2]))
+        self.assertIn("span 100x", report.scale_note(True, [1, 100]))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
