@@ -6,19 +6,21 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <tuple>
 #include <string>
 #include <vector>
 
 namespace conclab {
 namespace {
 
-// three significant digits, with a k/M/G suffix for large counts
+// three significant digits, with a k/M/G suffix for large counts (from 10k; 1000-9999 in full), in the
+// largest unit where the rounded value is still at least 1 (least 10 for k): 999,600 is 1M, never 1e+03k
 std::string count(double value) {
     if (!std::isfinite(value)) return "-";
-    double const magnitude = std::fabs(value);
-    if (magnitude >= 1e9) return printed("%.3gG", value / 1e9);
-    if (magnitude >= 1e6) return printed("%.3gM", value / 1e6);
-    if (magnitude >= 1e4) return printed("%.3gk", value / 1e3);
+    for (auto const& [limit, suffix, least] : {std::tuple{1e9, "G", 1.0}, std::tuple{1e6, "M", 1.0}, std::tuple{1e3, "k", 10.0}}) {
+        if (auto const text = printed("%.3g", value / limit); std::fabs(std::strtod(text.c_str(), nullptr)) >= least) return text + suffix;
+    }
     return printed("%.0f", value);
 }
 

@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
+#include <utility>
 
 namespace conclab {
 std::string printed(char const* pattern, double value) {
@@ -15,13 +18,22 @@ std::string three_significant(double value) {
     return printed(magnitude >= 100 ? "%.0f" : magnitude >= 10 ? "%.1f" : "%.2f", value);
 }
 
+namespace {
+// In the largest of `units` (descending) where the value, to three digits, is at least 1: 999,600 is
+// "1.00M", not "1000k".
+std::string in_units(double value, std::initializer_list<std::pair<double, char const*>> units) {
+    for (auto const& [limit, suffix] : units) {
+        if (auto const text = three_significant(value / limit); std::fabs(std::strtod(text.c_str(), nullptr)) >= 1) {
+            return text + suffix;
+        }
+    }
+    return three_significant(value / (units.end() - 1)->first) + (units.end() - 1)->second;
+}
+}  // namespace
+
 std::string human_count(double value) {
     if (!std::isfinite(value)) return "-";
-    auto const magnitude = std::fabs(value);
-    if (magnitude >= 1e9) return three_significant(value / 1e9) + "G";
-    if (magnitude >= 1e6) return three_significant(value / 1e6) + "M";
-    if (magnitude >= 1e3) return three_significant(value / 1e3) + "k";
-    return three_significant(value);
+    return in_units(value, {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}});
 }
 
 std::string human_bytes(double bytes) {
@@ -35,9 +47,7 @@ std::string human_bytes(double bytes) {
 
 std::string human_us(double us) {
     if (!std::isfinite(us)) return "-";
-    if (std::fabs(us) >= 1e6) return three_significant(us / 1e6) + " s";
-    if (std::fabs(us) >= 1e3) return three_significant(us / 1e3) + " ms";
-    return three_significant(us) + " µs";
+    return in_units(us, {{1e6, " s"}, {1e3, " ms"}, {1, " µs"}});
 }
 
 }  // namespace conclab

@@ -135,12 +135,14 @@ TEST(Claims, HumanUnits) {
     EXPECT_EQ(human_count(1'161'100), "1.16M");
     EXPECT_EQ(human_count(58'500), "58.5k");
     EXPECT_EQ(human_count(12), "12.0");
+    EXPECT_EQ(human_count(999'600), "1.00M") << "rounded into the next unit, not 1000k";
     EXPECT_EQ(human_bytes(25'276'510'208.0), "23.5 GiB");
     EXPECT_EQ(human_bytes(2662.4), "2.6 KiB");
     EXPECT_EQ(human_bytes(410), "410 B");
     EXPECT_EQ(human_us(850), "850 µs");
     EXPECT_EQ(human_us(1200), "1.20 ms");
     EXPECT_EQ(human_us(2.5e6), "2.50 s");
+    EXPECT_EQ(human_us(999.7), "1.00 ms");
     EXPECT_EQ(human_us(no_value), "-");
 }
 

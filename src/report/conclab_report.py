@@ -58,36 +58,32 @@ LOG_SPAN = 20
 
 # --- numbers in human units (as conclab's tables: src/units.cpp) -------------------------------------
 
-def human_count(value):
-    """1234567 -> 1.23M, 58500 -> 58.5k, 12.3 -> 12.3."""
+def in_units(value, units, base_format="{:.3g}"):
+    """In the largest of `units` (descending) where the value, to three digits, is at least 1:
+    999600 is 1M, never 1e+03k."""
     if value is None or not math.isfinite(value):
         return "-"
-    magnitude = abs(value)
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.3g}" if magnitude < 100 else f"{value:.0f}"
+    for limit, suffix in units[:-1]:
+        text = f"{value / limit:.3g}"
+        if abs(float(text)) >= 1:
+            return text + suffix
+    limit, suffix = units[-1]
+    return base_format.format(value / limit) + suffix
+
+
+def human_count(value):
+    """1234567 -> 1.23M, 58500 -> 58.5k, 12.3 -> 12.3."""
+    return in_units(value, [(1e9, "G"), (1e6, "M"), (1e3, "k"), (1, "")])
 
 
 def human_bytes(value):
     """410 -> 410 B, 2662.4 -> 2.6 KiB, 25276510208 -> 23.5 GiB."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    for limit, suffix in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if abs(value) >= limit:
-            return f"{value / limit:.3g} {suffix}"
-    return f"{value:.0f} B"
+    return in_units(value, [(2**30, " GiB"), (2**20, " MiB"), (2**10, " KiB"), (1, " B")], "{:.0f}")
 
 
 def human_us(value):
     """0.47 -> 0.47 µs, 850 -> 850 µs, 1200 -> 1.2 ms, 2.5e6 -> 2.5 s."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:.3g} s"
-    if abs(value) >= 1e3:
-        return f"{value / 1e3:.3g} ms"
-    return f"{value:.3g} µs"
+    return in_units(value, [(1e6, " s"), (1e3, " ms"), (1, " µs")])
 
 
 # --- order: parameter values sorted as numbers, models in their fixed order ---------------------------
