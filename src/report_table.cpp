@@ -26,7 +26,7 @@ std::string count(double value) {
 
 std::string three_digits(double value) {
     if (!std::isfinite(value)) return "-";
-    if (std::fabs(value) >= 1000) return printed("%.0f", value);
+    if (std::fabs(value) >= 999.5) return printed("%.0f", value);  // %.3g would print 999.7 as 1e+03
     return printed("%.3g", value);
 }
 

@@ -29,6 +29,7 @@ class HumanUnits(unittest.TestCase):
         self.assertEqual(report.human_bytes(2662.4), "2.6 KiB")
         self.assertEqual(report.human_bytes(410), "410 B")
         self.assertEqual(report.human_bytes(1023.9 * 1024), "1 MiB")
+        self.assertEqual(report.human_bytes(1020 * 1024), "1020 KiB")  # not 1.02e+03 KiB
 
     def test_durations_in_microseconds(self):
         self.assertEqual(report.human_us(0.47), "0.47 µs")

@@ -66,7 +66,8 @@ def in_units(value, units, base_format="{:.3g}"):
     for limit, suffix in units[:-1]:
         text = f"{value / limit:.3g}"
         if abs(float(text)) >= 1:
-            return text + suffix
+            # 1000-1023 of a binary unit: three digits would be an exponent (1.02e+03 KiB)
+            return (f"{value / limit:.0f}" if "e" in text else text) + suffix
     limit, suffix = units[-1]
     return base_format.format(value / limit) + suffix
 
