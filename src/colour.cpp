@@ -45,7 +45,6 @@ std::string paint(std::string_view text, Style style, bool enabled) {
         case Style::red: code = "\033[1;31m"; break;
         case Style::green: code = "\033[32m"; break;
         case Style::yellow: code = "\033[33m"; break;
-        case Style::dim: code = "\033[2m"; break;
     }
     return code + std::string{text} + "\033[0m";
 }

@@ -27,7 +27,7 @@ void set_mode(Mode mode) noexcept;
 /// Whether text written to `stream` (stdout or stderr) is coloured, under that mode.
 bool on(std::FILE* stream) noexcept;
 
-enum class Style { bold, red, green, yellow, dim };
+enum class Style { bold, red, green, yellow };
 
 /// `text` wrapped in the style's escape codes when `enabled`, else `text` unchanged.
 std::string paint(std::string_view text, Style style, bool enabled);

@@ -89,6 +89,7 @@ std::string format_table(RunResults const& results, TableStyle style) {
     double rate_requested = no_value;
     std::vector<std::string> saturated_models;
     std::vector<std::vector<std::string>> rows;
+    std::vector<bool> all_verified;  // per row: every run verified (the verified cell green, else red)
     std::vector<std::string> failures;
     std::vector<std::string> unverified;  // runs that finished with failed items
     for (auto const& model : results.models) {
@@ -177,16 +178,18 @@ std::string format_table(RunResults const& results, TableStyle style) {
             count(median(&CaseMetrics::involuntary_ctx_switches).median),
         });
         rows.push_back(std::move(row));
+        all_verified.push_back(verified_runs > 0 && verified_runs == model.runs.size());
     }
 
-    // the columns this table shows
+    // the columns this table shows, and those --wide adds (named in the note below the table)
     std::vector<std::size_t> shown;
+    std::string hidden;
     for (std::size_t c = 0; c < columns.size(); ++c) {
-        if (style.wide || !columns[c].wide) shown.push_back(c);
-    }
-    std::string hidden;  // the columns --wide adds, for the note below the table
-    for (auto const& column : columns) {
-        if (column.wide && !style.wide) hidden += (hidden.empty() ? "" : ", ") + column.title;
+        if (style.wide || !columns[c].wide) {
+            shown.push_back(c);
+        } else {
+            hidden += (hidden.empty() ? "" : ", ") + columns[c].title;
+        }
     }
     {
         std::vector<Column> kept;
@@ -198,12 +201,6 @@ std::string format_table(RunResults const& results, TableStyle style) {
         }
         columns = std::move(kept);
     }
-    // verified: green when every run was, red otherwise
-    auto const verified_ok = [&](std::size_t r) {
-        auto const& cell = rows[r][1];
-        auto const slash = cell.find('/');
-        return cell.substr(0, slash) == cell.substr(slash + 1) && cell.substr(0, slash) != "0";
-    };
     bool const colour = style.colour && style.format == TableFormat::text;
 
     std::vector<std::size_t> width(columns.size());
@@ -246,7 +243,7 @@ std::string format_table(RunResults const& results, TableStyle style) {
         for (std::size_t r = 0; r < rows.size(); ++r) {
             out += line([&](std::size_t c) { return rows[r][c]; }, [&](std::size_t c, std::string const& text) {
                 if (c != 1) return text;
-                return paint(text, verified_ok(r) ? Style::green : Style::red, colour);
+                return paint(text, all_verified[r] ? Style::green : Style::red, colour);
             });
         }
     }
