@@ -1,11 +1,16 @@
 // Output files that never damage anything: `-` is standard output; a
-// device, a FIFO or a link into /proc (/dev/stdout) is written through, as
-// it is; a regular file, reached directly or through symlinks, is written
-// beside its real target and renamed over it, so it appears whole or not at
-// all and the symlinks stay.
+// character device, a FIFO or a link into /proc (/dev/stdout) is written
+// through, as it is; a regular file, reached directly or through symlinks,
+// is written to a new temporary name beside its real target (O_EXCL, so
+// nothing planted there is followed) and renamed over it, so it appears
+// whole or not at all and the symlinks stay. Nothing but a regular file is
+// ever replaced; a symlink another user planted in a shared directory is not
+// followed; no new name is made under /dev.
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace conclab {
 
@@ -43,6 +48,20 @@ bool is_standard_output(std::string const& path);
 /// Writes `content` to `path` as resolve_output describes; throws
 /// std::runtime_error if it cannot (no partial file is left looking whole).
 void write_output(std::string const& path, std::string const& content);
+
+/// Refuses (UsageError) two outputs that name one file, directly or through
+/// symbolic or hard links: (flag, path) pairs; empty paths are left out.
+void check_distinct(std::vector<std::pair<std::string, std::string>> const& outputs);
+
+/// Opens the regular file at `real` (a resolved path) with `flags`, never
+/// through a symbolic link (O_NOFOLLOW); throws UsageError naming `what`.
+int open_regular_file(std::string const& real, int flags, std::string const& what);
+
+/// Takes an exclusive lock (flock) on the open file `fd`, held until the
+/// descriptor is closed or the process ends, however it ends. When another
+/// process holds it, throws UsageError at once naming `path` and the
+/// holder's pid (from /proc/locks).
+void lock_or_refuse(int fd, std::string const& path);
 
 /// An open descriptor to append to a stream or file target (sweep files);
 /// standard output is fd 1 and not closed by the caller. Throws UsageError.

@@ -237,6 +237,7 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
     if (!options.md_path.empty()) check_writable(options.md_path, "--md");
+    check_distinct({{"--json", options.json_path}, {"--csv", options.csv_path}, {"--md", options.md_path}});
     // `-` (or /dev/stdout) is standard output for one of them; the table then goes to stderr.
     bool const json_to_stdout = !options.json_path.empty() && is_standard_output(options.json_path);
     bool const csv_to_stdout = !options.csv_path.empty() && is_standard_output(options.csv_path);
@@ -260,8 +261,12 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
             if (!to_stdout) std::fprintf(stderr, "wrote %s\n", path.c_str());
         } catch (std::runtime_error const& e) {
             lost_output = true;
-            auto const kept = keep_elsewhere(content, "conclab-results", extension);
-            cli::print_error(std::string{e.what()} + "; the results are in " + kept + " instead");
+            try {
+                auto const kept = keep_elsewhere(content, "conclab-results", extension);
+                cli::print_error(std::string{e.what()} + "; the results are in " + kept + " instead");
+            } catch (std::runtime_error const& elsewhere) {
+                cli::print_error(std::string{e.what()} + "; " + elsewhere.what() + "; the table above is all that is left of them");
+            }
         }
     };
     if (!options.json_path.empty()) write_results(options.json_path, results_to_json(results).dump(2) + "\n", ".json", json_to_stdout);
