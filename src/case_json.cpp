@@ -1,11 +1,21 @@
 #include "src/case_json.hpp"
 
+#include "src/params.hpp"
+
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <iterator>
 #include <set>
 #include <stdexcept>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace conclab {
 
@@ -31,15 +41,32 @@ nlohmann::json metrics_to_json(CaseMetrics const& m) {
     return json;
 }
 
+std::uint64_t count_from_json(nlohmann::json const& value, std::string_view name) {
+    // nlohmann converts -1 to 2^64-1 and 1.5 to 1 without a word: a count is a whole number >= 0, or refused
+    if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+    if (value.is_number_integer() && value.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(value.get<std::int64_t>());
+    if (value.is_number_float()) {
+        double const d = value.get<double>();
+        if (d >= 0 && d < 9007199254740992.0 && d == std::floor(d)) return static_cast<std::uint64_t>(d);
+    }
+    throw std::invalid_argument{std::string{name} + " must be a whole number >= 0, not " + value.dump()};
+}
+
+unsigned repetition_from_json(nlohmann::json const& value) {
+    auto const repetition = count_from_json(value, "repetition");
+    if (repetition >= 1'000'000) throw std::invalid_argument{"repetition " + value.dump() + " is beyond any sweep's"};
+    return static_cast<unsigned>(repetition);
+}
+
 CaseMetrics metrics_from_json(nlohmann::json const& json) {
     CaseMetrics m;
     m.checksum = std::stoull(json.at("checksum").get<std::string>(), nullptr, 16);
     m.expected_checksum = std::stoull(json.at("expected_checksum").get<std::string>(), nullptr, 16);
-    m.items = json.at("items").get<std::uint64_t>();
-    m.latency_count = json.at("latency_count").get<std::uint64_t>();
+    m.items = count_from_json(json.at("items"), "items");
+    m.latency_count = count_from_json(json.at("latency_count"), "latency_count");
     // files from before 2026-12-02 have no items_failed: their url-fetch runs counted failures in "errors"
     if (auto const failed = json.find("items_failed"); failed != json.end()) {
-        m.items_failed = failed->get<std::uint64_t>();
+        m.items_failed = count_from_json(*failed, "items_failed");
     } else if (auto const errors = json.find("errors"); errors != json.end() && errors->is_number()) {
         m.items_failed = static_cast<std::uint64_t>(errors->get<double>());
     }
@@ -56,6 +83,20 @@ CaseMetrics metrics_from_json(nlohmann::json const& json) {
         m.*metric.field = it == json.end() || it->is_null() ? no_value : it->get<double>();
         known.emplace(metric.key);
     }
+    // times, rates, latencies, memory and counts cannot be negative (growths and differences can: not checked)
+    static constexpr std::string_view never_negative[] = {
+        "wall_s", "throughput_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us",
+        "peak_rss_bytes", "user_cpu_s", "sys_cpu_s", "cpu_utilization", "voluntary_ctx_switches", "involuntary_ctx_switches",
+        "os_threads", "items_per_cpu_s", "rss_baseline_bytes", "rss_run_peak_bytes", "heap_allocations", "tasks",
+        "rate_requested", "rate_achieved"};
+    for (auto const& metric : metric_list()) {
+        double const value = m.*metric.field;
+        bool const listed = std::find(std::begin(never_negative), std::end(never_negative), metric.key) != std::end(never_negative);
+        if (std::isinf(value) || (listed && value < 0) || (metric.key == "wall_s" && value == 0)) {
+            throw std::invalid_argument{std::string{metric.key} + " " + json.at(std::string{metric.key}).dump() +
+                                        (metric.key == "wall_s" ? " is not a positive time" : " cannot be negative")};
+        }
+    }
     // the rest are the scenario's own metrics
     for (auto const& [key, value] : json.items()) {
         if (known.count(key) == 0 && (value.is_number() || value.is_null())) {
@@ -63,6 +104,64 @@ CaseMetrics metrics_from_json(nlohmann::json const& json) {
         }
     }
     return m;
+}
+
+std::string read_results_text(std::string const& path) {
+    // a FIFO would hang the reader and /dev/zero would grow it without end: results are regular files
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) throw UsageError{path + ": cannot be read (" + std::strerror(errno) + ")"};
+    if (!S_ISREG(st.st_mode)) {
+        throw UsageError{path + " is " + (S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or special file") +
+                         "; expected a conclab results or sweep file (a regular file)"};
+    }
+    int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) throw UsageError{path + ": cannot be read (" + std::strerror(errno) + ")"};
+    struct stat opened{};
+    if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {  // swapped for something else since the stat
+        ::close(fd);
+        throw UsageError{path + " is not a regular file; expected a conclab results or sweep file"};
+    }
+    std::string text;
+    text.reserve(static_cast<std::size_t>(opened.st_size));
+    char buffer[1 << 16];
+    for (;;) {
+        auto const n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            auto const reason = std::strerror(errno);
+            ::close(fd);
+            throw UsageError{path + ": cannot be read (" + reason + ")"};
+        }
+        if (n == 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return text;
+}
+
+nlohmann::json parse_bounded(std::string_view text, std::size_t max_bytes) {
+    if (text.size() > max_bytes) return nlohmann::json(nlohmann::json::value_t::discarded);
+    // nesting depth, counted outside strings: comparing or printing a value recurses once per level
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (char const c : text) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_json_depth) return nlohmann::json(nlohmann::json::value_t::discarded);
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return nlohmann::json::parse(text, nullptr, false);
 }
 
 nlohmann::json params_to_json(ParamValues const& values) {

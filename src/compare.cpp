@@ -36,13 +36,6 @@ std::string key_of(CaseRuns const& c) {
     return c.scenario + " " + params_to_json(c.params).dump() + " " + std::string{token(c.model)};
 }
 
-std::string read_all(std::string const& path) {
-    std::ifstream file{path, std::ios::binary};
-    if (!file) throw UsageError{path + ": cannot be read (" + std::strerror(errno) + ")"};
-    std::stringstream buffer;
-    buffer << file.rdbuf();
-    return buffer.str();
-}
 
 
 // P(U <= u) for sample sizes m, n without ties: the number of arrangements
@@ -120,9 +113,9 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
         }
     };
     for (auto const& path : paths) {
-        auto const text = read_all(path);
+        auto const text = read_results_text(path);
         try {
-            auto const head = nlohmann::json::parse(text.substr(0, text.find('\n')), nullptr, false);
+            auto const head = parse_bounded(std::string_view{text}.substr(0, text.find('\n')));
             if (!head.is_discarded() && head.is_object() && head.value("schema", "") == "conclab-sweep") {
                 // the sweep reader: a corrupt line is refused with its line number, a cut-off last line left out
                 auto file = read_sweep_file(path);
@@ -132,11 +125,11 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
                     auto const& c = file.cases[i].at("case");
                     entries.push_back({file.keys[i], path + ": line " + std::to_string(file.lines[i]), c.at("scenario").get<std::string>(),
                                        params_from_json(c.at("params")), c.at("model").get<std::string>(),
-                                       c.at("repetition").get<unsigned>(), std::move(file.cases[i]), true});
+                                       repetition_from_json(c.at("repetition")), std::move(file.cases[i]), true});
                 }
                 continue;
             }
-            auto const json = nlohmann::json::parse(text, nullptr, false);
+            auto const json = parse_bounded(text, text.size());
             if (json.is_discarded()) throw UsageError{path + ": not JSON; expected a conclab results or sweep file"};
             if (!json.is_object() || json.value("schema", "") != "conclab-results") {
                 throw UsageError{path + ": not a conclab results file (no \"schema\": \"conclab-results\")"};
@@ -151,7 +144,7 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
             for (auto const& result : json.at("results")) {
                 auto const model = result.at("model").get<std::string>();
                 for (auto const& run : result.at("runs")) {
-                    auto const repetition = run.at("repetition").get<unsigned>();
+                    auto const repetition = repetition_from_json(run.at("repetition"));
                     entries.push_back({case_key(scenario, params, model, repetition),
                                        path + " (" + model + " repetition " + std::to_string(repetition) + ")", scenario, params, model,
                                        repetition, run, false});

@@ -209,11 +209,7 @@ nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, st
 nlohmann::json sweep_identity(nlohmann::json const& header) { return header.at("grids"); }
 
 SweepFile read_sweep_file(std::string const& path) {
-    std::ifstream file{path, std::ios::binary};
-    if (!file) throw UsageError{path + ": cannot be read (" + std::strerror(errno) + ")"};
-    std::stringstream buffer;
-    buffer << file.rdbuf();
-    std::string const text = buffer.str();
+    std::string const text = read_results_text(path);
     SweepFile out;
     std::size_t at = 0, line_number = 0;
     while (at < text.size()) {
@@ -221,7 +217,7 @@ SweepFile read_sweep_file(std::string const& path) {
         auto const end = text.find('\n', at);
         bool const complete = end != std::string::npos;
         auto const line = text.substr(at, complete ? end - at : std::string::npos);
-        auto json = nlohmann::json::parse(line, nullptr, false);
+        auto json = parse_bounded(line);  // a line longer than 16 MiB or nested deeper than 64 is not a case
         if (line_number == 1 && (json.is_discarded() || !json.is_object() || json.value("schema", "") != "conclab-sweep")) {
             throw UsageError{path + ": not a conclab sweep file (its first line has no \"schema\": \"conclab-sweep\")"};
         }
@@ -246,7 +242,7 @@ SweepFile read_sweep_file(std::string const& path) {
                 auto const model = parse_model_id(c.at("model").get<std::string>());
                 if (!model) throw std::invalid_argument{"unknown model"};
                 out.keys.push_back(case_key(c.at("scenario").get<std::string>(), params_from_json(c.at("params")), *model,
-                                            c.at("repetition").get<unsigned>()));
+                                            repetition_from_json(c.at("repetition"))));
             } catch (std::exception const& e) {
                 throw UsageError{path + ": line " + std::to_string(line_number) + " is not a case (" + e.what() + ")"};
             }

@@ -61,6 +61,9 @@ std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scen
                         throw UsageError{value_at + ": " + scenario_name + " has no model '" + token + "' (conclab list shows models and variants)"};
                     }
                     if (auto const why = peer_unavailable(model->base); is_peer(model->base) && !why.empty()) throw UsageError{value_at + ": " + why};
+                    if (std::find(models.begin(), models.end(), *model) != models.end()) {
+                        throw UsageError{value_at + ": model " + token + " is given twice; give each model once"};
+                    }
                     models.push_back(*model);
                 };
                 if (auto const* list = value.as_array()) {
@@ -68,6 +71,7 @@ std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scen
                 } else {
                     add(as_text(value, value_at));
                 }
+                if (models.empty()) throw UsageError{value_at + ": models is empty; give at least one model, or leave models out for all four"};
                 grid.models = std::move(models);
                 continue;
             }
@@ -96,6 +100,11 @@ std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scen
                 throw UsageError{value_at + ": " + e.what()};
             }
             if (values.empty()) throw UsageError{value_at + ": " + key + " has no value"};
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (std::find(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(i), values[i]) != values.begin() + static_cast<std::ptrdiff_t>(i)) {
+                    throw UsageError{value_at + ": " + key + " has " + to_text(values[i]) + " twice; give each value once"};
+                }
+            }
             if (values.size() == 1) {
                 grid.base[spec->name] = values.front();
             } else {
