@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,11 +46,18 @@ ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds 
         return result;
     }
     pid_t const pid = child.pid;
+    // the child's exit as a descriptor to poll (Linux 5.3); without it, a short sleep between checks
+    int const pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 
     std::string output;
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     bool timed_out = false;
     bool stopped = false;
+    bool too_large = false;
+    bool eof = false;
+    int status = 0;
+    rusage usage{};
+    bool reaped = false;
     for (;;) {
         if (interrupted()) {
             stopped = true;
@@ -60,24 +68,54 @@ ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds 
             timed_out = true;
             break;
         }
+        auto const wait_ms = static_cast<int>(std::min<std::int64_t>(left.count(), 100));
+        if (eof) {
+            // its output closed, the child may still run: the deadline and Ctrl-C hold until it has exited
+            pid_t const done = wait4(pid, &status, WNOHANG, &usage);
+            if (done == pid) {
+                reaped = true;
+                break;
+            }
+            if (done < 0 && errno != EINTR) break;
+            pollfd fd{pidfd, POLLIN, 0};
+            if (pidfd >= 0) {
+                poll(&fd, 1, wait_ms);
+            } else {
+                usleep(static_cast<useconds_t>(std::min(wait_ms, 5)) * 1000);
+            }
+            continue;
+        }
         pollfd fd{child.output, POLLIN, 0};
-        int const ready = poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 100)));
+        int const ready = poll(&fd, 1, wait_ms);
         if (ready < 0 && errno == EINTR) continue;
         if (ready <= 0) continue;
         char buffer[4096];
         ssize_t const n = read(child.output, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // EOF: the child is done
+        if (n <= 0) {
+            eof = true;
+            continue;
+        }
+        if (output.size() + static_cast<std::size_t>(n) > max_case_output) {
+            too_large = true;  // a flood would take the runner's memory, and every finished run with it
+            break;
+        }
         output.append(buffer, static_cast<std::size_t>(n));
     }
     close(child.output);
-    if (timed_out || stopped) kill(pid, SIGKILL);
-    int status = 0;
-    rusage usage{};
-    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    if (pidfd >= 0) close(pidfd);
+    if (!reaped) {
+        if (timed_out || stopped || too_large || !eof) kill(pid, SIGKILL);
+        while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+        }
     }
     result.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;  // whole life, as the kernel counted it
 
+    if (too_large) {
+        outcome.message = "output too large: the case process wrote more than " + std::to_string(max_case_output >> 20) +
+                          " MiB to standard output; it was killed";
+        return result;
+    }
     if (stopped) {
         outcome.status = CaseOutcome::Status::interrupted;
         outcome.message = "interrupted: the case was stopped";
@@ -95,7 +133,7 @@ ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds 
     }
     auto const line_start = output.rfind('\n', output.size() >= 2 ? output.size() - 2 : 0);
     auto const last_line = output.substr(line_start == std::string::npos ? 0 : line_start + 1);
-    auto reply = nlohmann::json::parse(last_line, nullptr, false);
+    auto reply = parse_bounded(last_line);
     if (reply.is_discarded() || !reply.is_object() || !reply.contains("status")) {
         outcome.message = "the case process (exit code " + std::to_string(WEXITSTATUS(status)) + ") wrote no result";
         return result;
@@ -108,7 +146,7 @@ CaseOutcome run_in_child(std::string const& executable, CaseRequest const& reque
     auto const child = run_child({executable, "__case", request_to_json(request).dump()}, timeout);
     if (child.reply.empty()) return child.failure;
     try {
-        return outcome_from_json(nlohmann::json::parse(child.reply));
+        return outcome_from_json(parse_bounded(child.reply));
     } catch (nlohmann::json::exception const& e) {
         CaseOutcome outcome;
         outcome.message = std::string{"the case process wrote a malformed result: "} + e.what();

@@ -5,6 +5,7 @@
 #include "src/case.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,14 @@ struct ChildReply {
     double peak_rss_bytes = 0;
 };
 
+/// The most a case process may write to its standard output (a reply is a
+/// few KiB, with a latency spectrum some tens): past it the case is killed
+/// and failed with "output too large", so a flood cannot take the runner.
+inline constexpr std::size_t max_case_output = std::size_t{4} << 20;
+
 /// Starts `argv` (argv[0] is the program), waits at most `timeout` for it
-/// to print and exit; killed within 0.1 s when the runner is interrupted.
+/// to print and exit (also after it closed its output); killed within 0.1 s
+/// when the runner is interrupted.
 ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds timeout);
 
 /// Starts `executable __case request`, waits at most `timeout`, and

@@ -6,10 +6,13 @@
 namespace conclab {
 namespace {
 
-std::atomic<bool> flag{false};
+std::atomic<int> received{0};
+
+constexpr int termination_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU};
 
 extern "C" void on_signal(int signal) {
-    if (flag.exchange(true)) {
+    int expected = 0;
+    if (!received.compare_exchange_strong(expected, signal)) {
         // the second one: the user means it
         std::signal(signal, SIG_DFL);
         std::raise(signal);
@@ -26,10 +29,17 @@ void install_interrupt_handlers() {
     // SA_ONSTACK: on a thread with an alternate signal stack (a fiber
     // scheduler's) the frame goes there, never onto a small fiber stack.
     action.sa_flags = SA_ONSTACK;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    for (int const signal : termination_signals) sigaction(signal, &action, nullptr);
+    // `conclab run ... | head -1`: the table's write fails with EPIPE; the JSON file is still written
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);
 }
 
-bool interrupted() noexcept { return flag.load(std::memory_order_relaxed); }
+bool interrupted() noexcept { return received.load(std::memory_order_relaxed) != 0; }
+
+int exit_interrupted() noexcept {
+    int const signal = received.load(std::memory_order_relaxed);
+    return 128 + (signal != 0 ? signal : SIGINT);
+}
 
 }  // namespace conclab

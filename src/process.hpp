@@ -1,4 +1,4 @@
-// The one place conclab starts processes (posix_spawn): case children, the
+// The one place conclab starts processes (fork and exec): case children, the
 // embedded target server, the report's Python.
 #pragma once
 
@@ -20,7 +20,10 @@ enum class Output {
     discard,  ///< its stdout and stderr go to /dev/null
 };
 
-/// Starts argv[0] with `argv` (searched on PATH when it has no slash).
+/// Starts argv[0] with `argv` (searched on PATH when it has no slash). The
+/// child dies with the thread that started it (PR_SET_PDEATHSIG, SIGKILL):
+/// a runner killed even with SIGKILL leaves no case process behind. Start
+/// children from the thread that waits for them (the main thread).
 /// Throws std::runtime_error naming the program and why it could not start.
 Spawned spawn_process(std::vector<std::string> argv, Output output);
 

@@ -275,7 +275,7 @@ int run_command(Scenario const& scenario, RunOptions const& options, std::vector
     if (results.interrupted) {
         std::fprintf(stderr, "conclab: interrupted; the runs that finished are above%s\n",
                      options.json_path.empty() && options.csv_path.empty() && options.md_path.empty() ? "" : " and in the files written");
-        return exit_interrupted;
+        return exit_interrupted();
     }
     if (lost_output) return exit_failed_runs;
     if (!all_ok(results)) {

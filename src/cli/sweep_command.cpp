@@ -196,10 +196,22 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
         std::fprintf(stderr, "conclab: interrupted; %zu of %zu cases are in %s%s\n", file.cases.size(),
                      sweep_cases(grids, shard).size(), cli.output.c_str(),
                      to_file ? ", the same command with --resume runs the rest" : "");
-        return exit_interrupted;
+        return exit_interrupted();
     }
-    if (outcome.failed > 0) {
-        print_error(std::to_string(outcome.failed) + " case(s) failed in this session (status in the file)");
+    // A run with failed items is no result, in a sweep as in run: named here, and the exit code says so.
+    auto const failures = failed_cases(file);
+    if (!failures.empty()) {
+        std::fprintf(stderr, "sweep: %zu case(s) in %s are not results:\n", failures.size(), cli.output.c_str());
+        std::size_t shown = 0;
+        for (auto const& failure : failures) {
+            if (shown++ == 20) {
+                std::fprintf(stderr, "  ... and %zu more (status and metrics.items_failed in the file)\n", failures.size() - 20);
+                break;
+            }
+            std::fprintf(stderr, "  %s\n", failure.c_str());
+        }
+        print_error(std::to_string(failures.size()) + " case(s) failed or had failed items" +
+                    (outcome.failed > 0 ? " (" + std::to_string(outcome.failed) + " failed in this session)" : std::string{}));
         return exit_failed_runs;
     }
     return 0;
