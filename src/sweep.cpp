@@ -21,6 +21,8 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace conclab {
@@ -52,6 +54,53 @@ nlohmann::json grid_json(SweepGrid const& grid) {
 }
 
 // Writes one line and makes it durable before the next case starts.
+// A file at `real` holding `content`, locked (flock) before it takes the
+// name, open for appending: written under a new temporary name beside it,
+// then linked to `real` (fails, returning -1, when something has that name)
+// or, with `replace`, renamed over it. Throws UsageError when it cannot.
+int create_locked(std::string const& real, std::string const& content, std::string const& path, bool replace = false) {
+    std::filesystem::path const at{real};
+    auto const dir = at.has_parent_path() ? at.parent_path() : std::filesystem::path{"."};
+    auto temporary = (dir / ("." + at.filename().string() + ".partial-XXXXXX")).string();
+    int const fd = ::mkostemp(temporary.data(), O_APPEND | O_CLOEXEC);
+    if (fd < 0) throw UsageError{"-o " + path + ": cannot create a file in " + dir.string() + " (" + std::strerror(errno) + ")"};
+    auto const fail = [&](std::string const& why) {
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        throw UsageError{"-o " + path + ": " + why};
+    };
+    ::fchmod(fd, 0644);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) fail(std::string{"cannot lock it ("} + std::strerror(errno) + ")");
+    try {
+        for (std::size_t done = 0; done < content.size();) {
+            auto const n = ::write(fd, content.data() + done, content.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw std::runtime_error{std::strerror(n < 0 ? errno : EIO)};
+            done += static_cast<std::size_t>(n);
+        }
+        if (::fdatasync(fd) != 0) throw std::runtime_error{std::strerror(errno)};
+    } catch (std::runtime_error const& e) {
+        fail(std::string{"cannot write it ("} + e.what() + ")");
+    }
+    if (replace) {
+        if (std::rename(temporary.c_str(), real.c_str()) != 0) fail(std::string{"cannot replace it ("} + std::strerror(errno) + ")");
+        return fd;
+    }
+    if (::link(temporary.c_str(), real.c_str()) != 0) {
+        int const error = errno;
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        if (error == EEXIST) return -1;
+        struct stat st{};
+        if ((error == EPERM || error == EOPNOTSUPP) && ::lstat(real.c_str(), &st) != 0) {
+            return create_locked(real, content, path, true);  // a file system without hard links (vfat, some FUSE)
+        }
+        throw UsageError{"-o " + path + ": cannot create it (" + std::strerror(error) + ")"};
+    }
+    ::unlink(temporary.c_str());
+    return fd;
+}
+
 void append_line(int fd, std::string const& path, std::string line) {
     line += '\n';
     std::size_t done = 0;
@@ -335,11 +384,32 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
     if (stream && options.resume) {
         throw UsageError{"--resume needs -o to be a file; " + options.path + " is standard output, a device or a FIFO"};
     }
-    bool const exists = !stream && std::filesystem::exists(target.real);
+    bool exists = !stream && std::filesystem::exists(target.real);
     if (exists && !options.resume) {
         throw UsageError{options.path + " exists; --resume continues the sweep in it, or give another -o file"};
     }
-    if (exists) {
+    // One writer at a time (flock, held until this process ends however it ends): two `--resume` on one file
+    // (a requeued cluster task beside the old one) both ran every missing case and appended, and the file was
+    // then refused by every command. A new file appears whole with its header, already locked.
+    int fd = stream ? open_for_append(target, "-o") : -1;
+    struct Closer {
+        int& fd;
+        ~Closer() {
+            if (fd >= 0 && fd != STDOUT_FILENO) ::close(fd);
+        }
+    } const closer{fd};
+    if (!stream && !exists) {
+        fd = create_locked(target.real, header.dump() + "\n", options.path);
+        if (fd < 0) {  // made by someone else meanwhile
+            throw UsageError{options.path + " exists; --resume continues the sweep in it, or give another -o file"};
+        }
+    } else if (!stream) {
+        fd = open_regular_file(target.real, O_RDWR | O_APPEND, "-o");
+        lock_or_refuse(fd, options.path);
+        struct stat held{}, named{};
+        if (::fstat(fd, &held) != 0 || ::stat(target.real.c_str(), &named) != 0 || held.st_ino != named.st_ino || held.st_dev != named.st_dev) {
+            throw UsageError{options.path + " was replaced while it was being opened; run the command again"};
+        }
         auto const file = read_sweep_file(options.path);
         // a merged file (shards joined, some maybe missing) resumes with the whole sweep's command: that fills the gaps
         bool const merged_whole = file.header.at("shard") == "merged" && header.at("shard") == "1/1";
@@ -349,24 +419,19 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
         done.insert(file.keys.begin(), file.keys.end());
         for (auto const& note : file.notes) std::fprintf(stderr, "sweep: %s\n", note.c_str());
         if (file.repeated) {
-            // written back whole without the repeated lines (atomically), then appended to
+            // written back whole without the repeated lines: a new file, locked before it takes the name
             std::string text = file.header.dump() + "\n";
             for (auto const& c : file.cases) text += c.dump() + "\n";
-            write_output(options.path, text);
-        } else if (file.truncated) {
-            std::filesystem::resize_file(target.real, file.good_bytes);  // drop the cut-off line before appending
+            int const rewritten = create_locked(target.real, text, options.path, true);
+            ::close(fd);
+            fd = rewritten;
+        } else if (file.truncated && ::ftruncate(fd, static_cast<off_t>(file.good_bytes)) != 0) {  // drop the cut-off line
+            throw std::runtime_error{"cannot cut the last line of " + options.path + ": " + std::strerror(errno)};
         }
     }
-    int const fd = open_for_append(target, "-o");
-    struct Closer {
-        int fd;
-        ~Closer() {
-            if (fd != STDOUT_FILENO) ::close(fd);
-        }
-    } const closer{fd};
     SweepRun result;
     result.written.header = header;
-    if (!exists) append_line(fd, options.path, header.dump());
+    if (stream) append_line(fd, options.path, header.dump());
 
     auto const cases = sweep_cases(grids, shard);
     std::vector<SweepCase> todo;
