@@ -63,6 +63,14 @@ std::optional<Found> find(ResultsFile const& results, std::string const& scenari
     return found;
 }
 
+// The parameters of the first unverified case of `scenario` that matches the selector.
+ParamValues unverified_params(ResultsFile const& results, std::string const& scenario, Selector const& selector) {
+    for (auto const& u : results.unverified) {
+        if (u.scenario == scenario && matches(u.params, selector)) return u.params;
+    }
+    return {};
+}
+
 std::string evidence_of(std::string const& scenario, ParamValues const& params, Selector const& selector) {
     std::string out = scenario;
     for (auto const& [name, value] : selector) out += " " + name + "=" + to_text(value);
@@ -82,6 +90,21 @@ ClaimAnswer missing(ClaimAnswer a, std::string const& what);
 std::optional<Found> evidence(ClaimAnswer& a, ResultsFile const& results, std::string const& scenario, Selector const& selector,
                               std::string const& what) {
     auto found = find(results, scenario, selector);
+    // runs with failed items are no result: a claim is never judged on them, nor on the models that passed beside them
+    std::string unverified;
+    for (auto const& u : results.unverified) {
+        if (u.scenario == scenario && !u.model.is_variant() && matches(u.params, selector) && (!found || u.params == found->params)) {
+            unverified += (unverified.empty() ? "" : ", ") + std::string{token(u.model)};
+        }
+    }
+    if (!unverified.empty()) {
+        a.evidence = evidence_of(scenario, found ? found->params : unverified_params(results, scenario, selector), selector) + ": " + what;
+        a.measured = "not judged: " + unverified + " had runs with failed items (not verified), which are no result";
+        a.verdict = "cannot decide here: measure the case again where every run verifies (" + a.command + ")";
+        a.answered = false;
+        a.not_judged = true;
+        return std::nullopt;
+    }
     if (!found) {
         std::string wanted = scenario;
         for (auto const& [name, value] : selector) wanted += " " + name + "=" + to_text(value);

@@ -22,6 +22,7 @@ struct ClaimAnswer {
     std::string measured;  ///< medians per model, in human units
     std::string verdict;   ///< one sentence, with its caveat
     bool answered = false; ///< false: the results lack the case(s); `measured` says which
+    bool not_judged = false; ///< the case is there, but with runs that had failed items: no verdict on them
 };
 
 /// Every claim, in the workshop's order, answered from `results` as far as

@@ -176,13 +176,40 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
             throw UsageError{e.where + ": malformed (" + std::string{error.what()} + ")"};
         }
     }
-    for (auto& [key, c] : cases) out.cases.push_back(std::move(c));
+    // A run with failed items (or a checksum off) is no result: its whole case is set apart, shown marked
+    // by the report and never ranked, tested or judged (judging on the runs that happened to pass would
+    // pick the survivors). Until 2026-12-06 such runs were compared, ranked and claimed on as data.
+    for (auto& [key, c] : cases) {
+        bool const all_verified = std::all_of(c.runs.begin(), c.runs.end(), [](CaseMetrics const& m) { return verified(m); });
+        (all_verified ? out.cases : out.unverified).push_back(std::move(c));
+    }
     notes.insert(notes.end(), once.notes().begin(), once.notes().end());
     for (auto const& note : notes) std::fprintf(stderr, "conclab: %s\n", note.c_str());
     return out;
 }
 
 ResultsFile read_results(std::string const& path) { return read_results(std::vector<std::string>{path}); }
+
+std::vector<std::string> describe_unverified(std::vector<CaseRuns> const& unverified) {
+    std::vector<std::string> out;
+    for (auto const& c : unverified) {
+        std::size_t bad = 0;
+        std::uint64_t failed = 0, attempted = 0;
+        for (auto const& m : c.runs) {
+            if (!verified(m)) ++bad;
+            failed += m.items_failed;
+            attempted += m.items + m.items_failed;
+        }
+        std::string params;
+        for (auto const& [name, value] : c.params) {
+            if (name != "target") params += " " + name + "=" + to_text(value);
+        }
+        out.push_back(c.scenario + params + " " + std::string{token(c.model)} + ": " + std::to_string(bad) + " of " +
+                      std::to_string(c.runs.size()) + " run(s) not verified (" + std::to_string(failed) + " of " +
+                      std::to_string(attempted) + " items failed" + (failed == 0 ? ", a checksum off" : "") + ")");
+    }
+    return out;
+}
 
 std::vector<CaseRuns> load_results(std::string const& path) { return read_results(path).cases; }
 

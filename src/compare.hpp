@@ -44,6 +44,9 @@ struct LeftOutModel {
 /// Everything a results or sweep file says about its cases.
 struct ResultsFile {
     std::vector<CaseRuns> cases;      ///< verified runs, by case
+    /// cases with a run that ended with failed items or a checksum off (not
+    /// verified): no result; all of the case's runs, to show them marked
+    std::vector<CaseRuns> unverified;
     std::vector<FailedRun> failed;    ///< runs that did not verify
     std::vector<LeftOutModel> left_out;
 };
@@ -57,6 +60,10 @@ ResultsFile read_results(std::string const& path);
 /// two files hold alike is read once, two different results for one run
 /// are refused. What is left out is noted on stderr.
 ResultsFile read_results(std::vector<std::string> const& paths);
+
+/// "scenario params model: N of M run(s) had K of T items failed", one
+/// line per case of `unverified`, for the commands that refuse to judge them.
+std::vector<std::string> describe_unverified(std::vector<CaseRuns> const& unverified);
 
 /// read_results' verified runs alone.
 std::vector<CaseRuns> load_results(std::string const& path);

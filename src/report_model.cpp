@@ -66,18 +66,26 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
     std::vector<CaseRuns> all;
     std::vector<FailedRun> failed;
     std::vector<LeftOutModel> left_out;
+    std::vector<CaseRuns> unverified;
     // one set of runs: throws UsageError for what is not a results or sweep file, or a corrupt one
     auto file = read_results(inputs);
     for (auto const& input : inputs) sources.push_back(source_of(input));
     failed = std::move(file.failed);
     left_out = std::move(file.left_out);
     all = std::move(file.cases);
+    unverified = std::move(file.unverified);
 
     std::map<std::string, std::vector<CaseRuns const*>> by_scenario;
     for (auto const& c : all) by_scenario[c.scenario].push_back(&c);
     // a scenario whose every run failed still gets its section: to say so
     for (auto const& f : failed) by_scenario.try_emplace(f.scenario);
     for (auto const& l : left_out) by_scenario.try_emplace(l.scenario);
+    // runs with failed items: shown, marked, in every table and chart they belong to; never ranked
+    std::map<std::string, std::vector<CaseRuns const*>> unverified_by_scenario;
+    for (auto const& c : unverified) {
+        by_scenario.try_emplace(c.scenario);
+        unverified_by_scenario[c.scenario].push_back(&c);
+    }
     nlohmann::json scenarios = nlohmann::json::array();
     for (auto const& [scenario, cases] : by_scenario) {
         // parameters that vary are the axes; the others are fixed
@@ -86,6 +94,7 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             for (auto const& [name, value] : params) seen[name].insert(params_to_json({{name, value}}).at(name).dump());
         };
         for (auto const* c : cases) see(c->params);
+        for (auto const* c : unverified_by_scenario[scenario]) see(c->params);
         for (auto const& f : failed) {
             if (f.scenario == scenario) see(f.params);
         }
@@ -125,8 +134,16 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
 
         nlohmann::json rows = nlohmann::json::array();
         std::map<std::string, std::vector<CaseRuns const*>> by_combination;
-        for (auto const* c : cases) {
-            by_combination[swept(c->params).dump()].push_back(c);
+        std::map<std::string, std::vector<std::string>> unverified_at;  // combination -> models with failed items there
+        std::vector<CaseRuns const*> shown = cases;
+        for (auto const* c : unverified_by_scenario[scenario]) shown.push_back(c);
+        for (auto const* c : shown) {
+            bool const is_verified = std::find(cases.begin(), cases.end(), c) != cases.end();
+            if (is_verified) {
+                by_combination[swept(c->params).dump()].push_back(c);
+            } else {
+                unverified_at[swept(c->params).dump()].push_back(std::string{token(c->model)});
+            }
             auto const throughput = summarize(values_of(c->runs, &CaseMetrics::throughput_per_s));
             auto const median = [&](double CaseMetrics::*field) { return number_or_null(summarize(values_of(c->runs, field)).median); };
             auto const cpu_per_item = summarize(values_of(c->runs, &CaseMetrics::items_per_cpu_s)).median;
@@ -145,14 +162,36 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
                             {"bytes_per_task", median(&CaseMetrics::bytes_per_task)},
                             {"cpu_us_per_item", number_or_null(cpu_per_item > 0 ? 1e6 / cpu_per_item : no_value)},
                             {"spectrum_us", median_spectrum(c->runs)}});
+            if (!is_verified) {
+                std::size_t bad = 0;
+                std::uint64_t failed_items = 0, attempted = 0;
+                for (auto const& m : c->runs) {
+                    bad += verified(m) ? 0 : 1;
+                    failed_items += m.items_failed;
+                    attempted += m.items + m.items_failed;
+                }
+                rows.back()["unverified"] = {{"runs", bad}, {"items_failed", failed_items}, {"items", attempted}};
+            }
         }
 
         // per combination: the leader by median throughput against the runner-up
         nlohmann::json verdicts = nlohmann::json::array();
         std::map<std::string, int> leads;
         std::size_t significant = 0;
+        for (auto const& [key, models] : unverified_at) {
+            std::string names;
+            for (auto const& m : models) names += (names.empty() ? "" : ", ") + m;
+            verdicts.push_back({{"params", nlohmann::json::parse(key)},
+                                {"leader", nullptr},
+                                {"runner_up", nullptr},
+                                {"ratio", nullptr},
+                                {"p", nullptr},
+                                {"significant", false},
+                                {"not_ranked", true},
+                                {"text", "not ranked: " + names + " had runs with failed items (not verified), which are no result"}});
+        }
         for (auto const& [key, group] : by_combination) {
-            if (group.size() < 2) continue;
+            if (group.size() < 2 || unverified_at.count(key) != 0) continue;
             std::vector<std::pair<double, CaseRuns const*>> ranked;
             for (auto const* c : group) ranked.emplace_back(summarize(values_of(c->runs, &CaseMetrics::throughput_per_s)).median, c);
             std::sort(ranked.begin(), ranked.end(), [](auto const& a, auto const& b) { return a.first > b.first; });
@@ -176,11 +215,14 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
                                 {"text", text}});
         }
         std::string summary;
+        if (!unverified_at.empty()) {
+            summary += std::to_string(unverified_at.size()) + " combination(s) not ranked: runs with failed items there (marked). ";
+        }
         for (auto const& [model, count] : leads) {
             summary += (summary.empty() ? "" : ", ") + model + " leads in " + std::to_string(count) + " of " +
-                       std::to_string(verdicts.size());
+                       std::to_string(verdicts.size() - unverified_at.size());
         }
-        if (!verdicts.empty()) {
+        if (!leads.empty()) {
             summary += " combination(s) by median throughput; " + std::to_string(significant) + " of these leads are significant (p < 0.05).";
         }
         scenarios.push_back({{"name", scenario},

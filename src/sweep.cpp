@@ -529,6 +529,25 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
     return count;
 }
 
+std::vector<std::string> failed_cases(SweepFile const& file) {
+    std::vector<std::string> out;
+    for (auto const& line : file.cases) {
+        auto const status = line.value("status", std::string{});
+        auto const& metrics = line.contains("metrics") ? line.at("metrics") : nlohmann::json{};
+        if (status != "ok") {
+            out.push_back(describe_case(line) + ": " + status + ", " + line.value("error", std::string{"(no message)"}));
+        } else if (metrics.is_object() && !metrics.value("verified", true)) {
+            auto const failed = metrics.value("items_failed", std::uint64_t{0});
+            auto const items = metrics.value("items", std::uint64_t{0});
+            out.push_back(describe_case(line) + ": " +
+                          (failed > 0 ? std::to_string(failed) + " of " + std::to_string(items + failed) + " items failed"
+                                      : std::string{"checksum differs from the contract's"}) +
+                          ", not verified");
+        }
+    }
+    return out;
+}
+
 std::vector<std::string> preset_names() {
     std::vector<std::string> names{"workshop"};
     for (auto const step_name : workshop_steps) names.push_back("workshop-" + std::string{step_name});

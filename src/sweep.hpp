@@ -148,6 +148,10 @@ std::string describe_case(std::string_view scenario, nlohmann::json const& param
 /// A case line's case, described.
 std::string describe_case(nlohmann::json const& line);
 
+/// The cases of a sweep file that are no result: ended other than ok, or ok
+/// with failed items (not verified); each described with why.
+std::vector<std::string> failed_cases(SweepFile const& file);
+
 /// The line of one finished case.
 nlohmann::json case_line(SweepCase const& c, CaseOutcome const& outcome);
 

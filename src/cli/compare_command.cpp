@@ -31,10 +31,23 @@ int compare_command(CompareCli const& cli) {
     if (!cli.fail_on_regression.empty()) {
         threshold = static_cast<double>(parse_number("--fail-on-regression", cli.fail_on_regression, 0, 1000));
     }
-    auto const base = load_results(cli.base);
-    auto const now = load_results(cli.now);
+    auto const base_file = read_results(cli.base);
+    auto const now_file = read_results(cli.now);
+    auto const& base = base_file.cases;
+    auto const& now = now_file.cases;
+    // Runs with failed items are no result: their cases are not judged, and said so (a gate passed on them would be a lie).
+    std::vector<std::string> not_judged;
+    for (auto const& [file, runs] : {std::pair{&cli.base, &base_file.unverified}, std::pair{&cli.now, &now_file.unverified}}) {
+        for (auto const& line : describe_unverified(*runs)) not_judged.push_back(*file + ": " + line);
+    }
     auto const comparison = compare(base, now);
     if (comparison.cases.empty()) {
+        if (!not_judged.empty()) {
+            for (auto const& line : not_judged) std::fprintf(stderr, "  %s\n", line.c_str());
+            throw UsageError{"nothing to compare: the cases " + cli.base + " and " + cli.now +
+                             " have in common include runs with failed items (listed above), which are no result; "
+                             "measure them again against a target that answers"};
+        }
         throw UsageError{cli.base + " and " + cli.now + " have no case in common (same scenario, parameters and model)"};
     }
     if (threshold >= 0) {
@@ -57,6 +70,10 @@ int compare_command(CompareCli const& cli) {
         }
     }
     std::printf("%s", format_comparison(comparison).c_str());
+    if (!not_judged.empty()) {
+        std::printf("\nnot judged: %zu case(s) whose runs had failed items (not verified, no result):\n", not_judged.size());
+        for (auto const& line : not_judged) std::printf("  %s\n", line.c_str());
+    }
     if (threshold >= 0) {
         auto const found = regressions(comparison, threshold);
         if (!found.empty()) {
@@ -64,6 +81,10 @@ int compare_command(CompareCli const& cli) {
             for (auto const& r : found) std::fprintf(stderr, "  %s\n", r.c_str());
             return exit_failed_runs;
         }
+    }
+    if (!not_judged.empty()) {
+        print_error(std::to_string(not_judged.size()) + " case(s) not judged: their runs had failed items (listed above)");
+        return exit_failed_runs;
     }
     return 0;
 }

@@ -165,7 +165,11 @@ int case_command(std::string const& request_text) {
 
 // `conclab calibration FILE...`: every case that has runs of a model and of its peer.
 int calibration_command(std::vector<std::string> const& files) {
-    auto const cases = read_results(files).cases;
+    auto const file = read_results(files);
+    auto const& cases = file.cases;
+    for (auto const& line : describe_unverified(file.unverified)) {
+        std::fprintf(stderr, "calibration: left out, no result: %s\n", line.c_str());
+    }
     if (!has_pairs(cases)) {
         throw UsageError{"no case in the files given has verified runs of both a model and its peer (fibers and go, coroutines and tokio, "
                          "tbb and rayon, threads and rust-threads); conclab sweep --preset calibration -o calibration.jsonl makes one"};
@@ -177,7 +181,8 @@ int calibration_command(std::vector<std::string> const& files) {
 // `conclab claims FILE...`: the workshop's claims answered from a workshop sweep (docs/workshop/07-claims.md).
 int claims_command(std::vector<std::string> const& files, bool json) {
     auto const answers = answer_claims(read_results(files));
-    if (std::none_of(answers.begin(), answers.end(), [](ClaimAnswer const& a) { return a.answered; })) {
+    bool const any_not_judged = std::any_of(answers.begin(), answers.end(), [](ClaimAnswer const& a) { return a.not_judged; });
+    if (!any_not_judged && std::none_of(answers.begin(), answers.end(), [](ClaimAnswer const& a) { return a.answered; })) {
         throw UsageError{"no claim can be answered from the files given: they hold none of the workshop's cases; "
                          "conclab sweep --preset workshop -o workshop.jsonl makes them"};
     }
@@ -185,6 +190,10 @@ int claims_command(std::vector<std::string> const& files, bool json) {
         std::cout << claims_json(answers).dump(1) << std::endl;
     } else {
         std::fputs(claims_markdown(answers).c_str(), stdout);
+    }
+    if (any_not_judged) {
+        cli::print_error("some claims were not judged: their cases had runs with failed items (see the table)");
+        return cli::exit_failed_runs;
     }
     return 0;
 }

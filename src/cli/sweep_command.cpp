@@ -49,6 +49,7 @@ std::string summary(SweepFile const& file) {
         for (auto const& [name, values] : grid.at("axes").items()) axes.push_back(name);
         // (swept values) -> model -> throughputs, p99s
         std::map<std::string, std::map<std::string, std::pair<std::vector<double>, std::vector<double>>>> table;
+        std::map<std::string, std::map<std::string, std::size_t>> unverified;  // runs with failed items: no result, counted
         std::vector<std::string> order;
         for (auto const& line : file.cases) {
             auto const& c = line.at("case");
@@ -62,8 +63,14 @@ std::string summary(SweepFile const& file) {
             std::string combination;
             for (auto const& axis : axes) combination += (combination.empty() ? "" : " ") + axis + "=" + c.at("params").at(axis).dump();
             if (table.count(combination) == 0) order.push_back(combination);
-            auto& cell = table[combination][c.at("model").get<std::string>()];
+            auto const model = c.at("model").get<std::string>();
             auto const& metrics = line.at("metrics");
+            if (!metrics.value("verified", true)) {
+                ++unverified[combination][model];
+                table[combination].try_emplace(model);
+                continue;
+            }
+            auto& cell = table[combination][model];
             cell.first.push_back(metrics.at("throughput_per_s").get<double>());
             auto const& p99 = metrics.at("latency_p99_us");
             cell.second.push_back(p99.is_null() ? no_value : p99.get<double>());
@@ -72,7 +79,11 @@ std::string summary(SweepFile const& file) {
         for (auto const& combination : order) {
             out += "  " + (combination.empty() ? std::string{"(no swept parameter)"} : combination) + ":";
             for (auto const& [model, values] : table[combination]) {
-                out += "  " + model + " " + number(summarize(values.first).median) + " (" + number(summarize(values.second).median) + ")";
+                auto const bad = unverified[combination][model];
+                out += "  " + model + " " +
+                       (values.first.empty() ? std::string{"NOT VERIFIED"}
+                                             : number(summarize(values.first).median) + " (" + number(summarize(values.second).median) + ")");
+                if (bad > 0) out += " [" + std::to_string(bad) + " run(s) with failed items left out]";
             }
             out += "\n";
         }

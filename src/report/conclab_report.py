@@ -182,6 +182,7 @@ def per_combination_chart(scenario, value_of, quantity, formatter, title, captio
     combos = combinations(scenario)
     models = models_in(scenario["cases"])
     marks = {}
+    unverified = {(json.dumps(c["params"], sort_keys=True), c["model"]): bool(c.get("unverified")) for c in scenario["cases"]}
     for case in scenario["cases"]:
         value = value_of(case)
         if value is not None and math.isfinite(value):
@@ -194,18 +195,23 @@ def per_combination_chart(scenario, value_of, quantity, formatter, title, captio
     log = scale_axis(ax, values + [e[1] for _, e in marks.values() if e and e[1] is not None], formatter, "x")
     band = 0.8 / max(1, len(models))
     for i, model in enumerate(models):
-        ys, xs, low, high = [], [], [], []
+        ys, xs, low, high, flags = [], [], [], [], []
         for j, params in enumerate(combos):
             mark = marks.get((json.dumps(params, sort_keys=True), model))
             if mark is None:
                 continue
             value, error = mark
+            flags.append(unverified.get((json.dumps(params, sort_keys=True), model), False))
             ys.append(j + (i - (len(models) - 1) / 2) * band)
             xs.append(value)
             low.append(max(0.0, value - error[0]) if error and error[0] is not None else 0.0)
             high.append(max(0.0, error[1] - value) if error and error[1] is not None else 0.0)
         if not xs:
             continue
+        bad = [(x + up, y) for x, y, up, flagged in zip(xs, ys, high, flags) if flagged]
+        for x, y in bad:  # a run with failed items is no result: its mark says so where it stands
+            ax.annotate("✗ not verified", (x, y), xytext=(4 if rows * len(models) > 40 else 40, 0), textcoords="offset points",
+                        va="center", fontsize=7, color="#d62728", fontweight="bold", gid="not-verified")
         style = dict(color=color_of(model), label=model)
         if rows * len(models) <= 40:  # each mark's value beside it, while that stays legible
             for x, y, up in zip(xs, ys, high):
@@ -248,6 +254,7 @@ def throughput_lines(scenario, unit):
         shown = combos[:MAX_PANELS]
         fig, flat = panels(len(shown))
         every = []
+        marked = False
         for ax, combo in zip(flat, shown):
             fixed = dict(zip(others, combo))
             for model in models_in(scenario["cases"]):
@@ -261,6 +268,13 @@ def throughput_lines(scenario, unit):
                 low = [max(0.0, t["median"] - t["ci_low"]) if t["ci_low"] is not None else 0.0 for _, t in points]
                 high = [max(0.0, t["ci_high"] - t["median"]) if t["ci_high"] is not None else 0.0 for _, t in points]
                 ax.errorbar(xs, ys, yerr=[low, high], marker="o", capsize=3, color=color_of(model), linestyle=line_of(model), label=model)
+                bad = [(place(c["params"][axis]), c["throughput"]["median"]) for c in scenario["cases"]
+                       if c["model"] == model and c.get("unverified") and c["throughput"]["median"] is not None
+                       and all(c["params"][o] == fixed[o] for o in others)]
+                if bad:  # runs with failed items: a red cross over the point, and said in the caption
+                    ax.plot([x for x, _ in bad], [y for _, y in bad], "x", color="#d62728", markersize=11, markeredgewidth=2,
+                            label="not verified" if not marked else None, gid="not-verified")
+                    marked = True
                 every += ys
             ax.set_title(label(fixed), fontsize=9)
             ax.set_xlabel(axis)
@@ -277,7 +291,8 @@ def throughput_lines(scenario, unit):
         charts.append(figure(fig, f"Throughput against {axis}",
                              f"Median {unit}/s as {axis} grows, the other swept parameters fixed per panel (whiskers: the median's "
                              f"confidence interval). Where lines cross, the faster model changes; where whiskers overlap, the data "
-                             f"cannot tell the models apart.{more}{spacing}" + scale_note(logs[0], every),
+                             f"cannot tell the models apart.{more}{spacing}" +
+                             (" A red ✗: runs with failed items, not verified, no result." if marked else "") + scale_note(logs[0], every),
                              f"{scenario['name']}: throughput against {axis}"))
     return charts
 
@@ -386,6 +401,8 @@ def scenario_charts(scenario, unit):
 COLUMNS = [
     # (page and Markdown heading, CSV heading, value, human form)
     ("model", "model", lambda c: c["model"], str),
+    # runs with failed items are no result: shown, and marked in every table (and chart) they are in
+    ("verified", "verified", lambda c: "NOT VERIFIED" if c.get("unverified") else "yes", str),
     ("runs", "runs", lambda c: c["n"], str),
     ("throughput/s", "throughput_per_s", lambda c: c["throughput"]["median"], human_count),
     ("CI low", "throughput_ci_low", lambda c: c["throughput"]["ci_low"], human_count),
@@ -428,6 +445,11 @@ def problems(scenario):
         lines.append(f"{model} failed ({status}, {runs}) at {where}: {message}")
     for left in scenario.get("left_out", []):
         lines.append(f"{left['model']} left out at {label(left['params'])}: {left['reason']}")
+    for case in scenario.get("cases", []):
+        bad = case.get("unverified")
+        if bad:
+            lines.append(f"{case['model']} NOT VERIFIED at {label(case['params'])}: {bad['runs']} of {case['n']} run(s) had failed "
+                         f"items ({bad['items_failed']} of {bad['items']} failed); its numbers are shown marked ✗, never ranked")
     return lines
 
 
@@ -437,7 +459,7 @@ def write_markdown(model, path):
         lines += [f"## {scenario['name']}", "", scenario["summary"], ""]
         trouble = problems(scenario)
         if trouble:
-            lines += ["Not in the numbers below:", ""] + [f"- {line}" for line in trouble] + [""]
+            lines += ["Not in the numbers below, or marked there:", ""] + [f"- {line}" for line in trouble] + [""]
         header = ["parameters"] + [name for name, _, _, _ in COLUMNS]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in table_rows(scenario)]
@@ -480,7 +502,7 @@ def write_html(model, path):
         trouble = problems(scenario)
         if trouble:
             items = "".join(f"<li>{html.escape(line)}</li>" for line in trouble)
-            parts.append(f"<div class='problems'><p>Not in the numbers below:</p><ul>{items}</ul></div>")
+            parts.append(f"<div class='problems'><p>Not in the numbers below, or marked there:</p><ul>{items}</ul></div>")
         verdicts = sorted(scenario["verdicts"], key=lambda v: params_key(v["params"]))
         if verdicts:
             items = "".join(f"<li>{html.escape(swept_label(v['params'], scenario))}: {html.escape(v['text'])}</li>" for v in verdicts)
