@@ -4,6 +4,7 @@
 #include "src/colour.hpp"
 #include "src/interrupt.hpp"
 #include "src/peer.hpp"
+#include "src/units.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -86,8 +87,15 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
         if (fixture) {
             for (auto const& [name, value] : fixture->case_values()) request.params[name] = value;
         }
-        auto const outcome = is_peer(c.model.base) ? run_peer(*c.scenario, request, options.case_timeout)
-                                                   : run_in_child(executable, request, options.case_timeout);
+        auto outcome = is_peer(c.model.base) ? run_peer(*c.scenario, request, options.case_timeout)
+                                             : run_in_child(executable, request, options.case_timeout);
+        if (outcome.status == CaseOutcome::Status::ok) {
+            // a reply is checked, not taken on trust: the right checksum at 1e+12G jobs/s is no result
+            if (auto const why = implausible(*c.scenario, c.params, outcome.metrics); !why.empty()) {
+                outcome.status = CaseOutcome::Status::error;
+                outcome.message = c.model.token() + " reported an implausible run: " + why;
+            }
+        }
         if (outcome.status == CaseOutcome::Status::interrupted || interrupted()) {
             result.interrupted = true;  // the case in flight is dropped: the ones before are kept, --resume reruns it
             for (auto* sink : sinks) sink->interrupted();
@@ -98,6 +106,28 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
     }
     stop_fixture();
     return result;
+}
+
+std::string implausible(Scenario const& scenario, ParamValues const& params, CaseMetrics const& m) {
+    if (!(m.wall_s > 0)) return "wall_s " + printed("%g", m.wall_s) + " is not a positive time";
+    if (scenario.items != nullptr) {
+        auto const asked = scenario.items(params);
+        if (m.items + m.items_failed != asked) {
+            return std::to_string(m.items) + " items done and " + std::to_string(m.items_failed) + " failed, where the case has " +
+                   std::to_string(asked);
+        }
+    }
+    // no machine does ten billion items a second, whatever the scenario
+    if (static_cast<double>(m.items) / m.wall_s > max_plausible_items_per_s) {
+        return printed("%g", static_cast<double>(m.items)) + " items in " + printed("%g", m.wall_s) + " s, beyond " +
+               printed("%g", max_plausible_items_per_s) + " a second";
+    }
+    if (scenario.least_wall_s != nullptr && m.items_failed == 0) {
+        if (double const least = scenario.least_wall_s(params); m.wall_s < least * 0.999) {
+            return "wall_s " + printed("%g", m.wall_s) + " is below the " + printed("%g", least) + " s its waits take at the least";
+        }
+    }
+    return {};
 }
 
 }  // namespace conclab

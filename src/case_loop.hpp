@@ -72,4 +72,12 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
 /// "2m05s", "0m07s".
 std::string duration_text(double seconds);
 
+/// Where no machine goes: a reply beyond it is implausible.
+inline constexpr double max_plausible_items_per_s = 1e10;
+
+/// Why a run's reply cannot be true (empty: plausible): a wall time that is
+/// not positive, items done and failed other than the case has, more than
+/// max_plausible_items_per_s, or less time than the case's waits take.
+std::string implausible(Scenario const& scenario, ParamValues const& params, CaseMetrics const& m);
+
 }  // namespace conclab

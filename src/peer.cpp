@@ -120,7 +120,8 @@ CaseOutcome failed(CaseOutcome::Status status, std::string message) {
 CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, std::string const& reply_text, double peak_rss_bytes) {
     auto const who = request.model.token();
     try {
-        auto const reply = json::parse(reply_text);
+        auto const reply = parse_bounded(reply_text);
+        if (reply.is_discarded()) throw std::invalid_argument{"not JSON, or nested deeper than " + std::to_string(max_json_depth)};
         auto const status = reply.at("status").get<std::string>();
         if (status != "ok") {
             auto const kind = status == "wrong_answer" ? CaseOutcome::Status::wrong_answer : CaseOutcome::Status::error;
@@ -135,6 +136,18 @@ CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, s
         as_model.erase("latency_spectrum_us");
         CaseMetrics metrics = metrics_from_json(as_model);
         if (!(metrics.wall_s > 0)) throw std::invalid_argument{"wall_s must be a positive number"};
+        std::vector<std::uint64_t> failed_items;
+        if (auto const f = m.find("failed_items"); f != m.end() && !f->is_null()) {
+            for (auto const& item : *f) failed_items.push_back(count_from_json(item, "an item of failed_items"));
+        }
+        std::sort(failed_items.begin(), failed_items.end());
+        if (std::adjacent_find(failed_items.begin(), failed_items.end()) != failed_items.end() ||
+            (!failed_items.empty() && failed_items.back() >= metrics.items)) {
+            throw std::invalid_argument{"failed_items names an item twice or one that does not exist"};
+        }
+        // a peer's items are all it booked, failed ones too; a model's, those done: the models' way from here
+        metrics.items -= failed_items.size();
+        metrics.items_failed = failed_items.size();
         // what the runner derives for every model, from what the peer measured
         auto const items = static_cast<double>(metrics.items);
         double const cpu = metrics.user_cpu_s + metrics.sys_cpu_s;
@@ -154,16 +167,8 @@ CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, s
             summarize_latencies(histogram, metrics);
             metrics.latency_count = histogram.count();
         }
-        std::vector<std::uint64_t> failed_items;
-        if (auto const f = m.find("failed_items"); f != m.end() && !f->is_null()) failed_items = f->get<std::vector<std::uint64_t>>();
-        std::sort(failed_items.begin(), failed_items.end());
-        if (std::adjacent_find(failed_items.begin(), failed_items.end()) != failed_items.end() ||
-            (!failed_items.empty() && failed_items.back() >= metrics.items)) {
-            throw std::invalid_argument{"failed_items names an item twice or one that does not exist"};
-        }
         if (scenario.reference == nullptr) throw std::logic_error{scenario.name + " has no reference answer for peers"};
         metrics.expected_checksum = reference_of(scenario, request.params, failed_items);
-        metrics.items_failed = failed_items.size();
         if (double const bad = extra_value(metrics, "errors_checksum"); bad > 0) {
             return failed(CaseOutcome::Status::wrong_answer,
                           who + ": " + std::to_string(static_cast<std::uint64_t>(bad)) + " bod(ies) differ from the contract's bytes");

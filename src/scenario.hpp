@@ -83,6 +83,13 @@ struct Scenario {
     /// the items in `failed` (url-fetch's faulted requests): what a peer's
     /// checksum is checked against (the models check their own).
     std::uint64_t (*reference)(ParamValues const& values, std::span<std::uint64_t const> failed) = nullptr;
+    /// The items a run books, done or failed (jobs, requests, tasks of the
+    /// whole tree...): a reply that counts other than this is implausible.
+    std::uint64_t (*items)(ParamValues const& values) = nullptr;
+    /// The least wall time the parameters allow, in seconds (the waits and
+    /// delays that cannot overlap more than the parameters let them); 0
+    /// when nothing is known. A reply faster than this is implausible.
+    double (*least_wall_s)(ParamValues const& values) = nullptr;
 
     /// validate() for models and variants: a variant is held to its model's limits.
     /// A peer is held to the limits of the model it is like (held_to_limits_of).

@@ -127,6 +127,9 @@ Scenario Spec::describe() {
         .setup = nullptr,
         .models = {},
         .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(get(values, "tasks")); },
+        .items = [](ParamValues const& values) { return get(values, "tasks"); },
+        // every task waits wait_ms from its start
+        .least_wall_s = [](ParamValues const& values) { return static_cast<double>(get(values, "wait_ms")) * 1e-3; },
     };
 }
 

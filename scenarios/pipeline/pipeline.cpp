@@ -79,6 +79,8 @@ Scenario Spec::describe() {
             .reference = [](ParamValues const& values, std::span<std::uint64_t const>) {
                 return worker_pool::expected_checksum(pipeline::params_from(values).as_worker_pool());
             },
+            .items = [](ParamValues const& values) { return get(values, "items"); },
+            .least_wall_s = nullptr,
         };
         auto const open_loop = open_loop_params();
         s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());

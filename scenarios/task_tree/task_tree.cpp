@@ -124,6 +124,8 @@ Scenario Spec::describe() {
         .setup = nullptr,
         .models = {},
         .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_sum(get(values, "leaves")); },
+        .items = [](ParamValues const& values) { return task_count(get(values, "leaves"), get(values, "fanout")); },
+        .least_wall_s = nullptr,
     };
 }
 

@@ -297,6 +297,13 @@ Scenario Spec::describe() {
         .setup = setup_fixture,
         .models = {},
         .reference = reference_sum,
+        .items = [](ParamValues const& values) { return get(values, "requests"); },
+        // a fixed delay per item, at most `concurrency` requests waiting at once (tbb and rayon: `threads`)
+        .least_wall_s = [](ParamValues const& values) {
+            if (std::get<std::string>(values.at("delay_dist")) != "fixed") return 0.0;
+            auto const at_once = std::max(get(values, "concurrency"), get(values, "threads"));
+            return static_cast<double>(get(values, "requests") / at_once * get(values, "delay_us")) * 1e-6;
+        },
         };
         auto const open_loop = open_loop_params();
         s.params.insert(s.params.end() - 2, open_loop.begin(), open_loop.end());  // before threads, server_threads

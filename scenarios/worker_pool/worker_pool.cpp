@@ -149,6 +149,12 @@ Scenario Spec::describe() {
     .setup = nullptr,
     .models = {},
     .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(worker_pool::params_from(values)); },
+    .items = [](ParamValues const& values) { return get(values, "jobs"); },
+    // at most `workers` waits at once (tbb and rayon: `threads`)
+    .least_wall_s = [](ParamValues const& values) {
+        auto const at_once = std::max(get(values, "workers"), get(values, "threads"));
+        return static_cast<double>(get(values, "jobs") / at_once * get(values, "wait_us")) * 1e-6;
+    },
     };
     auto const open_loop = open_loop_params();
     s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());
