@@ -217,6 +217,27 @@ TEST_F(ServerTest, AnswersGarbageWith400ThenClosesAndStillServesOthers) {
     EXPECT_EQ(get(fresh, "/health").result(), http::status::ok);
 }
 
+// RFC 9112 6.3: a request with a transfer coding other than chunked has no knowable length. Kept alive,
+// its body (`GET /health ...` below) was read as the next request and answered (issue 31, item 8).
+TEST_F(ServerTest, AnswersAnUnknownTransferCodingWith400AndCloses) {
+    for (std::string const coding : {"xchunked", "chunked", "gzip, chunked"}) {
+        auto stream = connect();
+        asio::write(stream.socket(), asio::buffer("GET /item/1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+                                                  "\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+        beast::flat_buffer buffer;
+        http::response<http::string_body> response;
+        http::read(stream, buffer, response);
+        EXPECT_EQ(response.result(), http::status::bad_request) << coding;
+        EXPECT_FALSE(response.keep_alive()) << coding;
+        // nothing more: the connection is closed, the body never answered as a request
+        beast::error_code error;
+        http::response<http::string_body> second;
+        http::read(stream, buffer, second, error);
+        EXPECT_TRUE(error == http::error::end_of_stream || error == asio::error::eof || error == asio::error::connection_reset)
+            << coding << ": " << error.message() << " " << second.result_int();
+    }
+}
+
 TEST_F(ServerTest, LimitsTheHeaderSize) {
     auto stream = connect();
     http::request<http::empty_body> request{http::verb::get, "/item/1", 11};

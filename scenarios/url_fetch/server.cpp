@@ -195,7 +195,13 @@ struct Server::Impl {
             } else {
                 auto const& request = parser.get();
                 keep_alive = request.keep_alive();
-                if (request.method() != http::verb::get) {
+                if (request.find(http::field::transfer_encoding) != request.end()) {
+                    // RFC 9112 6.3: a request whose transfer coding is not chunked (`xchunked`) has no knowable length,
+                    // and this server takes no bodies: 400 and close. Kept alive, its body was read as the next request.
+                    bad_requests.fetch_add(1, std::memory_order_relaxed);
+                    response = text_response(http::status::bad_request, "bad request: Transfer-Encoding is not taken\n", request.version());
+                    keep_alive = false;
+                } else if (request.method() != http::verb::get) {
                     bad_requests.fetch_add(1, std::memory_order_relaxed);
                     response = text_response(http::status::method_not_allowed, "only GET is served\n", request.version());
                 } else {
