@@ -329,6 +329,7 @@ def spectrum_charts(scenario):
     few = len(shown) <= 3
     fig, flat = panels(len(shown), columns=3 if few else 5, size=(3.6, 2.8) if few else (2.2, 1.7), share=True)
     every = []
+    unverified_drawn = False
     right = 1.0  # the x of the rightmost point drawn
     for ax, params in zip(flat, shown):
         for case in cases_in_order(scenario):
@@ -341,8 +342,12 @@ def spectrum_charts(scenario):
             top = max(x for x, _ in finite) + 0.5
             right = max(right, top + 0.1)
             finite += [(top, v) for x, v in points if x is None]  # the maximum, just right of the last percentile
-            ax.plot([x for x, _ in finite], [v for _, v in finite], color=color_of(case["model"]), linestyle=line_of(case["model"]),
-                    linewidth=1.2, label=case["model"])
+            bad = bool(case.get("unverified"))  # runs with failed items: drawn thin and dotted, crossed at the end, said below
+            ax.plot([x for x, _ in finite], [v for _, v in finite], color=color_of(case["model"]),
+                    linestyle=":" if bad else line_of(case["model"]), linewidth=0.8 if bad else 1.2, label=case["model"])
+            if bad:
+                ax.plot([finite[-1][0]], [finite[-1][1]], "x", color="#d62728", markersize=8, markeredgewidth=2, gid="not-verified")
+                unverified_drawn = True
             every += [v for _, v in finite]
         ax.set_title(swept_label(params, scenario), fontsize=8 if not few else 9)
         ax.grid(True, which="major", alpha=0.3)
@@ -362,7 +367,9 @@ def spectrum_charts(scenario):
     return [figure(fig, "Latency at every percentile",
                    "Each model's latency from the median (left) through p99 and p99.9 to the maximum (right end), one panel per "
                    "combination. The panels share their axes, so heights compare across panels; a line that climbs at the "
-                   f"right is a long tail, the one-in-a-thousand wait users feel.{more}" + scale_note(log, every),
+                   f"right is a long tail, the one-in-a-thousand wait users feel.{more}" +
+                   (" Dotted, with a red ✗: runs with failed items, not verified, no result." if unverified_drawn else "") +
+                   scale_note(log, every),
                    f"{scenario['name']}: latency percentile spectra")]
 
 
