@@ -19,14 +19,15 @@
 // Capacity 0, Go's rendezvous, is a ring of one slot whose sender also
 // waits until a receiver has taken an item.
 //
-// Lifetime: the last thing a send does to a buffered channel is to make its
-// item visible, so the receiver of the last item may destroy the channel at
-// once, as a Go parent lets its channel go (Go has a collector; here the
-// wake-up of a waiting receiver comes first). A rendezvous hand-off goes on
-// after the item changed hands; the destructor waits for it.
+// Lifetime: the receiver of the last item may destroy the channel at once,
+// as a Go parent lets its channel go (Go has a collector). So a send with
+// no waiter to wake ends with making its item visible; one that wakes a
+// waiter after that, and a rendezvous hand-off, are counted while they
+// run, and the destructor waits for them (publish_then_wake).
 //
 // A Waiting policy has `WaitList` (park(ready): wait unless ready() after
-// being listed; wake_one(); wake_all()), `yield_now()` and `yield_limit`
+// being listed; wake_one(); wake_all(); waiting(): a seq_cst look whether
+// anyone is listed), `yield_now()` and `yield_limit`
 // (Backoff steps before waiting: the spinning ones, then the CPU-yielding
 // ones).
 //
@@ -97,7 +98,8 @@ public:
     ArrayChannel(ArrayChannel const&) = delete;
     ArrayChannel& operator=(ArrayChannel const&) = delete;
     ~ArrayChannel() {
-        // a rendezvous sender or receiver may still be finishing its hand-off
+        // a rendezvous sender or receiver may still be finishing its hand-off,
+        // another operation waking a waiter after its stamp (publish_then_wake)
         while (busy_.load(std::memory_order_acquire) != 0) Waiting::yield_now();
         std::optional<T> rest;
         while (try_receive(rest) == Status::done) rest.reset();
@@ -196,14 +198,7 @@ private:
                 auto const next = index + 1 < capacity_ ? tail + 1 : lap + one_lap_;
                 if (tail_.compare_exchange_weak(tail, next, std::memory_order_seq_cst, std::memory_order_relaxed)) {
                     new (slot.storage) T(std::move(item));
-                    // Wake a receiver before the item is visible: the stamp
-                    // store is a sender's last touch of the channel, so a
-                    // receiver that takes the item may destroy the channel at
-                    // once (task-tree's parent does). A receiver woken early
-                    // sees the tail moved and waits for the stamp; one about
-                    // to wait sees the tail moved and does not.
-                    receivers_.wake_one();
-                    slot.stamp.store(tail + 1, std::memory_order_release);
+                    publish_then_wake(slot.stamp, tail + 1, receivers_);
                     return Status::done;
                 }
                 backoff.spin();
@@ -238,8 +233,7 @@ private:
                 if (head_.compare_exchange_weak(head, next, std::memory_order_seq_cst, std::memory_order_relaxed)) {
                     out.emplace(std::move(*slot.value()));
                     slot.value()->~T();
-                    senders_.wake_one();  // before the slot is free, as in try_send
-                    slot.stamp.store(head + one_lap_, std::memory_order_release);
+                    publish_then_wake(slot.stamp, head + one_lap_, senders_);
                     return Status::done;
                 }
                 backoff.spin();
@@ -255,6 +249,34 @@ private:
                 head = head_.load(std::memory_order_relaxed);
             }
         }
+    }
+
+    // The end of a send or a receive: the slot's stamp makes the item (or
+    // the room) visible, then one waiter of the other side is woken.
+    //
+    // In that order, so that the other side never waits for this one: woken
+    // first, the waiter (a fiber's thread, a parked thread: a futex wake-up)
+    // could run on this core at once, preempt this thread between the claim
+    // and the stamp, and spin for a stamp that this thread, not running,
+    // could not write. With more threads than cores, or a core busy
+    // elsewhere, that was most of the fibers model's time (perf annotate:
+    // 60-70% of pipeline's samples on Backoff's pause loop at --threads 8).
+    //
+    // The stamp store is the last touch of a channel with no waiter: its
+    // receiver may destroy it at once (task-tree's parent does). When there
+    // is a waiter to wake after it, the operation is counted in busy_
+    // first, and the destructor waits for it. The waiter's listing is seen
+    // here: its seq_cst store and this seq_cst load come after the seq_cst
+    // read-modify-write that claimed the slot, as the header says.
+    void publish_then_wake(std::atomic<std::uint64_t>& stamp, std::uint64_t value, typename Waiting::WaitList& waiters) {
+        if (!waiters.waiting()) {
+            stamp.store(value, std::memory_order_release);
+            return;
+        }
+        if (!rendezvous_) busy_.fetch_add(1, std::memory_order_relaxed);  // a rendezvous operation is counted already
+        stamp.store(value, std::memory_order_release);  // orders the count before the item's receiver and its destructor
+        waiters.wake_one();
+        if (!rendezvous_) busy_.fetch_sub(1, std::memory_order_release);
     }
 
     bool full() const noexcept {
@@ -295,7 +317,7 @@ private:
     typename Waiting::WaitList receivers_;
     typename Waiting::WaitList takers_;       // rendezvous: senders waiting for a receive
     std::atomic<std::int64_t> taken_{0};      // rendezvous: receives not yet claimed by a sender
-    std::atomic<std::int64_t> busy_{0};       // rendezvous: operations running
+    std::atomic<std::int64_t> busy_{0};       // operations that may touch the channel after their item changed hands
 };
 
 }  // namespace conclab::models

@@ -68,6 +68,7 @@ struct FiberWaiting {
             }
             waiting_.suspend_and_wait(lock, boost::fibers::context::active());
         }
+        bool waiting() const noexcept { return !empty_.load(std::memory_order_seq_cst); }
         void wake_one() noexcept {
             if (empty_.load(std::memory_order_seq_cst)) return;
             boost::fibers::detail::spinlock_lock lock{spinlock_};

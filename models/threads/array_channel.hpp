@@ -59,6 +59,7 @@ struct ThreadWaiting {
             me.semaphore.wait();
             remove(&me);  // woken by close or a stale unpark: listed no more either way
         }
+        bool waiting() const noexcept { return !empty_.load(std::memory_order_seq_cst); }
         void wake_one() noexcept {
             if (empty_.load(std::memory_order_seq_cst)) return;
             Parker* parker = nullptr;
