@@ -3,6 +3,9 @@
 #include "models/spin_pause.hpp"
 
 #include <algorithm>
+#include <thread>
+
+#include <sched.h>
 
 namespace conclab::models::fibers {
 namespace {
@@ -48,7 +51,15 @@ constexpr std::int64_t time_slice_ns = 10'000'000;
 
 // ---------------------------------------------------------------- the pool
 
-StealingPool::StealingPool(unsigned threads, std::size_t local_capacity) : local_capacity_{local_capacity} {
+// The CPUs this process may run on: its affinity mask (taskset, cgroups' cpusets, Slurm's binding).
+static unsigned usable_cpus() noexcept {
+    cpu_set_t affinity;
+    CPU_ZERO(&affinity);
+    if (sched_getaffinity(0, sizeof affinity, &affinity) == 0 && CPU_COUNT(&affinity) > 0) return static_cast<unsigned>(CPU_COUNT(&affinity));
+    return std::max(1U, std::thread::hardware_concurrency());
+}
+
+StealingPool::StealingPool(unsigned threads, std::size_t local_capacity) : local_capacity_{local_capacity}, cpus_{usable_cpus()} {
     workers_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) {
         workers_.push_back(std::make_unique<Worker>());
@@ -130,7 +141,7 @@ void StealingPool::work_arrived() noexcept {
     // pairs with the fence in StealingAlgorithm::sleep: either the sleeper
     // sees the new work, or this sees the sleeper
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (spinning_.load(std::memory_order_relaxed) != 0 || sleeping_.load(std::memory_order_relaxed) == 0) return;
+    if (!may_wake(threads(), sleeping_.load(std::memory_order_relaxed), spinning_.load(std::memory_order_relaxed), cpus_)) return;
     Worker* woken = nullptr;
     {
         std::lock_guard guard{sleepers_mutex_};
@@ -354,16 +365,28 @@ void StealingAlgorithm::stop_spinning() noexcept {
 bool StealingAlgorithm::spin_for_work(std::chrono::steady_clock::time_point const& deadline) noexcept {
     auto const n = pool_.threads();
     if (n < 2 && !spinning_) return false;  // nobody to steal from
+    if (spinning_ && pool_.threads() - std::min(pool_.threads(), pool_.sleeping_.load(std::memory_order_relaxed)) > pool_.cpus()) {
+        stop_spinning();  // handed the spin by a wake-up, or still at it, while the awake threads outnumber the CPUs
+        return false;
+    }
     if (!spinning_) {
-        // at most half the pool spins (at least one thread)
-        auto const limit = std::max(1U, n / 2);
-        if (pool_.spinning_.fetch_add(1, std::memory_order_seq_cst) >= limit) {
+        // may_spin: Go's half of the awake threads, and never while the awake
+        // ones outnumber the CPUs. A fixed half of the pool spun 4 threads of
+        // 8 on 2 cores beside 2 with work: a quarter of pipeline's CPU at
+        // --threads 8 (perf) went to spinners holding the working ones' cores.
+        auto const sleeping = pool_.sleeping_.load(std::memory_order_relaxed);
+        auto const before = pool_.spinning_.fetch_add(1, std::memory_order_seq_cst);
+        if (!may_spin(n, sleeping, before, pool_.cpus())) {
             pool_.spinning_.fetch_sub(1, std::memory_order_seq_cst);
             return false;
         }
         spinning_ = true;
+        spin_until_ = std::chrono::steady_clock::now() + spin_time;
     }
-    auto const until = std::min(deadline, std::chrono::steady_clock::now() + spin_time);
+    // One budget per spell of spinning, however often it comes back here: work
+    // seen but taken by another thread (or a runnext fiber its thread keeps)
+    // sent it round again with a fresh 30 us each time, a spin without end.
+    auto const until = std::min(deadline, spin_until_);
     for (unsigned round = 0;; ++round) {
         if (me_.notified.load(std::memory_order_relaxed) || pool_.work_visible()) return true;  // still spinning: pick_next stops it
         for (int i = 0; i < 16; ++i) spin_pause();
@@ -393,7 +416,10 @@ void StealingAlgorithm::sleep(std::chrono::steady_clock::time_point const& deadl
     }
     me_.sleeping.store(false, std::memory_order_relaxed);
     pool_.forget_sleeper(&me_);  // if woken by notify() or the deadline, still listed
-    if (me_.handed_spin.exchange(false, std::memory_order_relaxed)) spinning_ = true;
+    if (me_.handed_spin.exchange(false, std::memory_order_relaxed)) {
+        spinning_ = true;
+        spin_until_ = std::chrono::steady_clock::now() + spin_time;
+    }
 }
 
 void StealingAlgorithm::suspend_until(std::chrono::steady_clock::time_point const& deadline) noexcept {

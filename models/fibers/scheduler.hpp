@@ -62,6 +62,8 @@ public:
     StealingPool& operator=(StealingPool const&) = delete;
 
     unsigned threads() const noexcept { return static_cast<unsigned>(workers_.size()); }
+    /// The CPUs this process may run on (its affinity mask), read once.
+    unsigned cpus() const noexcept { return cpus_; }
 
     std::size_t local_capacity() const noexcept { return local_capacity_; }
 
@@ -124,9 +126,36 @@ private:
     std::atomic<std::size_t> global_size_{0};     // for looks without the lock
     std::atomic<unsigned> spinning_{0};
     std::atomic<unsigned> sleeping_{0};
+    unsigned cpus_;
     std::mutex sleepers_mutex_;
     std::vector<Worker*> sleepers_;  // guarded by sleepers_mutex_
 };
+
+/// Whether a thread out of work may spin looking for more instead of going
+/// to sleep. Go's rule (findrunnable): while the spinning threads are fewer
+/// than half the awake ones (at least one may). And one Go does not need,
+/// having no more threads than GOMAXPROCS that run Go code: never while the
+/// awake threads, this one among them, outnumber the CPUs the process may
+/// run on, since a spinner would then hold a core a thread with work waits
+/// for. `threads` in the pool, `sleeping` and `spinning` of them, `cpus`
+/// usable (from the platform: StealingPool::cpus()).
+constexpr bool may_spin(unsigned threads, unsigned sleeping, unsigned spinning, unsigned cpus) noexcept {
+    unsigned const awake = threads - (sleeping < threads ? sleeping : threads);
+    if (awake > cpus) return false;
+    return spinning < (awake / 2 > 1 ? awake / 2 : 1);
+}
+
+/// Whether new work should wake a sleeping thread (Go's wakep): when one
+/// sleeps, none is spinning (a spinner will find it), and the awake threads
+/// are fewer than the CPUs. With as many awake as CPUs, one of them takes
+/// the work when its fiber blocks (a thread about to sleep looks once more
+/// after listing itself); a thread woken beyond that only takes a core from
+/// one of them: at --threads 8 on 2 cores, a futex wake-up and two context
+/// switches per hand-off.
+constexpr bool may_wake(unsigned threads, unsigned sleeping, unsigned spinning, unsigned cpus) noexcept {
+    unsigned const awake = threads - (sleeping < threads ? sleeping : threads);
+    return sleeping != 0 && spinning == 0 && awake < cpus;
+}
 
 /// Whether the running fiber should yield at its next channel operation:
 /// true on a pool thread where, while one fiber kept running, a fiber woken
@@ -190,6 +219,7 @@ private:
     std::uint64_t ticks_ = 0;
     unsigned runnext_streak_ = 0;
     bool spinning_ = false;  // counted in pool_.spinning_
+    std::chrono::steady_clock::time_point spin_until_{};  // the end of this spell of spinning
     boost::fibers::scheduler::ready_queue_type pinned_{};  // this thread's only
     std::vector<boost::fibers::context*> loot_;           // reused by steal(), spill() and from_global()
     /// Moves the older half of a full queue to the global queue.
