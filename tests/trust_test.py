@@ -340,19 +340,21 @@ class NothingOrphaned(Temp):
             with self.subTest(signal=sig.name):
                 path = self.path(f"{sig.name}.json")
                 run = subprocess.Popen([CONCLAB, "run", "worker-pool", "--jobs", "300", "--workers", "1", "--wait-us", "2000",
-                                        "--models", "threads", "--repeat", "100", "--warmup", "0", "--quiet", "--json", path],
+                                        "--models", "threads", "--repeat", "100", "--warmup", "0", "--json", path],
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                deadline = time.monotonic() + 30
-                # two runs done (about 0.7 s each), then the signal
-                time.sleep(1.8)
+                # the signal comes once the first run has finished (its progress line), however slow the build
+                seen = ""
+                while "#1: ok" not in seen:
+                    line = run.stderr.readline()
+                    self.assertNotEqual(line, "", "the run ended before its first repetition was reported")
+                    seen += line
                 run.send_signal(sig)
-                out, err = run.communicate(timeout=30)
+                out, err = run.communicate(timeout=60)
                 self.assertEqual(run.returncode, 128 + sig.value, err)
                 with open(path) as f:
                     data = json.load(f)
                 self.assertTrue(data["interrupted"])
                 self.assertGreaterEqual(len(data["results"][0]["runs"]), 1, err)
-                self.assertLess(time.monotonic(), deadline + 30)
                 self.assertEqual(wait_gone('"wait_us":2000'), [])
 
     def test_a_closed_pipe_does_not_lose_the_json(self):
@@ -386,11 +388,15 @@ class NothingOrphaned(Temp):
         self.assertIn("no result after 2 s", result.stdout + result.stderr)
 
     def test_ctrl_c_still_acts_after_a_case_closed_its_output(self):
-        env = stand_in_peer(self.tmp, "exec >&- ; exec sleep 600")
+        started = self.path("started")
+        env = stand_in_peer(self.tmp, f"touch '{started}'; exec >&- ; exec sleep 600")
         run = subprocess.Popen([CONCLAB, "run", "worker-pool", "--jobs", "100", "--models", "go", "--repeat", "1",
                                 "--warmup", "0", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **env})
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(started) and time.monotonic() < deadline:  # the case runs: the runner's handlers are in
+            time.sleep(0.02)
+        time.sleep(0.3)  # and has closed its output
         run.send_signal(signal.SIGINT)
         run.communicate(timeout=10)
         self.assertEqual(run.returncode, 130)
