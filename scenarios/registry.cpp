@@ -5,6 +5,7 @@
 #include "models/tbb/runtime.hpp"
 #include "models/threads/runtime.hpp"
 #include "scenarios/harness.hpp"
+#include "src/case_loop.hpp"
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 #include "scenarios/pipeline/pipeline.hpp"
 #include "scenarios/task_tree/task_tree.hpp"
@@ -35,6 +36,7 @@ public:
         Scenario s = Spec::describe();
         auto const& peer_extras = peer_metrics();  // the Go peer's collector, when a peer runs it
         s.metrics.insert(s.metrics.end(), peer_extras.begin(), peer_extras.end());
+        s.params.push_back(background_load_param());  // the runner's, for every scenario (src/case_loop.hpp)
         s.models = {
             harness::entry<Spec, models::fibers::Runtime>(Model::fibers, {}, RunByRuntime{}),
             harness::entry<Spec, models::coroutines::Runtime>(Model::coroutines, {}, RunByRuntime{}),

@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <variant>
 
 #include <unistd.h>
 
@@ -87,8 +89,12 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
         if (fixture) {
             for (auto const& [name, value] : fixture->case_values()) request.params[name] = value;
         }
+        auto const load = c.params.find("background_load");
+        std::optional<BackgroundLoad> busy;
+        if (load != c.params.end() && std::get<std::uint64_t>(load->second) > 0) busy.emplace(static_cast<unsigned>(std::get<std::uint64_t>(load->second)));
         auto outcome = is_peer(c.model.base) ? run_peer(*c.scenario, request, options.case_timeout)
                                              : run_in_child(executable, request, options.case_timeout);
+        busy.reset();
         if (outcome.status == CaseOutcome::Status::ok) {
             // a reply is checked, not taken on trust: the right checksum at 1e+12G jobs/s is no result
             if (auto const why = implausible(*c.scenario, c.params, outcome.metrics); !why.empty()) {
@@ -106,6 +112,30 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
     }
     stop_fixture();
     return result;
+}
+
+ParamSpec background_load_param() {
+    return {"background_load", std::uint64_t{0}, 0, 1024,
+            "threads kept busy beside each case (a core busy elsewhere: 1; see docs/methodology.md); in the results like any parameter",
+            "all (the runner's, not the model's)", {}};
+}
+
+BackgroundLoad::BackgroundLoad(unsigned threads) {
+    threads_.reserve(threads);
+    for (unsigned i = 0; i < threads; ++i) {
+        threads_.emplace_back([this] {
+            std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+            while (!stop_.load(std::memory_order_relaxed)) {
+                for (int k = 0; k < 4096; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;  // work, not a pause
+                asm volatile("" : : "r"(x));
+            }
+        });
+    }
+}
+
+BackgroundLoad::~BackgroundLoad() {
+    stop_.store(true, std::memory_order_relaxed);
+    for (auto& thread : threads_) thread.join();
 }
 
 std::string implausible(Scenario const& scenario, ParamValues const& params, CaseMetrics const& m) {

@@ -7,9 +7,11 @@
 #include "src/case.hpp"
 #include "src/scenario.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace conclab {
@@ -71,6 +73,26 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
 
 /// "2m05s", "0m07s".
 std::string duration_text(double seconds);
+
+/// --background-load N, a parameter of every scenario (the registry adds
+/// it): N threads of the runner busy-looping for as long as each case runs,
+/// as a browser, a build or a neighbour's job would. The case's own
+/// figures are its process's; the load shows in machine_other_cores.
+/// Measured as a condition, in a sweep an axis like any other.
+ParamSpec background_load_param();
+
+/// N threads of this process that keep a core each busy until destroyed.
+class BackgroundLoad {
+public:
+    explicit BackgroundLoad(unsigned threads);
+    ~BackgroundLoad();
+    BackgroundLoad(BackgroundLoad const&) = delete;
+    BackgroundLoad& operator=(BackgroundLoad const&) = delete;
+
+private:
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> threads_;
+};
 
 /// Where no machine goes: a reply beyond it is implausible.
 inline constexpr double max_plausible_items_per_s = 1e10;

@@ -95,6 +95,13 @@ struct RunEntry {
 
 }  // namespace
 
+// A case from a file written before a runner parameter existed, as it would be written today: the
+// parameter at the value it had then (background_load 0, added 2026-12-06), so old and new results compare.
+ParamValues as_today(ParamValues params) {
+    params.try_emplace("background_load", std::uint64_t{0});
+    return params;
+}
+
 ResultsFile read_results(std::vector<std::string> const& paths) {
     ResultsFile out;
     std::vector<RunEntry> entries;
@@ -102,7 +109,7 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
     auto const left_out = [&](nlohmann::json const& list, std::string const& scenario, ParamValues const& params) {
         if (!list.is_array()) return;  // files from before left-out models were recorded
         for (auto const& entry : list) {
-            LeftOutModel l{entry.value("scenario", scenario), entry.contains("params") ? params_from_json(entry.at("params")) : params,
+            LeftOutModel l{entry.value("scenario", scenario), entry.contains("params") ? as_today(params_from_json(entry.at("params"))) : params,
                            entry.at("model").get<std::string>(), entry.value("reason", "")};
             // the same left-out model named by two shards' headers: once
             if (std::none_of(out.left_out.begin(), out.left_out.end(), [&](LeftOutModel const& o) {
@@ -123,9 +130,12 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
                 left_out(file.header.value("left_out", nlohmann::json{}), "", {});
                 for (std::size_t i = 0; i < file.cases.size(); ++i) {
                     auto const& c = file.cases[i].at("case");
-                    entries.push_back({file.keys[i], path + ": line " + std::to_string(file.lines[i]), c.at("scenario").get<std::string>(),
-                                       params_from_json(c.at("params")), c.at("model").get<std::string>(),
-                                       repetition_from_json(c.at("repetition")), std::move(file.cases[i]), true});
+                    auto const scenario = c.at("scenario").get<std::string>();
+                    auto params = as_today(params_from_json(c.at("params")));
+                    auto const model = c.at("model").get<std::string>();
+                    auto const repetition = repetition_from_json(c.at("repetition"));
+                    entries.push_back({case_key(scenario, params, model, repetition), path + ": line " + std::to_string(file.lines[i]),
+                                       scenario, std::move(params), model, repetition, std::move(file.cases[i]), true});
                 }
                 continue;
             }
@@ -139,7 +149,7 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
                                  std::to_string(results_schema_version)};
             }
             auto const scenario = json.at("scenario").get<std::string>();
-            auto const params = params_from_json(json.at("params"));
+            auto const params = as_today(params_from_json(json.at("params")));
             left_out(json.value("left_out", nlohmann::json{}), scenario, params);
             for (auto const& result : json.at("results")) {
                 auto const model = result.at("model").get<std::string>();

@@ -642,6 +642,7 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
                                   {"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 5)};
     }
     if (name == "calibration") {
+        auto const cores = hardware_threads();
         // docs/calibration.md: each model beside its real-language peer, on the cases of docs/performance.md's table
         auto const paired = [&](SweepGrid g) {
             g.models.clear();
@@ -653,7 +654,15 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
                 paired(grid("task-tree", {{"leaves", "100000,1000000"}}, {}, 3)),
                 paired(grid("idle-tasks", {}, {{"tasks", 100'000ULL}}, 3)),
                 paired(grid("url-fetch", {{"concurrency", "100,1000"}}, {{"requests", 20'000ULL}, {"size", 4096ULL}}, 3)),
-                paired(grid("pipeline", {{"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 3))};
+                paired(grid("pipeline", {{"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 3)),
+                // under contention (issue 32): a core kept busy beside each case, and 4x as many runtime
+                // threads as cores; the scenarios' defaults, 5 runs (docs/performance.md)
+                paired(grid("worker-pool", {}, {{"background_load", 1ULL}}, 5)),
+                paired(grid("worker-pool", {}, {{"threads", std::uint64_t{4 * cores}}}, 5)),
+                paired(grid("pipeline", {}, {{"background_load", 1ULL}}, 5)),
+                paired(grid("pipeline", {}, {{"threads", std::uint64_t{4 * cores}}}, 5)),
+                paired(grid("task-tree", {}, {{"background_load", 1ULL}}, 5)),
+                paired(grid("task-tree", {}, {{"threads", std::uint64_t{4 * cores}}}, 5))};
     }
     throw UsageError{"--preset expects " + preset_list() + ", got '" + std::string{name} + "'" + did_you_mean(name, preset_names())};
 }

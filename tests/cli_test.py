@@ -26,7 +26,8 @@ METRICS = ["wall_s", "throughput_per_s", "latency_p50_us", "latency_p90_us", "la
            "items_per_cpu_s", "rss_baseline_bytes", "rss_run_peak_bytes", "rss_growth_bytes", "heap_allocations",
            "heap_allocated_bytes", "tasks", "bytes_per_task", "rate_requested", "rate_achieved", "saturated",
            "machine_other_cores"]
-PARAMS = ["jobs", "workers", "work", "buffer", "wait_us", "alloc_bytes", "threads", "rate", "arrival", "arrival_seed"]
+PARAMS = ["jobs", "workers", "work", "buffer", "wait_us", "alloc_bytes", "threads", "rate", "arrival", "arrival_seed",
+          "background_load"]
 PEER_METRICS = ["gc_cycles", "gc_pause_total_s", "gc_pause_max_us"]
 PEERS = ["go", "tokio", "rayon", "rust-threads"]
 OPEN_LOOP_METRICS = ["rate_requested", "rate_achieved", "saturated"]  # null in closed loop
@@ -564,6 +565,21 @@ class Outputs(unittest.TestCase):
 
 
 class OpenLoopAndOptions(UsageErrors, unittest.TestCase):
+    def test_a_background_load_is_made_recorded_and_seen(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "r.json")
+            result = conclab("run", "worker-pool", "--jobs", "400000", "--models", "threads", "--repeat", "1", "--warmup", "0",
+                             "--quiet", "--background-load", "1", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("background_load=1", result.stdout)
+            with open(path) as f:
+                data = json.load(f)
+            self.assertEqual(data["params"]["background_load"], 1)
+            # the busy thread is the runner's, not the case's: it shows as the rest of the machine's CPU
+            self.assertGreater(data["results"][0]["runs"][0]["machine_other_cores"], 0.5)
+        self.assert_usage_error(["run", "worker-pool", "--background-load", "2000"], "--background-load", "1024")
+
+
     def test_open_loop_reports_requested_and_achieved_rates(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "out.json")
