@@ -112,6 +112,11 @@ std::optional<Found> evidence(ClaimAnswer& a, ResultsFile const& results, std::s
         return found;
     }
     a.evidence = evidence_of(scenario, found->params, selector) + ": " + what;
+    for (auto const* c : found->cases) {
+        std::vector<double> other;
+        for (auto const& run : c->runs) other.push_back(run.machine_other_cores);  // NaN (peers) left out by summarize
+        if (auto const median = summarize(other).median; std::isfinite(median)) a.other_cores = std::max(a.other_cores, median);
+    }
     return found;
 }
 
@@ -387,7 +392,15 @@ std::string cell_text(std::string text) {
 std::vector<ClaimAnswer> answer_claims(ResultsFile const& results) {
     std::vector<Answer> const claims{gc_tail, goroutines_2kb, async_cheap, tokio_peak, channels_pipeline, rayon_io, task_per_item};
     std::vector<ClaimAnswer> out;
-    for (auto const& claim : claims) out.push_back(claim(results));
+    for (auto const& claim : claims) {
+        auto a = claim(results);
+        // noise decides nothing: with the machine busy elsewhere, the same preset gave opposite verdicts
+        if (a.answered && a.other_cores > busy_machine_cores) {
+            a.verdict = "Cannot decide here: the machine was busy (" + printed("%.1f", a.other_cores) +
+                        " other cores in use during these runs, by the median); run " + a.command + " again on a quiet machine";
+        }
+        out.push_back(std::move(a));
+    }
     return out;
 }
 
@@ -406,7 +419,8 @@ nlohmann::json claims_json(std::vector<ClaimAnswer> const& answers) {
     auto out = nlohmann::json::array();
     for (auto const& a : answers) {
         out.push_back({{"claim", a.claim}, {"evidence", a.evidence}, {"command", a.command}, {"measured", a.measured},
-                       {"verdict", a.verdict}, {"answered", a.answered}});
+                       {"verdict", a.verdict}, {"answered", a.answered}, {"not_judged", a.not_judged},
+                       {"other_cores", a.other_cores}});
     }
     return out;
 }

@@ -23,7 +23,16 @@ struct ClaimAnswer {
     std::string verdict;   ///< one sentence, with its caveat
     bool answered = false; ///< false: the results lack the case(s); `measured` says which
     bool not_judged = false; ///< the case is there, but with runs that had failed items: no verdict on them
+    /// The busiest case behind the answer: the median over its runs of the
+    /// cores the rest of the machine kept busy (machine_other_cores); above
+    /// busy_machine_cores the verdict is "cannot decide here"
+    double other_cores = 0;
 };
+
+/// Other cores busy (median over a case's runs) beyond which a claim is not
+/// decided: a verdict flipped between runs of one preset on one machine
+/// (issue 32), on runs with a core taken elsewhere.
+inline constexpr double busy_machine_cores = 0.5;
 
 /// Every claim, in the workshop's order, answered from `results` as far as
 /// it holds their cases.

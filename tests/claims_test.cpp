@@ -73,6 +73,26 @@ TEST(Claims, GcTailFollowsGoAndTokiosP999) {
     EXPECT_NE(a.verdict.find("./setup.sh peers"), std::string::npos) << a.verdict;
 }
 
+// The same preset on one machine gave "Holds" and "Contradicted" (issue 32): with the rest of the machine
+// busy during the runs, no verdict is given, whatever the medians say.
+TEST(Claims, ABusyMachineDecidesNothing) {
+    ResultsFile results;
+    results.cases.push_back(runs_of("worker-pool", gc_case(), Model::go, three(&CaseMetrics::latency_p999_us, 1500, 1800, 1600)));
+    results.cases.push_back(runs_of("worker-pool", gc_case(), Model::tokio, three(&CaseMetrics::latency_p999_us, 300, 310, 320)));
+    results.cases.push_back(runs_of("worker-pool", gc_case(), Model::fibers, three(&CaseMetrics::latency_p999_us, 200, 210, 220)));
+    for (auto& run : results.cases[2].runs) run.machine_other_cores = 0.9;  // a core busy elsewhere while fibers ran
+    auto a = claim(answer_claims(results), "Go's garbage");
+    EXPECT_TRUE(a.answered);
+    EXPECT_DOUBLE_EQ(a.other_cores, 0.9);
+    EXPECT_TRUE(a.verdict.starts_with("Cannot decide here: the machine was busy (0.9 other cores")) << a.verdict;
+    EXPECT_NE(a.measured.find("go 1.60 ms"), std::string::npos) << a.measured;  // what was measured is still shown
+
+    results.cases[2].runs[0].machine_other_cores = 0.1;  // one noisy run of three: the median is quiet
+    results.cases[2].runs[1].machine_other_cores = 0.2;
+    a = claim(answer_claims(results), "Go's garbage");
+    EXPECT_TRUE(a.verdict.starts_with("Holds here")) << a.verdict;
+}
+
 TEST(Claims, MemoryPerTaskClaimsCompareWithTheFiberAndTheThread) {
     ResultsFile results;
     results.cases.push_back(runs_of("idle-tasks", idle(100'000), Model::fibers, three(&CaseMetrics::bytes_per_task, 8192, 8200, 8300)));
