@@ -188,6 +188,8 @@ Calibration calibrate(std::vector<CaseRuns> const& cases) {
     return out;
 }
 
+bool diverges(double ratio) noexcept { return std::isfinite(ratio) && ratio > 0 && (ratio > divergence || ratio < 1 / divergence); }
+
 std::string format_calibration(Calibration const& calibration) {
     auto const fixed = [](double value, char const* format) {
         if (!std::isfinite(value)) return std::string{"-"};
@@ -199,6 +201,7 @@ std::string format_calibration(Calibration const& calibration) {
         if (!std::isfinite(r.ratio)) return std::string{"-"};
         auto out = fixed(r.ratio, "%.2f");
         if (r.confidence > 0) out += " [" + fixed(r.low, "%.2f") + ", " + fixed(r.high, "%.2f") + "]";
+        if (diverges(r.ratio)) out += " *";
         return out;
     };
     std::size_t case_width = 4;
@@ -244,6 +247,19 @@ std::string format_calibration(Calibration const& calibration) {
         auto const& row = calibration.rows[calibration.worst[i]];
         out += "  " + std::string{token(all_models[i])} + "/" + std::string{token(counterpart(all_models[i]))} + " " +
                fixed(row.pairs[i].ratio, "%.2f") + ": " + row.scenario + (row.params.empty() ? "" : " " + row.params) + "\n";
+    }
+    // more than 2x apart: a difference of design, not of noise, named in docs/calibration.md
+    std::string apart;
+    for (auto const& row : calibration.rows) {
+        for (std::size_t i = 0; i < row.pairs.size() && i < all_models.size(); ++i) {
+            if (!diverges(row.pairs[i].ratio)) continue;
+            apart += "  " + std::string{token(all_models[i])} + "/" + std::string{token(counterpart(all_models[i]))} + " " +
+                     fixed(row.pairs[i].ratio, "%.2f") + ": " + row.scenario + (row.params.empty() ? "" : " " + row.params) + "\n";
+        }
+    }
+    if (!apart.empty()) {
+        out += "* more than 2x apart: a model and its peer built differently there, not noise; docs/calibration.md "
+               "(\"Where a model and its peer differ\") names the difference:\n" + apart;
     }
     bool gc_header = false;
     for (auto const& row : calibration.rows) {

@@ -66,6 +66,11 @@ Calibration calibrate(std::vector<CaseRuns> const& cases);
 bool has_pairs(std::vector<CaseRuns> const& cases);
 
 /// The table for people.
+/// A model and its peer this far apart (either way) on a case differ by
+/// design, not by noise: the table marks the ratio and lists the case.
+inline constexpr double divergence = 2.0;
+bool diverges(double ratio) noexcept;
+
 std::string format_calibration(Calibration const& calibration);
 
 }  // namespace conclab

@@ -85,6 +85,16 @@ TEST(Calibrate, PairsEachModelWithItsOwnPeerPerCase) {
     EXPECT_NE(text.find("fibers/go"), std::string::npos) << text;
     EXPECT_NE(text.find("3.00 [3.00, 3.00]"), std::string::npos) << text;
     EXPECT_NE(text.find("at 90% or more"), std::string::npos) << text;
+    // 3x and 0.25x are more than 2x apart: marked and listed; exactly 2x is not (issue 32: divergence shown)
+    EXPECT_NE(text.find("3.00 [3.00, 3.00] *"), std::string::npos) << text;
+    EXPECT_NE(text.find("* more than 2x apart"), std::string::npos) << text;
+    EXPECT_NE(text.find("coroutines/tokio 0.25"), std::string::npos) << text;
+    EXPECT_EQ(text.find("2.00 [2.00, 2.00] *"), std::string::npos) << text;
+    EXPECT_TRUE(diverges(2.01));
+    EXPECT_TRUE(diverges(0.49));
+    EXPECT_FALSE(diverges(2.0));
+    EXPECT_FALSE(diverges(0.5));
+    EXPECT_FALSE(diverges(std::nan("")));
     EXPECT_FALSE(has_pairs({cases.back()}));
 }
 
