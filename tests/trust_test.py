@@ -206,6 +206,13 @@ class NothingPassedOffAsAResult(Temp):
         path = self.path("s.jsonl")
         self.sweep_against_failures(path)
         out = self.path("report")
+        # the report's own files too are never written through a planted link (item 1)
+        os.mkdir(out)
+        victim = self.path("victim")
+        with open(victim, "w") as f:
+            f.write("precious\n")
+        for name in ["index.html.partial", "tables.md.partial", "tables.csv.partial"]:
+            os.symlink(victim, os.path.join(out, name))
         result = conclab("report", path, "-o", out, timeout=300)
         if result.returncode != 0 and "matplotlib" in result.stderr:
             self.skipTest("no matplotlib here")
@@ -224,6 +231,8 @@ class NothingPassedOffAsAResult(Temp):
         self.assertTrue(any('id="not-verified' in chart for chart in charts), "no chart marks the runs")  # the red ✗
         with open(os.path.join(out, "tables.csv")) as f:
             self.assertIn(",no,", f.read().replace("NOT VERIFIED", "no"))
+        with open(victim) as f:
+            self.assertEqual(f.read(), "precious\n")
 
     def test_compare_refuses_to_judge_them(self):
         first, second = self.path("a.jsonl"), self.path("b.jsonl")

@@ -15,6 +15,8 @@ import itertools
 import json
 import math
 import os
+import stat
+import tempfile
 import sys
 
 import matplotlib
@@ -460,7 +462,7 @@ def problems(scenario):
     return lines
 
 
-def write_markdown(model, path):
+def write_markdown(model, f):
     lines = [f"# {model['title']}", ""]
     for scenario in model["scenarios"]:
         lines += [f"## {scenario['name']}", "", scenario["summary"], ""]
@@ -471,17 +473,15 @@ def write_markdown(model, path):
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in table_rows(scenario)]
         lines.append("")
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
+    f.write("\n".join(lines))
 
 
-def write_csv(model, path):
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["scenario", "parameters"] + [name for _, name, _, _ in COLUMNS])
-        for scenario in model["scenarios"]:
-            for case in cases_in_order(scenario):
-                writer.writerow([scenario["name"], label(case["params"])] + [plain(get(case)) for _, _, get, _ in COLUMNS])
+def write_csv(model, f):
+    writer = csv.writer(f)
+    writer.writerow(["scenario", "parameters"] + [name for _, name, _, _ in COLUMNS])
+    for scenario in model["scenarios"]:
+        for case in cases_in_order(scenario):
+            writer.writerow([scenario["name"], label(case["params"])] + [plain(get(case)) for _, _, get, _ in COLUMNS])
 
 
 def environment(source):
@@ -496,7 +496,7 @@ def environment(source):
     return f"<table class='env'>{body}</table><p>To reproduce:</p><pre>{html.escape(command)}</pre>"
 
 
-def write_html(model, path):
+def write_html(model, f):
     parts = [f"<h1>{html.escape(model['title'])}</h1>",
              f"<p class='meta'>Generated {html.escape(model['generated_utc'])} by conclab "
              f"{html.escape(str(model['generated_by'].get('version')))}. Medians over repetitions; CI: the median's "
@@ -554,27 +554,51 @@ def write_html(model, path):
               "document.body.setAttribute('data-charts',document.querySelectorAll('img.chart').length);});")
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(model['title'])}</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}<script>{script}</script></body></html>")
-    with open(path, "w") as f:
-        f.write(page)
+    f.write(page)
 
 
 def write_whole(path, writer, *args):
-    """Writes a regular file through a temporary file beside its real target
-    and renames it, so a failure leaves no partial file and a symlink stays a
-    link; a device or FIFO is written through, never replaced (as the C++
-    side does, src/output_file.cpp)."""
+    """Writes a regular file through a new temporary file beside its real
+    target and renames it, so a failure leaves no partial file and a symlink
+    stays a link; a character device or FIFO is written through, never
+    replaced (as the C++ side does, src/output_file.cpp). The temporary name
+    is made with O_EXCL (mkstemp): a name planted beside the target, a link
+    to another file, is never opened; only a regular file, or nothing, is
+    replaced."""
     real = os.path.realpath(path)
     if os.path.exists(real) and not os.path.isfile(real):
-        writer(*args, path)
+        mode = os.stat(real).st_mode
+        if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+            raise OSError(f"{path} is neither a regular file, a character device nor a FIFO: not written")
+        with open(path, "w", newline="") as f:
+            writer(*args, f)
         return
-    temporary = real + ".partial"
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(real) or ".", prefix="." + os.path.basename(real) + ".partial-")
     try:
-        writer(*args, temporary)
+        os.fchmod(fd, 0o666 & ~current_umask())
+        with os.fdopen(fd, "w", newline="") as f:
+            writer(*args, f)
+            f.flush()
+            os.fdatasync(f.fileno())
+        if os.path.lexists(real) and not stat.S_ISREG(os.lstat(real).st_mode):
+            raise OSError(f"{real} is no longer a regular file: not replaced")
         os.replace(temporary, real)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def current_umask():
+    """The umask, read without changing it (Linux: /proc/self/status)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
 
 
 def main():
