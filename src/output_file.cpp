@@ -244,7 +244,9 @@ void check_distinct(std::vector<std::pair<std::string, std::string>> const& outp
         if (path.empty()) continue;
         auto const target = resolve_output(path, flag);
         if (target.kind != OutputTarget::Kind::file) continue;  // devices and FIFOs take every write; stdout is checked apart
-        Seen s{flag, path, fs::weakly_canonical(target.real).string()};
+        std::error_code ec;
+        auto canonical = fs::weakly_canonical(target.real, ec);
+        Seen s{flag, path, ec ? fs::path{target.real}.lexically_normal().string() : canonical.string()};
         struct stat st{};
         if (::stat(target.real.c_str(), &st) == 0) s = {flag, path, s.real, st.st_dev, st.st_ino, true};
         for (auto const& other : seen) {
