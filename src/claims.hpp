@@ -29,11 +29,6 @@ struct ClaimAnswer {
     double other_cores = 0;
 };
 
-/// Other cores busy (median over a case's runs) beyond which a claim is not
-/// decided: a verdict flipped between runs of one preset on one machine
-/// (issue 32), on runs with a core taken elsewhere.
-inline constexpr double busy_machine_cores = 0.5;
-
 /// Every claim, in the workshop's order, answered from `results` as far as
 /// it holds their cases.
 std::vector<ClaimAnswer> answer_claims(ResultsFile const& results);

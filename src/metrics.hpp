@@ -64,6 +64,12 @@ struct CaseMetrics {
     std::map<std::string, double> extra;
 };
 
+/// The rest of the machine busier than this, in cores (the median of a
+/// case's runs' machine_other_cores), and the case decides nothing: claims
+/// give no verdict on it, the sweep summary marks it. A verdict flipped
+/// between runs of one preset on one machine with a core taken elsewhere.
+inline constexpr double busy_machine_cores = 0.5;
+
 /// A verified run: its checksum matched the reference and every item was
 /// done and checked, none failed.
 inline bool verified(CaseMetrics const& m) noexcept { return m.checksum == m.expected_checksum && m.items_failed == 0; }

@@ -579,6 +579,18 @@ class OpenLoopAndOptions(UsageErrors, unittest.TestCase):
             self.assertGreater(data["results"][0]["runs"][0]["machine_other_cores"], 0.5)
         self.assert_usage_error(["run", "worker-pool", "--background-load", "2000"], "--background-load", "1024")
 
+    def test_a_sweep_summary_marks_the_cases_run_on_a_busy_machine(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            result = conclab("sweep", "worker-pool", "--jobs", "400000", "--models", "threads", "--repeat", "3", "--warmup", "0",
+                             "--quiet", "--background-load", "0,1", "-o", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            busy = [line for line in result.stdout.splitlines() if "background_load=1" in line]
+            quiet = [line for line in result.stdout.splitlines() if "background_load=0" in line]
+            self.assertEqual(len(busy), 1, result.stdout)
+            self.assertIn("[machine busy:", busy[0])
+            self.assertEqual(len(quiet), 1, result.stdout)
+
 
     def test_open_loop_reports_requested_and_achieved_rates(self):
         with tempfile.TemporaryDirectory() as tmp:

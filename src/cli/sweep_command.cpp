@@ -49,6 +49,7 @@ std::string summary(SweepFile const& file) {
         for (auto const& [name, values] : grid.at("axes").items()) axes.push_back(name);
         // (swept values) -> model -> throughputs, p99s
         std::map<std::string, std::map<std::string, std::pair<std::vector<double>, std::vector<double>>>> table;
+        std::map<std::string, std::map<std::string, std::vector<double>>> other_cores;  // the rest of the machine, per run
         std::map<std::string, std::map<std::string, std::size_t>> unverified;  // runs with failed items: no result, counted
         std::vector<std::string> order;
         for (auto const& line : file.cases) {
@@ -70,6 +71,8 @@ std::string summary(SweepFile const& file) {
                 table[combination].try_emplace(model);
                 continue;
             }
+            auto const& other = metrics.value("machine_other_cores", nlohmann::json{});
+            other_cores[combination][model].push_back(other.is_number() ? other.get<double>() : no_value);
             auto& cell = table[combination][model];
             cell.first.push_back(metrics.at("throughput_per_s").get<double>());
             auto const& p99 = metrics.at("latency_p99_us");
@@ -84,6 +87,10 @@ std::string summary(SweepFile const& file) {
                        (values.first.empty() ? std::string{"NOT VERIFIED"}
                                              : number(summarize(values.first).median) + " (" + number(summarize(values.second).median) + ")");
                 if (bad > 0) out += " [" + std::to_string(bad) + " run(s) with failed items left out]";
+                // noise shown where the numbers are: the rest of the machine busy during these runs (median)
+                if (auto const busy = summarize(other_cores[combination][model]).median; std::isfinite(busy) && busy > busy_machine_cores) {
+                    out += " [machine busy: " + number(busy) + " other cores]";
+                }
             }
             out += "\n";
         }
