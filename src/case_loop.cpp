@@ -89,9 +89,10 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
         if (fixture) {
             for (auto const& [name, value] : fixture->case_values()) request.params[name] = value;
         }
-        auto const load = c.params.find("background_load");
-        std::optional<BackgroundLoad> busy;
-        if (load != c.params.end() && std::get<std::uint64_t>(load->second) > 0) busy.emplace(static_cast<unsigned>(std::get<std::uint64_t>(load->second)));
+        std::optional<BackgroundLoad> busy;  // --background-load: the runner's busy threads, for as long as the case runs
+        if (auto const load = c.params.find("background_load"); load != c.params.end()) {
+            if (auto const threads = std::get<std::uint64_t>(load->second); threads > 0) busy.emplace(static_cast<unsigned>(threads));
+        }
         auto outcome = is_peer(c.model.base) ? run_peer(*c.scenario, request, options.case_timeout)
                                              : run_in_child(executable, request, options.case_timeout);
         busy.reset();

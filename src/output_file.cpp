@@ -74,6 +74,9 @@ mode_t current_umask() {
 
 bool same_file(struct stat const& a, struct stat const& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
 
+
+}  // namespace
+
 void write_all(int fd, std::string const& content, std::string const& where) {
     std::size_t done = 0;
     while (done < content.size()) {
@@ -84,7 +87,15 @@ void write_all(int fd, std::string const& content, std::string const& where) {
     }
 }
 
-}  // namespace
+int create_temporary_beside(std::string const& real, std::string& temporary, int flags, mode_t mode) {
+    fs::path const at{real};
+    auto const dir = at.has_parent_path() ? at.parent_path() : fs::path{"."};
+    temporary = (dir / ("." + at.filename().string() + ".partial-XXXXXX")).string();
+    int const fd = ::mkostemp(temporary.data(), flags | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error{"cannot create a file in " + dir.string() + ": " + std::strerror(errno)};
+    ::fchmod(fd, mode & ~current_umask());
+    return fd;
+}
 
 OutputTarget resolve_output(std::string const& path, std::string const& flag) {
     using Kind = OutputTarget::Kind;
@@ -202,13 +213,9 @@ void write_output(std::string const& path, std::string const& content) {
     // the symlinks that lead to it stay links. The temporary file is a new
     // name made with O_EXCL (a name planted there, a link to /etc/passwd, is
     // never opened), and only a regular file, or nothing, is replaced by it.
-    fs::path const real{target.real};
-    auto const dir = real.has_parent_path() ? real.parent_path() : fs::path{"."};
-    auto temporary = (dir / ("." + real.filename().string() + ".partial-XXXXXX")).string();
-    int const fd = ::mkostemp(temporary.data(), O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error{"cannot create a temporary file beside " + target.real + ": " + std::strerror(errno)};
+    std::string temporary;
+    int const fd = create_temporary_beside(target.real, temporary, 0, 0666);
     try {
-        ::fchmod(fd, 0666 & ~current_umask());
         write_all(fd, content, temporary);
         if (::fdatasync(fd) != 0) throw std::runtime_error{"cannot write " + temporary + ": " + std::strerror(errno)};
         struct stat now{};

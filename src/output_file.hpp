@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace conclab {
 
 /// Where an output path leads.
@@ -48,6 +50,17 @@ bool is_standard_output(std::string const& path);
 /// Writes `content` to `path` as resolve_output describes; throws
 /// std::runtime_error if it cannot (no partial file is left looking whole).
 void write_output(std::string const& path, std::string const& content);
+
+/// Writes all of `content` to `fd` (EINTR retried); throws
+/// std::runtime_error naming `where` when it cannot.
+void write_all(int fd, std::string const& content, std::string const& where);
+
+/// A new file beside `real` (same directory, so a rename stays on one file
+/// system), named `.NAME.partial-XXXXXX` with O_EXCL (mkostemp: no name
+/// that exists, a planted link among them, is opened), opened with `flags`
+/// and `mode` less the umask; its path goes to `temporary`. Throws
+/// std::runtime_error.
+int create_temporary_beside(std::string const& real, std::string& temporary, int flags, mode_t mode);
 
 /// Refuses (UsageError) two outputs that name one file, directly or through
 /// symbolic or hard links: (flag, path) pairs; empty paths are left out.

@@ -59,28 +59,24 @@ nlohmann::json grid_json(SweepGrid const& grid) {
 // then linked to `real` (fails, returning -1, when something has that name)
 // or, with `replace`, renamed over it. Throws UsageError when it cannot.
 int create_locked(std::string const& real, std::string const& content, std::string const& path, bool replace = false) {
-    std::filesystem::path const at{real};
-    auto const dir = at.has_parent_path() ? at.parent_path() : std::filesystem::path{"."};
-    auto temporary = (dir / ("." + at.filename().string() + ".partial-XXXXXX")).string();
-    int const fd = ::mkostemp(temporary.data(), O_APPEND | O_CLOEXEC);
-    if (fd < 0) throw UsageError{"-o " + path + ": cannot create a file in " + dir.string() + " (" + std::strerror(errno) + ")"};
+    std::string temporary;
+    int fd = -1;
+    try {
+        fd = create_temporary_beside(real, temporary, O_APPEND, 0644);  // as a sweep file always was
+    } catch (std::runtime_error const& e) {
+        throw UsageError{"-o " + path + ": " + e.what()};
+    }
     auto const fail = [&](std::string const& why) {
         ::close(fd);
         ::unlink(temporary.c_str());
         throw UsageError{"-o " + path + ": " + why};
     };
-    ::fchmod(fd, 0644);
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) fail(std::string{"cannot lock it ("} + std::strerror(errno) + ")");
     try {
-        for (std::size_t done = 0; done < content.size();) {
-            auto const n = ::write(fd, content.data() + done, content.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw std::runtime_error{std::strerror(n < 0 ? errno : EIO)};
-            done += static_cast<std::size_t>(n);
-        }
-        if (::fdatasync(fd) != 0) throw std::runtime_error{std::strerror(errno)};
+        write_all(fd, content, temporary);
+        if (::fdatasync(fd) != 0) throw std::runtime_error{"cannot write " + temporary + ": " + std::strerror(errno)};
     } catch (std::runtime_error const& e) {
-        fail(std::string{"cannot write it ("} + e.what() + ")");
+        fail(e.what());
     }
     if (replace) {
         if (std::rename(temporary.c_str(), real.c_str()) != 0) fail(std::string{"cannot replace it ("} + std::strerror(errno) + ")");
@@ -103,13 +99,7 @@ int create_locked(std::string const& real, std::string const& content, std::stri
 
 void append_line(int fd, std::string const& path, std::string line) {
     line += '\n';
-    std::size_t done = 0;
-    while (done < line.size()) {
-        ssize_t const n = ::write(fd, line.data() + done, line.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw std::runtime_error{"cannot write " + path + ": " + std::strerror(errno)};
-        done += static_cast<std::size_t>(n);
-    }
+    write_all(fd, line, path);
     ::fdatasync(fd);
 }
 

@@ -47,17 +47,17 @@ thread_local unsigned looks_while_others_wait = 0;
 constexpr std::int64_t remote_wakeup_grace_ns = 20'000;
 constexpr std::int64_t time_slice_ns = 10'000'000;
 
-}  // namespace
-
-// ---------------------------------------------------------------- the pool
-
 // The CPUs this process may run on: its affinity mask (taskset, cgroups' cpusets, Slurm's binding).
-static unsigned usable_cpus() noexcept {
+unsigned usable_cpus() noexcept {
     cpu_set_t affinity;
     CPU_ZERO(&affinity);
     if (sched_getaffinity(0, sizeof affinity, &affinity) == 0 && CPU_COUNT(&affinity) > 0) return static_cast<unsigned>(CPU_COUNT(&affinity));
     return std::max(1U, std::thread::hardware_concurrency());
 }
+
+}  // namespace
+
+// ---------------------------------------------------------------- the pool
 
 StealingPool::StealingPool(unsigned threads, std::size_t local_capacity) : local_capacity_{local_capacity}, cpus_{usable_cpus()} {
     workers_.reserve(threads);
@@ -365,7 +365,8 @@ void StealingAlgorithm::stop_spinning() noexcept {
 bool StealingAlgorithm::spin_for_work(std::chrono::steady_clock::time_point const& deadline) noexcept {
     auto const n = pool_.threads();
     if (n < 2 && !spinning_) return false;  // nobody to steal from
-    if (spinning_ && pool_.threads() - std::min(pool_.threads(), pool_.sleeping_.load(std::memory_order_relaxed)) > pool_.cpus()) {
+    auto const sleeping = pool_.sleeping_.load(std::memory_order_relaxed);
+    if (spinning_ && awake_threads(n, sleeping) > pool_.cpus()) {
         stop_spinning();  // handed the spin by a wake-up, or still at it, while the awake threads outnumber the CPUs
         return false;
     }
@@ -374,7 +375,6 @@ bool StealingAlgorithm::spin_for_work(std::chrono::steady_clock::time_point cons
         // ones outnumber the CPUs. A fixed half of the pool spun 4 threads of
         // 8 on 2 cores beside 2 with work: a quarter of pipeline's CPU at
         // --threads 8 (perf) went to spinners holding the working ones' cores.
-        auto const sleeping = pool_.sleeping_.load(std::memory_order_relaxed);
         auto const before = pool_.spinning_.fetch_add(1, std::memory_order_seq_cst);
         if (!may_spin(n, sleeping, before, pool_.cpus())) {
             pool_.spinning_.fetch_sub(1, std::memory_order_seq_cst);

@@ -131,6 +131,10 @@ private:
     std::vector<Worker*> sleepers_;  // guarded by sleepers_mutex_
 };
 
+/// The pool's threads not asleep (a count read mid-change may show more
+/// sleepers than threads: none awake then, never a wrap-around).
+constexpr unsigned awake_threads(unsigned threads, unsigned sleeping) noexcept { return threads - (sleeping < threads ? sleeping : threads); }
+
 /// Whether a thread out of work may spin looking for more instead of going
 /// to sleep. Go's rule (findrunnable): while the spinning threads are fewer
 /// than half the awake ones (at least one may). And one Go does not need,
@@ -140,7 +144,7 @@ private:
 /// for. `threads` in the pool, `sleeping` and `spinning` of them, `cpus`
 /// usable (from the platform: StealingPool::cpus()).
 constexpr bool may_spin(unsigned threads, unsigned sleeping, unsigned spinning, unsigned cpus) noexcept {
-    unsigned const awake = threads - (sleeping < threads ? sleeping : threads);
+    unsigned const awake = awake_threads(threads, sleeping);
     if (awake > cpus) return false;
     return spinning < (awake / 2 > 1 ? awake / 2 : 1);
 }
@@ -153,7 +157,7 @@ constexpr bool may_spin(unsigned threads, unsigned sleeping, unsigned spinning, 
 /// one of them: at --threads 8 on 2 cores, a futex wake-up and two context
 /// switches per hand-off.
 constexpr bool may_wake(unsigned threads, unsigned sleeping, unsigned spinning, unsigned cpus) noexcept {
-    unsigned const awake = threads - (sleeping < threads ? sleeping : threads);
+    unsigned const awake = awake_threads(threads, sleeping);
     return sleeping != 0 && spinning == 0 && awake < cpus;
 }
 
