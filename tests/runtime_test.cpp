@@ -5,6 +5,7 @@
 #include "models/coroutines/channel.hpp"
 #include "models/coroutines/netpoll.hpp"
 #include "models/coroutines/runtime.hpp"
+#include "models/coroutines/timers.hpp"
 #include "models/fibers/channel.hpp"
 #include "models/fibers/runtime.hpp"
 #include "models/fibers/wait_group.hpp"
@@ -24,8 +25,10 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -330,7 +333,7 @@ TEST(CoroutinesRuntime, RethrowsATasksException) {
                  std::runtime_error);
 }
 
-constexpr char const* coroutine_designs[] = {"", "io-context", "asio-channels"};
+constexpr char const* coroutine_designs[] = {"", "io-context", "asio-channels", "ms-timers"};
 
 std::unique_ptr<coroutines::Runtime> coroutines_runtime(unsigned threads, char const* design) {
     return std::make_unique<coroutines::Runtime>(RuntimeOptions{.threads = threads, .stack_bytes = 0, .design = design});
@@ -494,6 +497,100 @@ TEST(CoroutinesRuntime, WorkQueuedAtShutdownIsFreed) {
         }
         EXPECT_EQ(held.use_count(), 1) << "design '" << design << "': the last completion was leaked";
     }
+}
+
+// The timer queue gives frames back earliest first, whether they were filed
+// in order (the FIFO) or not (the heap), and only once due.
+TEST(CoroutinesTimers, GiveTimersBackEarliestFirstAndOnlyWhenDue) {
+    coroutines::TimerQueue timers;
+    EXPECT_TRUE(timers.empty());
+    // frames stand in as distinct addresses: deadline d's frame is &slots[d]
+    std::vector<char> slots(1000);
+    auto frame = [&](std::int64_t d) { return std::coroutine_handle<>::from_address(&slots[static_cast<std::size_t>(d)]); };
+    std::vector<std::int64_t> filed;
+    for (std::int64_t d = 100; d < 600; d += 5) filed.push_back(d);  // in order: the FIFO
+    for (std::int64_t d = 997; d > 0; d -= 7) filed.push_back(d);    // out of order: the heap
+    for (std::int64_t d = 300; d < 320; ++d) filed.push_back(d);     // in order again, behind a later one
+    std::sort(filed.begin(), filed.end());
+    filed.erase(std::unique(filed.begin(), filed.end()), filed.end());
+    std::vector<std::int64_t> order = filed;
+    std::mt19937 shuffle{42};
+    std::shuffle(order.begin(), order.end(), shuffle);
+    std::int64_t earliest = coroutines::TimerQueue::never;
+    for (auto d : order) {
+        bool const first = timers.add(d, frame(d));
+        EXPECT_EQ(first, d < earliest) << d;
+        earliest = std::min(earliest, d);
+        EXPECT_EQ(timers.earliest(), earliest);
+    }
+    EXPECT_EQ(timers.size(), filed.size());
+    std::vector<std::int64_t> woken;
+    auto ready = [&](std::coroutine_handle<> h) { woken.push_back(static_cast<char*>(h.address()) - slots.data()); };
+    EXPECT_EQ(timers.expire(filed.front() - 1, ready), 0U);
+    std::int64_t now = 0;
+    for (std::int64_t step : {150, 151, 400, 999}) {
+        now = step;
+        timers.expire(now, ready);
+        std::vector<std::int64_t> due;
+        std::copy_if(filed.begin(), filed.end(), std::back_inserter(due), [&](std::int64_t d) { return d <= now; });
+        EXPECT_EQ(woken, due) << "at " << now;
+    }
+    EXPECT_TRUE(timers.empty());
+}
+
+// The FIFO keeps filing order among equal deadlines.
+TEST(CoroutinesTimers, EqualDeadlinesWakeInTheOrderFiled) {
+    coroutines::TimerQueue timers;
+    std::vector<char> slots(10);
+    for (std::size_t i = 0; i < slots.size(); ++i) timers.add(50, std::coroutine_handle<>::from_address(&slots[i]));
+    std::vector<std::size_t> woken;
+    timers.expire(50, [&](std::coroutine_handle<> h) { woken.push_back(static_cast<std::size_t>(static_cast<char*>(h.address()) - slots.data())); });
+    EXPECT_EQ(woken, (std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+coroutines::awaitable<void> sleep_and_note(std::chrono::steady_clock::time_point due, std::vector<std::chrono::nanoseconds>& late,
+                                           std::size_t i) {
+    co_await coroutines::sleep_until(due);
+    late[i] = std::chrono::steady_clock::now() - due;
+}
+
+// Sleepers of every length, spawned out of deadline order from inside and
+// outside the runtime, each wake and none before its deadline; with
+// Tokio's millisecond ticks, none before the next whole millisecond.
+TEST(CoroutinesRuntime, SleepersWakeAtTheirDeadlinesNotBefore) {
+    for (auto const* design : coroutine_designs) {
+        auto rt = coroutines_runtime(2, design);
+        auto const start = std::chrono::steady_clock::now();
+        constexpr std::size_t n = 400;
+        std::vector<std::chrono::nanoseconds> late(n, std::chrono::nanoseconds::min());
+        auto due = [&](std::size_t i) { return start + std::chrono::microseconds{(i * 7919) % 30000}; };
+        for (std::size_t i = 0; i < n / 2; ++i) rt->spawn(sleep_and_note(due(i), late, i));  // from outside
+        rt->block_on([&]() -> coroutines::awaitable<void> {
+            for (std::size_t i = n / 2; i < n; ++i) rt->spawn(sleep_and_note(due(i), late, i));
+            co_await coroutines::sleep_for(5ms);  // the spawning task sleeps too
+            co_return;
+        });
+        for (std::size_t i = 0; i < n; ++i) {
+            ASSERT_NE(late[i], std::chrono::nanoseconds::min()) << "design '" << design << "': sleeper " << i << " never woke";
+            EXPECT_GE(late[i].count(), 0) << "design '" << design << "': sleeper " << i << " woke early";
+        }
+    }
+}
+
+TEST(CoroutinesRuntime, MillisecondTicksRoundEverySleepUp) {
+    auto rt = coroutines_runtime(1, "ms-timers");
+    std::vector<std::chrono::nanoseconds> slept(20);
+    rt->block_on([&]() -> coroutines::awaitable<void> {
+        for (auto& s : slept) {
+            auto const before = std::chrono::steady_clock::now();
+            co_await coroutines::sleep_for(100us);
+            s = std::chrono::steady_clock::now() - before;
+        }
+    });
+    // a tick is 1 ms from the runtime's start: a 100 us sleep started at a
+    // random point of a tick ends at the next tick, after 100 us to 1 ms;
+    // back to back, each starts just after a tick and takes nearly 1 ms
+    for (std::size_t i = 1; i < slept.size(); ++i) EXPECT_GE(slept[i], 800us) << "sleep " << i;
 }
 
 // The readiness wait of url-fetch's coroutines client: it ends when the

@@ -11,6 +11,7 @@ std::unique_ptr<Scheduler> make_scheduler(RuntimeOptions const& options) {
     channel_design().store(options.design == "asio-channels" ? ChannelDesign::asio : ChannelDesign::own);
     if (options.design == "io-context") return make_io_context_scheduler(options.threads);
     if (options.design.empty() || options.design == "asio-channels") return make_stealing_scheduler(options.threads);
+    if (options.design == "ms-timers") return make_stealing_scheduler(options.threads, std::chrono::milliseconds{1});
     throw std::invalid_argument{"coroutines runtime has no design '" + options.design + "'"};
 }
 }  // namespace
@@ -18,7 +19,7 @@ std::unique_ptr<Scheduler> make_scheduler(RuntimeOptions const& options) {
 Runtime::Runtime(unsigned threads) : Runtime{RuntimeOptions{.threads = threads}} {}
 
 Runtime::Runtime(RuntimeOptions const& options)
-    : scheduler_{make_scheduler(options)}, context_{.executor = Executor{*scheduler_}, .tracker = &tracker_} {}
+    : scheduler_{make_scheduler(options)}, context_{.executor = Executor{*scheduler_}, .tracker = &tracker_, .scheduler = scheduler_.get()} {}
 
 Runtime::~Runtime() = default;
 

@@ -1,13 +1,16 @@
 // The coroutines model's runtime (Tokio's multi-threaded runtime in Rust
 // terms): C++20 coroutines (task.hpp) on a work-stealing scheduler of T
-// threads (scheduler.hpp), with Asio's timers and sockets.
+// threads (scheduler.hpp), with its own timers (timers.hpp) and Asio's
+// sockets.
 //
 // Designs (RuntimeOptions::design), a case's process has one:
 // - "" (the default): Tokio's scheduler and Go's channel (channel.hpp);
 // - "io-context": every ready coroutine through one io_context run by the
 //   T threads (the first design's executor);
 // - "asio-channels": channels on Asio's concurrent_channel (the first
-//   design's channels).
+//   design's channels);
+// - "ms-timers": Tokio's timer resolution: every sleep rounded up to the
+//   next whole millisecond, as Tokio's timer wheel files it.
 #pragma once
 
 #include "models/coroutines/executor.hpp"

@@ -1,15 +1,25 @@
 #include "models/coroutines/scheduler.hpp"
 
+#include "models/coroutines/timers.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cassert>
 #include <deque>
 #include <mutex>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -192,6 +202,7 @@ struct alignas(64) Worker {
     bool searching = false;  // the owner's only: counted in Idle's searching
     std::uint32_t rng = 0;
     std::uint64_t ticks = 0;
+    TimerQueue timers;  // coroutines sleeping, filed by this worker
     // parking: 1 = woken (or a wake-up pending), 0 = not
     std::atomic<std::uint32_t> unparked{0};
     std::atomic<bool> parked{false};  // listed among the sleepers
@@ -203,8 +214,14 @@ thread_local Worker* this_worker = nullptr;
 
 class StealingScheduler final : public Scheduler {
 public:
-    explicit StealingScheduler(unsigned threads) : workers_(threads) {
+    StealingScheduler(unsigned threads, std::chrono::nanoseconds tick)
+        : workers_(threads), tick_ns_{tick.count()}, start_ns_{timer_now_ns()} {
         if (threads == 0) throw std::invalid_argument{"coroutines runtime needs at least one thread"};
+        if (tick_ns_ < 0) throw std::invalid_argument{"coroutines runtime: a timer tick cannot be negative"};
+        int const fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (fd < 0) throw std::system_error{errno, std::generic_category(), "timerfd_create"};
+        timer_fd_.assign(fd);
+        wait_timer_fd();
         sleepers_.reserve(threads);
         for (unsigned i = 0; i < threads; ++i) {
             workers_[i].owner = this;
@@ -254,6 +271,18 @@ public:
         notify_parked();
     }
 
+    void sleep_until(std::int64_t deadline, std::coroutine_handle<> handle) override {
+        if (tick_ns_ > 0) {  // up to the next tick, as a timer wheel files it
+            auto const since = deadline - start_ns_;
+            deadline = start_ns_ + (since + tick_ns_ - 1) / tick_ns_ * tick_ns_;
+        }
+        auto* w = this_worker;
+        auto& home = (w != nullptr && w->owner == this) ? *w : workers_[0];
+        home.timers.add(deadline, handle);
+        // seq_cst with on_timer_fd's reset: it sees this timer, or this sees `never`
+        if (deadline < armed_.load(std::memory_order_seq_cst)) arm_at_most(deadline);
+    }
+
     boost::asio::io_context& io() noexcept override { return io_; }
     unsigned threads() const noexcept override { return static_cast<unsigned>(workers_.size()); }
 
@@ -300,6 +329,7 @@ private:
 
     Runnable next_local(Worker& w) {
         ++w.ticks;
+        if (!w.timers.empty()) expire(w, w.timers, timer_now_ns());  // Go's checkTimers in schedule()
         if (w.ticks % inject_interval == 0) {
             poll_io();  // Tokio's maintenance: I/O that became ready while every worker was busy
             if (auto r = inject_.pop()) return r;
@@ -312,6 +342,7 @@ private:
     /// Out of local work: steal half of another worker's queue, or take from
     /// the inject queue; at most half of the workers search at once.
     Runnable search(Worker& w) {
+        if (expire_all(w) != 0) return w.queue.pop();  // Go's findrunnable: timers of every P first
         if (!w.searching && !start_searching()) return {};
         w.searching = true;
         auto const n = static_cast<unsigned>(workers_.size());
@@ -371,6 +402,70 @@ private:
         if (w.on_driver.load(std::memory_order_seq_cst)) boost::asio::post(io_, [] {});
         w.unparked.notify_one();
     }
+
+    // ------------------------------------------------------------ timers
+
+    /// Moves the timers of `from` that are due at `now` into `w`'s queue,
+    /// earliest first, and wakes a worker to share them.
+    std::size_t expire(Worker& w, TimerQueue& from, std::int64_t now) {
+        auto const n = from.expire(now, [&](std::coroutine_handle<> h) { w.queue.push_back(Runnable::of(h), inject_); });
+        if (n != 0) notify_parked();
+        return n;
+    }
+
+    /// Every worker's due timers into `w`'s queue (the clock read only when
+    /// some timer exists).
+    std::size_t expire_all(Worker& w) {
+        auto earliest = TimerQueue::never;
+        for (auto const& v : workers_) earliest = std::min(earliest, v.timers.earliest());
+        if (earliest == TimerQueue::never) return 0;
+        auto const now = timer_now_ns();
+        if (earliest > now) return 0;
+        std::size_t n = 0;
+        for (auto& v : workers_) n += expire(w, v.timers, now);
+        return n;
+    }
+
+    /// The timerfd goes off at `deadline` unless it is set earlier already.
+    void arm_at_most(std::int64_t deadline) {
+        std::lock_guard lock{arm_mutex_};
+        if (deadline >= armed_.load(std::memory_order_relaxed)) return;
+        armed_.store(deadline, std::memory_order_seq_cst);
+        itimerspec spec{};
+        spec.it_value.tv_sec = deadline / 1'000'000'000;
+        spec.it_value.tv_nsec = deadline % 1'000'000'000;
+        if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;  // zero would disarm it
+        ::timerfd_settime(timer_fd_.native_handle(), TFD_TIMER_ABSTIME, &spec, nullptr);
+    }
+
+    void wait_timer_fd() {
+        timer_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code error) {
+            if (!error) on_timer_fd();
+        });
+    }
+
+    /// The timerfd went off (in the I/O driver, on a worker): the due timers
+    /// of every worker into this one's queue, then armed for the earliest
+    /// deadline left. A timer filed meanwhile sees `never` and arms itself.
+    void on_timer_fd() {
+        std::uint64_t expirations = 0;
+        [[maybe_unused]] auto const got = ::read(timer_fd_.native_handle(), &expirations, sizeof expirations);
+        {
+            std::lock_guard lock{arm_mutex_};
+            armed_.store(TimerQueue::never, std::memory_order_seq_cst);
+        }
+        if (auto* w = this_worker; w != nullptr && w->owner == this) {
+            expire_all(*w);
+        } else {  // never expected: the io_context is run only by the workers
+            expire_all(workers_[0]);
+        }
+        auto earliest = TimerQueue::never;
+        for (auto const& v : workers_) earliest = std::min(earliest, v.timers.earliest());
+        if (earliest != TimerQueue::never) arm_at_most(earliest);
+        if (!shutdown_.load(std::memory_order_acquire)) wait_timer_fd();
+    }
+
+    // ------------------------------------------------------------ the driver
 
     /// Runs the I/O completions that are ready, without waiting, if no other
     /// worker is in the driver: they land in this worker's queue.
@@ -466,6 +561,12 @@ private:
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> io_work_{io_.get_executor()};
     std::atomic<bool> driver_busy_{false};
+    // timers: every worker's TimerQueue, one timerfd for the earliest of them
+    std::int64_t tick_ns_;
+    std::int64_t start_ns_;
+    boost::asio::posix::stream_descriptor timer_fd_{io_};
+    std::mutex arm_mutex_;
+    std::atomic<std::int64_t> armed_{TimerQueue::never};  // what the timerfd is set for
 };
 
 // ------------------------------------------------ the variant: io_context
@@ -486,6 +587,17 @@ public:
     void schedule(std::coroutine_handle<> handle) noexcept override { post(Runnable::of(handle)); }
     void yield(std::coroutine_handle<> handle) noexcept override { post(Runnable::of(handle)); }
     void submit(Job* job) noexcept override { post(Runnable::of(job)); }
+    /// The first design's timers: an Asio steady_timer per sleep.
+    void sleep_until(std::int64_t deadline, std::coroutine_handle<> handle) override {
+        auto timer = std::make_unique<boost::asio::steady_timer>(
+            context_, TimerClock::time_point{std::chrono::nanoseconds{deadline}});
+        auto& t = *timer;
+        t.async_wait([timer = std::move(timer), handle](boost::system::error_code error) {
+            if (error) return;  // the io_context shuts down with the sleeper's task unfinished
+            Budget::grant();
+            handle.resume();
+        });
+    }
     boost::asio::io_context& io() noexcept override { return context_; }
     unsigned threads() const noexcept override { return static_cast<unsigned>(threads_.size()); }
 
@@ -516,7 +628,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Scheduler> make_stealing_scheduler(unsigned threads) { return std::make_unique<StealingScheduler>(threads); }
+std::unique_ptr<Scheduler> make_stealing_scheduler(unsigned threads, std::chrono::nanoseconds tick) {
+    return std::make_unique<StealingScheduler>(threads, tick);
+}
 std::unique_ptr<Scheduler> make_io_context_scheduler(unsigned threads) {
     return std::make_unique<IoContextScheduler>(threads);
 }

@@ -16,10 +16,14 @@
 // - idle workers: at most half of them search (steal) at once; new work
 //   wakes a parked worker only when none is searching, and a searcher that
 //   finds work wakes the next one (Tokio's idle.rs, Go's wakep);
-// - timers and sockets stay Asio's (its reactor in an io_context), driven
-//   as Tokio drives its I/O: one parked worker at a time waits in epoll
-//   instead of on its futex, and runs the completions into its own queue;
-//   a busy worker polls it every 61st task.
+// - timers are the scheduler's own (timers.hpp): a timer queue per worker
+//   (Go's heap per P, Tokio's wheel per worker), looked at by its worker
+//   at every task and by idle workers before they steal; one timerfd,
+//   armed for the earliest deadline of them all, wakes the I/O driver;
+// - sockets (and Asio's own timers) stay Asio's (its reactor in an
+//   io_context), driven as Tokio drives its I/O: one parked worker at a
+//   time waits in epoll instead of on its futex, and runs the completions
+//   into its own queue; a busy worker polls it every 61st task.
 //
 // The variant `coroutines/io-context` is the first design: every ready
 // coroutine goes through one io_context (one locked queue for all threads),
@@ -28,6 +32,7 @@
 // Asio stays out of this header (the schedulers are built in .cpp files).
 #pragma once
 
+#include <chrono>
 #include <coroutine>
 #include <cstdint>
 #include <memory>
@@ -113,13 +118,20 @@ public:
     virtual void yield(std::coroutine_handle<> handle) noexcept = 0;
     /// Runs `job` on one of the threads (an Asio completion).
     virtual void submit(Job* job) noexcept = 0;
+    /// `handle` resumes on one of the threads once `deadline` (nanoseconds
+    /// of std::chrono::steady_clock) has passed (Tokio's `sleep_until`).
+    virtual void sleep_until(std::int64_t deadline, std::coroutine_handle<> handle) = 0;
     /// Where timers and sockets live (Asio's services and reactor).
     virtual boost::asio::io_context& io() noexcept = 0;
     virtual unsigned threads() const noexcept = 0;
 };
 
-/// Tokio's design (above) on `threads` worker threads.
-std::unique_ptr<Scheduler> make_stealing_scheduler(unsigned threads);
+/// Tokio's design (above) on `threads` worker threads. Every deadline is
+/// rounded up to a multiple of `tick` from the scheduler's start: zero (the
+/// default) wakes a sleeper as soon as it is due; the variant
+/// `coroutines/ms-timers` has Tokio's 1 ms (its timer wheel's resolution).
+std::unique_ptr<Scheduler> make_stealing_scheduler(unsigned threads,
+                                                   std::chrono::nanoseconds tick = std::chrono::nanoseconds{0});
 /// The variant `coroutines/io-context`: one io_context run by `threads` threads.
 std::unique_ptr<Scheduler> make_io_context_scheduler(unsigned threads);
 

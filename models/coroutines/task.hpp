@@ -6,7 +6,9 @@
 //   executor round trip, no allocation but its frame.
 // - A spawned Task is one allocation, its frame, which frees itself at its
 //   end (Tokio: one allocation per task).
-// - Inside one: `co_await timer.async_wait(boost::asio::deferred)` awaits
+// - Inside one: `co_await sleep_until(t)` and `co_await sleep_for(d)`
+//   (Tokio's `sleep_until`, `sleep`) wait on the scheduler's own timers
+//   (timers.hpp); `co_await timer.async_wait(boost::asio::deferred)` awaits
 //   any Asio or Beast operation (an error_code completion throws
 //   system_error if set, as with use_awaitable; wrap the token in
 //   `boost::asio::as_tuple` to get the error as a value), and
@@ -20,6 +22,7 @@
 #pragma once
 
 #include "models/coroutines/executor.hpp"
+#include "models/coroutines/timers.hpp"
 #include "models/task_tracker.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -28,6 +31,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <chrono>
 #include <coroutine>
 #include <exception>
 #include <optional>
@@ -45,7 +49,23 @@ class Task;
 struct TaskContext {
     boost::asio::any_io_executor executor;
     TaskTracker* tracker;
+    Scheduler* scheduler;
 };
+
+/// What `sleep_until` and `sleep_for` give: awaited in a task, it suspends
+/// the task on its scheduler's timers until `deadline` (a deadline already
+/// past does not suspend).
+struct Sleep {
+    std::int64_t deadline;  // ns of TimerClock
+};
+
+/// Tokio's `sleep_until(deadline).await`: `co_await sleep_until(deadline)`.
+inline Sleep sleep_until(TimerClock::time_point deadline) noexcept { return Sleep{timer_ns(deadline)}; }
+/// Tokio's `sleep(duration).await`: `co_await sleep_for(duration)`.
+template <class Rep, class Period>
+Sleep sleep_for(std::chrono::duration<Rep, Period> duration) noexcept {
+    return sleep_until(TimerClock::now() + std::chrono::ceil<TimerClock::duration>(duration));
+}
 
 namespace detail {
 
@@ -112,6 +132,18 @@ private:
     std::optional<std::tuple<std::decay_t<Args>...>> values_;
 };
 
+class SleepAwaiter {
+public:
+    SleepAwaiter(Sleep sleep, Scheduler& scheduler) noexcept : deadline_{sleep.deadline}, scheduler_{scheduler} {}
+    bool await_ready() const noexcept { return deadline_ <= timer_now_ns(); }
+    void await_suspend(std::coroutine_handle<> handle) { scheduler_.sleep_until(deadline_, handle); }
+    void await_resume() const noexcept {}
+
+private:
+    std::int64_t deadline_;
+    Scheduler& scheduler_;
+};
+
 template <class T>
 struct Ready {
     T value;
@@ -160,6 +192,8 @@ public:
     Ready<boost::asio::any_io_executor> await_transform(boost::asio::this_coro::executor_t) const noexcept {
         return {context_->executor};
     }
+    /// `co_await sleep_until(t)`: the scheduler's timers.
+    SleepAwaiter await_transform(Sleep sleep) const noexcept { return SleepAwaiter{sleep, *context_->scheduler}; }
     /// `co_await op(boost::asio::deferred)`: any Asio or Beast operation.
     template <class Op>
         requires requires { typename DeferredSignature<std::decay_t<Op>>::type; }
