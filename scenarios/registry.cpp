@@ -111,6 +111,9 @@ Registry const& registry() {
         r.design({Model::coroutines, "asio-channels"},
                  "channels on Asio's concurrent_channel (every operation completes through the executor, even when it "
                  "need not wait) instead of Go's channel design (one lock, direct hand-off to a waiting coroutine)");
+        r.design({Model::coroutines, "ms-timers"},
+                 "every sleep rounded up to the next whole millisecond, as Tokio's timer wheel files it (its resolution "
+                 "is 1 ms), instead of a timer that wakes its coroutine as soon as it is due");
         r.design({Model::fibers, "guard-pages"},
                  "each fiber stack mmap'd below a guard page (Boost's protected_fixedsize_stack): an overflow faults "
                  "instead of corrupting memory, at two kernel mappings per fiber");

@@ -1,25 +1,21 @@
 // idle-tasks in the coroutines model (async/await): a coroutine per task,
-// each awaiting an Asio timer. A suspended coroutine is its frame on the
-// heap plus the timer; no stack, and no thread is held.
+// each asleep on the runtime's timers. A suspended coroutine is its frame
+// on the heap plus a 16-byte timer entry; no stack, and no thread is held.
 // Written natively: Tokio: `for i in 0..n { set.spawn(async move { tokio::time::sleep(wait).await; mix(i) }); }`
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 
 #include "models/coroutines/runtime.hpp"
 
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-
 namespace conclab::idle_tasks {
 namespace {
 using models::coroutines::awaitable;
 using models::coroutines::Runtime;
+using models::coroutines::sleep_until;
 
 // [task] waits its time on the model's timer, then reports once
 awaitable<void> task(std::uint64_t i, Tally& tally, Params const& p) {
     auto const due = tally.enter(p);
-    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, due};
-    co_await timer.async_wait(boost::asio::deferred);
+    co_await sleep_until(due);
     tally.leave(i, due);
 }
 

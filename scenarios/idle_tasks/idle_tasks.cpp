@@ -115,7 +115,7 @@ Scenario Spec::describe() {
         .params =
             {
                 {"tasks", 10'000ULL, 1, 10'000'000, "tasks launched; each waits, then adds mix(i) to the checksum", "all", {}},
-                {"wait_ms", 1'000ULL, 0, 600'000, "each task's wait from its start: fiber sleep, Asio timer, suspended TBB task, thread sleep",
+                {"wait_ms", 1'000ULL, 0, 600'000, "each task's wait from its start: fiber sleep, coroutine sleep, suspended TBB task, thread sleep",
                  "all", {}},
                 runtime_threads_param(),
                 fiber_stack_param(),

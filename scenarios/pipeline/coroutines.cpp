@@ -10,26 +10,20 @@
 #include "models/coroutines/runtime.hpp"
 #include "models/coroutines/wait_group.hpp"
 
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 
 namespace conclab::pipeline {
 namespace {
 using models::coroutines::awaitable;
 using models::coroutines::Channel;
 using models::coroutines::Runtime;
+using models::coroutines::sleep_until;
 using models::coroutines::WaitGroup;
 
 // [generate] emits each item when it is due (closed loop: at once); a full channel makes it wait
 awaitable<void> generate(Channel<Item>& raw, Ledger& ledger, Params const& p) {
-    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor};
     for (std::uint64_t i = 0; i < p.items; ++i) {
         auto const due = ledger.due(i);
-        if (ledger.early(due)) {
-            timer.expires_at(due);
-            co_await timer.async_wait(boost::asio::deferred);
-        }
+        if (ledger.early(due)) co_await sleep_until(due);
         co_await raw.send(Item{i, due});
     }
     raw.close();

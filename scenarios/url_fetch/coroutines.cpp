@@ -9,28 +9,20 @@
 #include "models/coroutines/runtime.hpp"
 #include "scenarios/url_fetch/async_connection.hpp"
 
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-
 namespace conclab::url_fetch {
 namespace {
-namespace asio = boost::asio;
 using models::coroutines::awaitable;
 using models::coroutines::Runtime;
+using models::coroutines::sleep_until;
 
 // [worker] fetches items on its own connection until there are none left,
 // each when it is due (closed loop: at once)
 awaitable<void> worker(Runtime& rt, Feed& feed, Ledger& ledger, Params const& p, std::atomic<std::uint64_t>& total) {
     AsyncConnection connection{rt.executor(), request_plan(p), [&] { ledger.connection_opened(); }};
-    asio::steady_timer timer{co_await asio::this_coro::executor};
     std::uint64_t checksum = 0;
     while (auto index = feed.next()) {
         auto const due = ledger.due(*index);
-        if (ledger.early(due)) {
-            timer.expires_at(due);
-            co_await timer.async_wait(asio::deferred);
-        }
+        if (ledger.early(due)) co_await sleep_until(due);
         auto fetched =
             co_await connection.fetch(*index, item_delay_us(p.delay, *index), ledger.reference().checksum(*index), due);
         checksum += ledger.record(fetched);

@@ -1,8 +1,8 @@
 // worker-pool in the coroutines model (async/await): a coroutine per worker
 // on the model's work-stealing executor of T threads, channels between
-// them, a WaitGroup to close the results. The per-job wait is an Asio timer:
-// the coroutine suspends and its thread runs others. Errors: the channels
-// report closed as a value; anything else throws.
+// them, a WaitGroup to close the results. The per-job wait is a sleep on the
+// runtime's timers: the coroutine suspends and its thread runs others.
+// Errors: the channels report closed as a value; anything else throws.
 // Written natively: Tokio: `for _ in 0..W { tokio::spawn(worker(jobs_rx.clone(), results_tx.clone())) }` over async_channel::bounded(B)
 #include "scenarios/worker_pool/worker_pool.hpp"
 
@@ -10,25 +10,21 @@
 #include "models/coroutines/runtime.hpp"
 #include "models/coroutines/wait_group.hpp"
 
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 
 namespace conclab::worker_pool {
 namespace {
 using models::coroutines::awaitable;
 using models::coroutines::Channel;
 using models::coroutines::Runtime;
+using models::coroutines::sleep_for;
+using models::coroutines::sleep_until;
 using models::coroutines::WaitGroup;
 
 // [worker] takes jobs until the jobs channel is closed and drained
 awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params const& p) {
     while (auto job = co_await jobs.receive()) {
         Done done = perform(*job, p);
-        if (p.wait_us > 0) {
-            boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, std::chrono::microseconds{p.wait_us}};
-            co_await timer.async_wait(boost::asio::deferred);
-        }
+        if (p.wait_us > 0) co_await sleep_for(std::chrono::microseconds{p.wait_us});
         co_await results.send(done);
     }
     wg.done();
@@ -36,13 +32,9 @@ awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg
 
 // [producer] sends each job when it is due (closed loop: at once); a full channel makes it wait
 awaitable<void> producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
-    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor};
     for (std::uint64_t i = 0; i < p.jobs; ++i) {
         auto const due = ledger.due(i);
-        if (ledger.early(due)) {
-            timer.expires_at(due);
-            co_await timer.async_wait(boost::asio::deferred);
-        }
+        if (ledger.early(due)) co_await sleep_until(due);
         co_await jobs.send(Job{i, due});
     }
     jobs.close();

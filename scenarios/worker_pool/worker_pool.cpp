@@ -137,7 +137,7 @@ Scenario Spec::describe() {
             {"work", 100ULL, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all", {}},
             {"buffer", 63ULL, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
              "fibers, coroutines, threads", {}},
-            {"wait_us", 0ULL, 0, 10'000'000, "per-job wait after the compute: fiber sleep, Asio timer, or blocking sleep",
+            {"wait_us", 0ULL, 0, 10'000'000, "per-job wait after the compute: fiber sleep, coroutine sleep, or blocking sleep",
              "all", {}},
             {"alloc_bytes", 0ULL, 0, 64ULL << 20,
              "heap bytes each job allocates, writes a byte of per page and frees: garbage for Go's collector, the same malloc work elsewhere",
