@@ -141,6 +141,11 @@ Registry const& registry() {
             [](auto& rt, auto const& p, auto& ledger) {
                 return pipeline::tbb_serial::run(rt, p, ledger, pipeline::tbb_serial::Order::generation);
             });
+        r.variant<task_tree::Spec, models::tbb::Runtime>(
+            {Model::tbb, "task-group"},
+            "a task per child in a task_group per parent (Rayon's scope and spawn) instead of a parallel_reduce over "
+            "the children split into one part per thread",
+            [](auto& rt, auto const& p) { return task_tree::tbb_task_group::run(rt, p); });
         r.variant<pipeline::Spec, models::fibers::Runtime>(
             {Model::fibers, "ordered"},
             "the aggregator takes items in generation order: a reorder buffer holds those that arrive early",

@@ -70,6 +70,11 @@ std::uint64_t run(models::coroutines::Runtime& rt, Params const& p);
 std::uint64_t run(models::tbb::Runtime& rt, Params const& p);
 std::uint64_t run(models::threads::Runtime& rt, Params const& p);
 
+/// Variants with a file of their own (scenarios/registry.cpp lists them).
+namespace tbb_task_group {
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p);
+}  // namespace tbb_task_group
+
 /// What the harness needs of task-tree (scenarios/harness.hpp).
 struct Spec : harness::SpecFor<Params> {
     static constexpr char const* name = "task-tree";
