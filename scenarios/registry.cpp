@@ -129,17 +129,25 @@ Registry const& registry() {
             "that await readiness only when they would block",
             [](auto& rt, auto const& p, auto& ledger) { return url_fetch::coroutines_beast::run(rt, p, ledger); });
         r.variant<pipeline::Spec, models::tbb::Runtime>(
+            {Model::tbb, "parallel-pipeline"},
+            "oneTBB's parallel_pipeline (a serial generator filter, then parallel transform and aggregate filters, "
+            "items passed on tokens) instead of par_bridge (each thread takes the next item under a lock and carries "
+            "it through)",
+            [](auto& rt, auto const& p, auto& ledger) {
+                return pipeline::tbb_pipeline::run(rt, p, ledger, pipeline::tbb_pipeline::Aggregate::parallel);
+            });
+        r.variant<pipeline::Spec, models::tbb::Runtime>(
             {Model::tbb, "serial-aggregate"},
             "the aggregate stage takes one item at a time into one sum (a serial_out_of_order filter) instead of "
             "summing on every thread into a partial sum per thread",
             [](auto& rt, auto const& p, auto& ledger) {
-                return pipeline::tbb_serial::run(rt, p, ledger, pipeline::tbb_serial::Order::arrival);
+                return pipeline::tbb_pipeline::run(rt, p, ledger, pipeline::tbb_pipeline::Aggregate::serial);
             });
         r.variant<pipeline::Spec, models::tbb::Runtime>(
             {Model::tbb, "ordered"},
             "the aggregate stage takes items in generation order (parallel_pipeline's serial_in_order filter)",
             [](auto& rt, auto const& p, auto& ledger) {
-                return pipeline::tbb_serial::run(rt, p, ledger, pipeline::tbb_serial::Order::generation);
+                return pipeline::tbb_pipeline::run(rt, p, ledger, pipeline::tbb_pipeline::Aggregate::ordered);
             });
         r.variant<task_tree::Spec, models::tbb::Runtime>(
             {Model::tbb, "task-group"},

@@ -300,7 +300,7 @@ ClaimAnswer channels_pipeline(ResultsFile const& results) {
     a.answered = true;
     // cells are ranked: the first of each kind is its fastest
     Cell const* channel = nullptr;  // the models whose stages talk through channels
-    Cell const* direct = nullptr;   // tbb's parallel_pipeline and Rayon's par_bridge: a thread carries the item through
+    Cell const* direct = nullptr;   // tbb's and Rayon's par_bridge: a thread carries the item through
     for (auto const& c : cells) {
         auto& fastest = c.model == "tbb" || c.model == "rayon" ? direct : channel;
         if (fastest == nullptr) fastest = &c;

@@ -9,6 +9,7 @@
 #include "models/fibers/channel.hpp"
 #include "models/fibers/runtime.hpp"
 #include "models/fibers/wait_group.hpp"
+#include "models/tbb/par_bridge.hpp"
 #include "models/tbb/runtime.hpp"
 #include "models/threads/runtime.hpp"
 #include "src/machine.hpp"
@@ -24,10 +25,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -634,6 +637,49 @@ TEST(TbbRuntime, RunsOnTheArenasThreadsOnly) {
 TEST(TbbRuntime, GivesMoreThreadsThanCoresWhenAsked) {
     tbb::Runtime rt{8};
     EXPECT_EQ(rt.threads(), 8U);
+}
+
+// Rayon's par_bridge: items are made once each, in order, one at a time;
+// every item is run exactly once, on the arena's threads only.
+TEST(TbbRuntime, ParBridgeRunsEveryItemOnceMadeInOrder) {
+    for (unsigned threads : {1U, 2U, 4U}) {
+        tbb::Runtime rt{threads};
+        constexpr std::uint64_t n = 2000;
+        std::vector<std::uint64_t> made;  // par_bridge calls `make` under its lock
+        std::vector<std::atomic<int>> runs(n);
+        std::atomic<int> outside{0};
+        rt.block_on([&] {
+            tbb::par_bridge(
+                n,
+                [&](std::uint64_t i) {
+                    made.push_back(i);
+                    return i;
+                },
+                [&](std::uint64_t i) {
+                    runs[i].fetch_add(1);
+                    if (oneapi::tbb::this_task_arena::current_thread_index() == oneapi::tbb::task_arena::not_initialized) {
+                        outside.fetch_add(1);
+                    }
+                });
+        });
+        std::vector<std::uint64_t> in_order(n);
+        std::iota(in_order.begin(), in_order.end(), std::uint64_t{0});
+        EXPECT_EQ(made, in_order) << threads << " threads";
+        for (std::uint64_t i = 0; i < n; ++i) EXPECT_EQ(runs[i].load(), 1) << "item " << i;
+        EXPECT_EQ(outside.load(), 0) << "items run outside the arena";
+    }
+}
+
+TEST(TbbRuntime, ParBridgeRethrowsABodysException) {
+    tbb::Runtime rt{2};
+    EXPECT_THROW(rt.block_on([&] {
+        tbb::par_bridge(
+            100, [](std::uint64_t i) { return i; },
+            [](std::uint64_t i) {
+                if (i == 50) throw std::runtime_error{"item 50"};
+            });
+    }),
+                 std::runtime_error);
 }
 
 TEST(TbbRuntime, IdleThreadsSleep) {

@@ -69,7 +69,8 @@ Scenario Spec::describe() {
                     {"work", 100ULL, 0, 100'000'000, "mix steps per item in the transform stage (about 1 ns each)", "all", {}},
                     {"parallelism", 2ULL, 1, 100'000, "transform tasks working at once", "fibers, coroutines, threads", {}},
                     {"buffer", 63ULL, 1, 1'048'575,
-                     "capacity of each channel between stages; tbb: 2 x buffer + parallelism tokens in flight", "all", {}},
+                     "capacity of each channel between stages; tbb/parallel-pipeline: 2 x buffer + parallelism tokens in "
+                     "flight", "fibers, coroutines, threads", {}},
                     runtime_threads_param(),
                 },
             .metrics = {},

@@ -2,7 +2,7 @@
 // 0..items-1 (open loop: each when it is due); `parallelism` transformers
 // compute the contract's job on each (mix applied `work` times); the
 // aggregator sums the results. Stages are connected by bounded channels
-// of `buffer` items (tbb: parallel_pipeline with as many tokens in flight).
+// of `buffer` items (tbb: no stages; each thread carries an item through).
 // The answer is worker-pool's, the sum of job_result(i, work), so the
 // ledger and the check are worker-pool's too; latency is per item, from
 // generation (or due time) to aggregation. Specification: README.md here.
@@ -46,11 +46,12 @@ std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
 std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger);
 
 /// Variants with a file of their own (scenarios/registry.cpp lists them).
-namespace tbb_serial {
-/// The aggregate filter takes items as they come, or in generation order.
-enum class Order { arrival, generation };
-std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger, Order order);
-}  // namespace tbb_serial
+namespace tbb_pipeline {
+/// The aggregate filter: on any thread, one item at a time as they come, or
+/// one at a time in generation order.
+enum class Aggregate { parallel, serial, ordered };
+std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger, Aggregate how);
+}  // namespace tbb_pipeline
 namespace fibers_ordered {
 std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
 }  // namespace fibers_ordered
