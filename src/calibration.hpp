@@ -41,11 +41,18 @@ struct Headline {
     bool higher_is_better = true;
 };
 Headline headline(std::string const& scenario);
+/// The headline, then what else a case is compared on, each a row of its
+/// own: the p99 latency where items have one (worker-pool, pipeline,
+/// url-fetch), and for idle-tasks how late the timers woke (p50, p99) and
+/// how long the spawning took. Only the headline rows make the geometric
+/// mean and the worst case.
+std::vector<Headline> judged_by(std::string const& scenario);
 
 struct CalibrationRow {
     std::string scenario;
     std::string params;  ///< the parameters that tell this case from the scenario's others
     Headline headline;
+    bool primary = true;  ///< the scenario's headline (false: a judged_by row after it)
     std::array<RatioInterval, 4> pairs;  ///< in all_models order; NaN where either side has no runs
     double go_gc_cycles = no_value;      ///< the Go peer's median over its runs
     double go_gc_pause_s = no_value;

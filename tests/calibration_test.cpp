@@ -19,6 +19,8 @@ CaseRuns runs(std::string scenario, ParamValues params, Model model, std::string
         if (metric == "throughput_per_s") m.throughput_per_s = v;
         if (metric == "wall_s") m.wall_s = v;
         if (metric == "bytes_per_task") m.bytes_per_task = v;
+        if (metric == "latency_p99_us") m.latency_p99_us = v;
+        if (metric == "spawn_s") m.extra["spawn_s"] = v;
         m.extra["gc_cycles"] = 3;
         out.runs.push_back(m);
     }
@@ -96,6 +98,45 @@ TEST(Calibrate, PairsEachModelWithItsOwnPeerPerCase) {
     EXPECT_FALSE(diverges(0.5));
     EXPECT_FALSE(diverges(std::nan("")));
     EXPECT_FALSE(has_pairs({cases.back()}));
+}
+
+CaseRuns with(CaseRuns c, std::string const& metric, std::vector<double> const& values) {
+    auto const more = runs(c.scenario, c.params, c.model.base, metric, values);
+    for (std::size_t i = 0; i < c.runs.size() && i < more.runs.size(); ++i) {
+        if (metric == "latency_p99_us") c.runs[i].latency_p99_us = more.runs[i].latency_p99_us;
+        if (metric == "spawn_s") c.runs[i].extra["spawn_s"] = more.runs[i].extra.at("spawn_s");
+    }
+    return c;
+}
+
+// Issue 32: a case is also compared on its p99 latency, and idle-tasks on
+// its timers' lateness and spawn time; those rows follow the headline and
+// stay out of the geometric mean and the worst case.
+TEST(Calibrate, ShowsP99AndTimerRowsAfterTheHeadlineOutsideTheMean) {
+    ParamValues const p{{"jobs", 10ULL}};
+    std::vector<CaseRuns> const cases{
+        with(runs("worker-pool", p, Model::fibers, "throughput_per_s", {2, 2, 2}), "latency_p99_us", {300, 300, 300}),
+        with(runs("worker-pool", p, Model::go, "throughput_per_s", {1, 1, 1}), "latency_p99_us", {100, 100, 100}),
+        with(runs("idle-tasks", {{"tasks", 100ULL}}, Model::coroutines, "bytes_per_task", {100, 100, 100}), "spawn_s", {1, 1, 1}),
+        with(runs("idle-tasks", {{"tasks", 100ULL}}, Model::tokio, "bytes_per_task", {200, 200, 200}), "spawn_s", {4, 4, 4}),
+    };
+    auto const c = calibrate(cases);
+    ASSERT_EQ(c.rows.size(), 4U);  // worker-pool: jobs/s, p99; idle-tasks: bytes/task, spawn s (no lateness recorded)
+    EXPECT_TRUE(c.rows[0].primary);
+    EXPECT_EQ(c.rows[1].headline.label, "p99");
+    EXPECT_FALSE(c.rows[1].primary);
+    EXPECT_DOUBLE_EQ(c.rows[1].pairs[0].ratio, 1.0 / 3);  // three times Go's p99: worse, below 1
+    EXPECT_EQ(c.rows[3].headline.label, "spawn s");
+    EXPECT_DOUBLE_EQ(c.rows[3].pairs[1].ratio, 4.0);  // a quarter of Tokio's spawn time
+    EXPECT_DOUBLE_EQ(c.geomean[0], 2.0);              // the headline only, not the p99 row
+    EXPECT_EQ(c.worst[0], 0U);
+    auto const text = format_calibration(c);
+    EXPECT_NE(text.find("fibers/go 0.33: worker-pool (p99)"), std::string::npos) << text;
+    EXPECT_EQ(text.find("late p50"), std::string::npos) << "a row with no values on either side is left out\n" << text;
+    ASSERT_EQ(judged_by("idle-tasks").size(), 4U);
+    EXPECT_EQ(judged_by("idle-tasks")[1].label, "late p50");
+    EXPECT_EQ(judged_by("idle-tasks")[2].metric, "latency_p99_us");
+    EXPECT_EQ(judged_by("task-tree").size(), 1U);
 }
 
 }  // namespace
