@@ -1,6 +1,7 @@
 // The threads model's channel: the array channel (models/array_channel.hpp,
 // crossbeam's design, the channel Rust's thread programs use) with threads
 // that park: after spinning and yielding the CPU a few times, a thread
+// lists itself, spins and yields as long again (crossbeam does both), then
 // waits on moodycamel's LightweightSemaphore, one per thread (Rust's
 // thread::park).
 #pragma once
@@ -55,6 +56,15 @@ struct ThreadWaiting {
             if (ready()) {
                 if (!remove(&me)) me.semaphore.wait();  // an unpark is on its way: take it now
                 return;
+            }
+            // crossbeam's Context::wait_until: listed, spin and yield the
+            // CPU a while longer before sleeping; a wake-up that comes
+            // meanwhile costs the waker no syscall and this thread no sleep
+            for (Backoff backoff{yield_limit}; !backoff.completed(); backoff.snooze()) {
+                if (me.semaphore.tryWait()) {
+                    remove(&me);
+                    return;
+                }
             }
             me.semaphore.wait();
             remove(&me);  // woken by close or a stale unpark: listed no more either way
