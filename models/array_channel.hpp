@@ -102,7 +102,7 @@ public:
         // another operation waking a waiter after its stamp (publish_then_wake)
         while (busy_.load(std::memory_order_acquire) != 0) Waiting::yield_now();
         std::optional<T> rest;
-        while (try_receive(rest) == Status::done) rest.reset();
+        while (try_receive_item(rest) == Status::done) rest.reset();
     }
 
     /// Waits until there is room (rendezvous: until a receiver took an
@@ -112,7 +112,7 @@ public:
         for (;;) {
             Backoff backoff{Waiting::yield_limit};
             for (;;) {
-                auto const status = try_send(item);
+                auto const status = try_send_item(item);
                 if (status == Status::done) {
                     if (rendezvous_) wait_until_taken();
                     return true;
@@ -132,7 +132,7 @@ public:
         for (;;) {
             Backoff backoff{Waiting::yield_limit};
             for (;;) {
-                auto const status = try_receive(item);
+                auto const status = try_receive_item(item);
                 if (status == Status::done) {
                     if (rendezvous_) {
                         taken_.fetch_add(1, std::memory_order_seq_cst);
@@ -156,8 +156,20 @@ public:
         receivers_.wake_all();
     }
 
-private:
+    // The non-blocking half, for a front end whose waiters do not block a
+    // thread (the coroutines model's channel, models/coroutines/channel.hpp):
+    // one attempt (done, or why not), the predicates a waiter looks at after
+    // listing itself, and the wait lists (a send or receive that completes
+    // wakes one waiter of the other side through them). Not for rendezvous.
     enum class Status { done, would_block, closed };
+    Status try_send(T& item) { return try_send_item(item); }
+    Status try_receive(std::optional<T>& out) { return try_receive_item(out); }
+    bool has_room_or_closed() const noexcept { return !full() || closed(); }
+    bool has_item_or_closed() const noexcept { return !empty() || closed(); }
+    typename Waiting::WaitList& senders() noexcept { return senders_; }
+    typename Waiting::WaitList& receivers() noexcept { return receivers_; }
+
+private:
 
     // Counts a rendezvous operation while it runs: its hand-off goes on
     // after its item changed hands, and the destructor waits for it.
@@ -184,7 +196,7 @@ private:
         T* value() noexcept { return std::launder(reinterpret_cast<T*>(storage)); }
     };
 
-    Status try_send(T& item) {
+    Status try_send_item(T& item) {
         Backoff backoff{Waiting::yield_limit};
         auto tail = tail_.load(std::memory_order_relaxed);
         for (;;) {
@@ -219,7 +231,7 @@ private:
         }
     }
 
-    Status try_receive(std::optional<T>& out) {
+    Status try_receive_item(std::optional<T>& out) {
         Backoff backoff{Waiting::yield_limit};
         auto head = head_.load(std::memory_order_relaxed);
         for (;;) {

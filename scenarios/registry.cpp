@@ -108,6 +108,10 @@ Registry const& registry() {
                  "every ready coroutine goes through one Asio io_context run by the threads (one locked queue for all, "
                  "timers and sockets in the same loop) instead of per-thread queues with a LIFO slot and work stealing "
                  "(Tokio's scheduler)");
+        r.design({Model::coroutines, "go-channels"},
+                 "buffered channels of Go's design (one lock per channel, an item handed straight to a waiting "
+                 "receiver) instead of a lock-free ring of slots with lists of waiters woken to try again "
+                 "(async-channel, the channel Tokio programs use)");
         r.design({Model::coroutines, "asio-channels"},
                  "channels on Asio's concurrent_channel (every operation completes through the executor, even when it "
                  "need not wait) instead of Go's channel design (one lock, direct hand-off to a waiting coroutine)");

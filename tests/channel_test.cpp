@@ -248,6 +248,10 @@ struct CoroutinesAsioChannelsTraits {
     static constexpr char const* name = "coroutines_asio_channels";
     static constexpr char const* design = "asio-channels";
 };
+struct CoroutinesGoChannelsTraits {
+    static constexpr char const* name = "coroutines_go_channels";
+    static constexpr char const* design = "go-channels";
+};
 
 template <class Harness>
 class ChannelTest : public testing::Test {};
@@ -261,7 +265,8 @@ struct HarnessName {
 
 using Harnesses =
     testing::Types<FibersHarness, FibersSharedQueueHarness, FibersBoostChannelsHarness, CoroutinesHarness<CoroutinesTraits>,
-                   CoroutinesHarness<CoroutinesIoContextTraits>, CoroutinesHarness<CoroutinesAsioChannelsTraits>, ThreadsHarness,
+                   CoroutinesHarness<CoroutinesIoContextTraits>, CoroutinesHarness<CoroutinesAsioChannelsTraits>,
+                   CoroutinesHarness<CoroutinesGoChannelsTraits>, ThreadsHarness,
                    ThreadsQueueHarness>;
 TYPED_TEST_SUITE(ChannelTest, Harnesses, HarnessName);
 

@@ -336,7 +336,7 @@ TEST(CoroutinesRuntime, RethrowsATasksException) {
                  std::runtime_error);
 }
 
-constexpr char const* coroutine_designs[] = {"", "io-context", "asio-channels", "ms-timers"};
+constexpr char const* coroutine_designs[] = {"", "io-context", "asio-channels", "go-channels", "ms-timers"};
 
 std::unique_ptr<coroutines::Runtime> coroutines_runtime(unsigned threads, char const* design) {
     return std::make_unique<coroutines::Runtime>(RuntimeOptions{.threads = threads, .stack_bytes = 0, .design = design});

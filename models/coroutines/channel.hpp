@@ -3,7 +3,20 @@
 // Channel<T>(ex, n) buffers exactly n. Operations suspend the coroutine,
 // never the thread.
 //
-// The default design is Go's (runtime/chan.go) for coroutines: one lock per
+// The default design for a buffered channel is the one Tokio programs use
+// (async-channel: a lock-free bounded queue, and lists of waiters woken to
+// poll again): the array channel of the fibers and threads models
+// (models/array_channel.hpp, crossbeam's: a ring of slots with stamps,
+// head and tail moved by compare-and-swap, no lock on the way of an
+// item). An operation that can complete does so in the awaiting coroutine
+// without suspending it; one that cannot lists its awaiter, looks once
+// more, and suspends; the other side's next operation wakes one waiter,
+// whose retry runs next on the waker's thread (the LIFO slot) and resumes
+// the coroutine once its operation is done.
+//
+// A rendezvous (buffer 0), and every channel of the variant
+// `coroutines/go-channels`, is Go's design (runtime/chan.go) for
+// coroutines, the default until 2026-12-06: one lock per
 // channel, held for a few instructions; an operation that can complete
 // does so at once, in the awaiting coroutine, without suspending it; a
 // send to a waiting receiver hands the item straight to it and makes it
@@ -22,6 +35,7 @@
 // through the executor. The runtime picks the design for the process.
 #pragma once
 
+#include "models/array_channel.hpp"
 #include "models/coroutines/asio_channel.hpp"
 #include "models/coroutines/executor.hpp"
 #include "models/coroutines/scheduler.hpp"
@@ -31,18 +45,96 @@
 #include <coroutine>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 
 namespace conclab::models::coroutines {
 
-enum class ChannelDesign { own, asio };
+enum class ChannelDesign { array, go, asio };
 
 /// The design channels made from now on use (set by coroutines::Runtime).
 inline std::atomic<ChannelDesign>& channel_design() noexcept {
-    static std::atomic<ChannelDesign> design{ChannelDesign::own};
+    static std::atomic<ChannelDesign> design{ChannelDesign::array};
     return design;
 }
+
+/// A coroutine waiting on an array channel: listed on one side, woken by
+/// scheduling `job`, which tries the operation again (Tokio: a waker that
+/// has the future polled again).
+struct ChannelWaiter {
+    Job job;
+    Scheduler* scheduler;
+    ChannelWaiter* next = nullptr;
+};
+
+/// The array channel's Waiting policy for coroutines: wait lists of
+/// ChannelWaiters; nothing here blocks a thread.
+struct CoroutineWaiting {
+    // the array channel's own backoff, for a slot another operation is
+    // between claiming and stamping (crossbeam's)
+    static constexpr unsigned yield_limit = 10;
+    static void yield_now() noexcept { std::this_thread::yield(); }
+
+    class WaitList {
+    public:
+        /// Lists `w` (seq_cst: the waiter then looks at the channel once more).
+        void list(ChannelWaiter* w) noexcept {
+            std::lock_guard lock{lock_};
+            w->next = nullptr;
+            (last_ != nullptr ? last_->next : first_) = w;
+            last_ = w;
+            empty_.store(false, std::memory_order_seq_cst);
+        }
+        /// Takes `w` off the list; false if a waker already did (its retry is coming).
+        bool unlist(ChannelWaiter* w) noexcept {
+            std::lock_guard lock{lock_};
+            ChannelWaiter* before = nullptr;
+            for (auto* at = first_; at != nullptr; before = at, at = at->next) {
+                if (at != w) continue;
+                (before != nullptr ? before->next : first_) = at->next;
+                if (last_ == at) last_ = before;
+                empty_.store(first_ == nullptr, std::memory_order_seq_cst);
+                return true;
+            }
+            return false;
+        }
+        bool waiting() const noexcept { return !empty_.load(std::memory_order_seq_cst); }
+        void wake_one() noexcept {
+            if (empty_.load(std::memory_order_seq_cst)) return;
+            ChannelWaiter* w = nullptr;
+            {
+                std::lock_guard lock{lock_};
+                w = first_;
+                if (w == nullptr) return;
+                first_ = w->next;
+                if (first_ == nullptr) last_ = nullptr;
+                empty_.store(first_ == nullptr, std::memory_order_seq_cst);
+            }
+            w->scheduler->schedule(&w->job);
+        }
+        void wake_all() noexcept {
+            ChannelWaiter* all = nullptr;
+            {
+                std::lock_guard lock{lock_};
+                all = std::exchange(first_, nullptr);
+                last_ = nullptr;
+                empty_.store(true, std::memory_order_seq_cst);
+            }
+            while (all != nullptr) {
+                auto* w = std::exchange(all, all->next);
+                w->scheduler->schedule(&w->job);
+            }
+        }
+
+    private:
+        SpinLock lock_;
+        ChannelWaiter* first_ = nullptr;  // guarded by lock_
+        ChannelWaiter* last_ = nullptr;
+        std::atomic<bool> empty_{true};
+    };
+};
 
 template <class T>
 class Channel {
@@ -51,8 +143,11 @@ public:
     class ReceiveAwaiter;
 
     Channel(Executor executor, std::size_t buffer) : scheduler_{&executor.scheduler()}, capacity_{buffer} {
-        if (channel_design().load(std::memory_order_relaxed) == ChannelDesign::asio) {
+        auto const design = channel_design().load(std::memory_order_relaxed);
+        if (design == ChannelDesign::asio) {
             asio_ = std::make_unique<AsioChannel<T>>(executor, buffer);
+        } else if (buffer >= array_from && design == ChannelDesign::array) {
+            array_ = std::make_unique<Array>(buffer);
         } else if (buffer > 0) {
             ring_ = std::make_unique<std::optional<T>[]>(buffer);
         }
@@ -71,6 +166,7 @@ public:
     /// nullopt once drained, waiting and later senders false.
     void close() {
         if (asio_) return asio_->close();
+        if (array_) return array_->close();
         lock_.lock();
         if (closed_) return lock_.unlock();
         closed_ = true;
@@ -89,9 +185,10 @@ public:
         }
     }
 
-    class [[nodiscard]] SendAwaiter {
+    class [[nodiscard]] SendAwaiter : ChannelWaiter {
     public:
-        SendAwaiter(Channel& channel, T item) : channel_{channel}, item_{std::move(item)} {}
+        SendAwaiter(Channel& channel, T item)
+            : ChannelWaiter{{&retry, &no_free}, channel.scheduler_}, channel_{channel}, item_{std::move(item)} {}
 
         bool await_ready() {
             if (channel_.asio_) {
@@ -99,6 +196,13 @@ public:
                 return !sent_;
             }
             bool const give_way = !Budget::spend();
+            if (channel_.array_) {
+                auto const status = channel_.array_->try_send(item_);
+                if (status == Array::Status::would_block) return false;
+                sent_ = status == Array::Status::done;
+                done_ = true;
+                return !give_way;
+            }
             channel_.lock_.lock();
             if (channel_.closed_) {
                 channel_.lock_.unlock();
@@ -124,6 +228,7 @@ public:
             if (channel_.asio_) return channel_.asio_->send(std::move(item_), handle, sent_);
             if (done_) return channel_.scheduler_->yield(handle);  // done, but the budget is spent: give way
             handle_ = handle;
+            if (channel_.array_) return wait_for_room();
             channel_.senders_.push(this);
             channel_.lock_.unlock();
         }
@@ -132,6 +237,35 @@ public:
 
     private:
         friend class Channel;
+
+        /// The coroutine is suspended and this awaiter is nobody else's:
+        /// list it, look once more, and stay listed, or try again if room
+        /// came meanwhile. Once listed, a waker may own it: only locals then.
+        void wait_for_room() {
+            auto& array = *channel_.array_;
+            auto& senders = array.senders();
+            for (;;) {
+                senders.list(this);
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                if (!array.has_room_or_closed()) return;  // a receiver's wake_one runs retry()
+                if (!senders.unlist(this)) return;         // a receiver took it off already: its retry() comes
+                if (attempt()) return channel_.scheduler_->schedule(handle_);
+            }
+        }
+        /// True when the send is done (sent_ says whether the channel was open).
+        bool attempt() {
+            auto const status = channel_.array_->try_send(item_);
+            if (status == Array::Status::would_block) return false;
+            sent_ = status == Array::Status::done;
+            return true;
+        }
+        /// Woken by a receiver (or close): runs on the waker's thread, next.
+        static void retry(Job* job) noexcept {
+            auto* self = static_cast<SendAwaiter*>(reinterpret_cast<ChannelWaiter*>(job));
+            if (self->attempt()) return self->handle_.resume();
+            self->wait_for_room();
+        }
+        static void no_free(Job*) noexcept {}  // a waiter lives in its coroutine's frame
         Channel& channel_;
         T item_;
         std::coroutine_handle<> handle_;
@@ -140,13 +274,18 @@ public:
         bool done_ = false;
     };
 
-    class [[nodiscard]] ReceiveAwaiter {
+    class [[nodiscard]] ReceiveAwaiter : ChannelWaiter {
     public:
-        explicit ReceiveAwaiter(Channel& channel) : channel_{channel} {}
+        explicit ReceiveAwaiter(Channel& channel) : ChannelWaiter{{&retry, &no_free}, channel.scheduler_}, channel_{channel} {}
 
         bool await_ready() {
             if (channel_.asio_) return false;
             bool const give_way = !Budget::spend();
+            if (channel_.array_) {
+                if (channel_.array_->try_receive(item_) == Array::Status::would_block) return false;
+                done_ = true;
+                return !give_way;
+            }
             channel_.lock_.lock();
             if (channel_.count_ > 0) {
                 item_ = channel_.pop_locked();
@@ -172,6 +311,7 @@ public:
             if (channel_.asio_) return channel_.asio_->receive(handle, item_);
             if (done_) return channel_.scheduler_->yield(handle);
             handle_ = handle;
+            if (channel_.array_) return wait_for_item();
             channel_.receivers_.push(this);
             channel_.lock_.unlock();
         }
@@ -180,6 +320,27 @@ public:
 
     private:
         friend class Channel;
+
+        /// As SendAwaiter::wait_for_room, for an item or the close.
+        void wait_for_item() {
+            auto& array = *channel_.array_;
+            auto& receivers = array.receivers();
+            for (;;) {
+                receivers.list(this);
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                if (!array.has_item_or_closed()) return;
+                if (!receivers.unlist(this)) return;
+                if (attempt()) return channel_.scheduler_->schedule(handle_);
+            }
+        }
+        /// True when the receive is done (item_ empty: closed and drained).
+        bool attempt() { return channel_.array_->try_receive(item_) != Array::Status::would_block; }
+        static void retry(Job* job) noexcept {
+            auto* self = static_cast<ReceiveAwaiter*>(reinterpret_cast<ChannelWaiter*>(job));
+            if (self->attempt()) return self->handle_.resume();
+            self->wait_for_item();
+        }
+        static void no_free(Job*) noexcept {}
 
         /// The sender's item was taken: unlock, then make it ready.
         void wake_locked(SendAwaiter& sender) {
@@ -230,8 +391,16 @@ private:
         return item;
     }
 
+    using Array = ArrayChannel<T, CoroutineWaiting>;
+    /// Smaller channels keep Go's design, which is cheaper to make (one
+    /// allocation and a cache line of state, where the array's ring, padded
+    /// counters and wait lists take two and five): task-tree makes one per
+    /// node, of `fanout` slots, and took 1.5x as long with the array's.
+    static constexpr std::size_t array_from = 16;
+
     Scheduler* const scheduler_;
     std::size_t const capacity_;
+    std::unique_ptr<Array> array_;          // the default's (buffered), or null
     std::unique_ptr<AsioChannel<T>> asio_;  // the variant's, or null
     SpinLock lock_;
     std::unique_ptr<std::optional<T>[]> ring_;  // guarded by lock_, like everything below

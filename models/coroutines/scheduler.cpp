@@ -245,12 +245,15 @@ public:
         while (auto r = inject_.pop()) r.discard();
     }
 
-    void schedule(std::coroutine_handle<> handle) noexcept override {
+    void schedule(std::coroutine_handle<> handle) noexcept override { schedule_local(Runnable::of(handle)); }
+    void schedule(Job* job) noexcept override { schedule_local(Runnable::of(job)); }
+
+    void schedule_local(Runnable r) noexcept {
         auto* w = this_worker;
-        if (w == nullptr || w->owner != this) return inject_and_notify(Runnable::of(handle));
+        if (w == nullptr || w->owner != this) return inject_and_notify(r);
         // Tokio's schedule_local: into the LIFO slot; what was there goes
         // to the queue, where others may steal it, so wake one to look
-        auto const previous = std::exchange(w->lifo, Runnable::of(handle));
+        auto const previous = std::exchange(w->lifo, r);
         if (previous) {
             w->queue.push_back(previous, inject_);
             notify_parked();
@@ -585,6 +588,7 @@ public:
     }
 
     void schedule(std::coroutine_handle<> handle) noexcept override { post(Runnable::of(handle)); }
+    void schedule(Job* job) noexcept override { post(Runnable::of(job)); }
     void yield(std::coroutine_handle<> handle) noexcept override { post(Runnable::of(handle)); }
     void submit(Job* job) noexcept override { post(Runnable::of(job)); }
     /// The first design's timers: an Asio steady_timer per sleep.

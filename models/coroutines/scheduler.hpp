@@ -118,6 +118,9 @@ public:
     virtual void yield(std::coroutine_handle<> handle) noexcept = 0;
     /// Runs `job` on one of the threads (an Asio completion).
     virtual void submit(Job* job) noexcept = 0;
+    /// A job that resumes a coroutine became ready (a channel waiter woken
+    /// to try again): like schedule(), it runs next on this thread.
+    virtual void schedule(Job* job) noexcept = 0;
     /// `handle` resumes on one of the threads once `deadline` (nanoseconds
     /// of std::chrono::steady_clock) has passed (Tokio's `sleep_until`).
     virtual void sleep_until(std::int64_t deadline, std::coroutine_handle<> handle) = 0;
