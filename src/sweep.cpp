@@ -642,11 +642,15 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
         return {paired(grid("worker-pool", {{"work", "0,100,1000"}}, {{"jobs", 1'000'000ULL}, {"workers", 4ULL}, {"buffer", 1023ULL}}, 3)),
                 paired(grid("worker-pool", {}, {{"jobs", 20'000ULL}, {"workers", 1000ULL}, {"wait_us", 1000ULL}}, 3)),
                 paired(grid("task-tree", {{"leaves", "100000,1000000"}}, {}, 3)),
-                paired(grid("idle-tasks", {}, {{"tasks", 100'000ULL}}, 3)),
+                // timers at scale: memory, wake-up lateness and spawn time (issue 32)
+                paired(grid("idle-tasks", {{"tasks", "100000,1000000"}}, {}, 3)),
                 paired(grid("url-fetch", {{"concurrency", "100,1000"}}, {{"requests", 20'000ULL}, {"size", 4096ULL}}, 3)),
                 paired(grid("pipeline", {{"work", "0,1000"}}, {{"items", 1'000'000ULL}}, 3)),
-                // under contention (issue 32): a core kept busy beside each case, and 4x as many runtime
-                // threads as cores; the scenarios' defaults, 5 runs (docs/performance.md)
+                // the scenarios' defaults in three conditions (issue 32): quiet, a core kept busy beside each
+                // case, and 4x as many runtime threads as cores; 5 runs (docs/performance.md)
+                paired(grid("worker-pool", {}, {}, 5)),
+                paired(grid("pipeline", {}, {}, 5)),
+                paired(grid("task-tree", {}, {}, 5)),
                 paired(grid("worker-pool", {}, {{"background_load", 1ULL}}, 5)),
                 paired(grid("worker-pool", {}, {{"threads", std::uint64_t{4 * cores}}}, 5)),
                 paired(grid("pipeline", {}, {{"background_load", 1ULL}}, 5)),
