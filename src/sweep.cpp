@@ -193,9 +193,15 @@ Shard parse_shard(std::string_view text) {
 std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard shard) {
     std::vector<SweepCase> cases;
     std::size_t combination_number = 0;  // across grids, so shards split presets evenly
+    // a combination that an earlier grid has too (the calibration preset's task-tree of a million
+    // leaves, say) gets more repetitions of the same case, numbered on from the earlier grid's:
+    // a sweep file holds each (case, repetition) once. Counted over every shard, so shards agree.
+    std::map<std::string, unsigned> planned;
     for (auto const& grid : grids) {
         auto const all = combinations(grid);
         for (std::size_t c = 0; c < all.size(); ++c, ++combination_number) {
+            auto& earlier = planned[std::string{grid.scenario->name} + " " + params_to_json(all[c]).dump()];
+            auto const first_repetition = std::exchange(earlier, earlier + grid.repeat);
             if (combination_number % shard.count != shard.index - 1) continue;
             // models the scenario refuses for this combination are left out (sweep says which)
             std::vector<ModelId> models = grid.models;
@@ -205,7 +211,7 @@ std::vector<SweepCase> sweep_cases(std::vector<SweepGrid> const& grids, Shard sh
             for (unsigned rep = 0; rep < grid.repeat; ++rep) {
                 for (auto const& model : order_for(models, rep)) {
                     cases.push_back({.scenario = grid.scenario, .combination = c, .params = all[c], .model = model,
-                                     .repetition = rep, .warmup = grid.warmup, .swept = swept});
+                                     .repetition = first_repetition + rep, .warmup = grid.warmup, .swept = swept});
                 }
             }
         }
@@ -641,7 +647,7 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
         };
         return {paired(grid("worker-pool", {{"work", "0,100,1000"}}, {{"jobs", 1'000'000ULL}, {"workers", 4ULL}, {"buffer", 1023ULL}}, 3)),
                 paired(grid("worker-pool", {}, {{"jobs", 20'000ULL}, {"workers", 1000ULL}, {"wait_us", 1000ULL}}, 3)),
-                paired(grid("task-tree", {{"leaves", "100000,1000000"}}, {}, 3)),
+                paired(grid("task-tree", {{"leaves", "100000"}}, {}, 3)),  // 1M leaves: the defaults' rows below
                 // timers at scale: memory, wake-up lateness and spawn time (issue 32)
                 paired(grid("idle-tasks", {{"tasks", "100000,1000000"}}, {}, 3)),
                 paired(grid("url-fetch", {{"concurrency", "100,1000"}}, {{"requests", 20'000ULL}, {"size", 4096ULL}}, 3)),

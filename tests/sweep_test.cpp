@@ -116,6 +116,37 @@ TEST(Shards, CoverEveryCaseExactlyOnceAndKeepCombinationsWhole) {
     }
 }
 
+// The calibration preset once had one case in two grids: the sweep wrote
+// repetitions 0-2 of it twice and then refused its own file. A case in
+// several grids gets its repetitions numbered on instead.
+TEST(Shards, ACaseInTwoGridsGetsMoreRepetitionsNotTheSameOnesTwice) {
+    auto one = grid_of(*find_scenario("worker-pool"));  // 9 combinations x 4 models x 3 repetitions
+    auto two = one;
+    two.repeat = 2;
+    std::vector<SweepGrid> const grids{one, two};
+    std::set<std::string> keys;
+    for (auto const& c : sweep_cases(grids, {1, 1})) {
+        EXPECT_TRUE(keys.insert(case_key(c.scenario->name, c.params, c.model, c.repetition)).second)
+            << "twice: " << token(c.model) << " repetition " << c.repetition;
+        EXPECT_LT(c.repetition, 5U);
+    }
+    EXPECT_EQ(keys.size(), 9U * 4 * 5);
+    for (unsigned n : {2U, 3U}) {  // shards number them the same way
+        std::set<std::string> sharded;
+        for (unsigned k = 1; k <= n; ++k) {
+            for (auto const& c : sweep_cases(grids, {k, n})) sharded.insert(case_key(c.scenario->name, c.params, c.model, c.repetition));
+        }
+        EXPECT_EQ(sharded, keys) << n << " shards";
+    }
+    // and no preset plans a case twice
+    for (auto const* name : {"calibration", "workshop", "quick", "server"}) {
+        std::set<std::string> planned;
+        for (auto const& c : sweep_cases(preset(name, scenarios()), {1, 1})) {
+            EXPECT_TRUE(planned.insert(case_key(c.scenario->name, c.params, c.model, c.repetition)).second) << name;
+        }
+    }
+}
+
 TEST(Shards, RotateTheModelsInEachRepetition) {
     std::vector<SweepGrid> const grids{grid_of(*find_scenario("worker-pool"))};
     auto const cases = sweep_cases(grids, {1, 1});
