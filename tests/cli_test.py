@@ -1622,8 +1622,11 @@ class Peers(UsageErrors, unittest.TestCase):
             self.assertIn("fibers/go", result.stdout)
             again = conclab("calibration", path)
             self.assertEqual(again.returncode, 0, again.stderr)
-            rows = [line for line in again.stdout.splitlines() if line.startswith("worker-pool jobs=")]
+            lines = [line for line in again.stdout.splitlines() if line.startswith("worker-pool jobs=")]
+            # each case: its headline row (jobs/s), then its p99 row
+            rows = [line for line in lines if " jobs/s " in line]
             self.assertEqual(len(rows), 2, again.stdout)
+            self.assertEqual(len([line for line in lines if " p99 " in line]), 2, again.stdout)
             for row in rows:
                 cells = row.split()
                 # fibers/go and tbb/rayon have a ratio and an interval, the other two pairs none
