@@ -4,11 +4,14 @@
 // sockets.
 //
 // Designs (RuntimeOptions::design), a case's process has one:
-// - "" (the default): Tokio's scheduler and Go's channel (channel.hpp);
+// - "" (the default): Tokio's scheduler, crossbeam's ring for buffered
+//   channels (channel.hpp);
 // - "io-context": every ready coroutine through one io_context run by the
 //   T threads (the first design's executor);
 // - "asio-channels": channels on Asio's concurrent_channel (the first
 //   design's channels);
+// - "go-channels": every channel of Go's design (one lock), the buffered
+//   ones included (the default until 2026-12-06);
 // - "ms-timers": Tokio's timer resolution: every sleep rounded up to the
 //   next whole millisecond, as Tokio's timer wheel files it.
 #pragma once
