@@ -5,7 +5,7 @@
 #pragma once
 
 #include "models/fibers/netpoll.hpp"
-#include "models/fibers/pool_algorithm.hpp"
+#include "models/fibers/shared_queue.hpp"
 #include "models/fibers/scheduler.hpp"
 #include "models/fibers/stack.hpp"
 #include "models/runtime_options.hpp"

@@ -23,7 +23,7 @@
 // owns. Boost's own work_stealing keeps its queues in static members (one
 // pool per process), and spins without sleeping. The old design, one
 // mutex-guarded queue for the whole pool, is the variant
-// `fibers/shared-queue` (pool_algorithm.hpp).
+// `fibers/shared-queue` (shared_queue.hpp).
 #pragma once
 
 #include "models/spin_lock.hpp"

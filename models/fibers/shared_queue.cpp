@@ -1,4 +1,4 @@
-#include "models/fibers/pool_algorithm.hpp"
+#include "models/fibers/shared_queue.hpp"
 
 namespace conclab::models::fibers {
 

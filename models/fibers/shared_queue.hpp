@@ -1,6 +1,7 @@
-// The fibers model's scheduler: one ready queue shared by every thread of a
-// pool (work sharing, like Go's global run queue), and idle threads that
-// sleep on a condition variable instead of spinning.
+// The scheduler of the variant fibers/shared-queue, the fibers model's
+// first design: one ready queue shared by every thread of a pool (work
+// sharing, like Go's global run queue), and idle threads that sleep on a
+// condition variable instead of spinning.
 //
 // Why not boost::fibers::algo::work_stealing or shared_work: both keep their
 // queues in static members, so a process can hold only one pool, and a

@@ -9,7 +9,7 @@
 // semaphores: queue_channel.hpp), to show what the channel's design is worth.
 #pragma once
 
-#include "models/threads/array_channel.hpp"
+#include "models/threads/parking.hpp"
 #include "models/threads/queue_channel.hpp"
 
 #include <atomic>
