@@ -224,7 +224,7 @@ case "$action" in
   run)
     scenario=worker-pool
     if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then scenario=$1; shift; fi
-    exec "$build/src/cli/conclab" run "$scenario" "$@" ;;
+    exec "$build/app/conclab" run "$scenario" "$@" ;;
   test) exec meson test -C "$build" --print-errorlogs "$@" ;;
   sanitize) exec meson test -C "$build" --setup asan --print-errorlogs "$@" ;;
   # the peers against the contract, and the runner's side of their protocol

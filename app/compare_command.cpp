@@ -1,6 +1,6 @@
-#include "src/cli/compare_command.hpp"
+#include "app/compare_command.hpp"
 
-#include "src/cli/options.hpp"
+#include "app/options.hpp"
 #include "src/compare.hpp"
 #include "src/units.hpp"
 

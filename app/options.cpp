@@ -1,4 +1,4 @@
-#include "src/cli/options.hpp"
+#include "app/options.hpp"
 
 #include "scenarios/registry.hpp"
 #include "src/colour.hpp"

@@ -1,12 +1,12 @@
-#include "src/cli/report_command.hpp"
+#include "app/report_command.hpp"
 
 #include "scenarios/registry.hpp"
 
 #include "src/output_file.hpp"
 #include "src/child.hpp"
 #include "src/process.hpp"
-#include "src/cli/options.hpp"
-#include "src/cli/show_command.hpp"
+#include "app/options.hpp"
+#include "app/show_command.hpp"
 #include "src/claims.hpp"
 #include "src/listing.hpp"
 #include "src/params.hpp"

@@ -1,7 +1,7 @@
-#include "src/cli/show_command.hpp"
+#include "app/show_command.hpp"
 
 #include "scenarios/listings.hpp"
-#include "src/cli/options.hpp"
+#include "app/options.hpp"
 #include "src/listing.hpp"
 #include "src/model.hpp"
 #include "src/params.hpp"

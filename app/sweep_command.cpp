@@ -1,8 +1,8 @@
-#include "src/cli/sweep_command.hpp"
+#include "app/sweep_command.hpp"
 
 #include "src/aggregate.hpp"
 #include "src/calibration.hpp"
-#include "src/cli/options.hpp"
+#include "app/options.hpp"
 #include "scenarios/registry.hpp"
 #include "src/interrupt.hpp"
 #include "src/output_file.hpp"

@@ -2,7 +2,7 @@
 // finish) and `conclab merge` (parts of one sweep back together).
 #pragma once
 
-#include "src/cli/options.hpp"
+#include "app/options.hpp"
 #include "src/scenario.hpp"
 
 #include <CLI/CLI.hpp>
