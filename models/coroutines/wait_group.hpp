@@ -30,8 +30,13 @@ public:
             WaitGroup& group;
             bool await_ready() const noexcept { return group.count_.load(std::memory_order_acquire) == 0; }
             bool await_suspend(std::coroutine_handle<> handle) noexcept {
-                // suspend unless the last done() came first
-                return group.waiter_.exchange(handle.address(), std::memory_order_acq_rel) != group.done_mark();
+                // suspend unless the last done() came first. Once the handle is
+                // published, done() may resume this coroutine elsewhere and end
+                // it, this awaiter with it: nothing of it is read after the
+                // exchange (ThreadSanitizer found `group` read there)
+                auto& waiter = group.waiter_;
+                void* const mark = group.done_mark();
+                return waiter.exchange(handle.address(), std::memory_order_acq_rel) != mark;
             }
             void await_resume() const noexcept {}
         };
