@@ -44,6 +44,7 @@
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,10 +64,34 @@ inline std::atomic<ChannelDesign>& channel_design() noexcept {
 /// A coroutine waiting on an array channel: listed on one side, woken by
 /// scheduling `job`, which tries the operation again (Tokio: a waker that
 /// has the future polled again).
+///
+/// As a Tokio task is never polled twice at once, a waiter is never retried
+/// while its coroutine is still suspending: after listing itself it looks at
+/// the channel once more, and a wake-up that comes meanwhile (the waiter is
+/// `suspending`) only marks it `woken`; the waiter sees that as it parks and
+/// retries itself. Otherwise the retry could finish the coroutine, and its
+/// owner destroy the channel, while the look was still reading it (found by
+/// ThreadSanitizer: a collector's last receive against the end of run()).
 struct ChannelWaiter {
+    enum : std::uint8_t { suspending, parked, woken };
     Job job;
     Scheduler* scheduler;
     ChannelWaiter* next = nullptr;
+    std::atomic<std::uint8_t> state{suspending};
+
+    ChannelWaiter(Job j, Scheduler* s) noexcept : job{j}, scheduler{s} {}
+    /// Awaiters are moved only before they wait (returned by send() and receive()).
+    ChannelWaiter(ChannelWaiter&& other) noexcept : job{other.job}, scheduler{other.scheduler} {}
+    ChannelWaiter& operator=(ChannelWaiter&&) = delete;
+
+    /// A waker took it off its list: retry it, or tell its owner to.
+    void wake() noexcept {
+        auto* const target = scheduler;  // read before the exchange: after it the owner may end it
+        if (state.exchange(woken, std::memory_order_acq_rel) == parked) target->schedule(&job);
+    }
+    /// The owner is done looking: true if a wake-up came meanwhile (the
+    /// waiter is the owner's again, to retry), false if it now waits.
+    bool park() noexcept { return state.exchange(parked, std::memory_order_acq_rel) == woken; }
 };
 
 /// The array channel's Waiting policy for coroutines: wait lists of
@@ -112,7 +137,7 @@ struct CoroutineWaiting {
                 if (first_ == nullptr) last_ = nullptr;
                 empty_.store(first_ == nullptr, std::memory_order_seq_cst);
             }
-            w->scheduler->schedule(&w->job);
+            w->wake();
         }
         void wake_all() noexcept {
             ChannelWaiter* all = nullptr;
@@ -122,10 +147,7 @@ struct CoroutineWaiting {
                 last_ = nullptr;
                 empty_.store(true, std::memory_order_seq_cst);
             }
-            while (all != nullptr) {
-                auto* w = std::exchange(all, all->next);
-                w->scheduler->schedule(&w->job);
-            }
+            while (all != nullptr) std::exchange(all, all->next)->wake();
         }
 
     private:
@@ -176,12 +198,10 @@ public:
         lock_.unlock();
         // only buffered items could be left while senders wait, so a waiting
         // receiver means an empty buffer: it gets nothing
-        for (auto* r = receivers.first; r != nullptr;) scheduler->schedule(std::exchange(r, r->next_)->handle_);
-        for (auto* s = senders.first; s != nullptr;) {
-            auto* next = s->next_;
+        while (auto* r = receivers.pop()) scheduler->schedule(r->handle_);
+        while (auto* s = senders.pop()) {
             s->sent_ = false;
             scheduler->schedule(s->handle_);
-            s = next;
         }
     }
 
@@ -245,10 +265,12 @@ public:
             auto& array = *channel_.array_;
             auto& senders = array.senders();
             for (;;) {
+                state.store(suspending, std::memory_order_relaxed);
                 senders.list(this);
                 std::atomic_thread_fence(std::memory_order_seq_cst);
-                if (!array.has_room_or_closed()) return;  // a receiver's wake_one runs retry()
-                if (!senders.unlist(this)) return;         // a receiver took it off already: its retry() comes
+                // room came meanwhile and no receiver took this waiter off: try again now
+                bool const again = array.has_room_or_closed() && senders.unlist(this);
+                if (!again && !park()) return;  // listed (or taken off by a receiver that retries it)
                 if (attempt()) return channel_.scheduler_->schedule(handle_);
             }
         }
@@ -269,7 +291,6 @@ public:
         Channel& channel_;
         T item_;
         std::coroutine_handle<> handle_;
-        SendAwaiter* next_ = nullptr;
         bool sent_ = false;
         bool done_ = false;
     };
@@ -326,10 +347,11 @@ public:
             auto& array = *channel_.array_;
             auto& receivers = array.receivers();
             for (;;) {
+                state.store(suspending, std::memory_order_relaxed);
                 receivers.list(this);
                 std::atomic_thread_fence(std::memory_order_seq_cst);
-                if (!array.has_item_or_closed()) return;
-                if (!receivers.unlist(this)) return;
+                bool const again = array.has_item_or_closed() && receivers.unlist(this);
+                if (!again && !park()) return;
                 if (attempt()) return channel_.scheduler_->schedule(handle_);
             }
         }
@@ -354,7 +376,6 @@ public:
         Channel& channel_;
         std::optional<T> item_;
         std::coroutine_handle<> handle_;
-        ReceiveAwaiter* next_ = nullptr;
         bool done_ = false;
     };
 
@@ -365,14 +386,18 @@ private:
         Waiter* first = nullptr;
         Waiter* last = nullptr;
         void push(Waiter* w) noexcept {
-            w->next_ = nullptr;
-            (last != nullptr ? last->next_ : first) = w;
+            w->next = nullptr;
+            if (last != nullptr) {
+                last->next = w;
+            } else {
+                first = w;
+            }
             last = w;
         }
         Waiter* pop() noexcept {
             auto* w = first;
             if (w != nullptr) {
-                first = w->next_;
+                first = static_cast<Waiter*>(w->next);
                 if (first == nullptr) last = nullptr;
             }
             return w;
