@@ -32,6 +32,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -196,6 +197,19 @@ int claims_command(std::vector<std::string> const& files, bool json) {
         return cli::exit_failed_runs;
     }
     return 0;
+}
+
+/// A command of the program: its CLI11 subcommand and what runs it.
+struct Command {
+    CLI::App* app;
+    std::function<int()> run;
+};
+
+/// "a, b or c"
+std::string one_of(std::vector<std::string> const& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return out;
 }
 
 struct RunOptions {
@@ -363,6 +377,16 @@ int main_impl(int argc, char** argv) {
                       "(the default table keeps the most-read ones, about 100 characters)");
     }
 
+    auto const run_scenario = [&] {
+        for (auto const& [sub, scenario] : by_command) {
+            if (sub->parsed()) {
+                options.models_given = sub->count("--models") > 0;
+                return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));
+            }
+        }
+        throw UsageError{"run needs a scenario: conclab run <scenario>, one of: " + scenario_list()};
+    };
+
     cli::SweepCli sweep_cli;
     cli::add_sweep_commands(app, sweep_cli);
     cli::CompareCli compare_cli;
@@ -383,18 +407,33 @@ int main_impl(int argc, char** argv) {
     claims->add_option("files", claims_files, "sweep or results files, e.g. of conclab sweep --preset workshop")->required();
     claims->add_flag("--json", claims_as_json, "the answers as JSON instead");
 
-    // Unknown commands and scenarios get a message that names the known ones.
-    std::vector<std::string> const commands{"list", "run", "show", "sweep", "merge", "compare", "report", "calibration", "claims", "serve"};
+    // The commands, in the order help and errors name them: each with what it does once parsed.
+    // Every list of commands (help, the unknown-command message, dispatch) is this one.
+    std::vector<Command> const commands{
+        {app.get_subcommand("list"), [&] { return list_command(list_as_json); }},
+        {run, [&] { return run_scenario(); }},
+        {show_cli.command, [&] { return cli::show_command(show_cli); }},
+        {sweep_cli.sweep, [&] { return cli::sweep_command(sweep_cli, std::vector<std::string>(argv, argv + argc)); }},
+        {sweep_cli.merge, [&] { return cli::merge_command(sweep_cli); }},
+        {compare_cli.command, [&] { return cli::compare_command(compare_cli); }},
+        {report_cli.command, [&] { return cli::report_command(report_cli); }},
+        {calibration, [&] { return calibration_command(calibration_files); }},
+        {claims, [&] { return claims_command(claims_files, claims_as_json); }},
+        {serve, [&] { return url_fetch::serve_command(serve_flags); }},
+        {child, [&] { return case_command(case_request); }},
+    };
+    std::vector<std::string> names;
+    for (auto const& command : commands) {
+        if (!command.app->get_group().empty()) names.push_back(command.app->get_name());  // __case is hidden
+    }
+    auto const expected = "; expected " + one_of(names) + " (see conclab --help)";
     auto const is_command = [&](std::string_view word) {
-        return word == "__case" || std::find(commands.begin(), commands.end(), word) != commands.end();
+        return std::any_of(commands.begin(), commands.end(), [&](Command const& c) { return c.app->get_name() == word; });
     };
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
-        throw UsageError{"unknown command '" + std::string{argv[1]} + "'" + did_you_mean(argv[1], commands) +
-                         "; expected list, run, show, sweep, merge, compare, report, calibration, claims or serve (see conclab --help)"};
+        throw UsageError{"unknown command '" + std::string{argv[1]} + "'" + did_you_mean(argv[1], names) + expected};
     }
-    if (argc == 1) {
-        throw UsageError{"no command given; expected list, run, show, sweep, merge, compare, report, calibration, claims or serve (see conclab --help)"};
-    }
+    if (argc == 1) throw UsageError{"no command given" + expected};
     if (argc >= 3 && std::string_view{argv[1]} == "sweep" && argv[2][0] != '-' && find_scenario(argv[2]) == nullptr) {
         throw UsageError{"unknown scenario '" + std::string{argv[2]} + "'" + did_you_mean(argv[2], scenario_names()) +
                          "; expected one of: " + scenario_list()};
@@ -412,42 +451,23 @@ int main_impl(int argc, char** argv) {
         cli::reject_empty_values(app);
     } catch (CLI::ParseError const& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-        std::string hint = "conclab --help";
-        if (run->parsed()) hint = "conclab run --help";
-        for (auto const& [sub, scenario] : by_command) {
-            if (sub->parsed()) hint = "conclab run " + scenario->name + " --help";
-        }
-        if (auto const sweep_hint = cli::sweep_help_hint(sweep_cli); !sweep_hint.empty()) hint = sweep_hint;
-        if (compare_cli.command->parsed()) hint = "conclab compare --help";
-        if (report_cli.command->parsed()) hint = "conclab report --help";
-        if (calibration->parsed()) hint = "conclab calibration --help";
-        if (show_cli.command->parsed()) hint = "conclab show --help";
-        if (claims->parsed()) hint = "conclab claims --help";
-        // the command being parsed: the last one parsed, subcommands after their parents
+        // the command being parsed: the last one parsed, subcommands after their parents; its help
         CLI::App const* parsing = &app;
+        std::string hint = "conclab";
         for (auto* sub = &app; sub != nullptr;) {
             auto const parsed = sub->get_subcommands([](CLI::App const* command) { return command->parsed(); });
             sub = parsed.empty() ? nullptr : parsed.back();
-            if (sub != nullptr) parsing = sub;
+            if (sub != nullptr) {
+                parsing = sub;
+                hint += " " + sub->get_name();
+            }
         }
+        hint += " --help";
         throw UsageError{cli::explain_parse_error(e, *parsing, std::vector<std::string>(argv + 1, argv + argc)) + " (see " + hint + ")"};
     }
 
-    if (app.got_subcommand("list")) return list_command(list_as_json);
-    if (serve->parsed()) return url_fetch::serve_command(serve_flags);
-    if (sweep_cli.sweep->parsed()) return cli::sweep_command(sweep_cli, std::vector<std::string>(argv, argv + argc));
-    if (sweep_cli.merge->parsed()) return cli::merge_command(sweep_cli);
-    if (compare_cli.command->parsed()) return cli::compare_command(compare_cli);
-    if (report_cli.command->parsed()) return cli::report_command(report_cli);
-    if (calibration->parsed()) return calibration_command(calibration_files);
-    if (show_cli.command->parsed()) return cli::show_command(show_cli);
-    if (claims->parsed()) return claims_command(claims_files, claims_as_json);
-    if (child->parsed()) return case_command(case_request);
-    for (auto const& [sub, scenario] : by_command) {
-        if (sub->parsed()) {
-            options.models_given = sub->count("--models") > 0;
-            return run_command(*scenario, options, std::vector<std::string>(argv, argv + argc));
-        }
+    for (auto const& command : commands) {
+        if (command.app->parsed()) return command.run();
     }
     throw UsageError{"no command given (see conclab --help)"};
 }

@@ -124,15 +124,6 @@ void add_sweep_commands(CLI::App& app, SweepCli& cli) {
                         "merge even if shards are missing (named on stderr); the file then resumes with the whole sweep's command");
 }
 
-std::string sweep_help_hint(SweepCli const& cli) {
-    for (auto const& [sub, scenario] : cli.by_scenario) {
-        if (sub->parsed()) return "conclab sweep " + scenario->name + " --help";
-    }
-    if (cli.sweep != nullptr && cli.sweep->parsed()) return "conclab sweep --help";
-    if (cli.merge != nullptr && cli.merge->parsed()) return "conclab merge --help";
-    return {};
-}
-
 int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
     Scenario const* scenario = nullptr;
     for (auto const& [sub, s] : cli.by_scenario) {

@@ -30,8 +30,6 @@ struct SweepCli {
 };
 
 void add_sweep_commands(CLI::App& app, SweepCli& cli);
-/// The help hint for a parse error inside these commands, or empty.
-std::string sweep_help_hint(SweepCli const& cli);
 int sweep_command(SweepCli const& cli, std::vector<std::string> command);
 int merge_command(SweepCli const& cli);
 
