@@ -2,6 +2,8 @@
 // and not the kernel's limits, swapping or an OOM kill.
 #pragma once
 
+#include "models/fibers/stack.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -15,8 +17,9 @@ namespace conclab::limits {
 /// The threads model starts one OS thread per task (worker, request in flight).
 inline constexpr std::uint64_t max_os_threads = 10'000;
 
-/// Every fiber gets Boost.Fiber's default stack.
-inline constexpr std::uint64_t fiber_stack_bytes = 128 * 1024;
+/// Every fiber gets the fibers runtime's default stack where the scenario
+/// sets none (the runtime's own constant, not a copy).
+inline constexpr std::uint64_t fiber_stack_bytes = models::fibers::default_stack_bytes;
 
 inline std::uint64_t physical_memory_bytes() {
     return static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));

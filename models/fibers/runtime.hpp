@@ -28,7 +28,7 @@ namespace conclab::models::fibers {
 class Runtime {
 public:
     /// Boost.Fiber's default stack: 128 KiB from malloc, no guard page.
-    static constexpr std::size_t default_stack_bytes = 128 * 1024;
+    static constexpr std::size_t default_stack_bytes = fibers::default_stack_bytes;
 
     /// Starts `threads` scheduler threads; they sleep while there is no work.
     /// Every fiber gets a `stack_bytes` stack (CachedStack: malloc'd and

@@ -47,6 +47,11 @@ struct SignalFrames {
 /// tests/fiber_stack_test fails if they need more than 3/4 of it.
 inline constexpr std::size_t code_stack_floor = 16 * 1024;
 
+/// The fibers' stack where a scenario does not set one (worker-pool,
+/// pipeline, url-fetch): Boost.Fiber's default, 128 KiB from malloc, no
+/// guard page. The scenarios' memory checks count it (scenarios/limits.hpp).
+inline constexpr std::size_t default_stack_bytes = 128 * 1024;
+
 /// The default fiber stack of the scenarios that measure memory per task
 /// (task-tree, idle-tasks): small, and above the floor on every machine.
 inline constexpr std::size_t default_stack_kib = 16;
