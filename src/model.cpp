@@ -19,11 +19,11 @@ std::string_view token(Model model) noexcept {
 std::string_view describe(Model model) noexcept {
     switch (model) {
         case Model::fibers: return "Go style: Boost.Fiber fibers + channels, M:N on --threads OS threads";
-        case Model::coroutines: return "async/await (Tokio style): C++20 coroutines on a work-stealing executor (Tokio's design), Boost.Asio for timers and sockets, --threads OS threads";
+        case Model::coroutines: return "async/await (Tokio style): C++20 coroutines on a work-stealing executor (Tokio's design) with its own timers, Boost.Asio for sockets, --threads OS threads";
         case Model::tbb: return "Rayon style: oneTBB parallel algorithms, work stealing in an arena of --threads";
-        case Model::threads: return "control group: one std::thread per worker, moodycamel queue";
+        case Model::threads: return "control group: one std::thread per worker, crossbeam's array channel";
         case Model::go: return "real Go (peers/go): goroutines, channels, net/http; the standard library only";
-        case Model::tokio: return "real Rust on Tokio (peers/rust): async tasks, tokio::sync::mpsc, hyper's client";
+        case Model::tokio: return "real Rust on Tokio (peers/rust): async tasks, async-channel, hyper's client";
         case Model::rayon: return "real Rust on Rayon (peers/rust): parallel iterators, work stealing";
         case Model::rust_threads: return "real Rust with OS threads (peers/rust): std::thread, crossbeam-channel";
     }
