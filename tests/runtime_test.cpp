@@ -350,6 +350,20 @@ TEST(CoroutinesRuntime, IdleThreadsSleep) {
     }
 }
 
+// A runtime's design is its own: two runtimes of different designs in one
+// process each make their own channels (issue 33: no process-wide switch;
+// the design used to be a global that the newest runtime set).
+TEST(CoroutinesRuntime, EachRuntimeMakesTheChannelsOfItsOwnDesign) {
+    auto go = coroutines_runtime(1, "go-channels");
+    auto asio = coroutines_runtime(1, "asio-channels");
+    auto plain = coroutines_runtime(1, "");
+    EXPECT_EQ(coroutines::Channel<int>(go->executor(), 64).design(), coroutines::ChannelDesign::go);
+    EXPECT_EQ(coroutines::Channel<int>(asio->executor(), 64).design(), coroutines::ChannelDesign::asio);
+    EXPECT_EQ(coroutines::Channel<int>(plain->executor(), 64).design(), coroutines::ChannelDesign::array);
+    EXPECT_EQ(coroutines::Channel<int>(plain->executor(), 4).design(), coroutines::ChannelDesign::go)
+        << "a small channel is Go's design in every runtime";
+}
+
 TEST(CoroutinesRuntime, UnknownDesignsAreRefused) {
     EXPECT_THROW(coroutines_runtime(1, "no-such-design"), std::invalid_argument);
 }

@@ -32,7 +32,8 @@
 //
 // The variant `coroutines/asio-channels` is the first design: Asio's
 // concurrent_channel (asio_channel.hpp), where every operation completes
-// through the executor. The runtime picks the design for the process.
+// through the executor. The runtime's design picks them (its scheduler
+// carries the choice to every channel made with its executor).
 #pragma once
 
 #include "models/array_channel.hpp"
@@ -53,13 +54,6 @@
 
 namespace conclab::models::coroutines {
 
-enum class ChannelDesign { array, go, asio };
-
-/// The design channels made from now on use (set by coroutines::Runtime).
-inline std::atomic<ChannelDesign>& channel_design() noexcept {
-    static std::atomic<ChannelDesign> design{ChannelDesign::array};
-    return design;
-}
 
 /// A coroutine waiting on an array channel: listed on one side, woken by
 /// scheduling `job`, which tries the operation again (Tokio: a waker that
@@ -165,7 +159,7 @@ public:
     class ReceiveAwaiter;
 
     Channel(Executor executor, std::size_t buffer) : scheduler_{&executor.scheduler()}, capacity_{buffer} {
-        auto const design = channel_design().load(std::memory_order_relaxed);
+        auto const design = executor.scheduler().channel_design();  // the runtime's, set by its design
         if (design == ChannelDesign::asio) {
             asio_ = std::make_unique<AsioChannel<T>>(executor, buffer);
         } else if (buffer >= array_from && design == ChannelDesign::array) {
@@ -183,6 +177,11 @@ public:
     /// Resumes with the next item; nullopt once the channel is closed and
     /// drained (Go's `v, ok := <-ch`).
     ReceiveAwaiter receive() { return ReceiveAwaiter{*this}; }
+
+    /// How this channel is built (its runtime's design, and its size).
+    ChannelDesign design() const noexcept {
+        return asio_ ? ChannelDesign::asio : array_ ? ChannelDesign::array : ChannelDesign::go;
+    }
 
     /// Items sent before still reach receivers; waiting receivers get
     /// nullopt once drained, waiting and later senders false.

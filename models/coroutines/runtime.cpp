@@ -8,12 +8,15 @@
 namespace conclab::models::coroutines {
 namespace {
 std::unique_ptr<Scheduler> make_scheduler(RuntimeOptions const& options) {
-    channel_design().store(options.design == "asio-channels" ? ChannelDesign::asio
-                           : options.design == "go-channels" ? ChannelDesign::go
-                                                             : ChannelDesign::array);
-    if (options.design == "io-context") return make_io_context_scheduler(options.threads);
+    auto const with_channels = [&](std::unique_ptr<Scheduler> scheduler) {
+        scheduler->set_channel_design(options.design == "asio-channels" ? ChannelDesign::asio
+                                      : options.design == "go-channels" ? ChannelDesign::go
+                                                                        : ChannelDesign::array);
+        return scheduler;
+    };
+    if (options.design == "io-context") return with_channels(make_io_context_scheduler(options.threads));
     if (options.design.empty() || options.design == "asio-channels" || options.design == "go-channels") {
-        return make_stealing_scheduler(options.threads);
+        return with_channels(make_stealing_scheduler(options.threads));
     }
     if (options.design == "ms-timers") return make_stealing_scheduler(options.threads, std::chrono::milliseconds{1});
     throw std::invalid_argument{"coroutines runtime has no design '" + options.design + "'"};

@@ -106,9 +106,17 @@ private:
     static thread_local unsigned left_;
 };
 
+/// Which channels the coroutines of a runtime make (channel.hpp): the
+/// default's, or a variant's. A runtime's, not the process's: it travels
+/// with the scheduler that every channel is made with.
+enum class ChannelDesign { array, go, asio };
+
 class Scheduler {
 public:
     virtual ~Scheduler() = default;
+
+    ChannelDesign channel_design() const noexcept { return channel_design_; }
+    void set_channel_design(ChannelDesign design) noexcept { channel_design_ = design; }
 
     /// A coroutine became ready (spawned, or woken by the running code).
     /// From one of this scheduler's threads it runs next there (LIFO slot);
@@ -127,6 +135,9 @@ public:
     /// Where timers and sockets live (Asio's services and reactor).
     virtual boost::asio::io_context& io() noexcept = 0;
     virtual unsigned threads() const noexcept = 0;
+
+private:
+    ChannelDesign channel_design_ = ChannelDesign::array;
 };
 
 /// Tokio's design (above) on `threads` worker threads. Every deadline is
