@@ -172,6 +172,10 @@ Calibration calibrate(std::vector<CaseRuns> const& cases) {
         for (auto const& [name, value] : g.params) {
             if (seen[g.scenario][name].size() > 1) params += (params.empty() ? "" : " ") + name + "=" + text_of(value);
         }
+        // the Go runs' collector figures, once per case, beside each of its rows
+        auto const* go = g.peer[0];
+        double const gc_cycles = median_at(go, "gc_cycles"), gc_pause_s = median_at(go, "gc_pause_total_s"),
+                     gc_pause_max_us = median_at(go, "gc_pause_max_us"), go_p99_us = median_at(go, "latency_p99_us");
         bool primary = true;
         for (auto const& judged : judged_by(g.scenario)) {
             CalibrationRow row{.scenario = g.scenario, .params = params, .headline = judged, .primary = primary, .pairs = {}};
@@ -183,11 +187,10 @@ Calibration calibrate(std::vector<CaseRuns> const& cases) {
                 row.pairs[i] = ratio_interval(model, peer, row.headline.higher_is_better);
                 any = any || std::isfinite(row.pairs[i].ratio);
             }
-            auto const* go = g.peer[0];
-            row.go_gc_cycles = median_at(go, "gc_cycles");
-            row.go_gc_pause_s = median_at(go, "gc_pause_total_s");
-            row.go_gc_pause_max_us = median_at(go, "gc_pause_max_us");
-            row.go_p99_us = median_at(go, "latency_p99_us");
+            row.go_gc_cycles = gc_cycles;
+            row.go_gc_pause_s = gc_pause_s;
+            row.go_gc_pause_max_us = gc_pause_max_us;
+            row.go_p99_us = go_p99_us;
             // the headline row always (a case with no ratio says so); the others where they have one
             if (primary || any) out.rows.push_back(std::move(row));
             primary = false;

@@ -248,18 +248,6 @@ public:
     void schedule(std::coroutine_handle<> handle) noexcept override { schedule_local(Runnable::of(handle)); }
     void schedule(Job* job) noexcept override { schedule_local(Runnable::of(job)); }
 
-    void schedule_local(Runnable r) noexcept {
-        auto* w = this_worker;
-        if (w == nullptr || w->owner != this) return inject_and_notify(r);
-        // Tokio's schedule_local: into the LIFO slot; what was there goes
-        // to the queue, where others may steal it, so wake one to look
-        auto const previous = std::exchange(w->lifo, r);
-        if (previous) {
-            w->queue.push_back(previous, inject_);
-            notify_parked();
-        }
-    }
-
     void yield(std::coroutine_handle<> handle) noexcept override {
         auto* w = this_worker;
         if (w == nullptr || w->owner != this) return inject_and_notify(Runnable::of(handle));
@@ -279,9 +267,7 @@ public:
             auto const since = deadline - start_ns_;
             deadline = start_ns_ + (since + tick_ns_ - 1) / tick_ns_ * tick_ns_;
         }
-        auto* w = this_worker;
-        auto& home = (w != nullptr && w->owner == this) ? *w : workers_[0];
-        home.timers.add(deadline, handle);
+        home().timers.add(deadline, handle);
         // seq_cst with on_timer_fd's reset: it sees this timer, or this sees `never`
         if (deadline < armed_.load(std::memory_order_seq_cst)) arm_at_most(deadline);
     }
@@ -290,6 +276,19 @@ public:
     unsigned threads() const noexcept override { return static_cast<unsigned>(workers_.size()); }
 
 private:
+    /// Made ready here: into this worker's LIFO slot; from elsewhere: the inject queue.
+    void schedule_local(Runnable r) noexcept {
+        auto* w = this_worker;
+        if (w == nullptr || w->owner != this) return inject_and_notify(r);
+        // Tokio's schedule_local: into the LIFO slot; what was there goes
+        // to the queue, where others may steal it, so wake one to look
+        auto const previous = std::exchange(w->lifo, r);
+        if (previous) {
+            w->queue.push_back(previous, inject_);
+            notify_parked();
+        }
+    }
+
     static constexpr std::uint64_t inject_interval = 61;  // Tokio's and Go's: the shared queue is looked at this often
 
     void inject_and_notify(Runnable r) {
@@ -419,14 +418,26 @@ private:
     /// Every worker's due timers into `w`'s queue (the clock read only when
     /// some timer exists).
     std::size_t expire_all(Worker& w) {
-        auto earliest = TimerQueue::never;
-        for (auto const& v : workers_) earliest = std::min(earliest, v.timers.earliest());
+        auto const earliest = earliest_timer();
         if (earliest == TimerQueue::never) return 0;
         auto const now = timer_now_ns();
         if (earliest > now) return 0;
         std::size_t n = 0;
         for (auto& v : workers_) n += expire(w, v.timers, now);
         return n;
+    }
+
+    /// The worker this thread is, or (from outside the pool) the first.
+    Worker& home() noexcept {
+        auto* w = this_worker;
+        return (w != nullptr && w->owner == this) ? *w : workers_[0];
+    }
+
+    /// The earliest deadline of every worker's timers, or `never`.
+    std::int64_t earliest_timer() const noexcept {
+        auto earliest = TimerQueue::never;
+        for (auto const& v : workers_) earliest = std::min(earliest, v.timers.earliest());
+        return earliest;
     }
 
     /// The timerfd goes off at `deadline` unless it is set earlier already.
@@ -457,14 +468,8 @@ private:
             std::lock_guard lock{arm_mutex_};
             armed_.store(TimerQueue::never, std::memory_order_seq_cst);
         }
-        if (auto* w = this_worker; w != nullptr && w->owner == this) {
-            expire_all(*w);
-        } else {  // never expected: the io_context is run only by the workers
-            expire_all(workers_[0]);
-        }
-        auto earliest = TimerQueue::never;
-        for (auto const& v : workers_) earliest = std::min(earliest, v.timers.earliest());
-        if (earliest != TimerQueue::never) arm_at_most(earliest);
+        expire_all(home());  // the io_context is run only by the workers: this one
+        if (auto const earliest = earliest_timer(); earliest != TimerQueue::never) arm_at_most(earliest);
         if (!shutdown_.load(std::memory_order_acquire)) wait_timer_fd();
     }
 
