@@ -61,8 +61,8 @@ void spawn(benchmark::State& state) {
 // [ping_pong] one item to the other task and back, per iteration
 void ping_pong(benchmark::State& state) {
     auto rt = runtime(state);
-    Channel<int> ping{1};
-    Channel<int> pong{1};
+    Channel<int> ping{*rt, 1};
+    Channel<int> pong{*rt, 1};
     rt->block_on([&] {
         rt->spawn([&] {
             while (auto v = ping.receive()) pong.send(*v);
@@ -78,7 +78,7 @@ void ping_pong(benchmark::State& state) {
 // [push_pop] send then receive on a buffered channel, no other task
 void push_pop(benchmark::State& state) {
     auto rt = runtime(state);
-    Channel<int> channel{1023};
+    Channel<int> channel{*rt, 1023};
     rt->block_on([&] {
         for (auto _ : state) {
             channel.send(1);
@@ -92,7 +92,7 @@ void contended(benchmark::State& state) {
     auto rt = runtime(state);
     rt->block_on([&] {
         for (auto _ : state) {
-            Channel<int> channel{1023};
+            Channel<int> channel{*rt, 1023};
             WaitGroup senders{4};
             WaitGroup receivers{4};
             for (int s = 0; s < 4; ++s) {

@@ -48,7 +48,7 @@ struct BlockingHarness {
 
     static std::size_t close_wakes_all(std::size_t receivers) {
         auto rt = Traits::runtime(2);
-        Channel ch{0};
+        Channel ch{*rt, 0};
         std::atomic<std::size_t> woken{0};
         rt->block_on([&] {
             for (std::size_t r = 0; r < receivers; ++r) rt->spawn([&] { woken += ch.receive() ? 0 : 1; });
@@ -60,7 +60,7 @@ struct BlockingHarness {
 
     static Items drain_after_close(std::size_t buffer, std::uint64_t items) {
         auto rt = Traits::runtime(2);
-        Channel ch{buffer};
+        Channel ch{*rt, buffer};
         Items got;
         rt->block_on([&] {
             for (std::uint64_t i = 0; i < items; ++i) ch.send(i);
@@ -72,7 +72,7 @@ struct BlockingHarness {
 
     static Items many_to_many(std::size_t producers, std::size_t consumers, std::uint64_t each, std::size_t buffer) {
         auto rt = Traits::runtime(2);
-        Channel ch{buffer};
+        Channel ch{*rt, buffer};
         WaitGroup wg{producers};
         std::mutex mutex;
         Items got;
@@ -99,7 +99,7 @@ struct BlockingHarness {
 
     static bool send_after_close_fails() {
         auto rt = Traits::runtime(1);
-        Channel ch{4};
+        Channel ch{*rt, 4};
         bool sent = true;
         rt->block_on([&] {
             ch.close();
@@ -147,8 +147,9 @@ struct FibersBoostChannelsTraits : FibersTraits {
 
 struct ThreadsQueueTraits : ThreadsTraits {
     static constexpr char const* name = "threads_moodycamel_queue";
-    template <class T>
-    using Channel = models::threads::QueueChannel<T>;
+    static auto runtime(unsigned /*threads*/) {
+        return std::make_unique<Runtime>(models::RuntimeOptions{.threads = 1, .stack_bytes = 0, .design = "moodycamel-queue"});
+    }
 };
 
 using FibersHarness = BlockingHarness<FibersTraits>;
@@ -294,15 +295,38 @@ TYPED_TEST(ChannelTest, SendAfterCloseFails) { EXPECT_TRUE(TypeParam::send_after
 
 TEST(FibersChannel, HoldsExactlyItsBufferOrBoostsRounding) {
     using models::fibers::ChannelDesign;
-    using models::fibers::channel_design;
-    channel_design().store(ChannelDesign::array);
-    EXPECT_EQ(models::fibers::Channel<int>::holds(64), 64U);
-    channel_design().store(ChannelDesign::boost);
-    EXPECT_EQ(models::fibers::Channel<int>::holds(0), 0U);
-    EXPECT_EQ(models::fibers::Channel<int>::holds(1), 1U);
-    EXPECT_EQ(models::fibers::Channel<int>::holds(63), 63U);
-    EXPECT_EQ(models::fibers::Channel<int>::holds(64), 127U);
-    channel_design().store(ChannelDesign::array);
+    using Channel = models::fibers::Channel<int>;
+    EXPECT_EQ(Channel::holds(ChannelDesign::array, 64), 64U);
+    EXPECT_EQ(Channel::holds(ChannelDesign::boost, 0), 0U);
+    EXPECT_EQ(Channel::holds(ChannelDesign::boost, 1), 1U);
+    EXPECT_EQ(Channel::holds(ChannelDesign::boost, 63), 63U);
+    EXPECT_EQ(Channel::holds(ChannelDesign::boost, 64), 127U);
+}
+
+// Two runtimes of different designs in one process: each one's channels
+// have its design (no process-wide switch decides it).
+TEST(FibersChannel, EachRuntimeMakesTheChannelsOfItsOwnDesign) {
+    models::fibers::Runtime plain{models::RuntimeOptions{.threads = 1, .stack_bytes = 0, .design = ""}};
+    models::fibers::Runtime boost{models::RuntimeOptions{.threads = 1, .stack_bytes = 0, .design = "boost-channels"}};
+    EXPECT_EQ(plain.channel_design(), models::fibers::ChannelDesign::array);
+    EXPECT_EQ(boost.channel_design(), models::fibers::ChannelDesign::boost);
+    // a rendezvous in each, both alive at once
+    for (auto* rt : {&plain, &boost}) {
+        models::fibers::Channel<int> ch{*rt, 0};
+        int got = 0;
+        rt->block_on([&] {
+            rt->spawn([&] { ch.send(7); });
+            got = ch.receive().value_or(0);
+        });
+        EXPECT_EQ(got, 7);
+    }
+}
+
+TEST(ThreadsChannel, EachRuntimeMakesTheChannelsOfItsOwnDesign) {
+    models::threads::Runtime plain;
+    models::threads::Runtime queue{models::RuntimeOptions{.threads = 1, .stack_bytes = 0, .design = "moodycamel-queue"}};
+    EXPECT_EQ(plain.channel_design(), models::threads::ChannelDesign::array);
+    EXPECT_EQ(queue.channel_design(), models::threads::ChannelDesign::moodycamel_queue);
 }
 
 // The array channel holds exactly its buffer: the sender of item n+1 waits

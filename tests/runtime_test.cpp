@@ -244,8 +244,8 @@ TEST(FibersRuntime, AHandOffPairDoesNotStarveTheQueue) {
         int rounds = 0;
         // out here: the echo fiber still runs after the main fiber closed ping
         std::atomic<bool> stop{false};
-        fibers::Channel<int> ping{0};
-        fibers::Channel<int> pong{0};
+        fibers::Channel<int> ping{*rt, 0};
+        fibers::Channel<int> pong{*rt, 0};
         rt->block_on([&] {
             rt->spawn([&] { stop = true; });
             rt->spawn([&] {
@@ -269,8 +269,8 @@ TEST(FibersRuntime, AFiberThatNeverBlocksLetsAWokenFiberRun) {
     bool woken_ran = false;
     // out here, so that they outlive a woken fiber that runs only after the loop gave up
     std::atomic<bool> done{false};
-    fibers::Channel<int> signal{1};
-    fibers::Channel<int> own{1023};
+    fibers::Channel<int> signal{rt, 1};
+    fibers::Channel<int> own{rt, 1023};
     rt.block_on([&] {
         rt.spawn([&] {
             signal.receive();  // blocks; woken by a thread outside the pool

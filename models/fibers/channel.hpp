@@ -2,8 +2,8 @@
 // rendezvous; `make(chan T, n)` is Channel<T>(n), holding exactly n items.
 // Operations suspend the fiber, never the thread.
 //
-// Two designs, chosen by the fibers runtime of the case (a case runs in a
-// process of its own, so the choice is per process):
+// Two designs; a channel has the design of the runtime it is made for
+// (Runtime::channel_design(), set by the runtime's variant):
 // - the default: the array channel (models/array_channel.hpp, crossbeam's
 //   design: no lock on the way of an item) whose waiters are fibers,
 //   suspended on Boost.Fiber's wait_queue under a spinlock that only
@@ -21,6 +21,7 @@
 #pragma once
 
 #include "models/array_channel.hpp"
+#include "models/fibers/runtime.hpp"
 #include "models/fibers/scheduler.hpp"
 
 #include <boost/fiber/buffered_channel.hpp>
@@ -92,20 +93,15 @@ struct FiberWaiting {
 template <class T>
 using ArrayChannel = models::ArrayChannel<T, FiberWaiting>;
 
-enum class ChannelDesign { array, boost };
-
-/// The design channels made from now on use (set by fibers::Runtime).
-inline std::atomic<ChannelDesign>& channel_design() noexcept {
-    static std::atomic<ChannelDesign> design{ChannelDesign::array};
-    return design;
-}
-
 template <class T>
 class Channel {
 public:
-    /// A rendezvous channel for buffer 0, a buffered one otherwise.
-    explicit Channel(std::size_t buffer) {
-        if (channel_design().load(std::memory_order_relaxed) == ChannelDesign::array) {
+    /// A rendezvous channel for buffer 0, a buffered one otherwise, of the
+    /// design `rt`'s fibers use (Go's `make(chan T, buffer)`).
+    Channel(Runtime const& rt, std::size_t buffer) : Channel(rt.channel_design(), buffer) {}
+    /// The same of a given design (tests, benchmarks).
+    Channel(ChannelDesign design, std::size_t buffer) {
+        if (design == ChannelDesign::array) {
             array_.emplace(buffer);
         } else if (buffer == 0) {
             unbuffered_.emplace();
@@ -114,10 +110,10 @@ public:
         }
     }
 
-    /// The number of items a send can leave in the channel without a
-    /// receiver, in the current design.
-    static std::size_t holds(std::size_t buffer) noexcept {
-        if (channel_design().load(std::memory_order_relaxed) == ChannelDesign::array) return buffer;
+    /// The number of items a send can leave in a channel of `design`
+    /// without a receiver.
+    static std::size_t holds(ChannelDesign design, std::size_t buffer) noexcept {
+        if (design == ChannelDesign::array) return buffer;
         return buffer == 0 ? 0 : std::bit_ceil(buffer + 1) - 1;
     }
 

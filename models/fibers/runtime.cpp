@@ -1,6 +1,5 @@
 #include "models/fibers/runtime.hpp"
 
-#include "models/fibers/channel.hpp"
 #include "models/fibers/stack.hpp"
 
 #include <boost/fiber/operations.hpp>
@@ -12,15 +11,13 @@
 
 namespace conclab::models::fibers {
 Runtime::Runtime(unsigned threads, std::size_t stack_bytes) : stack_bytes_{stack_bytes} {
-    channel_design().store(ChannelDesign::array);
     start(threads);
 }
 
 Runtime::Runtime(RuntimeOptions const& options)
     : stack_bytes_{options.stack_bytes != 0 ? options.stack_bytes : default_stack_bytes} {
-    channel_design().store(options.design == "boost-channels" ? ChannelDesign::boost : ChannelDesign::array);
     if (options.design == "boost-channels") {
-        // the channels differ; the runtime is the default
+        channel_design_ = ChannelDesign::boost;  // the channels differ; the scheduler is the default
     } else if (options.design == "guard-pages") {
         stacks_ = Stacks::guarded;
     } else if (options.design == "fresh-stacks") {

@@ -25,6 +25,10 @@
 
 namespace conclab::models::fibers {
 
+/// How the channels made for a runtime are built (channel.hpp): the
+/// array channel, or Boost.Fiber's (the variant fibers/boost-channels).
+enum class ChannelDesign { array, boost };
+
 class Runtime {
 public:
     /// Boost.Fiber's default stack: 128 KiB from malloc, no guard page.
@@ -53,6 +57,8 @@ public:
     Runtime& operator=(Runtime const&) = delete;
 
     unsigned threads() const noexcept { return static_cast<unsigned>(threads_.size()); }
+    /// The design of the channels made for this runtime's fibers.
+    ChannelDesign channel_design() const noexcept { return channel_design_; }
     std::size_t stack_bytes() const noexcept { return stack_bytes_; }
 
     /// The runtime's netpoller (Go's netpoll), started on first use: fibers
@@ -115,6 +121,7 @@ private:
     static inline thread_local Runtime const* current_ = nullptr;
 
     std::size_t stack_bytes_;
+    ChannelDesign channel_design_ = ChannelDesign::array;
     Stacks stacks_ = Stacks::cached;
     std::once_flag netpoller_started_;
     std::unique_ptr<Netpoller> netpoller_;

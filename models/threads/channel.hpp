@@ -2,8 +2,8 @@
 // rendezvous; `make(chan T, n)` is Channel<T>(n), holding exactly n items.
 // Every wait blocks the OS thread (after a short spin).
 //
-// Two designs, chosen by the threads runtime of the case (a case runs in a
-// process of its own, so the choice is per process): ArrayChannel, the
+// Two designs; a channel has the design of the runtime it is made for
+// (Runtime::channel_design(), set by the runtime's variant): ArrayChannel, the
 // default (crossbeam's array flavour: array_channel.hpp), and QueueChannel,
 // the variant `threads/moodycamel-queue` (moodycamel's queue under two
 // semaphores: queue_channel.hpp), to show what the channel's design is worth.
@@ -11,8 +11,8 @@
 
 #include "models/threads/parking.hpp"
 #include "models/threads/queue_channel.hpp"
+#include "models/threads/runtime.hpp"
 
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -20,19 +20,15 @@
 
 namespace conclab::models::threads {
 
-enum class ChannelDesign { array, moodycamel_queue };
-
-/// The design channels made from now on use (set by threads::Runtime).
-inline std::atomic<ChannelDesign>& channel_design() noexcept {
-    static std::atomic<ChannelDesign> design{ChannelDesign::array};
-    return design;
-}
-
 template <class T>
 class Channel {
 public:
-    explicit Channel(std::size_t buffer) {
-        if (channel_design().load(std::memory_order_relaxed) == ChannelDesign::moodycamel_queue) {
+    /// A rendezvous channel for buffer 0, a buffered one otherwise, of the
+    /// design of `rt` (Go's `make(chan T, buffer)`).
+    Channel(Runtime const& rt, std::size_t buffer) : Channel(rt.channel_design(), buffer) {}
+    /// The same of a given design (tests, benchmarks).
+    Channel(ChannelDesign design, std::size_t buffer) {
+        if (design == ChannelDesign::moodycamel_queue) {
             queue_ = std::make_unique<QueueChannel<T>>(buffer);
         } else {
             array_.emplace(buffer);

@@ -4,7 +4,6 @@
 #pragma once
 
 #include "models/runtime_options.hpp"
-#include "models/threads/channel.hpp"
 
 #include <exception>
 #include <mutex>
@@ -14,22 +13,27 @@
 
 namespace conclab::models::threads {
 
+/// How the channels made for a runtime are built (channel.hpp).
+enum class ChannelDesign { array, moodycamel_queue };
+
 class Runtime {
 public:
     Runtime() = default;
     /// OS threads need no pool: the options' thread count is not used.
     /// Designs: "" (channels are ArrayChannel) and "moodycamel-queue"
-    /// (QueueChannel): the channels made from then on in this process.
+    /// (QueueChannel): the channels made for this runtime.
     explicit Runtime(RuntimeOptions const& options) {
         if (options.design == "moodycamel-queue") {
-            channel_design().store(ChannelDesign::moodycamel_queue);
+            channel_design_ = ChannelDesign::moodycamel_queue;
         } else {
             expect_default_design(options, "threads");
-            channel_design().store(ChannelDesign::array);
         }
     }
     Runtime(Runtime const&) = delete;
     Runtime& operator=(Runtime const&) = delete;
+
+    /// The design of the channels made for this runtime's threads.
+    ChannelDesign channel_design() const noexcept { return channel_design_; }
 
     /// Starts `task` on a new OS thread.
     template <class F>
@@ -75,6 +79,7 @@ private:
         }
     }
 
+    ChannelDesign channel_design_ = ChannelDesign::array;
     std::mutex mutex_;
     std::vector<std::thread> threads_;
     std::exception_ptr first_error_;

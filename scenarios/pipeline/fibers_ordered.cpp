@@ -64,8 +64,8 @@ std::uint64_t aggregate(Channel<Mixed>& mixed, Ledger& ledger) {
 
 // [run]
 std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
-    Channel<Item> raw{p.buffer};
-    Channel<Mixed> mixed{p.buffer};
+    Channel<Item> raw{rt, p.buffer};
+    Channel<Mixed> mixed{rt, p.buffer};
     WaitGroup wg{p.parallelism};
     std::uint64_t checksum = 0;
     rt.block_on([&] {

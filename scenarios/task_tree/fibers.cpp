@@ -27,7 +27,7 @@ std::uint64_t node(Runtime& rt, Span span, Params const& p) {
     auto const n = span.children(p.fanout);
     // buffered for all n: a child's send never waits for its parent, and
     // the channel may go as soon as the parent has its n sums
-    Channel<std::uint64_t> sums{n};
+    Channel<std::uint64_t> sums{rt, n};
     for (std::uint64_t k = 0; k < n; ++k) {
         rt.spawn([&rt, &sums, span = span.child(k, n), &p] { child(rt, sums, span, p); });
     }

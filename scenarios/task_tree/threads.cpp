@@ -30,7 +30,7 @@ std::uint64_t node(Runtime& rt, Span span, Params const& p) {
     auto const n = span.children(p.fanout);
     // buffered for all n: a child's send never waits for its parent, and
     // the channel may go as soon as the parent has its n sums
-    Channel<std::uint64_t> sums{n};
+    Channel<std::uint64_t> sums{rt, n};
     // Each child is a thread this parent joins before `sums` goes (declared
     // after it): a thread that has sent may still be inside the channel's
     // semaphore when its sum arrives. Go's garbage collector hides this.

@@ -57,8 +57,8 @@ std::uint64_t collector(Channel<Done>& results, Ledger& ledger) {
 
 // [run]
 std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
-    Channel<Job> jobs{p.buffer};
-    Channel<Done> results{p.buffer};
+    Channel<Job> jobs{rt, p.buffer};
+    Channel<Done> results{rt, p.buffer};
     WaitGroup wg{p.workers};
     std::uint64_t checksum = 0;
     rt.block_on([&] {
