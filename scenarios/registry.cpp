@@ -131,7 +131,7 @@ Registry const& registry() {
             "Beast's asynchronous operations on a tcp_stream (every completion posted through the reactor's queue, a "
             "timer re-armed per operation, a strand per task) instead of the task's own non-blocking socket calls "
             "that await readiness only when they would block",
-            [](auto& rt, auto const& p, auto& ledger) { return url_fetch::coroutines_beast::run(rt, p, ledger); });
+            [](auto& rt, auto const& p, auto& ledger) { return url_fetch::coroutines_beast_streams::run(rt, p, ledger); });
         r.variant<pipeline::Spec, models::tbb::Runtime>(
             {Model::tbb, "parallel-pipeline"},
             "oneTBB's parallel_pipeline (a serial generator filter, then parallel transform and aggregate filters, "

@@ -5,11 +5,9 @@
 // readiness (models/coroutines/netpoll.hpp) under the request's deadline.
 // Used by one task at a time; it connects on first use and after any fault
 // or a server's "Connection: close". Beast stays in the .cpp.
-//
-// The first design, Beast's asynchronous operations on a tcp_stream (every
-// completion posted through the reactor's queue, a timer re-armed per
-// operation), is the variant `coroutines/beast-streams`: a url-fetch run
-// made under BeastStreams uses it.
+// The first design, Beast's asynchronous operations on a tcp_stream, is
+// BeastConnection (beast_connection.hpp), of the variant
+// `coroutines/beast-streams`.
 #pragma once
 
 #include "models/coroutines/executor.hpp"
@@ -35,19 +33,8 @@ public:
     models::coroutines::awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
                                                  Clock::time_point due);
 
-    /// While one lives, new connections use Beast's asynchronous streams
-    /// (the variant; a case runs in a process of its own).
-    class BeastStreams {
-    public:
-        BeastStreams() noexcept;
-        ~BeastStreams();
-        BeastStreams(BeastStreams const&) = delete;
-        BeastStreams& operator=(BeastStreams const&) = delete;
-    };
-
-    struct Impl;  // one per design (the .cpp)
-
 private:
+    struct Impl;  // the .cpp: Beast stays there
     std::unique_ptr<Impl> impl_;
 };
 

@@ -149,9 +149,9 @@ std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger)
 namespace tbb_suspend {
 std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
 }  // namespace tbb_suspend
-namespace coroutines_beast {
+namespace coroutines_beast_streams {
 std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger);
-}  // namespace coroutines_beast
+}  // namespace coroutines_beast_streams
 
 /// What the harness needs of url-fetch (scenarios/harness.hpp).
 struct Spec : harness::SpecFor<Params> {
