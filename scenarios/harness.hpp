@@ -19,9 +19,19 @@
 #include "src/scenario.hpp"
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace conclab::harness {
+
+/// A variant with a scenario file of its own, declared once beside that
+/// file's `run` in the scenario's header: its token (after "<model>/") and
+/// what it changes against the model's file. (Runtime design variants are
+/// declared by their runtime: models/<model>/runtime.hpp, `designs`.)
+struct FileVariant {
+    std::string_view token;
+    std::string_view changes;
+};
 
 /// The base of every scenario's Spec: its typed parameters.
 template <class P>

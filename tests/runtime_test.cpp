@@ -726,3 +726,28 @@ TEST(ThreadsRuntime, RethrowsATasksException) {
 
 }  // namespace
 }  // namespace conclab::models
+
+namespace conclab {
+namespace {
+
+// A runtime reads its design from the table the registry offers (one
+// declaration per variant): every token there builds, any other is refused.
+template <class Runtime, class Designs>
+void expect_designs_build(Designs const& designs, char const* model) {
+    auto const build = [](std::string_view token) {
+        Runtime rt{models::RuntimeOptions{.threads = 1, .stack_bytes = 0, .design = std::string{token}}};
+    };
+    for (auto const& design : designs) EXPECT_NO_THROW(build(design.token)) << model << "/" << design.token;
+    EXPECT_THROW(build("no-such-design"), std::invalid_argument) << model;
+}
+
+TEST(RuntimeDesigns, EveryDeclaredTokenBuildsAndNoOtherDoes) {
+    expect_designs_build<models::fibers::Runtime>(models::fibers::designs, "fibers");
+    expect_designs_build<models::coroutines::Runtime>(models::coroutines::designs, "coroutines");
+    expect_designs_build<models::threads::Runtime>(models::threads::designs, "threads");
+    auto const tbb_with = [](std::string design) { models::tbb::Runtime rt{models::RuntimeOptions{.threads = 1, .stack_bytes = 0, .design = design}}; };
+    EXPECT_THROW(tbb_with("shared-queue"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace conclab

@@ -8,18 +8,18 @@
 namespace conclab::models::coroutines {
 namespace {
 std::unique_ptr<Scheduler> make_scheduler(RuntimeOptions const& options) {
-    auto const with_channels = [&](std::unique_ptr<Scheduler> scheduler) {
-        scheduler->set_channel_design(options.design == "asio-channels" ? ChannelDesign::asio
-                                      : options.design == "go-channels" ? ChannelDesign::go
-                                                                        : ChannelDesign::array);
+    auto const with_channels = [](std::unique_ptr<Scheduler> scheduler, ChannelDesign design) {
+        scheduler->set_channel_design(design);
         return scheduler;
     };
-    if (options.design == "io-context") return with_channels(make_io_context_scheduler(options.threads));
-    if (options.design.empty() || options.design == "asio-channels" || options.design == "go-channels") {
-        return with_channels(make_stealing_scheduler(options.threads));
+    switch (design_named(designs, options.design, "coroutines")) {
+        case Design::standard: break;
+        case Design::io_context: return make_io_context_scheduler(options.threads);
+        case Design::go_channels: return with_channels(make_stealing_scheduler(options.threads), ChannelDesign::go);
+        case Design::asio_channels: return with_channels(make_stealing_scheduler(options.threads), ChannelDesign::asio);
+        case Design::ms_timers: return make_stealing_scheduler(options.threads, std::chrono::milliseconds{1});
     }
-    if (options.design == "ms-timers") return make_stealing_scheduler(options.threads, std::chrono::milliseconds{1});
-    throw std::invalid_argument{"coroutines runtime has no design '" + options.design + "'"};
+    return make_stealing_scheduler(options.threads);
 }
 }  // namespace
 

@@ -16,18 +16,13 @@ Runtime::Runtime(unsigned threads, std::size_t stack_bytes) : stack_bytes_{stack
 
 Runtime::Runtime(RuntimeOptions const& options)
     : stack_bytes_{options.stack_bytes != 0 ? options.stack_bytes : default_stack_bytes} {
-    if (options.design == "boost-channels") {
-        channel_design_ = ChannelDesign::boost;  // the channels differ; the scheduler is the default
-    } else if (options.design == "guard-pages") {
-        stacks_ = Stacks::guarded;
-    } else if (options.design == "fresh-stacks") {
-        stacks_ = Stacks::fresh;
-    } else if (options.design == "unbounded-queues") {
-        local_capacity_ = StealingPool::unbounded;
-    } else if (options.design == "shared-queue") {
-        shared_ = std::make_unique<PoolQueue>();
-    } else if (!options.design.empty()) {
-        throw std::invalid_argument{"fibers runtime has no design '" + options.design + "'"};
+    switch (design_named(designs, options.design, "fibers")) {
+        case Design::standard: break;
+        case Design::boost_channels: channel_design_ = ChannelDesign::boost; break;  // the scheduler is the default
+        case Design::guard_pages: stacks_ = Stacks::guarded; break;
+        case Design::fresh_stacks: stacks_ = Stacks::fresh; break;
+        case Design::unbounded_queues: local_capacity_ = StealingPool::unbounded; break;
+        case Design::shared_queue: shared_ = std::make_unique<PoolQueue>(); break;
     }
     start(options.threads);
 }

@@ -14,6 +14,7 @@
 #include <boost/fiber/buffered_channel.hpp>
 #include <boost/fiber/fiber.hpp>
 
+#include <array>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -29,6 +30,29 @@ namespace conclab::models::fibers {
 /// array channel, or Boost.Fiber's (the variant fibers/boost-channels).
 enum class ChannelDesign { array, boost };
 
+/// The runtime's designs: the default, and the variants that keep an older
+/// or simpler design to show its cost (docs/models.md#variants).
+enum class Design { standard, shared_queue, unbounded_queues, boost_channels, fresh_stacks, guard_pages };
+inline constexpr std::array designs{
+    DesignVariant<Design>{Design::shared_queue, "shared-queue",
+                          "one mutex-guarded ready queue for the whole pool and idle threads on one condition variable, "
+                          "instead of per-thread queues with a runnext slot, work stealing and spinning before sleeping "
+                          "(Go's scheduler)"},
+    DesignVariant<Design>{Design::unbounded_queues, "unbounded-queues",
+                          "each thread's run queue is an unbounded FIFO instead of holding 256 fibers and sending its "
+                          "older half to a global queue when a running fiber makes more (Go's runq): a tree of tasks is "
+                          "expanded breadth first, most of it alive at once"},
+    DesignVariant<Design>{Design::boost_channels, "boost-channels",
+                          "Boost.Fiber's buffered_channel and unbuffered_channel (a spinlock taken by every operation, "
+                          "capacity rounded up to 2^k - 1) instead of a crossbeam-style array channel"},
+    DesignVariant<Design>{Design::fresh_stacks, "fresh-stacks",
+                          "a new malloc'd stack for every fiber, freed when it ends, instead of stacks reused from "
+                          "per-thread caches"},
+    DesignVariant<Design>{Design::guard_pages, "guard-pages",
+                          "each fiber stack mmap'd below a guard page (Boost's protected_fixedsize_stack): an overflow "
+                          "faults instead of corrupting memory, at two kernel mappings per fiber"},
+};
+
 class Runtime {
 public:
     /// Boost.Fiber's default stack: 128 KiB from malloc, no guard page.
@@ -42,13 +66,8 @@ public:
     /// fibers' code needs on any CPU; smaller than minimum_stack_kib() is
     /// refused with std::invalid_argument saying why (models/fibers/stack.hpp).
     explicit Runtime(unsigned threads, std::size_t stack_bytes = default_stack_bytes);
-    /// The same from a case's options. Designs (docs/models.md#variants):
-    /// "" (the default above), "shared-queue" (one mutex-guarded ready
-    /// queue for the whole pool, idle threads on one condition variable:
-    /// the design before Go's), "fresh-stacks" (a new malloc'd stack per
-    /// fiber, no cache) and "guard-pages" (each stack mmap'd below a guard
-    /// page: an overflow faults instead of corrupting memory; two kernel
-    /// mappings per fiber).
+    /// The same from a case's options: its design is one of `designs`
+    /// above, by token ("" for the default).
     explicit Runtime(RuntimeOptions const& options);
     /// Stops and joins the scheduler threads. Every block_on has returned,
     /// so no fiber is left blocked.

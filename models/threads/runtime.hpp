@@ -5,6 +5,7 @@
 
 #include "models/runtime_options.hpp"
 
+#include <array>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -16,19 +17,26 @@ namespace conclab::models::threads {
 /// How the channels made for a runtime are built (channel.hpp).
 enum class ChannelDesign { array, moodycamel_queue };
 
+/// The runtime's designs: the default, and the variant that keeps the
+/// channel it replaced (docs/models.md#variants).
+enum class Design { standard, moodycamel_queue };
+inline constexpr std::array designs{
+    DesignVariant<Design>{Design::moodycamel_queue, "moodycamel-queue",
+                          "channels on moodycamel's BlockingConcurrentQueue under two semaphores (every empty or full "
+                          "channel blocks the thread) instead of a crossbeam-style array channel that spins, yields, then "
+                          "parks"},
+};
+
 class Runtime {
 public:
     Runtime() = default;
     /// OS threads need no pool: the options' thread count is not used.
-    /// Designs: "" (channels are ArrayChannel) and "moodycamel-queue"
-    /// (QueueChannel): the channels made for this runtime.
-    explicit Runtime(RuntimeOptions const& options) {
-        if (options.design == "moodycamel-queue") {
-            channel_design_ = ChannelDesign::moodycamel_queue;
-        } else {
-            expect_default_design(options, "threads");
-        }
-    }
+    /// Its design is one of `designs` above, by token ("" for the default:
+    /// ArrayChannel); moodycamel-queue's channels are QueueChannel.
+    explicit Runtime(RuntimeOptions const& options)
+        : channel_design_{design_named(designs, options.design, "threads") == Design::moodycamel_queue
+                              ? ChannelDesign::moodycamel_queue
+                              : ChannelDesign::array} {}
     Runtime(Runtime const&) = delete;
     Runtime& operator=(Runtime const&) = delete;
 

@@ -50,9 +50,22 @@ namespace tbb_pipeline {
 /// The aggregate filter: on any thread, one item at a time as they come, or
 /// one at a time in generation order.
 enum class Aggregate { parallel, serial, ordered };
+inline constexpr harness::FileVariant parallel_pipeline{
+    "parallel-pipeline",
+    "oneTBB's parallel_pipeline (a serial generator filter, then parallel transform and aggregate filters, "
+    "items passed on tokens) instead of par_bridge (each thread takes the next item under a lock and carries "
+    "it through)"};
+inline constexpr harness::FileVariant serial_aggregate{
+    "serial-aggregate",
+    "the aggregate stage takes one item at a time into one sum (a serial_out_of_order filter) instead of "
+    "summing on every thread into a partial sum per thread"};
+inline constexpr harness::FileVariant ordered{
+    "ordered", "the aggregate stage takes items in generation order (parallel_pipeline's serial_in_order filter)"};
 std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger, Aggregate how);
 }  // namespace tbb_pipeline
 namespace fibers_ordered {
+inline constexpr harness::FileVariant variant{
+    "ordered", "the aggregator takes items in generation order: a reorder buffer holds those that arrive early"};
 std::uint64_t run(models::fibers::Runtime& rt, Params const& p, Ledger& ledger);
 }  // namespace fibers_ordered
 

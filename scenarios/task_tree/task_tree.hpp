@@ -74,6 +74,10 @@ std::uint64_t run(models::threads::Runtime& rt, Params const& p);
 
 /// Variants with a file of their own (scenarios/registry.cpp lists them).
 namespace tbb_task_group {
+inline constexpr harness::FileVariant variant{
+    "task-group",
+    "a task per child in a task_group per parent (Rayon's scope and spawn) instead of a parallel_reduce over "
+    "the children split into one part per thread"};
 std::uint64_t run(models::tbb::Runtime& rt, Params const& p);
 }  // namespace tbb_task_group
 

@@ -147,9 +147,18 @@ std::uint64_t run(models::threads::Runtime& rt, Params const& p, Ledger& ledger)
 
 /// Variants with a file of their own (scenarios/registry.cpp lists them).
 namespace tbb_suspend {
+inline constexpr harness::FileVariant variant{
+    "suspend",
+    "a task suspends while its socket is not ready (tbb::task::suspend, resumed by a poller thread) instead of "
+    "blocking its thread: C requests in flight on T threads"};
 std::uint64_t run(models::tbb::Runtime& rt, Params const& p, Ledger& ledger);
 }  // namespace tbb_suspend
 namespace coroutines_beast_streams {
+inline constexpr harness::FileVariant variant{
+    "beast-streams",
+    "Beast's asynchronous operations on a tcp_stream (every completion posted through the reactor's queue, a "
+    "timer re-armed per operation, a strand per task) instead of the task's own non-blocking socket calls "
+    "that await readiness only when they would block"};
 std::uint64_t run(models::coroutines::Runtime& rt, Params const& p, Ledger& ledger);
 }  // namespace coroutines_beast_streams
 
