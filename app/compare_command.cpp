@@ -1,8 +1,8 @@
 #include "app/compare_command.hpp"
 
 #include "app/options.hpp"
-#include "src/compare.hpp"
-#include "src/units.hpp"
+#include "src/kit/units.hpp"
+#include "src/results/compare.hpp"
 
 #include <algorithm>
 #include <cstdint>

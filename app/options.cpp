@@ -1,10 +1,10 @@
 #include "app/options.hpp"
 
 #include "scenarios/registry.hpp"
-#include "src/colour.hpp"
-#include "src/params.hpp"
-#include "src/peer.hpp"
-#include "src/suggest.hpp"
+#include "src/kit/colour.hpp"
+#include "src/kit/params.hpp"
+#include "src/kit/suggest.hpp"
+#include "src/runner/peer.hpp"
 
 #include <algorithm>
 #include <cstdio>

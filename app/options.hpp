@@ -2,8 +2,8 @@
 // flags that are not scenario parameters.
 #pragma once
 
-#include "src/model.hpp"
-#include "src/scenario.hpp"
+#include "src/kit/model.hpp"
+#include "src/kit/scenario.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -18,7 +18,7 @@ namespace conclab::cli {
 inline constexpr int exit_failed_runs = 1;
 inline constexpr int exit_usage = 2;
 
-/// "conclab: error: MESSAGE" on stderr, "error:" in red when stderr is coloured (src/colour.hpp).
+/// "conclab: error: MESSAGE" on stderr, "error:" in red when stderr is coloured (src/kit/colour.hpp).
 void print_error(std::string const& message);
 
 /// "fibers,coroutines,tbb,threads"

@@ -2,15 +2,15 @@
 
 #include "scenarios/registry.hpp"
 
-#include "src/output_file.hpp"
-#include "src/child.hpp"
-#include "src/process.hpp"
 #include "app/options.hpp"
 #include "app/show_command.hpp"
-#include "src/claims.hpp"
-#include "src/listing.hpp"
-#include "src/params.hpp"
-#include "src/report_model.hpp"
+#include "src/kit/params.hpp"
+#include "src/kit/process.hpp"
+#include "src/results/claims.hpp"
+#include "src/results/listing.hpp"
+#include "src/results/report_model.hpp"
+#include "src/runner/child.hpp"
+#include "src/runner/output_file.hpp"
 
 #include "conclab_config.hpp"
 
@@ -52,7 +52,7 @@ std::string find_python() {
 std::string find_script() {
     auto const bin = std::filesystem::path{self_executable()}.parent_path();
     for (auto const& path : {bin / "conclab_report.py", bin.parent_path() / "libexec" / "conclab" / "conclab_report.py",
-                             std::filesystem::path{CONCLAB_SOURCE_DIR} / "src" / "report" / "conclab_report.py"}) {
+                             std::filesystem::path{CONCLAB_SOURCE_DIR} / "src" / "results" / "conclab_report.py"}) {
         if (std::filesystem::exists(path)) return path.string();
     }
     throw std::runtime_error{"conclab_report.py is neither beside " + self_executable() + ", nor in ../libexec/conclab, nor in " +

@@ -1,5 +1,5 @@
 // `conclab report RESULTS... -o DIR`: a self-contained HTML page with
-// plots (matplotlib, through src/report/conclab_report.py), and the same
+// plots (matplotlib, through src/results/conclab_report.py), and the same
 // tables as Markdown and CSV.
 #pragma once
 

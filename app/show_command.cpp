@@ -1,11 +1,11 @@
 #include "app/show_command.hpp"
 
-#include "scenarios/listings.hpp"
 #include "app/options.hpp"
-#include "src/listing.hpp"
-#include "src/model.hpp"
-#include "src/params.hpp"
-#include "src/suggest.hpp"
+#include "scenarios/listings.hpp"
+#include "src/kit/model.hpp"
+#include "src/kit/params.hpp"
+#include "src/kit/suggest.hpp"
+#include "src/results/listing.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "src/listing.hpp"
+#include "src/results/listing.hpp"
 
 #include <string>
 #include <vector>

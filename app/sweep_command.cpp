@@ -1,13 +1,13 @@
 #include "app/sweep_command.hpp"
 
-#include "src/aggregate.hpp"
-#include "src/calibration.hpp"
 #include "app/options.hpp"
 #include "scenarios/registry.hpp"
-#include "src/interrupt.hpp"
-#include "src/output_file.hpp"
-#include "src/peer.hpp"
-#include "src/sweep.hpp"
+#include "src/results/aggregate.hpp"
+#include "src/results/calibration.hpp"
+#include "src/runner/interrupt.hpp"
+#include "src/runner/output_file.hpp"
+#include "src/runner/peer.hpp"
+#include "src/runner/sweep.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "app/options.hpp"
-#include "src/scenario.hpp"
+#include "src/kit/scenario.hpp"
 
 #include <CLI/CLI.hpp>
 

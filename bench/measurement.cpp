@@ -8,7 +8,7 @@
 #include "models/tbb/runtime.hpp"
 #include "models/threads/runtime.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
-#include "src/histogram.hpp"
+#include "src/kit/histogram.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "models/fibers/stack.hpp"
-#include "src/machine.hpp"
-#include "src/params.hpp"
+#include "src/kit/machine.hpp"
+#include "src/kit/params.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // (and every outside program written to the contract) shares bit for bit.
 #pragma once
 
-#include "src/splitmix.hpp"
+#include "src/kit/splitmix.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -16,7 +16,7 @@
 #pragma once
 
 #include "models/runtime_options.hpp"
-#include "src/scenario.hpp"
+#include "src/kit/scenario.hpp"
 
 #include <string>
 #include <string_view>

@@ -5,13 +5,13 @@
 #include "models/tbb/runtime.hpp"
 #include "models/threads/runtime.hpp"
 #include "scenarios/harness.hpp"
-#include "src/case_loop.hpp"
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 #include "scenarios/pipeline/pipeline.hpp"
 #include "scenarios/task_tree/task_tree.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
-#include "src/peer.hpp"
+#include "src/runner/case_loop.hpp"
+#include "src/runner/peer.hpp"
 
 #include <algorithm>
 #include <array>
@@ -37,7 +37,7 @@ public:
         Scenario s = Spec::describe();
         auto const& peer_extras = peer_metrics();  // the Go peer's collector, when a peer runs it
         s.metrics.insert(s.metrics.end(), peer_extras.begin(), peer_extras.end());
-        s.params.push_back(background_load_param());  // the runner's, for every scenario (src/case_loop.hpp)
+        s.params.push_back(background_load_param());  // the runner's, for every scenario (src/runner/case_loop.hpp)
         s.models = {
             harness::entry<Spec, models::fibers::Runtime>(Model::fibers, {}, RunByRuntime{}),
             harness::entry<Spec, models::coroutines::Runtime>(Model::coroutines, {}, RunByRuntime{}),
@@ -54,7 +54,7 @@ public:
                 case Model::go:
                 case Model::tokio:
                 case Model::rayon:
-                case Model::rust_threads: break;  // peers are programs of their own (src/peer.hpp)
+                case Model::rust_threads: break;  // peers are programs of their own (src/runner/peer.hpp)
             }
             throw std::logic_error{"unknown model"};
         };

@@ -3,7 +3,7 @@
 // registry.cpp; list, run, sweep, the case child, tests and docs read it.
 #pragma once
 
-#include "src/scenario.hpp"
+#include "src/kit/scenario.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -1,7 +1,7 @@
-// The calibration view (src/calibration.hpp): ratios oriented so that > 1
+// The calibration view (src/results/calibration.hpp): ratios oriented so that > 1
 // means conclab's model does better, intervals at the coverage the runs
 // allow, every model paired with its own peer only.
-#include "src/calibration.hpp"
+#include "src/results/calibration.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The workshop's claims: each verdict follows the numbers it is given, a
 // claim whose case is missing says so and is not counted as answered.
-#include "src/claims.hpp"
-#include "src/units.hpp"
+#include "src/kit/units.hpp"
+#include "src/results/claims.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-// When conclab colours its output (src/colour.hpp): the decision with the
+// When conclab colours its output (src/kit/colour.hpp): the decision with the
 // terminal and the environment injected, and what painting does to text.
-#include "src/colour.hpp"
-#include "src/params.hpp"
+#include "src/kit/colour.hpp"
+#include "src/kit/params.hpp"
 
 #include <gtest/gtest.h>
 

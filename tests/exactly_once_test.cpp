@@ -7,10 +7,10 @@
 #include "scenarios/contract.hpp"
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 #include "scenarios/pipeline/pipeline.hpp"
+#include "scenarios/registry.hpp"
 #include "scenarios/task_tree/task_tree.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
-#include "scenarios/registry.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
 
 #include <gtest/gtest.h>

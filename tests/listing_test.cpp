@@ -2,7 +2,7 @@
 // across files, columns that fit the width; and the tags every model file
 // must carry, read from the files compiled into the binary.
 #include "scenarios/listings.hpp"
-#include "src/listing.hpp"
+#include "src/results/listing.hpp"
 
 #include <gtest/gtest.h>
 

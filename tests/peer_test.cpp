@@ -1,12 +1,12 @@
-// How the runner takes a peer's reply (src/peer.hpp), without Go or Rust:
+// How the runner takes a peer's reply (src/runner/peer.hpp), without Go or Rust:
 // the peer's checksum is checked against the contract, never trusted; the
 // latencies go through conclab's histogram; derived metrics are computed
 // as for a model; a malformed reply is an error naming what is wrong; a
 // program that prints a canned reply is run, measured and judged end to end.
 #include "scenarios/registry.hpp"
-#include "src/child.hpp"
-#include "src/histogram.hpp"
-#include "src/peer.hpp"
+#include "src/kit/histogram.hpp"
+#include "src/runner/child.hpp"
+#include "src/runner/peer.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

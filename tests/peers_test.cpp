@@ -4,7 +4,7 @@
 // are the reference values of docs/contract.md, read from the page itself.
 #include "scenarios/registry.hpp"
 #include "scenarios/url_fetch/server.hpp"
-#include "src/peer.hpp"
+#include "src/runner/peer.hpp"
 #include "tests/contract_table.hpp"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // pipeline is correct in every model over a table of parameter sets: every
 // item through all three stages exactly once, and the sum equal to the
 // sequential one. meson registers this binary once per model.
-#include "scenarios/pipeline/pipeline.hpp"
 #include "scenarios/limits.hpp"
+#include "scenarios/pipeline/pipeline.hpp"
 #include "scenarios/registry.hpp"
 
 #include <gtest/gtest.h>

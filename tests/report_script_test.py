@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The report script's own rules (src/report/conclab_report.py): numbers in
+"""The report script's own rules (src/results/conclab_report.py): numbers in
 human units, never an exponent; parameter values sorted as numbers; the
 scale of an axis chosen by the span of its values.
 

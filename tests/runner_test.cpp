@@ -1,13 +1,13 @@
 // The runner's own logic: parameters, percentiles, summaries, run order,
 // the JSON round trip of a case, and what a misbehaving case process
 // turns into (never a hang, never a crash of the runner).
-#include "src/aggregate.hpp"
-#include "src/case_json.hpp"
-#include "src/child.hpp"
-#include "src/latency.hpp"
-#include "src/params.hpp"
-#include "src/runner.hpp"
-#include "src/stopwatch.hpp"
+#include "src/kit/latency.hpp"
+#include "src/kit/params.hpp"
+#include "src/kit/stopwatch.hpp"
+#include "src/results/aggregate.hpp"
+#include "src/runner/case_json.hpp"
+#include "src/runner/child.hpp"
+#include "src/runner/runner.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

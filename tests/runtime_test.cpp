@@ -12,7 +12,7 @@
 #include "models/tbb/par_bridge.hpp"
 #include "models/tbb/runtime.hpp"
 #include "models/threads/runtime.hpp"
-#include "src/machine.hpp"
+#include "src/kit/machine.hpp"
 
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/post.hpp>

@@ -2,9 +2,9 @@
 // reference (within its stated precision, 1/1024), its lock-free recorder
 // under many threads, and the repetition statistics on known inputs.
 #include "scenarios/contract.hpp"
-#include "src/aggregate.hpp"
-#include "src/compare.hpp"
-#include "src/histogram.hpp"
+#include "src/kit/histogram.hpp"
+#include "src/results/aggregate.hpp"
+#include "src/results/compare.hpp"
 
 #include <gtest/gtest.h>
 

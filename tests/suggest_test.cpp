@@ -1,5 +1,5 @@
 // "did you mean": close slips are suggested, far-off words are not.
-#include "src/suggest.hpp"
+#include "src/kit/suggest.hpp"
 
 #include <gtest/gtest.h>
 

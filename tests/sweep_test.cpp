@@ -1,7 +1,7 @@
 // Sweeps: value lists and ranges, grid expansion, and sharding that covers
 // every case exactly once, with a combination's cases never split.
 #include "scenarios/registry.hpp"
-#include "src/sweep.hpp"
+#include "src/runner/sweep.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
 // task-tree is correct in every model over a table of tree shapes: the
 // root's sum is leaves*(leaves-1)/2 and the run counted every task of the
 // tree. meson registers this binary once per model (suite = the model's token).
-#include "scenarios/task_tree/task_tree.hpp"
 #include "scenarios/limits.hpp"
 #include "scenarios/registry.hpp"
+#include "scenarios/task_tree/task_tree.hpp"
 
 #include <gtest/gtest.h>
 

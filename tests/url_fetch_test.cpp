@@ -4,9 +4,9 @@
 // and corrupted bodies, a refused connection) counted as the right kind in
 // every model, without a hang. meson registers this binary once per model.
 #include "scenarios/contract.hpp"
+#include "scenarios/registry.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
-#include "scenarios/registry.hpp"
 
 #include <gtest/gtest.h>
 

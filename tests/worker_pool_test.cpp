@@ -1,8 +1,8 @@
 // worker-pool is correct in every model over a table of parameter sets:
 // every job done exactly once and the checksum equal to the sequential one.
 // meson registers this binary once per model (suite = the model's token).
-#include "scenarios/worker_pool/worker_pool.hpp"
 #include "scenarios/registry.hpp"
+#include "scenarios/worker_pool/worker_pool.hpp"
 
 #include <gtest/gtest.h>
 

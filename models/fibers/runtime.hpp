@@ -5,8 +5,8 @@
 #pragma once
 
 #include "models/fibers/netpoll.hpp"
-#include "models/fibers/shared_queue.hpp"
 #include "models/fibers/scheduler.hpp"
+#include "models/fibers/shared_queue.hpp"
 #include "models/fibers/stack.hpp"
 #include "models/runtime_options.hpp"
 #include "models/task_tracker.hpp"

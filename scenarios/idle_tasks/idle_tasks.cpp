@@ -6,8 +6,8 @@
 #include "scenarios/common_params.hpp"
 #include "scenarios/contract.hpp"
 #include "scenarios/limits.hpp"
-#include "src/latency.hpp"
-#include "src/stopwatch.hpp"
+#include "src/kit/latency.hpp"
+#include "src/kit/stopwatch.hpp"
 
 namespace conclab::idle_tasks {
 namespace {

@@ -8,10 +8,10 @@
 #pragma once
 
 #include "scenarios/harness.hpp"
-#include "src/histogram.hpp"
-#include "src/metrics.hpp"
-#include "src/model.hpp"
-#include "src/scenario.hpp"
+#include "src/kit/histogram.hpp"
+#include "src/kit/metrics.hpp"
+#include "src/kit/model.hpp"
+#include "src/kit/scenario.hpp"
 
 #include <atomic>
 #include <chrono>

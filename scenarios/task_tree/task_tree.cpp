@@ -4,7 +4,7 @@
 
 #include "scenarios/common_params.hpp"
 #include "scenarios/limits.hpp"
-#include "src/stopwatch.hpp"
+#include "src/kit/stopwatch.hpp"
 
 #include <map>
 

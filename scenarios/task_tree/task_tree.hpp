@@ -7,9 +7,9 @@
 #pragma once
 
 #include "scenarios/harness.hpp"
-#include "src/metrics.hpp"
-#include "src/model.hpp"
-#include "src/scenario.hpp"
+#include "src/kit/metrics.hpp"
+#include "src/kit/model.hpp"
+#include "src/kit/scenario.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -5,7 +5,7 @@
 // model suspends the fiber instead).
 #pragma once
 
-#include "src/stopwatch.hpp"
+#include "src/kit/stopwatch.hpp"
 
 #include <array>
 #include <cstddef>

@@ -4,8 +4,7 @@
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/serve.hpp"
 #include "scenarios/url_fetch/server.hpp"
-#include "src/child.hpp"
-#include "src/process.hpp"
+#include "src/kit/process.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -5,7 +5,7 @@
 // that the server answers /health, and that is all.
 #pragma once
 
-#include "src/scenario.hpp"
+#include "src/kit/scenario.hpp"
 
 #include <memory>
 

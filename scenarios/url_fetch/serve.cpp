@@ -3,8 +3,8 @@
 #include "scenarios/limits.hpp"
 #include "scenarios/url_fetch/server.hpp"
 #include "scenarios/url_fetch/target.hpp"
-#include "src/machine.hpp"
-#include "src/params.hpp"
+#include "src/kit/machine.hpp"
+#include "src/kit/params.hpp"
 
 #include <csignal>
 #include <cstdio>

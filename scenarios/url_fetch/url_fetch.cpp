@@ -6,7 +6,7 @@
 #include "scenarios/contract.hpp"
 #include "scenarios/limits.hpp"
 #include "scenarios/url_fetch/fixture.hpp"
-#include "src/latency.hpp"
+#include "src/kit/latency.hpp"
 
 #include <algorithm>
 #include <cmath>

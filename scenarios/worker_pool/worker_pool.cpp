@@ -4,7 +4,7 @@
 
 #include "scenarios/common_params.hpp"
 #include "scenarios/limits.hpp"
-#include "src/latency.hpp"
+#include "src/kit/latency.hpp"
 
 #include <algorithm>
 #include <memory>

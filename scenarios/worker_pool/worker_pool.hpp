@@ -7,14 +7,14 @@
 // Full specification: scenarios/worker_pool/README.md.
 #pragma once
 
-#include "scenarios/harness.hpp"
 #include "scenarios/contract.hpp"
-#include "src/histogram.hpp"
-#include "src/schedule.hpp"
-#include "src/metrics.hpp"
-#include "src/model.hpp"
-#include "src/scenario.hpp"
-#include "src/stopwatch.hpp"
+#include "scenarios/harness.hpp"
+#include "src/kit/histogram.hpp"
+#include "src/kit/metrics.hpp"
+#include "src/kit/model.hpp"
+#include "src/kit/scenario.hpp"
+#include "src/kit/schedule.hpp"
+#include "src/kit/stopwatch.hpp"
 
 #include <atomic>
 #include <cstdint>

@@ -1,0 +1,618 @@
+#!/usr/bin/env python3
+"""Draws a conclab report model into a self-contained HTML page (charts
+embedded as SVG, each titled and captioned; no network needed), plus the
+same tables as Markdown (human units) and CSV (plain numbers). The
+numbers, intervals and verdicts are computed by `conclab report`
+(report.json); this script only draws them, with matplotlib.
+
+Usage: conclab_report.py REPORT_JSON OUTPUT_DIR
+"""
+import base64
+import csv
+import html
+import io
+import itertools
+import json
+import math
+import os
+import stat
+import tempfile
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+COLORS = {"fibers": "#1f77b4", "coroutines": "#ff7f0e", "tbb": "#2ca02c", "threads": "#d62728"}
+# The real Go and Rust programs (docs/calibration.md) take their model's colour, dashed or hatched.
+PEER_OF = {"go": "fibers", "tokio": "coroutines", "rayon": "tbb", "rust-threads": "threads"}
+
+
+def base_of(model):
+    base = model.split("/")[0]
+    return PEER_OF.get(base, base)
+
+
+def color_of(model):
+    return COLORS.get(base_of(model), "#7f7f7f")
+
+
+def line_of(model):
+    """Solid for a model, dashed for its peer, dotted for a variant."""
+    return "--" if model in PEER_OF else ":" if "/" in model else "-"
+
+
+def models_in(cases):
+    """The models of these cases: each of the four, then its peer and its variants, in that order."""
+    present = {c["model"] for c in cases}
+    order = list(COLORS) + list(PEER_OF)
+    rank = {m: i for i, m in enumerate(order)}
+    return sorted(present, key=lambda m: (list(COLORS).index(base_of(m)) if base_of(m) in COLORS else 99,
+                                          0 if m in COLORS else 1 if m in PEER_OF else 2, rank.get(m, 0), m))
+# Small multiples: the latency spectra of up to this many combinations, five to a row.
+MAX_SPECTRA = 60
+# A line chart per value of the other axes: up to this many panels.
+MAX_PANELS = 12
+# Values that span this ratio or more are drawn on a log axis (as dots); under it, on a linear axis from zero.
+LOG_SPAN = 20
+
+
+# --- numbers in human units (as conclab's tables: src/kit/units.cpp) -------------------------------------
+
+def in_units(value, units, base_format="{:.3g}"):
+    """In the largest of `units` (descending) where the value, to three digits, is at least 1:
+    999600 is 1M, never 1e+03k."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    for limit, suffix in units[:-1]:
+        text = f"{value / limit:.3g}"
+        if abs(float(text)) >= 1:
+            # 1000-1023 of a binary unit: three digits would be an exponent (1.02e+03 KiB)
+            return (f"{value / limit:.0f}" if "e" in text else text) + suffix
+    limit, suffix = units[-1]
+    return base_format.format(value / limit) + suffix
+
+
+def human_count(value):
+    """1234567 -> 1.23M, 58500 -> 58.5k, 12.3 -> 12.3."""
+    return in_units(value, [(1e9, "G"), (1e6, "M"), (1e3, "k"), (1, "")])
+
+
+def human_bytes(value):
+    """410 -> 410 B, 2662.4 -> 2.6 KiB, 25276510208 -> 23.5 GiB."""
+    return in_units(value, [(2**30, " GiB"), (2**20, " MiB"), (2**10, " KiB"), (1, " B")], "{:.0f}")
+
+
+def human_us(value):
+    """0.47 -> 0.47 µs, 850 -> 850 µs, 1200 -> 1.2 ms, 2.5e6 -> 2.5 s."""
+    return in_units(value, [(1e6, " s"), (1e3, " ms"), (1, " µs")])
+
+
+# --- order: parameter values sorted as numbers, models in their fixed order ---------------------------
+
+def value_key(value):
+    return (0, value, "") if isinstance(value, (int, float)) else (1, 0, str(value))
+
+
+def params_key(params):
+    return tuple(value_key(params[k]) for k in sorted(params))
+
+
+def combinations(scenario):
+    """The scenario's parameter combinations, each once, sorted by value (workers=2 before workers=16)."""
+    seen = {}
+    for case in scenario["cases"]:
+        seen.setdefault(json.dumps(case["params"], sort_keys=True), case["params"])
+    return sorted(seen.values(), key=params_key)
+
+
+def cases_in_order(scenario):
+    rank = {m: i for i, m in enumerate(models_in(scenario["cases"]))}
+    return sorted(scenario["cases"], key=lambda c: (params_key(c["params"]), rank[c["model"]]))
+
+
+def label(params):
+    return " ".join(f"{k}={v}" for k, v in params.items()) or "(one combination)"
+
+
+def swept_label(params, scenario):
+    """A combination by its swept parameters only (the fixed ones are said once, above the charts)."""
+    swept = {k: v for k, v in params.items() if k in scenario["axes"]}
+    return label(swept if swept else {})
+
+
+# --- figures: every chart has a title, a caption saying what to read, and honest scales --------------
+
+def figure(fig, title, caption, alt):
+    """The chart as SVG (sharp at any width, no network: embedded), with its title and caption."""
+    height = fig.get_figheight()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.7 / height))  # a fixed band on top for the title and the legend
+    fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, y=1 - 0.1 / height, ha="left", va="top")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f"<figure><img class='chart' alt='{html.escape(alt, quote=True)}' src='data:image/svg+xml;base64,{data}'>"
+            f"<figcaption><b>{html.escape(title)}.</b> {html.escape(caption)}</figcaption></figure>")
+
+
+def span_of(values):
+    positive = [v for v in values if v is not None and v > 0]
+    return (max(positive) / min(positive)) if positive else 1.0
+
+
+def scale_axis(axis, values, formatter, which):
+    """Log where the values span decades (said in the caption), else linear from zero; ticks in human units."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    log = span_of(values) >= LOG_SPAN
+    set_scale = axis.set_xscale if which == "x" else axis.set_yscale
+    ticks = axis.xaxis if which == "x" else axis.yaxis
+    if log:
+        set_scale("log")
+        positive = [v for v in values if v is not None and v > 0]
+        (axis.set_xlim if which == "x" else axis.set_ylim)(min(positive) / 1.5, max(positive) * (2.2 if which == "x" else 1.5))
+        # 1-2-5 ticks over a few decades, one a decade beyond (labels must not overlap)
+        ticks.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if span_of(values) <= 1000 else (1.0,), numticks=10))
+        ticks.set_minor_formatter(NullFormatter())
+    else:
+        top = max([v for v in values if v is not None] + [1e-9])
+        (axis.set_xlim if which == "x" else axis.set_ylim)(0, top * 1.12)  # room for the value labels
+        if formatter is human_bytes:  # steps of 1, 2 or 5 KiB, MiB, GiB, not 19.1 MiB
+            from matplotlib.ticker import MultipleLocator
+            unit = next((u for u in (2**30, 2**20, 2**10) if top >= u), 1)
+            step = next((k * unit for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if top / (k * unit) <= 6), top / 5)
+            ticks.set_major_locator(MultipleLocator(step))
+    ticks.set_major_formatter(FuncFormatter(lambda v, _: formatter(v)))
+    return log
+
+
+def scale_note(log, values):
+    return (f" Log scale: the values span {span_of(values):.0f}x." if log else " Linear scale from zero.")
+
+
+def models_legend(fig, ax):
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper right", bbox_to_anchor=(1, 1 - 0.05 / fig.get_figheight()), ncol=min(8, len(labels)),
+                   fontsize=9, frameon=False)
+
+
+def per_combination_chart(scenario, value_of, quantity, formatter, title, caption, errors_of=None):
+    """One row per combination (sorted by value), one mark per model: grouped bars on a linear axis, or dots on a
+    log axis where the values span decades. Readable for a grid of 50 combinations (the chart grows downwards)."""
+    combos = combinations(scenario)
+    models = models_in(scenario["cases"])
+    marks = {}
+    unverified = {(json.dumps(c["params"], sort_keys=True), c["model"]): bool(c.get("unverified")) for c in scenario["cases"]}
+    for case in scenario["cases"]:
+        value = value_of(case)
+        if value is not None and math.isfinite(value):
+            marks[(json.dumps(case["params"], sort_keys=True), case["model"])] = (value, errors_of(case) if errors_of else None)
+    if not marks:
+        return []
+    values = [v for v, _ in marks.values()]
+    rows = len(combos)
+    fig, ax = plt.subplots(figsize=(11, 1.4 + rows * (0.32 if rows > 12 else 0.22 * max(2, len(models)))))
+    log = scale_axis(ax, values + [e[1] for _, e in marks.values() if e and e[1] is not None], formatter, "x")
+    band = 0.8 / max(1, len(models))
+    for i, model in enumerate(models):
+        ys, xs, low, high, flags = [], [], [], [], []
+        for j, params in enumerate(combos):
+            mark = marks.get((json.dumps(params, sort_keys=True), model))
+            if mark is None:
+                continue
+            value, error = mark
+            flags.append(unverified.get((json.dumps(params, sort_keys=True), model), False))
+            ys.append(j + (i - (len(models) - 1) / 2) * band)
+            xs.append(value)
+            low.append(max(0.0, value - error[0]) if error and error[0] is not None else 0.0)
+            high.append(max(0.0, error[1] - value) if error and error[1] is not None else 0.0)
+        if not xs:
+            continue
+        bad = [(x + up, y) for x, y, up, flagged in zip(xs, ys, high, flags) if flagged]
+        for x, y in bad:  # a run with failed items is no result: its mark says so where it stands
+            ax.annotate("✗ not verified", (x, y), xytext=(4 if rows * len(models) > 40 else 40, 0), textcoords="offset points",
+                        va="center", fontsize=7, color="#d62728", fontweight="bold", gid="not-verified")
+        style = dict(color=color_of(model), label=model)
+        if rows * len(models) <= 40:  # each mark's value beside it, while that stays legible
+            for x, y, up in zip(xs, ys, high):
+                ax.annotate(formatter(x), (x + up, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7,
+                            color="#333")
+        if log:
+            ax.errorbar(xs, ys, xerr=[low, high] if errors_of else None, fmt="o", markersize=5, capsize=2,
+                        markerfacecolor="white" if line_of(model) != "-" else color_of(model), **style)
+        else:
+            ax.barh(ys, xs, height=band * 0.9, xerr=[low, high] if errors_of else None, capsize=2,
+                    hatch="//" if line_of(model) != "-" else None, edgecolor="white" if line_of(model) == "-" else color_of(model),
+                    **{**style, "color": color_of(model) if line_of(model) == "-" else "white"})
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels([swept_label(p, scenario) for p in combos], fontsize=8)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_xlabel(quantity)
+    if rows > 15:  # a tall chart: its scale on top too
+        ax.tick_params(axis="x", labeltop=True)
+    ax.grid(True, axis="x", which="major", alpha=0.3)
+    models_legend(fig, ax)
+    return [figure(fig, title, caption + scale_note(log, values), f"{scenario['name']}: {title}")]
+
+
+def throughput_lines(scenario, unit):
+    """Median throughput (whiskers: its confidence interval) against each numeric swept parameter, one line per
+    model, one panel per value of the other axes."""
+    charts = []
+    axes = scenario["axes"]
+    for axis, values in axes.items():
+        if not numeric(values) or len(values) < 2:
+            continue
+        others = [a for a in axes if a != axis]
+        ordered = sorted(values)
+        wide = ordered[-1] / max(ordered[0], 1e-300) >= 16 if ordered[0] > 0 else ordered[-1] / min([v for v in ordered if v > 0] + [1]) >= 16
+        # log2 where the values allow it; with a 0 among values that span decades, equally spaced in their order
+        place = (lambda v: v) if not wide else (lambda v: math.log2(v)) if ordered[0] > 0 else (lambda v: ordered.index(v))
+        spacing = ("" if not wide else f" {axis} on a log scale." if ordered[0] > 0 else
+                   f" The {axis} values are equally spaced, in their order (they include 0 and span decades).")
+        combos = sorted(itertools.product(*[sorted(axes[o], key=value_key) for o in others]), key=lambda c: [value_key(v) for v in c])
+        shown = combos[:MAX_PANELS]
+        fig, flat = panels(len(shown))
+        every = []
+        marked = False
+        for ax, combo in zip(flat, shown):
+            fixed = dict(zip(others, combo))
+            for model in models_in(scenario["cases"]):
+                points = sorted((c["params"][axis], c["throughput"]) for c in scenario["cases"]
+                                if c["model"] == model and c["throughput"]["median"] is not None
+                                and all(c["params"][o] == fixed[o] for o in others))
+                if not points:
+                    continue
+                xs = [place(x) for x, _ in points]
+                ys = [t["median"] for _, t in points]
+                low = [max(0.0, t["median"] - t["ci_low"]) if t["ci_low"] is not None else 0.0 for _, t in points]
+                high = [max(0.0, t["ci_high"] - t["median"]) if t["ci_high"] is not None else 0.0 for _, t in points]
+                ax.errorbar(xs, ys, yerr=[low, high], marker="o", capsize=3, color=color_of(model), linestyle=line_of(model), label=model)
+                bad = [(place(c["params"][axis]), c["throughput"]["median"]) for c in scenario["cases"]
+                       if c["model"] == model and c.get("unverified") and c["throughput"]["median"] is not None
+                       and all(c["params"][o] == fixed[o] for o in others)]
+                if bad:  # runs with failed items: a red cross over the point, and said in the caption
+                    ax.plot([x for x, _ in bad], [y for _, y in bad], "x", color="#d62728", markersize=11, markeredgewidth=2,
+                            label="not verified" if not marked else None, gid="not-verified")
+                    marked = True
+                every += ys
+            ax.set_title(label(fixed), fontsize=9)
+            ax.set_xlabel(axis)
+            ax.set_xticks([place(v) for v in ordered])
+            ax.set_xticklabels([human_count(v) for v in ordered], fontsize=8)
+            ax.grid(True, which="major", alpha=0.3)
+        if not every:
+            plt.close(fig)
+            continue
+        logs = [scale_axis(ax, every, human_count, "y") for ax in flat[:len(shown)]]
+        flat[0].set_ylabel(f"{unit}/s")
+        models_legend(fig, flat[0])
+        more = f" The first {MAX_PANELS} of {len(combos)} panels are drawn; the table below has them all." if len(combos) > MAX_PANELS else ""
+        charts.append(figure(fig, f"Throughput against {axis}",
+                             f"Median {unit}/s as {axis} grows, the other swept parameters fixed per panel (whiskers: the median's "
+                             f"confidence interval). Where lines cross, the faster model changes; where whiskers overlap, the data "
+                             f"cannot tell the models apart.{more}{spacing}" +
+                             (" A red ✗: runs with failed items, not verified, no result." if marked else "") + scale_note(logs[0], every),
+                             f"{scenario['name']}: throughput against {axis}"))
+    return charts
+
+
+def panels(count, columns=3, size=(3.6, 2.8), share=False):
+    columns = max(1, min(columns, count))
+    rows = math.ceil(count / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(max(11, size[0] * columns), size[1] * rows + 0.8), squeeze=False,
+                             sharex=share, sharey=share)
+    flat = [ax for row in axes for ax in row]
+    for ax in flat[count:]:
+        ax.set_visible(False)
+    return fig, flat
+
+
+def numeric(values):
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+
+
+def percentile_position(percent):
+    """The x of a percentile on a log scale of 1 / (1 - p): 50 -> 0.3, 90 -> 1, 99 -> 2, 99.9 -> 3."""
+    rest = max(1e-7, 1 - percent / 100)
+    return math.log10(1 / rest) if percent < 100 else None
+
+
+def spectrum_charts(scenario):
+    """The latency percentile spectrum per model (HdrHistogram style): small multiples sharing their axes, five to a
+    row, one per combination (up to MAX_SPECTRA), so that a grid of 50 stays readable and heights compare."""
+    combos = [c for c in combinations(scenario)
+              if any(case["spectrum_us"] and case["params"] == c for case in scenario["cases"])]
+    if not combos:
+        return []
+    shown = combos[:MAX_SPECTRA]
+    few = len(shown) <= 3
+    fig, flat = panels(len(shown), columns=3 if few else 5, size=(3.6, 2.8) if few else (2.2, 1.7), share=True)
+    every = []
+    unverified_drawn = False
+    right = 1.0  # the x of the rightmost point drawn
+    for ax, params in zip(flat, shown):
+        for case in cases_in_order(scenario):
+            if case["params"] != params or not case["spectrum_us"]:
+                continue
+            points = [(percentile_position(p), v) for p, v in case["spectrum_us"] if v is not None and v > 0]
+            finite = [(x, v) for x, v in points if x is not None and x >= 0.25]
+            if not finite:
+                continue
+            top = max(x for x, _ in finite) + 0.5
+            right = max(right, top + 0.1)
+            finite += [(top, v) for x, v in points if x is None]  # the maximum, just right of the last percentile
+            bad = bool(case.get("unverified"))  # runs with failed items: drawn thin and dotted, crossed at the end, said below
+            ax.plot([x for x, _ in finite], [v for _, v in finite], color=color_of(case["model"]),
+                    linestyle=":" if bad else line_of(case["model"]), linewidth=0.8 if bad else 1.2, label=case["model"])
+            if bad:
+                ax.plot([finite[-1][0]], [finite[-1][1]], "x", color="#d62728", markersize=8, markeredgewidth=2, gid="not-verified")
+                unverified_drawn = True
+            every += [v for _, v in finite]
+        ax.set_title(swept_label(params, scenario), fontsize=8 if not few else 9)
+        ax.grid(True, which="major", alpha=0.3)
+    if not every:
+        plt.close(fig)
+        return []
+    log = scale_axis(flat[0], every, human_us, "y")  # shared: one call scales every panel
+    ticks = [t for t in [(0.30103, "50"), (1, "90"), (2, "99"), (3, "99.9"), (4, "99.99"), (5, "99.999")] if t[0] <= right]
+    flat[0].set_xticks([x for x, _ in ticks])
+    flat[0].set_xticklabels([name for _, name in ticks], fontsize=7)
+    flat[0].set_xlim(0.2, right)
+    for ax in flat[:len(shown)]:
+        ax.tick_params(labelsize=7)
+    flat[0].set_ylabel("latency")
+    models_legend(fig, flat[0])
+    more = f" The first {MAX_SPECTRA} of {len(combos)} combinations are drawn." if len(combos) > MAX_SPECTRA else ""
+    return [figure(fig, "Latency at every percentile",
+                   "Each model's latency from the median (left) through p99 and p99.9 to the maximum (right end), one panel per "
+                   "combination. The panels share their axes, so heights compare across panels; a line that climbs at the "
+                   f"right is a long tail, the one-in-a-thousand wait users feel.{more}" +
+                   (" Dotted, with a red ✗: runs with failed items, not verified, no result." if unverified_drawn else "") +
+                   scale_note(log, every),
+                   f"{scenario['name']}: latency percentile spectra")]
+
+
+def scenario_charts(scenario, unit):
+    charts = []
+    throughput = lambda c: c["throughput"]["median"]  # noqa: E731
+    charts += per_combination_chart(
+        scenario, throughput, f"{unit}/s (median)", human_count, f"Throughput: {unit} per second",
+        f"Median {unit}/s of each model at each combination, whiskers the median's confidence interval. Longer is faster; "
+        "where two models' whiskers overlap, this data cannot rank them.",
+        errors_of=lambda c: (c["throughput"]["ci_low"], c["throughput"]["ci_high"]))
+    charts += throughput_lines(scenario, unit)
+    charts += per_combination_chart(
+        scenario, lambda c: c["latency_p99_us"], "p99 latency", human_us, "Tail latency: p99",
+        f"The 99th-percentile latency of each model: one {unit[:-1] if unit.endswith('s') else unit} in a hundred waited at "
+        "least this long. Shorter is better.")
+    charts += spectrum_charts(scenario)
+    charts += per_combination_chart(
+        scenario, lambda c: c["peak_rss_bytes"], "peak RSS", human_bytes, "Memory: peak RSS",
+        "The peak resident memory of each case's process (median over runs). Its floor is the program and its runtime; "
+        "what rises above it as tasks are added is what the tasks cost.")
+    charts += per_combination_chart(
+        scenario, lambda c: c["bytes_per_task"], "bytes per task", human_bytes, "Memory per task",
+        "The RSS growth during the run divided by the tasks alive at once: the memory one goroutine, future, task or "
+        "thread costs here (stacks included).")
+    charts += per_combination_chart(
+        scenario, lambda c: c["cpu_us_per_item"], f"CPU time per {unit[:-1] if unit.endswith('s') else unit}", human_us,
+        "CPU per item",
+        "User plus system CPU time spent per item, whatever the wall clock: a model can win on time by burning more cores. "
+        "Shorter is cheaper.")
+    return charts
+
+
+# --- tables: human units in the page and in Markdown; raw numbers (no exponents) in CSV ---------------
+
+COLUMNS = [
+    # (page and Markdown heading, CSV heading, value, human form)
+    ("model", "model", lambda c: c["model"], str),
+    # runs with failed items are no result: shown, and marked in every table (and chart) they are in
+    ("verified", "verified", lambda c: "NOT VERIFIED" if c.get("unverified") else "yes", str),
+    ("runs", "runs", lambda c: c["n"], str),
+    ("throughput/s", "throughput_per_s", lambda c: c["throughput"]["median"], human_count),
+    ("CI low", "throughput_ci_low", lambda c: c["throughput"]["ci_low"], human_count),
+    ("CI high", "throughput_ci_high", lambda c: c["throughput"]["ci_high"], human_count),
+    ("p50", "latency_p50_us", lambda c: c["latency_p50_us"], human_us),
+    ("p99", "latency_p99_us", lambda c: c["latency_p99_us"], human_us),
+    ("p99.9", "latency_p999_us", lambda c: c["latency_p999_us"], human_us),
+    ("peak RSS", "peak_rss_bytes", lambda c: c["peak_rss_bytes"], human_bytes),
+    ("per task", "bytes_per_task", lambda c: c["bytes_per_task"], human_bytes),
+    ("CPU/item", "cpu_us_per_item", lambda c: c["cpu_us_per_item"], human_us),
+]
+
+
+def plain(value):
+    """A number for tools: an integer as such, else up to 6 decimals, never an exponent."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 2**53:
+            return str(int(value))
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def table_rows(scenario):
+    for case in cases_in_order(scenario):
+        yield [label(case["params"])] + [human(get(case)) if get(case) is not None else "-" for _, _, get, human in COLUMNS]
+
+
+def problems(scenario):
+    """The runs that failed and the models left out, one sentence each: a
+    report never drops a model without saying so."""
+    lines = []
+    failed = {}
+    for f in scenario.get("failed", []):
+        key = (label(f["params"]), f["model"], f["status"], f["message"])
+        failed[key] = failed.get(key, 0) + 1
+    for (where, model, status, message), count in failed.items():
+        runs = "run" if count == 1 else f"{count} runs"
+        lines.append(f"{model} failed ({status}, {runs}) at {where}: {message}")
+    for left in scenario.get("left_out", []):
+        lines.append(f"{left['model']} left out at {label(left['params'])}: {left['reason']}")
+    for case in scenario.get("cases", []):
+        bad = case.get("unverified")
+        if bad:
+            lines.append(f"{case['model']} NOT VERIFIED at {label(case['params'])}: {bad['runs']} of {case['n']} run(s) had failed "
+                         f"items ({bad['items_failed']} of {bad['items']} failed); its numbers are shown marked ✗, never ranked")
+    return lines
+
+
+def write_markdown(model, f):
+    lines = [f"# {model['title']}", ""]
+    for scenario in model["scenarios"]:
+        lines += [f"## {scenario['name']}", "", scenario["summary"], ""]
+        trouble = problems(scenario)
+        if trouble:
+            lines += ["Not in the numbers below, or marked there:", ""] + [f"- {line}" for line in trouble] + [""]
+        header = ["parameters"] + [name for name, _, _, _ in COLUMNS]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in table_rows(scenario)]
+        lines.append("")
+    f.write("\n".join(lines))
+
+
+def write_csv(model, f):
+    writer = csv.writer(f)
+    writer.writerow(["scenario", "parameters"] + [name for _, name, _, _ in COLUMNS])
+    for scenario in model["scenarios"]:
+        for case in cases_in_order(scenario):
+            writer.writerow([scenario["name"], label(case["params"])] + [plain(get(case)) for _, _, get, _ in COLUMNS])
+
+
+def environment(source):
+    machine = source.get("machine") or {}
+    build = source.get("conclab") or {}
+    rows = [("file", source["file"]), ("started", source.get("started_utc")), ("CPU", machine.get("cpu_model")),
+            ("logical CPUs", machine.get("logical_cpus")), ("memory", machine.get("memory_bytes")),
+            ("kernel", machine.get("kernel")), ("OS", machine.get("os")), ("governor", machine.get("cpufreq_governor")),
+            ("conclab", f"{build.get('version')} ({build.get('git_commit')}), {build.get('build_type')}, {build.get('compiler')}")]
+    body = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    command = " ".join(source.get("command") or [])
+    return f"<table class='env'>{body}</table><p>To reproduce:</p><pre>{html.escape(command)}</pre>"
+
+
+def write_html(model, f):
+    parts = [f"<h1>{html.escape(model['title'])}</h1>",
+             f"<p class='meta'>Generated {html.escape(model['generated_utc'])} by conclab "
+             f"{html.escape(str(model['generated_by'].get('version')))}. Medians over repetitions; CI: the median's "
+             "confidence interval from order statistics; significance: Mann-Whitney U between the leader and the "
+             "runner-up. Methodology: docs/methodology.md in the conclab sources.</p>"]
+    for scenario in model["scenarios"]:
+        unit = scenario.get("unit", "items")
+        parts.append(f"<h2>{html.escape(scenario['name'])}</h2>")
+        parts.append(f"<p class='verdict'>{html.escape(scenario['summary'])}</p>")
+        trouble = problems(scenario)
+        if trouble:
+            items = "".join(f"<li>{html.escape(line)}</li>" for line in trouble)
+            parts.append(f"<div class='problems'><p>Not in the numbers below, or marked there:</p><ul>{items}</ul></div>")
+        verdicts = sorted(scenario["verdicts"], key=lambda v: params_key(v["params"]))
+        if verdicts:
+            items = "".join(f"<li>{html.escape(swept_label(v['params'], scenario))}: {html.escape(v['text'])}</li>" for v in verdicts)
+            listed = f"<ul class='verdicts'>{items}</ul>"
+            # a grid's fifty verdicts would bury the charts: folded, one click away
+            parts.append(listed if len(verdicts) <= 8 else
+                         f"<details><summary>The verdict at each of the {len(verdicts)} combinations</summary>{listed}</details>")
+        fixed = ", ".join(f"{k}={v}" for k, v in scenario["fixed"].items())
+        parts.append(f"<p class='fixed'>Fixed parameters: {html.escape(fixed)}</p>")
+        parts += scenario_charts(scenario, unit)
+        header = "".join(f"<th>{html.escape(n)}</th>" for n in ["parameters"] + [name for name, _, _, _ in COLUMNS])
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table_rows(scenario))
+        parts.append(f"<table class='results'><tr>{header}</tr>{rows}</table>")
+        if scenario.get("listing_html"):
+            # made and escaped by conclab (src/results/listing.cpp, as `conclab show --html`): the code of the build that drew this page
+            parts.append(f"<details class='listing' id='code-{html.escape(scenario['name'])}'><summary>The code: each model's file of this scenario side by side, "
+                         "lined up on its roles</summary>" + scenario["listing_html"] + "</details>")
+    if model.get("claims"):
+        parts.append("<h2 id='claims'>The claims, answered by measurement</h2>")
+        parts.append("<p>Things said in the Go versus Rust debate, each tested by a case of this sweep "
+                     "(conclab claims; docs/workshop/07-claims.md says how each is decided).</p>")
+        head = "".join(f"<th>{n}</th>" for n in ["claim", "tested by", "measured (medians)", "verdict"])
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c[k])}</td>" for k in ["claim", "evidence", "measured", "verdict"]) + "</tr>"
+                       for c in model["claims"])
+        parts.append(f"<table class='claims'><tr>{head}</tr>{rows}</table>")
+    if model.get("calibration"):
+        parts.append("<h2>Calibration: each model against its real Go or Rust peer</h2>")
+        parts.append(f"<pre class='calibration'>{html.escape(model['calibration'])}</pre>")
+    parts.append("<h2>Environment</h2>")
+    parts += [environment(source) for source in model["sources"]]
+    style = ("body{font-family:sans-serif;margin:1.5em 2em;color:#222}figure{margin:1.5em 0}"
+             "figcaption{max-width:75em;font-size:14px;line-height:1.4;color:#333}"
+             "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;"
+             "text-align:right}th{background:#f3f3f3}.env th,.env td{text-align:left}img.chart{display:block;margin:0.5em 0;"
+             "width:100%;max-width:1800px;height:auto}.verdict{font-weight:bold}.problems{border-left:4px solid #d62728;background:#fdf0f0;"
+             "padding:2px 12px;margin:1em 0}pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}"
+             ".listing{overflow-x:auto}.listing table{table-layout:fixed;width:100%}.listing td,.listing th{text-align:left;"
+             "vertical-align:top}.listing pre{font-size:11px;margin:0;white-space:pre-wrap;word-break:break-all}"
+             "summary{cursor:pointer;font-weight:bold;margin:1em 0}.claims td,.claims th{text-align:left;vertical-align:top}")
+    script = ("window.addEventListener('load',function(){var n=0;document.querySelectorAll('img.chart').forEach("
+              "function(i){if(i.complete&&i.naturalWidth>0)n++;});document.body.setAttribute('data-charts-shown',n);"
+              "document.body.setAttribute('data-charts',document.querySelectorAll('img.chart').length);});")
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(model['title'])}</title>"
+            f"<style>{style}</style></head><body>{''.join(parts)}<script>{script}</script></body></html>")
+    f.write(page)
+
+
+def write_whole(path, writer, *args):
+    """Writes a regular file through a new temporary file beside its real
+    target and renames it, so a failure leaves no partial file and a symlink
+    stays a link; a character device or FIFO is written through, never
+    replaced (as the C++ side does, src/runner/output_file.cpp). The temporary name
+    is made with O_EXCL (mkstemp): a name planted beside the target, a link
+    to another file, is never opened; only a regular file, or nothing, is
+    replaced."""
+    real = os.path.realpath(path)
+    if os.path.exists(real) and not os.path.isfile(real):
+        mode = os.stat(real).st_mode
+        if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+            raise OSError(f"{path} is neither a regular file, a character device nor a FIFO: not written")
+        with open(path, "w", newline="") as f:
+            writer(*args, f)
+        return
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(real) or ".", prefix="." + os.path.basename(real) + ".partial-")
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())
+        with os.fdopen(fd, "w", newline="") as f:
+            writer(*args, f)
+            f.flush()
+            os.fdatasync(f.fileno())
+        if os.path.lexists(real) and not stat.S_ISREG(os.lstat(real).st_mode):
+            raise OSError(f"{real} is no longer a regular file: not replaced")
+        os.replace(temporary, real)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def current_umask():
+    """The umask, read without changing it (Linux: /proc/self/status)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(sys.argv[1]) as f:
+        model = json.load(f)
+    out = sys.argv[2]
+    write_whole(os.path.join(out, "tables.md"), write_markdown, model)
+    write_whole(os.path.join(out, "tables.csv"), write_csv, model)
+    write_whole(os.path.join(out, "index.html"), write_html, model)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

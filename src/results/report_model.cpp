@@ -1,0 +1,247 @@
+#include "src/results/report_model.hpp"
+
+#include "src/kit/machine.hpp"
+#include "src/results/aggregate.hpp"
+#include "src/results/calibration.hpp"
+#include "src/results/compare.hpp"
+#include "src/runner/case_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace conclab {
+namespace {
+
+// The header of a results or sweep file: where and how it was made.
+nlohmann::json source_of(std::string const& path) {
+    std::ifstream file{path};
+    std::string first;
+    std::getline(file, first);
+    auto head = nlohmann::json::parse(first, nullptr, false);
+    if (head.is_discarded() || head.value("schema", "") != "conclab-sweep") {
+        std::stringstream all;
+        file.clear();
+        file.seekg(0);
+        all << file.rdbuf();
+        head = nlohmann::json::parse(all.str(), nullptr, false);
+    }
+    auto const value = [&](char const* key) { return head.is_object() && head.contains(key) ? head.at(key) : nlohmann::json(nullptr); };
+    return {{"file", path},
+            {"kind", head.value("schema", "") == "conclab-sweep" ? "sweep" : "results"},
+            {"command", value("command")},
+            {"machine", value("machine")},
+            {"conclab", value("conclab")},
+            {"started_utc", value("started_utc")}};
+}
+
+// The spectrum of the run whose throughput is the median one: a real
+// distribution, not an average of several.
+nlohmann::json median_spectrum(std::vector<CaseMetrics> const& runs) {
+    if (runs.empty()) return nlohmann::json::array();
+    std::vector<std::size_t> order(runs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return runs[a].throughput_per_s < runs[b].throughput_per_s; });
+    auto const& run = runs[order[order.size() / 2]];
+    nlohmann::json out = nlohmann::json::array();
+    for (auto const& [percent, us] : run.latency_spectrum_us) out.push_back({percent, us});
+    return out;
+}
+
+std::vector<double> values_of(std::vector<CaseMetrics> const& runs, double CaseMetrics::*field) {
+    std::vector<double> out;
+    for (auto const& r : runs) out.push_back(r.*field);
+    return out;
+}
+
+}  // namespace
+
+nlohmann::json build_report(std::vector<std::string> const& inputs, std::string const& title) {
+    nlohmann::json sources = nlohmann::json::array();
+    std::vector<CaseRuns> all;
+    std::vector<FailedRun> failed;
+    std::vector<LeftOutModel> left_out;
+    std::vector<CaseRuns> unverified;
+    // one set of runs: throws UsageError for what is not a results or sweep file, or a corrupt one
+    auto file = read_results(inputs);
+    for (auto const& input : inputs) sources.push_back(source_of(input));
+    failed = std::move(file.failed);
+    left_out = std::move(file.left_out);
+    all = std::move(file.cases);
+    unverified = std::move(file.unverified);
+
+    std::map<std::string, std::vector<CaseRuns const*>> by_scenario;
+    for (auto const& c : all) by_scenario[c.scenario].push_back(&c);
+    // a scenario whose every run failed still gets its section: to say so
+    for (auto const& f : failed) by_scenario.try_emplace(f.scenario);
+    for (auto const& l : left_out) by_scenario.try_emplace(l.scenario);
+    // runs with failed items: shown, marked, in every table and chart they belong to; never ranked
+    std::map<std::string, std::vector<CaseRuns const*>> unverified_by_scenario;
+    for (auto const& c : unverified) {
+        by_scenario.try_emplace(c.scenario);
+        unverified_by_scenario[c.scenario].push_back(&c);
+    }
+    nlohmann::json scenarios = nlohmann::json::array();
+    for (auto const& [scenario, cases] : by_scenario) {
+        // parameters that vary are the axes; the others are fixed
+        std::map<std::string, std::set<std::string>> seen;
+        auto const see = [&](ParamValues const& params) {
+            for (auto const& [name, value] : params) seen[name].insert(params_to_json({{name, value}}).at(name).dump());
+        };
+        for (auto const* c : cases) see(c->params);
+        for (auto const* c : unverified_by_scenario[scenario]) see(c->params);
+        for (auto const& f : failed) {
+            if (f.scenario == scenario) see(f.params);
+        }
+        nlohmann::json axes = nlohmann::json::object(), fixed = nlohmann::json::object();
+        for (auto const& [name, values] : seen) {
+            if (name == "target") continue;  // the embedded server's URL changes every run
+            nlohmann::json list = nlohmann::json::array();
+            for (auto const& v : values) list.push_back(nlohmann::json::parse(v));
+            std::sort(list.begin(), list.end());
+            if (list.size() > 1) {
+                axes[name] = list;
+            } else {
+                fixed[name] = list.front();
+            }
+        }
+        auto const swept = [&](ParamValues const& params) {
+            nlohmann::json out = nlohmann::json::object();
+            for (auto const& [name, values] : axes.items()) {
+                if (params.count(name) != 0) out[name] = params_to_json({{name, params.at(name)}}).at(name);
+            }
+            return out;
+        };
+        // Failed runs and left-out models, next to the charts: a report never
+        // drops a model without saying so.
+        nlohmann::json failures = nlohmann::json::array();
+        for (auto const& f : failed) {
+            if (f.scenario != scenario) continue;
+            failures.push_back({{"params", swept(f.params)}, {"model", f.model}, {"status", f.status}, {"message", f.message}});
+        }
+        nlohmann::json omitted = nlohmann::json::array();
+        std::set<std::string> omitted_seen;
+        for (auto const& l : left_out) {
+            if (l.scenario != scenario) continue;
+            nlohmann::json entry{{"params", swept(l.params)}, {"model", l.model}, {"reason", l.reason}};
+            if (omitted_seen.insert(entry.dump()).second) omitted.push_back(std::move(entry));
+        }
+
+        nlohmann::json rows = nlohmann::json::array();
+        std::map<std::string, std::vector<CaseRuns const*>> by_combination;
+        std::map<std::string, std::vector<std::string>> unverified_at;  // combination -> models with failed items there
+        std::vector<CaseRuns const*> shown = cases;
+        for (auto const* c : unverified_by_scenario[scenario]) shown.push_back(c);
+        for (auto const* c : shown) {
+            bool const is_verified = std::find(cases.begin(), cases.end(), c) != cases.end();
+            if (is_verified) {
+                by_combination[swept(c->params).dump()].push_back(c);
+            } else {
+                unverified_at[swept(c->params).dump()].push_back(std::string{token(c->model)});
+            }
+            auto const throughput = summarize(values_of(c->runs, &CaseMetrics::throughput_per_s));
+            auto const median = [&](double CaseMetrics::*field) { return number_or_null(summarize(values_of(c->runs, field)).median); };
+            auto const cpu_per_item = summarize(values_of(c->runs, &CaseMetrics::items_per_cpu_s)).median;
+            rows.push_back({{"params", swept(c->params)},
+                            {"model", token(c->model)},
+                            {"n", c->runs.size()},
+                            {"throughput", {{"median", number_or_null(throughput.median)},
+                                            {"ci_low", number_or_null(throughput.ci_low)},
+                                            {"ci_high", number_or_null(throughput.ci_high)},
+                                            {"ci_level", throughput.ci_level},
+                                            {"cv", number_or_null(throughput.cv)}}},
+                            {"latency_p50_us", median(&CaseMetrics::latency_p50_us)},
+                            {"latency_p99_us", median(&CaseMetrics::latency_p99_us)},
+                            {"latency_p999_us", median(&CaseMetrics::latency_p999_us)},
+                            {"peak_rss_bytes", median(&CaseMetrics::peak_rss_bytes)},
+                            {"bytes_per_task", median(&CaseMetrics::bytes_per_task)},
+                            {"cpu_us_per_item", number_or_null(cpu_per_item > 0 ? 1e6 / cpu_per_item : no_value)},
+                            {"spectrum_us", median_spectrum(c->runs)}});
+            if (!is_verified) {
+                std::size_t bad = 0;
+                std::uint64_t failed_items = 0, attempted = 0;
+                for (auto const& m : c->runs) {
+                    bad += verified(m) ? 0 : 1;
+                    failed_items += m.items_failed;
+                    attempted += m.items + m.items_failed;
+                }
+                rows.back()["unverified"] = {{"runs", bad}, {"items_failed", failed_items}, {"items", attempted}};
+            }
+        }
+
+        // per combination: the leader by median throughput against the runner-up
+        nlohmann::json verdicts = nlohmann::json::array();
+        std::map<std::string, int> leads;
+        std::size_t significant = 0;
+        for (auto const& [key, models] : unverified_at) {
+            std::string names;
+            for (auto const& m : models) names += (names.empty() ? "" : ", ") + m;
+            verdicts.push_back({{"params", nlohmann::json::parse(key)},
+                                {"leader", nullptr},
+                                {"runner_up", nullptr},
+                                {"ratio", nullptr},
+                                {"p", nullptr},
+                                {"significant", false},
+                                {"not_ranked", true},
+                                {"text", "not ranked: " + names + " had runs with failed items (not verified), which are no result"}});
+        }
+        for (auto const& [key, group] : by_combination) {
+            if (group.size() < 2 || unverified_at.count(key) != 0) continue;
+            std::vector<std::pair<double, CaseRuns const*>> ranked;
+            for (auto const* c : group) ranked.emplace_back(summarize(values_of(c->runs, &CaseMetrics::throughput_per_s)).median, c);
+            std::sort(ranked.begin(), ranked.end(), [](auto const& a, auto const& b) { return a.first > b.first; });
+            auto const& [best, leader] = ranked[0];
+            auto const& [second, runner_up] = ranked[1];
+            double const p = mann_whitney_p(values_of(leader->runs, &CaseMetrics::throughput_per_s),
+                                            values_of(runner_up->runs, &CaseMetrics::throughput_per_s));
+            bool const is_significant = p < 0.05;
+            ++leads[std::string{token(leader->model)}];
+            if (is_significant) ++significant;
+            char text[256];
+            std::snprintf(text, sizeof text, "%s leads, %.2fx %s (Mann-Whitney p = %.3g%s)", std::string{token(leader->model)}.c_str(),
+                          second > 0 ? best / second : 0.0, std::string{token(runner_up->model)}.c_str(), p,
+                          is_significant ? "" : ": not significant, repeat more to be sure");
+            verdicts.push_back({{"params", nlohmann::json::parse(key)},
+                                {"leader", token(leader->model)},
+                                {"runner_up", token(runner_up->model)},
+                                {"ratio", number_or_null(second > 0 ? best / second : no_value)},
+                                {"p", p},
+                                {"significant", is_significant},
+                                {"text", text}});
+        }
+        std::string summary;
+        if (!unverified_at.empty()) {
+            summary += std::to_string(unverified_at.size()) + " combination(s) not ranked: runs with failed items there (marked). ";
+        }
+        for (auto const& [model, count] : leads) {
+            summary += (summary.empty() ? "" : ", ") + model + " leads in " + std::to_string(count) + " of " +
+                       std::to_string(verdicts.size() - unverified_at.size());
+        }
+        if (!leads.empty()) {
+            summary += " combination(s) by median throughput; " + std::to_string(significant) + " of these leads are significant (p < 0.05).";
+        }
+        scenarios.push_back({{"name", scenario},
+                             {"axes", std::move(axes)},
+                             {"fixed", std::move(fixed)},
+                             {"cases", std::move(rows)},
+                             {"verdicts", std::move(verdicts)},
+                             {"failed", std::move(failures)},
+                             {"left_out", std::move(omitted)},
+                             {"summary", summary}});
+    }
+    return {{"schema", "conclab-report"},
+            {"title", title},
+            {"generated_utc", utc_now()},
+            {"generated_by", describe_build()},
+            {"sources", std::move(sources)},
+            {"scenarios", std::move(scenarios)},
+            // each model against its real Go or Rust peer, where both ran (docs/calibration.md)
+            {"calibration", has_pairs(all) ? nlohmann::json(format_calibration(calibrate(all))) : nlohmann::json(nullptr)}};
+}
+
+}  // namespace conclab

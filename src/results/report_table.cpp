@@ -1,0 +1,324 @@
+#include "src/kit/colour.hpp"
+#include "src/kit/units.hpp"
+#include "src/results/aggregate.hpp"
+#include "src/results/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <tuple>
+#include <string>
+#include <vector>
+
+namespace conclab {
+namespace {
+
+// three significant digits, with a k/M/G suffix for large counts (from 10k; 1000-9999 in full), in the
+// largest unit where the rounded value is still at least 1 (least 10 for k): 999,600 is 1M, never 1e+03k
+std::string count(double value) {
+    if (!std::isfinite(value)) return "-";
+    for (auto const& [limit, suffix, least] : {std::tuple{1e9, "G", 1.0}, std::tuple{1e6, "M", 1.0}, std::tuple{1e3, "k", 10.0}}) {
+        if (auto const text = printed("%.3g", value / limit); std::fabs(std::strtod(text.c_str(), nullptr)) >= least) return text + suffix;
+    }
+    return printed("%.0f", value);
+}
+
+std::string three_digits(double value) {
+    if (!std::isfinite(value)) return "-";
+    if (std::fabs(value) >= 999.5) return printed("%.0f", value);  // %.3g would print 999.7 as 1e+03
+    return printed("%.3g", value);
+}
+
+std::string duration(double seconds) {
+    if (!std::isfinite(seconds)) return "-";
+    if (seconds < 1) return three_digits(seconds * 1e3) + " ms";
+    return three_digits(seconds) + " s";
+}
+
+// a scaled scenario metric: three significant digits, or a count
+std::string scaled(double value) {
+    if (!std::isfinite(value)) return "-";
+    if (std::fabs(value) >= 1e4 || value == std::floor(value)) return count(value);
+    return three_digits(value);
+}
+
+std::string cores(double value) { return std::isfinite(value) ? printed("%.2f", value) : "-"; }
+
+std::string cpu_seconds(double seconds) { return std::isfinite(seconds) ? printed("%.3f", seconds) : "-"; }
+
+std::string kib(double bytes) { return std::isfinite(bytes) ? three_digits(bytes / 1024.0) : "-"; }
+
+std::string mib(double bytes) { return std::isfinite(bytes) ? printed("%.1f", bytes / (1024.0 * 1024.0)) : "-"; }
+
+struct Column {
+    std::string title;
+    bool left = false;
+    bool wide = false;  ///< only in the --wide table
+};
+
+}  // namespace
+
+std::string format_table(RunResults const& results, TableStyle style) {
+    using colour::paint;
+    using colour::Style;
+    auto const& plan = results.plan;
+    std::vector<Column> columns{
+        {"model", true, false}, {"verified", true, false}, {"wall", false, false}, {plan.scenario->unit + "/s", false, false},
+        {"CI +-", false, false},
+    };
+    std::vector<ExtraMetric const*> extra_columns, noted;
+    for (auto const& metric : plan.scenario->metrics) {
+        if (!metric.title.empty()) {
+            extra_columns.push_back(&metric);
+            columns.push_back({metric.title, false, metric.wide});
+        }
+        if (metric.noted) noted.push_back(&metric);
+    }
+    // the default table: the most-read columns (about 100 characters); --wide: all of them
+    for (auto const& [title, wide] : std::initializer_list<std::pair<char const*, bool>>{
+             {"p50 us", false}, {"p90 us", true}, {"p99 us", false}, {"p99.9 us", false}, {"max us", true}, {"RSS MiB", false},
+             {"KiB/task", true}, {"user s", true}, {"sys s", true}, {"cores", false}, {"vol cs", true}, {"invol cs", true}}) {
+        columns.push_back({title, false, wide});
+    }
+    std::vector<std::string> notes;
+    double ci_level = 1;
+    std::vector<std::pair<std::string, Spread>> ranked;  // models with verified runs: their throughput
+    std::vector<std::string> outliers;
+    std::vector<std::string> noisy;
+    double rate_requested = no_value;
+    std::vector<std::string> saturated_models;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<bool> all_verified;  // per row: every run verified (the verified cell green, else red)
+    std::vector<std::string> failures;
+    std::vector<std::string> unverified;  // runs that finished with failed items
+    for (auto const& model : results.models) {
+        std::vector<CaseMetrics> ok;
+        std::size_t verified_runs = 0;
+        std::uint64_t failed = 0, attempted = 0;
+        for (auto const& run : model.runs) {
+            if (run.status == CaseOutcome::Status::ok) {
+                ok.push_back(run.metrics);
+                if (verified(run.metrics)) {
+                    ++verified_runs;
+                } else {
+                    failed += run.metrics.items_failed;
+                    attempted += run.metrics.items + run.metrics.items_failed;
+                }
+            } else {
+                failures.push_back(std::string{token(model.model)} + ": " + std::string{to_string(run.status)} + ": " + run.message);
+            }
+        }
+        auto const median = [&](double CaseMetrics::*field) {
+            std::vector<double> values;
+            for (auto const& m : ok) values.push_back(m.*field);
+            return summarize(values);
+        };
+        auto const throughput = median(&CaseMetrics::throughput_per_s);
+        std::string spread = "-";
+        if (throughput.n > 1 && throughput.median > 0) {
+            double const half = std::max(throughput.median - throughput.ci_low, throughput.ci_high - throughput.median);
+            spread = printed("%.1f%%", 100.0 * half / throughput.median);
+            ci_level = std::min(ci_level, throughput.ci_level);
+        }
+        if (throughput.n > 0) ranked.push_back({std::string{token(model.model)}, throughput});
+        if (auto const runs = ok.size() - verified_runs; runs > 0) {
+            unverified.push_back(std::string{token(model.model)} + ": " + std::to_string(runs) + " run(s), " + std::to_string(failed) +
+                                 " of " + std::to_string(attempted) + " " + plan.scenario->unit + " failed");
+        }
+        for (auto position : throughput.outliers) {
+            outliers.push_back(std::string{token(model.model)} + " " + count(ok[position].throughput_per_s) + "/s");
+        }
+        auto const extra_median = [&](std::string const& key) {
+            std::vector<double> values;
+            for (auto const& m : ok) values.push_back(extra_value(m, key));
+            return summarize(values).median;
+        };
+        std::vector<std::string> row{
+            std::string{token(model.model)},
+            std::to_string(verified_runs) + "/" + std::to_string(model.runs.size()),
+            duration(median(&CaseMetrics::wall_s).median),
+            count(throughput.median),
+            spread,
+        };
+        for (auto const* metric : extra_columns) row.push_back(scaled(extra_median(metric->key) * metric->scale));
+        std::string noted_here;
+        for (auto const* metric : noted) {
+            double const value = extra_median(metric->key);
+            if (std::isfinite(value) && value != 0) noted_here += (noted_here.empty() ? "" : ", ") + metric->key + " " + count(value);
+        }
+        if (!noted_here.empty()) notes.push_back(std::string{token(model.model)} + ": " + noted_here);
+        for (auto const& m : ok) {
+            if (std::isfinite(m.rate_requested)) rate_requested = m.rate_requested;
+        }
+        if (auto const saturated = median(&CaseMetrics::saturated); saturated.n > 0 && saturated.max > 0) {
+            saturated_models.push_back(std::string{token(model.model)} + " (" + count(median(&CaseMetrics::rate_achieved).median) +
+                                       "/s achieved, median)");
+        }
+        for (std::size_t rep = 0; rep < model.runs.size(); ++rep) {
+            auto const& run = model.runs[rep];
+            // /proc/stat counts in 10 ms ticks: only runs of half a second or more say something
+            if (run.status == CaseOutcome::Status::ok && run.metrics.wall_s >= 0.5 && run.metrics.machine_other_cores > 0.25) {
+                noisy.push_back(std::string{token(model.model)} + " repetition " + std::to_string(rep + 1) + " (" +
+                                printed("%.2f", run.metrics.machine_other_cores) + " cores)");
+            }
+        }
+        row.insert(row.end(), {
+            three_digits(median(&CaseMetrics::latency_p50_us).median),
+            three_digits(median(&CaseMetrics::latency_p90_us).median),
+            three_digits(median(&CaseMetrics::latency_p99_us).median),
+            three_digits(median(&CaseMetrics::latency_p999_us).median),
+            three_digits(median(&CaseMetrics::latency_max_us).median),
+            mib(median(&CaseMetrics::peak_rss_bytes).median),
+            kib(median(&CaseMetrics::bytes_per_task).median),
+            cpu_seconds(median(&CaseMetrics::user_cpu_s).median),
+            cpu_seconds(median(&CaseMetrics::sys_cpu_s).median),
+            cores(median(&CaseMetrics::cpu_utilization).median),
+            count(median(&CaseMetrics::voluntary_ctx_switches).median),
+            count(median(&CaseMetrics::involuntary_ctx_switches).median),
+        });
+        rows.push_back(std::move(row));
+        all_verified.push_back(verified_runs > 0 && verified_runs == model.runs.size());
+    }
+
+    // the columns this table shows, and those --wide adds (named in the note below the table)
+    std::vector<std::size_t> shown;
+    std::string hidden;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (style.wide || !columns[c].wide) {
+            shown.push_back(c);
+        } else {
+            hidden += (hidden.empty() ? "" : ", ") + columns[c].title;
+        }
+    }
+    {
+        std::vector<Column> kept;
+        for (auto c : shown) kept.push_back(columns[c]);
+        for (auto& row : rows) {
+            std::vector<std::string> cells;
+            for (auto c : shown) cells.push_back(std::move(row[c]));
+            row = std::move(cells);
+        }
+        columns = std::move(kept);
+    }
+    bool const colour = style.colour && style.format == TableFormat::text;
+
+    std::vector<std::size_t> width(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        width[c] = columns[c].title.size();
+        for (auto const& row : rows) width[c] = std::max(width[c], row[c].size());
+    }
+    // painted after padding, so escape codes never count as width
+    auto const line = [&](auto const& cell, auto const& paint_cell) {
+        std::string out;
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            std::string const text = cell(c);
+            std::string const pad(width[c] - text.size(), ' ');
+            out += c == 0 ? "" : "  ";
+            out += columns[c].left ? paint_cell(c, text) + pad : pad + paint_cell(c, text);
+        }
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        return out + "\n";
+    };
+
+    bool const markdown = style.format == TableFormat::markdown;
+    // Markdown: a pipe table, model and verified left-aligned, numbers right-aligned
+    auto const markdown_line = [&](auto const& cell) {
+        std::string out = "|";
+        for (std::size_t c = 0; c < columns.size(); ++c) out += " " + cell(c) + " |";
+        return out + "\n";
+    };
+    std::string out = (markdown ? "**" + plan.scenario->name + "**" : plan.scenario->name) + ": " +
+                      format_params(plan.scenario->params, plan.params) + "\n";
+    if (!results.fixture_summary.empty()) out += (markdown ? "\n" : "") + results.fixture_summary + "\n";
+    out += (markdown ? "\n" : "") + std::to_string(plan.repeat) + " repetition(s) per model, each in its own process after " +
+           std::to_string(plan.warmup) + " warm-up run(s), models in rotated order; medians shown\n\n";
+    if (markdown) {
+        out += markdown_line([&](std::size_t c) { return columns[c].title; });
+        out += markdown_line([&](std::size_t c) { return std::string{columns[c].left ? ":---" : "---:"}; });
+        for (auto const& row : rows) out += markdown_line([&](std::size_t c) { return row[c]; });
+    } else {
+        out += line([&](std::size_t c) { return columns[c].title; },
+                    [&](std::size_t, std::string const& text) { return paint(text, Style::bold, colour); });
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            out += line([&](std::size_t c) { return rows[r][c]; }, [&](std::size_t c, std::string const& text) {
+                if (c != 1) return text;
+                return paint(text, all_verified[r] ? Style::green : Style::red, colour);
+            });
+        }
+    }
+    auto const table_end = out.size();
+    out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
+           " done exactly once and none failed. RSS: peak of the case's process.";
+    if (hidden.empty()) {
+        out += " KiB/task: the run's RSS growth per task alive at once.\n"
+               "user/sys s: CPU of the measured run; cores = (user + sys) / wall. vol/invol cs: context switches. "
+               "All figures: docs/methodology.md.\n";
+    } else {
+        out += " cores: CPU of the measured run / wall.\n--wide adds " + hidden + ". All figures: docs/methodology.md.\n";
+    }
+    if (ci_level < 1) {
+        out += "CI +-: half-width of the " + printed("%.3g", ci_level * 100) + "% confidence interval of the median " +
+               plan.scenario->unit + "/s, from order statistics (95% needs 6 or more repetitions).\n";
+    }
+    // which models the data can rank: neighbours by median whose intervals overlap cannot be told apart
+    std::sort(ranked.begin(), ranked.end(), [](auto const& a, auto const& b) { return a.second.median > b.second.median; });
+    for (std::size_t i = 1; i < ranked.size(); ++i) {
+        if (ranked[i - 1].second.n > 1 && ranked[i].second.n > 1 && overlap(ranked[i - 1].second, ranked[i].second)) {
+            out += paint("warning:", Style::yellow, colour) + " " + ranked[i - 1].first + " and " + ranked[i].first + " cannot be ranked: their " +
+                   plan.scenario->unit + "/s intervals overlap (more --repeat, or longer runs, may separate them)\n";
+        }
+    }
+    if (std::isfinite(rate_requested)) {
+        out += "open loop: " + count(rate_requested) + " " + plan.scenario->unit +
+               "/s due on a fixed schedule; latencies count from when each was due.";
+        if (saturated_models.empty()) {
+            out += " Every model kept the rate.\n";
+        } else {
+            out += " Saturated (below 90% of the rate in some run):";
+            for (std::size_t i = 0; i < saturated_models.size(); ++i) out += (i == 0 ? " " : ", ") + saturated_models[i];
+            out += "\n";
+        }
+    }
+    if (!noisy.empty()) {
+        out += "noisy runs (other processes kept cores busy meanwhile):";
+        for (std::size_t i = 0; i < noisy.size(); ++i) out += (i == 0 ? " " : ", ") + noisy[i];
+        out += "\n";
+    }
+    if (!outliers.empty()) {
+        out += "outlier runs (beyond 1.5 IQR, kept in the medians):";
+        for (std::size_t i = 0; i < outliers.size(); ++i) out += (i == 0 ? " " : ", ") + outliers[i];
+        out += "\n";
+    }
+    if (!notes.empty()) {
+        out += "\nMedians of per-run counts that are not zero:\n";
+        for (auto const& note : notes) out += "  " + note + "\n";
+    }
+    if (results.interrupted) {
+        std::size_t finished = 0;
+        for (auto const& model : results.models) finished += model.runs.size();
+        out += "\n" + paint("INTERRUPTED:", Style::yellow, colour) + " " + std::to_string(finished) + " of " + std::to_string(plan.repeat * plan.models.size()) +
+               " runs finished before the stop; the figures above are from those only.\n";
+    }
+    if (!unverified.empty()) {
+        out += "\n" + paint("not verified:", Style::red, colour) + " runs that finished with failed " + plan.scenario->unit +
+               " (counted by kind above; their figures are in the medians, over the " + plan.scenario->unit + " done):\n";
+        for (auto const& line : unverified) out += "  " + line + "\n";
+    }
+    if (!failures.empty()) {
+        out += "\n" + paint("FAILED runs", Style::red, colour) + " (not counted above):\n";
+        for (auto const& failure : failures) out += "  " + failure + "\n";
+    }
+    if (markdown) {
+        // every note line a paragraph of its own, as Markdown joins single lines
+        std::string notes;
+        for (auto i = table_end; i < out.size(); ++i) {
+            if (out[i] == '\n' && (i + 1 >= out.size() || out[i + 1] != '\n') && (i == 0 || out[i - 1] != '\n')) notes += '\n';
+            notes += out[i];
+        }
+        out = out.substr(0, table_end) + notes;
+    }
+    return out;
+}
+
+}  // namespace conclab
