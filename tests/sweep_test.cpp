@@ -160,8 +160,10 @@ TEST(Presets, EveryPresetFitsInOneSweep) {
 
 TEST(Presets, WorkshopIsItsStepsInOrder) {
     std::vector<std::string> from_steps;
-    for (auto const step : workshop_steps) {
-        auto const grids = preset("workshop-" + std::string{step}, scenarios());
+    for (auto const& name : preset_names()) {
+        if (!name.starts_with("workshop-")) continue;
+        auto const step = name.substr(std::string_view{"workshop-"}.size());
+        auto const grids = preset(name, scenarios());
         ASSERT_FALSE(grids.empty()) << step;
         for (auto const& grid : grids) {
             if (step != "numbers") {
@@ -176,7 +178,7 @@ TEST(Presets, WorkshopIsItsStepsInOrder) {
     EXPECT_THROW(preset("workshop-", scenarios()), UsageError);
     EXPECT_THROW(preset("workshop-queues", scenarios()), UsageError);
     EXPECT_EQ(preset_list(), "workshop, workshop-numbers, workshop-worker-pool, workshop-url-fetch, workshop-task-tree, "
-                             "workshop-idle-tasks, workshop-pipeline, quick, server or calibration");
+                             "workshop-idle-tasks, workshop-pipeline, calibration, quick or server");
 }
 
 TEST(Presets, QuickIsEveryScenarioAtItsDefaultsInEveryModel) {
@@ -191,11 +193,48 @@ TEST(Presets, QuickIsEveryScenarioAtItsDefaultsInEveryModel) {
     }
 }
 
-TEST(Presets, WorkshopCoversEveryScenarioAndModel) {
+// The machine's size is read where a preset says "cores": injected here.
+TEST(Presets, CoresStandForTheMachinesHardwareThreads) {
+    auto const threads_axis = [](std::vector<SweepGrid> const& grids) {
+        for (auto const& axis : grids.front().axes) {
+            if (axis.name == "threads") return axis.values;
+        }
+        return std::vector<ParamValue>{};
+    };
+    auto const small = threads_axis(preset("server", scenarios(), 2));
+    auto const big = threads_axis(preset("server", scenarios(), 64));
+    EXPECT_EQ(small, (std::vector<ParamValue>{1ULL, 2ULL, 4ULL}));
+    ASSERT_FALSE(big.empty());
+    EXPECT_EQ(big.back(), ParamValue{128ULL});  // 1..2cores*2: up to twice the hardware threads
+    for (auto const& grid : preset("calibration", scenarios(), 48)) {
+        auto const threads = grid.base.find("threads");
+        EXPECT_TRUE(threads->second == ParamValue{2ULL} || threads->second == ParamValue{192ULL}) << to_text(threads->second);
+    }
+}
+
+TEST(Presets, GridsComeInTheFilesOrderSeveralPerScenarioOrOnePerScenario) {
+    auto const grids = grids_from_toml_text(R"([[worker-pool]]
+jobs = 10
+[task-tree]
+leaves = 100
+[[worker-pool]]
+jobs = 20
+["*"]
+repeat = 1
+)", "test.toml", scenarios(), 2);
+    ASSERT_EQ(grids.size(), 3 + scenarios().size());
+    EXPECT_EQ(grids[0].scenario->name, "worker-pool");
+    EXPECT_EQ(grids[0].base.at("jobs"), ParamValue{10ULL});
+    EXPECT_EQ(grids[1].scenario->name, "task-tree");
+    EXPECT_EQ(grids[2].base.at("jobs"), ParamValue{20ULL});
+    for (std::size_t i = 0; i < scenarios().size(); ++i) EXPECT_EQ(grids[3 + i].scenario, scenarios()[i]);
+    EXPECT_THROW(grids_from_toml_text("include = [\"workshop-queues\"]\n", "t.toml", scenarios(), 2), UsageError);
+    EXPECT_THROW(grids_from_toml_text("include = \"quick\"\n", "t.toml", scenarios(), 2), UsageError);
+    EXPECT_EQ(grids_from_toml_text("include = [\"quick\"]\n", "t.toml", scenarios(), 2).size(), scenarios().size());
+}
+
+TEST(Presets, WorkshopCoversEveryModel) {
     auto const grids = preset("workshop", scenarios());
-    std::set<std::string> covered;
-    for (auto const& grid : grids) covered.insert(grid.scenario->name);
-    ASSERT_EQ(covered.size(), scenarios().size());
     std::size_t cases = 0, left_out = 0;
     for (auto const& grid : grids) {
         EXPECT_EQ(grid.models.size(), all_models.size());

@@ -6,6 +6,7 @@
 // puts the parts back together. File format: docs/sweeps.md.
 #pragma once
 
+#include "src/kit/machine.hpp"
 #include "src/kit/model.hpp"
 #include "src/kit/params.hpp"
 #include "src/kit/scenario.hpp"
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -180,26 +182,42 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
 /// files is kept once (the first). Returns the number of cases.
 std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out, bool allow_partial = false);
 
-/// The built-in grids: "workshop" and one per workshop step
-/// ("workshop-numbers"...; small), "quick" (every scenario at its defaults,
-/// 3 runs: `meson test --benchmark`), "server" (large, threads up to twice the
-/// machine's cores) and "calibration" (each model beside its peer);
-/// docs/workshop/README.md and docs/sweeps.md have their measured durations.
-std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios);
+/// A built-in preset: a TOML grid file of src/runner/presets/, compiled in
+/// (embed_presets.py) and read by the same code as `--grid`.
+struct PresetFile {
+    std::string_view name;  ///< "workshop-pipeline"
+    std::string_view path;  ///< "src/runner/presets/workshop-pipeline.toml"
+    std::string_view text;
+};
+std::span<PresetFile const> preset_files();
 
-/// The workshop's steps in their order (docs/workshop/): `--preset workshop-STEP`
-/// runs one, `--preset workshop` all of them.
-inline constexpr std::array<std::string_view, 6> workshop_steps{"numbers", "worker-pool", "url-fetch", "task-tree", "idle-tasks", "pipeline"};
+/// The grids of preset `name`: "workshop" (every step's, through its
+/// `include`) and one per workshop step ("workshop-numbers"...; small),
+/// "quick" (every scenario at its defaults, 3 runs: `meson test
+/// --benchmark`), "server" (large, threads up to twice the machine's
+/// cores) and "calibration" (each model beside its peer); docs/sweeps.md
+/// and docs/workshop/README.md have their measured durations. `cores`
+/// stands for the machine's hardware threads. UsageError for another name.
+std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios,
+                              unsigned cores = hardware_threads());
 
-/// Every preset's name: workshop, its steps, quick, server, calibration.
+/// Every preset's name: workshop, its steps in its order, then the others.
 std::vector<std::string> preset_names();
-/// The same for help and errors: "workshop, workshop-numbers, ..., server or calibration".
+/// The same for help and errors: "workshop, workshop-numbers, ..., quick or server".
 std::string preset_list();
 
-/// The grids of a TOML sweep file: one table per scenario, whose keys are
-/// parameters (a number, a text with a list or range, or an array) plus
-/// `models`, `repeat` and `warmup` (docs/sweeps.md). Throws UsageError
+/// The grids of a TOML sweep file (docs/sweeps.md): a table per scenario
+/// (`[[scenario]]` for several grids of one scenario, `["*"]` for every
+/// scenario), whose keys are parameters (a number, a text with a list or
+/// range, or an array) plus `models`, `repeat` and `warmup`; a top-level
+/// `include` names presets whose grids come first. In a text value,
+/// `cores` and `Ncores` stand for `cores` (the machine's hardware threads)
+/// and N times that. Grids come in the file's order. Throws UsageError
 /// naming the file, the line and the problem.
-std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scenario const*> const& scenarios);
+std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scenario const*> const& scenarios,
+                                       unsigned cores = hardware_threads());
+/// The same from a text, `source` naming it in messages.
+std::vector<SweepGrid> grids_from_toml_text(std::string_view text, std::string const& source,
+                                            std::vector<Scenario const*> const& scenarios, unsigned cores);
 
 }  // namespace conclab
