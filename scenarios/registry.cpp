@@ -4,18 +4,17 @@
 #include "models/fibers/runtime.hpp"
 #include "models/tbb/runtime.hpp"
 #include "models/threads/runtime.hpp"
+#include "conclab_scenario_list.hpp"
 #include "scenarios/harness.hpp"
-#include "scenarios/idle_tasks/idle_tasks.hpp"
 #include "scenarios/pipeline/pipeline.hpp"
-#include "scenarios/task_tree/task_tree.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
-#include "scenarios/worker_pool/worker_pool.hpp"
 #include "src/runner/case_loop.hpp"
 #include "src/runner/peer.hpp"
 
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <tuple>
 
 namespace conclab {
 namespace {
@@ -92,11 +91,8 @@ private:
 Registry const& registry() {
     static Registry const registry = [] {
         Registry r;
-        r.scenario<worker_pool::Spec>();
-        r.scenario<url_fetch::Spec>();
-        r.scenario<task_tree::Spec>();
-        r.scenario<idle_tasks::Spec>();
-        r.scenario<pipeline::Spec>();
+        // every scenario folder, in scenarios/meson.build's order (its list is the only one)
+        std::apply([&r](auto... specs) { (r.scenario<decltype(specs)>(), ...); }, ScenarioSpecs{});
 
         // the runtimes' design variants, as each runtime declares them
         r.designs(Model::fibers, models::fibers::designs);

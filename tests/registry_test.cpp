@@ -7,22 +7,18 @@
 
 #include <gtest/gtest.h>
 
+#include "conclab_config.hpp"
+
+#include <algorithm>
+#include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
 namespace conclab {
 namespace {
-
-// Small cases: a second or less each, in every model.
-std::map<std::string, ParamValues> const small{
-    {"worker-pool", {{"jobs", 500ULL}, {"workers", 4ULL}, {"threads", 2ULL}}},
-    {"url-fetch", {{"requests", 60ULL}, {"concurrency", 4ULL}, {"delay_us", 200ULL}, {"timeout_ms", 5000ULL}, {"threads", 2ULL}}},
-    {"task-tree", {{"leaves", 300ULL}, {"threads", 2ULL}}},
-    {"idle-tasks", {{"tasks", 60ULL}, {"wait_ms", 2ULL}, {"threads", 2ULL}}},
-    {"pipeline", {{"items", 500ULL}, {"parallelism", 3ULL}, {"buffer", 3ULL}, {"threads", 2ULL}}},
-};
 
 struct Entry {
     Scenario const* scenario;
@@ -41,9 +37,12 @@ class Registry : public testing::TestWithParam<Entry> {};
 
 TEST_P(Registry, RunsASmallCaseWithItsAnswerVerified) {
     auto const& [scenario, model] = GetParam();
-    ASSERT_EQ(small.count(scenario->name), 1U) << "no small case for " << scenario->name << ": add one above";
+    ASSERT_FALSE(scenario->small.empty()) << scenario->name << " declares no small case (Scenario::small)";
     auto values = defaults(scenario->params);
-    for (auto const& [name, value] : small.at(scenario->name)) values[name] = value;
+    for (auto const& [name, value] : scenario->small) {
+        ASSERT_EQ(values.count(name), 1U) << scenario->name << "'s small case sets " << name << ", which it does not have";
+        values[name] = value;
+    }
     std::unique_ptr<url_fetch::Server> server;
     if (scenario->name == "url-fetch") {
         server = std::make_unique<url_fetch::Server>(url_fetch::ServerConfig{});
@@ -57,8 +56,26 @@ TEST_P(Registry, RunsASmallCaseWithItsAnswerVerified) {
     EXPECT_GT(metrics.items, 0U);
 }
 
+// The registry holds every scenario folder (each with its meson.build) and
+// nothing else: a folder is a scenario by being listed in scenarios/meson.build.
+TEST(RegistryContents, HoldsEveryScenarioFolderOfTheTree) {
+    std::set<std::string> folders;
+    for (auto const& entry : std::filesystem::directory_iterator{std::filesystem::path{CONCLAB_SOURCE_DIR} / "scenarios"}) {
+        if (entry.is_directory() && std::filesystem::exists(entry.path() / "meson.build")) {
+            folders.insert(entry.path().filename().string());
+        }
+    }
+    std::set<std::string> registered;
+    for (auto const* scenario : scenarios()) {
+        auto folder = scenario->name;
+        std::replace(folder.begin(), folder.end(), '-', '_');
+        registered.insert(folder);
+    }
+    EXPECT_EQ(registered, folders);
+}
+
 TEST(RegistryContents, EveryScenarioHasTheFourModelsFirstThenItsVariants) {
-    ASSERT_EQ(scenarios().size(), 5U);
+    ASSERT_FALSE(scenarios().empty());
     for (auto const* scenario : scenarios()) {
         ASSERT_GE(scenario->models.size(), all_models.size()) << scenario->name;
         for (std::size_t i = 0; i < all_models.size(); ++i) EXPECT_EQ(scenario->models[i].id, ModelId{all_models[i]});
@@ -74,8 +91,8 @@ TEST(RegistryContents, ShipsTheVariantsTheModelsDocsName) {
         auto const* s = find_scenario(scenario);
         return s != nullptr && s->find_model(*parse_model_id(token)) != nullptr;
     };
-    for (auto const* scenario : {"worker-pool", "url-fetch", "task-tree", "idle-tasks", "pipeline"}) {
-        EXPECT_TRUE(has(scenario, "fibers/guard-pages")) << scenario;  // a runtime design: every scenario
+    for (auto const* scenario : scenarios()) {
+        EXPECT_TRUE(has(scenario->name, "fibers/guard-pages")) << scenario->name;  // a runtime design: every scenario
     }
     EXPECT_TRUE(has("url-fetch", "tbb/suspend"));
     EXPECT_FALSE(has("worker-pool", "tbb/suspend"));  // a scenario file of its own: that scenario only

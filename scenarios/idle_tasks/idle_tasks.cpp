@@ -128,6 +128,7 @@ Scenario Spec::describe() {
         .models = {},
         .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(get(values, "tasks")); },
         .items = [](ParamValues const& values) { return get(values, "tasks"); },
+        .small = {{"tasks", 60ULL}, {"wait_ms", 2ULL}, {"threads", 2ULL}},
         // every task waits wait_ms from its start
         .least_wall_s = [](ParamValues const& values) { return static_cast<double>(get(values, "wait_ms")) * 1e-3; },
     };

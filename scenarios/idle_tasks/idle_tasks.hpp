@@ -7,6 +7,7 @@
 // exactly once. Specification: README.md here.
 #pragma once
 
+#include "models/runtimes.hpp"
 #include "scenarios/harness.hpp"
 #include "src/kit/histogram.hpp"
 #include "src/kit/metrics.hpp"
@@ -17,11 +18,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-
-namespace conclab::models::fibers { class Runtime; }
-namespace conclab::models::coroutines { class Runtime; }
-namespace conclab::models::tbb { class Runtime; }
-namespace conclab::models::threads { class Runtime; }
 
 namespace conclab::idle_tasks {
 

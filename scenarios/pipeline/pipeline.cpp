@@ -81,6 +81,7 @@ Scenario Spec::describe() {
                 return worker_pool::expected_checksum(pipeline::params_from(values).as_worker_pool());
             },
             .items = [](ParamValues const& values) { return get(values, "items"); },
+            .small = {{"items", 500ULL}, {"parallelism", 3ULL}, {"buffer", 3ULL}, {"threads", 2ULL}},
             .least_wall_s = nullptr,
         };
         auto const open_loop = open_loop_params();

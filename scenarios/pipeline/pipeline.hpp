@@ -8,6 +8,7 @@
 // generation (or due time) to aggregation. Specification: README.md here.
 #pragma once
 
+#include "models/runtimes.hpp"
 #include "scenarios/harness.hpp"
 #include "scenarios/worker_pool/worker_pool.hpp"
 

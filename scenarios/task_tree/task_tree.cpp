@@ -125,6 +125,7 @@ Scenario Spec::describe() {
         .models = {},
         .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_sum(get(values, "leaves")); },
         .items = [](ParamValues const& values) { return task_count(get(values, "leaves"), get(values, "fanout")); },
+        .small = {{"leaves", 300ULL}, {"threads", 2ULL}},
         .least_wall_s = nullptr,
     };
 }

@@ -6,6 +6,7 @@
 // joining a task, a million times over. Specification: README.md here.
 #pragma once
 
+#include "models/runtimes.hpp"
 #include "scenarios/harness.hpp"
 #include "src/kit/metrics.hpp"
 #include "src/kit/model.hpp"
@@ -13,11 +14,6 @@
 
 #include <cstdint>
 #include <functional>
-
-namespace conclab::models::fibers { class Runtime; }
-namespace conclab::models::coroutines { class Runtime; }
-namespace conclab::models::tbb { class Runtime; }
-namespace conclab::models::threads { class Runtime; }
 
 namespace conclab::task_tree {
 

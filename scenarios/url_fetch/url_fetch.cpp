@@ -298,6 +298,7 @@ Scenario Spec::describe() {
         .models = {},
         .reference = reference_sum,
         .items = [](ParamValues const& values) { return get(values, "requests"); },
+        .small = {{"requests", 60ULL}, {"concurrency", 4ULL}, {"delay_us", 200ULL}, {"timeout_ms", 5000ULL}, {"threads", 2ULL}},
         // a fixed delay per item, at most `concurrency` requests waiting at once (tbb and rayon: `threads`)
         .least_wall_s = [](ParamValues const& values) {
             if (std::get<std::string>(values.at("delay_dist")) != "fixed") return 0.0;

@@ -8,6 +8,7 @@
 // Full specification: scenarios/url_fetch/README.md.
 #pragma once
 
+#include "models/runtimes.hpp"
 #include "scenarios/harness.hpp"
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/target.hpp"
@@ -28,10 +29,7 @@
 #include <string>
 #include <vector>
 
-namespace conclab::models::fibers { class Runtime; class Netpoller; }
-namespace conclab::models::coroutines { class Runtime; }
-namespace conclab::models::tbb { class Runtime; }
-namespace conclab::models::threads { class Runtime; }
+namespace conclab::models::fibers { class Netpoller; }
 
 namespace conclab::url_fetch {
 

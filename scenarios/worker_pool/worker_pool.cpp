@@ -150,6 +150,7 @@ Scenario Spec::describe() {
     .models = {},
     .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(worker_pool::params_from(values)); },
     .items = [](ParamValues const& values) { return get(values, "jobs"); },
+    .small = {{"jobs", 500ULL}, {"workers", 4ULL}, {"threads", 2ULL}},
     // at most `workers` waits at once (tbb and rayon: `threads`)
     .least_wall_s = [](ParamValues const& values) {
         auto const at_once = std::max(get(values, "workers"), get(values, "threads"));

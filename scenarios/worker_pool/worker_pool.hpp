@@ -7,6 +7,7 @@
 // Full specification: scenarios/worker_pool/README.md.
 #pragma once
 
+#include "models/runtimes.hpp"
 #include "scenarios/contract.hpp"
 #include "scenarios/harness.hpp"
 #include "src/kit/histogram.hpp"
@@ -22,11 +23,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-namespace conclab::models::fibers { class Runtime; }
-namespace conclab::models::coroutines { class Runtime; }
-namespace conclab::models::tbb { class Runtime; }
-namespace conclab::models::threads { class Runtime; }
 
 namespace conclab::worker_pool {
 

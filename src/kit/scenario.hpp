@@ -86,6 +86,10 @@ struct Scenario {
     /// The items a run books, done or failed (jobs, requests, tasks of the
     /// whole tree...): a reply that counts other than this is implausible.
     std::uint64_t (*items)(ParamValues const& values) = nullptr;
+    /// A small case (the values that differ from the defaults) that every
+    /// model, variant and peer finishes in about a second: what the tests
+    /// that run each of them (registry, peers) run.
+    ParamValues small = {};
     /// The least wall time the parameters allow, in seconds (the waits and
     /// delays that cannot overlap more than the parameters let them); 0
     /// when nothing is known. A reply faster than this is implausible.
