@@ -5,6 +5,7 @@
 #include "models/fibers/stack.hpp"
 #include "src/kit/machine.hpp"
 #include "src/kit/params.hpp"
+#include "src/kit/schedule.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,19 @@ inline ParamSpec fiber_stack_param(models::fibers::SignalFrames const& machine =
     return {"stack_kb", std::uint64_t{default_stack_kib}, minimum_stack_kib(machine, signals_on_fiber_stacks, headroom), 8192,
             "each fiber's stack in KiB (malloc'd, no guard page; docs/models.md)", "fibers", {},
             minimum_stack_reason(machine, signals_on_fiber_stacks, headroom)};
+}
+
+/// The open-loop group (--rate, --arrivals, ...: src/kit/schedule.hpp) as
+/// one row of a table, read into `member`.
+template <class P>
+ParamField<P> open_loop_param(Arrivals P::*member) {
+    return {open_loop_params(), [member](P& p, ParamValues const& values) { p.*member = arrivals_from(values); }};
+}
+
+/// --stack-kb as a row, read into `member` in bytes.
+template <class P>
+ParamField<P> fiber_stack_bytes_param(std::uint64_t P::*member) {
+    return param<P>(fiber_stack_param(), [member](P& p, ParamValue const& kib) { p.*member = std::get<std::uint64_t>(kib) * 1024; });
 }
 
 }  // namespace conclab

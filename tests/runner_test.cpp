@@ -244,3 +244,41 @@ TEST(RunInChild, ReportsAMissingExecutable) {
 
 }  // namespace
 }  // namespace conclab
+
+namespace conclab {
+namespace {
+
+// A scenario's parameter table: each row's spec is offered in the table's
+// order, and each value lands in its member (converted where the row says).
+struct TableParams {
+    std::uint64_t jobs = 0;
+    unsigned threads = 0;
+    std::string mode;
+    std::uint64_t bytes = 0;
+};
+
+TEST(ParamTable, OffersEachRowOnceAndReadsEachValueIntoItsMember) {
+    ParamTable<TableParams> const table{
+        param(&TableParams::jobs, {"jobs", 10ULL, 0, 100, "jobs", "all", {}}),
+        param(&TableParams::threads, {"threads", 2ULL, 1, 64, "threads", "all", {}}),
+        param(&TableParams::mode, {"mode", std::string{"on"}, 0, 0, "mode", "all", {"on", "off"}}),
+        param<TableParams>({"kib", 4ULL, 1, 1024, "KiB", "all", {}},
+                           [](TableParams& p, ParamValue const& v) { p.bytes = std::get<std::uint64_t>(v) * 1024; }),
+        offered<TableParams>({"extra", 1ULL, 0, 9, "read elsewhere", "all", {}}),
+    };
+    auto const specs = specs_of(table);
+    std::vector<std::string> names;
+    for (auto const& spec : specs) names.push_back(spec.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"jobs", "threads", "mode", "kib", "extra"}));
+    auto values = defaults(specs);
+    values["jobs"] = 42ULL;
+    values["mode"] = std::string{"off"};
+    auto const p = read_params(table, values);
+    EXPECT_EQ(p.jobs, 42U);
+    EXPECT_EQ(p.threads, 2U);
+    EXPECT_EQ(p.mode, "off");
+    EXPECT_EQ(p.bytes, 4096U);
+}
+
+}  // namespace
+}  // namespace conclab

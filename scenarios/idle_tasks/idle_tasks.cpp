@@ -12,12 +12,20 @@
 namespace conclab::idle_tasks {
 namespace {
 
-Params params_from(ParamValues const& v) {
-    return Params{.tasks = get(v, "tasks"),
-                  .wait_ms = get(v, "wait_ms"),
-                  .threads = static_cast<unsigned>(get(v, "threads")),
-                  .stack_bytes = get(v, "stack_kb") * 1024};
+// The parameters, each declared once: its flag, default, range and meaning, and its member.
+ParamTable<Params> const& params_table() {
+    static ParamTable<Params> const table{
+        param(&Params::tasks, {"tasks", 10'000ULL, 1, 10'000'000, "tasks launched; each waits, then adds mix(i) to the checksum", "all", {}}),
+        param(&Params::wait_ms, {"wait_ms", 1'000ULL, 0, 600'000,
+                                 "each task's wait from its start: fiber sleep, coroutine sleep, suspended TBB task, thread sleep",
+                                 "all", {}}),
+        param(&Params::threads, runtime_threads_param()),
+        fiber_stack_bytes_param(&Params::stack_bytes),
+    };
+    return table;
 }
+
+Params params_from(ParamValues const& v) { return read_params(params_table(), v); }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
     Params const p = params_from(values);
@@ -112,25 +120,18 @@ Scenario Spec::describe() {
         .name = name,
         .summary = "`tasks` tasks each wait `wait_ms` on the model's timer, all at once: what a waiting task costs",
         .unit = "tasks",
-        .params =
-            {
-                {"tasks", 10'000ULL, 1, 10'000'000, "tasks launched; each waits, then adds mix(i) to the checksum", "all", {}},
-                {"wait_ms", 1'000ULL, 0, 600'000, "each task's wait from its start: fiber sleep, coroutine sleep, suspended TBB task, thread sleep",
-                 "all", {}},
-                runtime_threads_param(),
-                fiber_stack_param(),
-            },
+        .params = specs_of(params_table()),
         .metrics = {{"spawn_s", "s", "spawn s", 1, false, false, false},
                     {"peak_alive", "count", "alive", 1, false, false, false},
                     {"heap_bytes_per_task", "bytes", "heap B/task", 1, false, false, false}},
         .validate = validate,
         .setup = nullptr,
         .models = {},
-        .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(get(values, "tasks")); },
-        .items = [](ParamValues const& values) { return get(values, "tasks"); },
+        .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(idle_tasks::params_from(values).tasks); },
+        .items = [](ParamValues const& values) { return idle_tasks::params_from(values).tasks; },
         .small = {{"tasks", 60ULL}, {"wait_ms", 2ULL}, {"threads", 2ULL}},
         // every task waits wait_ms from its start
-        .least_wall_s = [](ParamValues const& values) { return static_cast<double>(get(values, "wait_ms")) * 1e-3; },
+        .least_wall_s = [](ParamValues const& values) { return static_cast<double>(idle_tasks::params_from(values).wait_ms) * 1e-3; },
     };
 }
 

@@ -8,14 +8,26 @@
 namespace conclab::pipeline {
 namespace {
 
+// The parameters, each declared once: its flag, default, range and meaning, and its member.
+ParamTable<Params> const& params_table() {
+    static ParamTable<Params> const table{
+        param(&Params::items, {"items", 100'000ULL, 0, 50'000'000,
+                               "items through the pipeline (item i becomes mix applied `work` times to i)", "all", {}}),
+        param(&Params::work, {"work", 100ULL, 0, 100'000'000, "mix steps per item in the transform stage (about 1 ns each)", "all", {}}),
+        param(&Params::parallelism, {"parallelism", 2ULL, 1, 100'000, "transform tasks working at once", "fibers, coroutines, threads", {}}),
+        param(&Params::buffer, {"buffer", 63ULL, 1, 1'048'575,
+                                "capacity of each channel between stages; tbb/parallel-pipeline: 2 x buffer + parallelism tokens in "
+                                "flight", "fibers, coroutines, threads", {}}),
+        param(&Params::threads, runtime_threads_param()),
+        open_loop_param(&Params::arrivals),
+    };
+    return table;
+}
+
 Params params_from(ParamValues const& v, CaseOptions const& options = {}) {
-    return Params{.items = get(v, "items"),
-                  .work = get(v, "work"),
-                  .parallelism = get(v, "parallelism"),
-                  .buffer = get(v, "buffer"),
-                  .threads = static_cast<unsigned>(get(v, "threads")),
-                  .arrivals = arrivals_from(v),
-                  .record_latency = options.record_latency};
+    auto p = read_params(params_table(), v);
+    p.record_latency = options.record_latency;
+    return p;
 }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
@@ -57,37 +69,22 @@ CaseMetrics Spec::measure(Model model, Params const& p, unsigned warmup, std::fu
 }
 
 Scenario Spec::describe() {
-    return [] {
-        Scenario s{
-            .name = name,
-            .summary = "generate -> transform (mix x work, `parallelism` wide) -> aggregate, stages joined by bounded channels",
-            .unit = "items",
-            .params =
-                {
-                    {"items", 100'000ULL, 0, 50'000'000, "items through the pipeline (item i becomes mix applied `work` times to i)",
-                     "all", {}},
-                    {"work", 100ULL, 0, 100'000'000, "mix steps per item in the transform stage (about 1 ns each)", "all", {}},
-                    {"parallelism", 2ULL, 1, 100'000, "transform tasks working at once", "fibers, coroutines, threads", {}},
-                    {"buffer", 63ULL, 1, 1'048'575,
-                     "capacity of each channel between stages; tbb/parallel-pipeline: 2 x buffer + parallelism tokens in "
-                     "flight", "fibers, coroutines, threads", {}},
-                    runtime_threads_param(),
-                },
-            .metrics = {},
-            .validate = validate,
-            .setup = nullptr,
-            .models = {},
-            .reference = [](ParamValues const& values, std::span<std::uint64_t const>) {
-                return worker_pool::expected_checksum(pipeline::params_from(values).as_worker_pool());
-            },
-            .items = [](ParamValues const& values) { return get(values, "items"); },
-            .small = {{"items", 500ULL}, {"parallelism", 3ULL}, {"buffer", 3ULL}, {"threads", 2ULL}},
-            .least_wall_s = nullptr,
-        };
-        auto const open_loop = open_loop_params();
-        s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());
-        return s;
-    }();
+    return Scenario{
+        .name = name,
+        .summary = "generate -> transform (mix x work, `parallelism` wide) -> aggregate, stages joined by bounded channels",
+        .unit = "items",
+        .params = specs_of(params_table()),
+        .metrics = {},
+        .validate = validate,
+        .setup = nullptr,
+        .models = {},
+        .reference = [](ParamValues const& values, std::span<std::uint64_t const>) {
+            return worker_pool::expected_checksum(pipeline::params_from(values).as_worker_pool());
+        },
+        .items = [](ParamValues const& values) { return pipeline::params_from(values).items; },
+        .small = {{"items", 500ULL}, {"parallelism", 3ULL}, {"buffer", 3ULL}, {"threads", 2ULL}},
+        .least_wall_s = nullptr,
+    };
 }
 
 }  // namespace conclab::pipeline

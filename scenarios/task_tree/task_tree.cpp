@@ -14,12 +14,19 @@ namespace {
 using limits::max_os_threads;
 using limits::physical_memory_bytes;
 
-Params params_from(ParamValues const& v) {
-    return Params{.leaves = get(v, "leaves"),
-                  .fanout = get(v, "fanout"),
-                  .threads = static_cast<unsigned>(get(v, "threads")),
-                  .stack_bytes = get(v, "stack_kb") * 1024};
+// The parameters, each declared once: its flag, default, range and meaning, and its member.
+ParamTable<Params> const& params_table() {
+    static ParamTable<Params> const table{
+        param(&Params::leaves, {"leaves", 1'000'000ULL, 1, 100'000'000,
+                                "leaf tasks; each returns its ordinal, the root must return leaves*(leaves-1)/2", "all", {}}),
+        param(&Params::fanout, {"fanout", 10ULL, 2, 1'000, "children per task (the last level takes what is left)", "all", {}}),
+        param(&Params::threads, runtime_threads_param()),
+        fiber_stack_bytes_param(&Params::stack_bytes),
+    };
+    return table;
 }
+
+Params params_from(ParamValues const& v) { return read_params(params_table(), v); }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
     Params const p = params_from(values);
@@ -111,20 +118,16 @@ Scenario Spec::describe() {
         .name = name,
         .summary = "skynet: a tree of tasks, `fanout` children each, down to `leaves` leaves; the sums flow back up",
         .unit = "tasks",
-        .params =
-            {
-                {"leaves", 1'000'000ULL, 1, 100'000'000, "leaf tasks; each returns its ordinal, the root must return leaves*(leaves-1)/2",
-                 "all", {}},
-                {"fanout", 10ULL, 2, 1'000, "children per task (the last level takes what is left)", "all", {}},
-                runtime_threads_param(),
-                fiber_stack_param(),
-            },
+        .params = specs_of(params_table()),
         .metrics = {{"ns_per_task", "ns", "ns/task", 1, false, false, false}, {"leaves", "count", "", 1, false, false, false}},
         .validate = validate,
         .setup = nullptr,
         .models = {},
-        .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_sum(get(values, "leaves")); },
-        .items = [](ParamValues const& values) { return task_count(get(values, "leaves"), get(values, "fanout")); },
+        .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_sum(task_tree::params_from(values).leaves); },
+        .items = [](ParamValues const& values) {
+            auto const p = task_tree::params_from(values);
+            return task_count(p.leaves, p.fanout);
+        },
         .small = {{"leaves", 300ULL}, {"threads", 2ULL}},
         .least_wall_s = nullptr,
     };

@@ -22,30 +22,57 @@ using limits::physical_memory_bytes;
 // about 1 ns a byte, more than this per run takes minutes.
 constexpr std::uint64_t max_bytes_per_run = 64ULL << 30;
 
+// The parameters, each declared once: its flag, default, range and meaning, and its member.
+ParamTable<Params> const& params_table() {
+    static ParamTable<Params> const table{
+        param<Params>({"target", std::string{}, 0, 0,
+                       "server that speaks the contract, http://HOST:PORT; none: start the embedded `conclab serve`", "all", {}},
+                      [](Params&, ParamValue const&) {}),  // resolved by params_from, for a run only
+        param(&Params::requests, {"requests", 3'000ULL, 1, 100'000'000, "items to fetch (N)", "all", {}}),
+        param(&Params::concurrency, {"concurrency", 64ULL, 1, 1'000'000,
+                                     "requests in flight at most (C): worker tasks, each on its own connection",
+                                     "fibers, coroutines, threads", {}}),
+        param(&Params::size, {"size", 1024ULL, 0, max_item_size, "body bytes per item (S)", "all", {}}),
+        param<Params>({"delay_us", 1000ULL, 0, max_delay_us, "server delay per item: the fixed delay, or the mean of --delay-dist",
+                       "all", {}},
+                      [](Params& p, ParamValue const& v) { p.delay.mean_us = std::get<std::uint64_t>(v); }),
+        param<Params>({"delay_dist", std::string{"fixed"}, 0, 0, "how delays vary by item (seeded by the item: every client sees the same)",
+                       "all", {"fixed", "uniform", "exp", "lognormal"}},
+                      [](Params& p, ParamValue const& v) { p.delay.distribution = *parse_distribution(std::get<std::string>(v)); }),
+        param<Params>({"delay_seed", 0ULL, 0, UINT64_MAX, "seed of the per-item delays", "all", {}},
+                      [](Params& p, ParamValue const& v) { p.delay.seed = std::get<std::uint64_t>(v); }),
+        param<Params>({"timeout_ms", 5000ULL, 1, 600'000, "per request, from connect to the last body byte; then it is a timeout error",
+                       "all", {}},
+                      [](Params& p, ParamValue const& v) { p.timeout = std::chrono::milliseconds{std::get<std::uint64_t>(v)}; }),
+        param<Params>({"keepalive", std::string{"on"}, 0, 0, "reuse each connection (on) or open one per request (off)", "all",
+                       {"on", "off"}},
+                      [](Params& p, ParamValue const& v) { p.keepalive = std::get<std::string>(v) == "on"; }),
+        open_loop_param(&Params::arrivals),
+        param(&Params::threads, runtime_threads_param("fibers, coroutines, tbb (= requests in flight)")),
+        offered<Params>({"server_threads", std::uint64_t{hardware_threads()}, 1, 1024,
+                         "threads of the embedded server (default: hardware concurrency)", "the embedded server (no --target)", {}}),
+    };
+    return table;
+}
+
+// The parameters without the target's resolution: what checks and counts need.
+Params unresolved(ParamValues const& v) { return read_params(params_table(), v); }
+
 Params params_from(ParamValues const& v, CaseOptions const& options = {}) {
-    Params p;
     auto const& target = get_text(v, "target");
     if (target.empty()) throw std::invalid_argument{"url-fetch needs a target: the runner's fixture provides one"};
+    auto p = unresolved(v);
     p.target = resolve_url(target);
-    p.requests = get(v, "requests");
-    p.concurrency = get(v, "concurrency");
-    p.size = get(v, "size");
-    p.delay.distribution = *parse_distribution(get_text(v, "delay_dist"));
-    p.delay.mean_us = get(v, "delay_us");
-    p.delay.seed = get(v, "delay_seed");
-    p.timeout = std::chrono::milliseconds{get(v, "timeout_ms")};
-    p.keepalive = get_text(v, "keepalive") == "on";
-    p.threads = static_cast<unsigned>(get(v, "threads"));
-    if (v.count("server_pid") != 0) p.server_pid = static_cast<int>(get(v, "server_pid"));
-    p.arrivals = arrivals_from(v);
+    if (v.count("server_pid") != 0) p.server_pid = static_cast<int>(get(v, "server_pid"));  // the fixture's, not a parameter
     p.record_latency = options.record_latency;
     return p;
 }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
-    auto const requests = get(values, "requests");
-    auto const concurrency = get(values, "concurrency");
-    auto const size = get(values, "size");
+    auto const p = unresolved(values);
+    auto const requests = p.requests;
+    auto const concurrency = p.concurrency;
+    auto const size = p.size;
     auto const in_flight = std::min(requests, concurrency);
     for (Model model : models) {
         if (model == Model::threads) {
@@ -236,8 +263,9 @@ namespace {
 // The sum of the body checksums of items 0..requests-1 but the failed ones
 // (sorted): what a client that fetched the others must answer.
 std::uint64_t reference_sum(ParamValues const& values, std::span<std::uint64_t const> failed) {
-    auto const requests = get(values, "requests");
-    auto const size = get(values, "size");
+    auto const p = unresolved(values);
+    auto const requests = p.requests;
+    auto const size = p.size;
     std::uint64_t sum = 0;
     auto next_failed = failed.begin();
     for (std::uint64_t i = 0; i < requests; ++i) {
@@ -257,27 +285,7 @@ Scenario Spec::describe() {
         .name = name,
         .summary = "HTTP GET /item/0 .. /item/N-1 from a server with latency, at most C in flight; bodies checked",
         .unit = "requests",
-        .params =
-            {
-                {"target", std::string{}, 0, 0,
-                 "server that speaks the contract, http://HOST:PORT; none: start the embedded `conclab serve`", "all", {}},
-                {"requests", 3'000ULL, 1, 100'000'000, "items to fetch (N)", "all", {}},
-                {"concurrency", 64ULL, 1, 1'000'000, "requests in flight at most (C): worker tasks, each on its own connection",
-                 "fibers, coroutines, threads", {}},
-                {"size", 1024ULL, 0, max_item_size, "body bytes per item (S)", "all", {}},
-                {"delay_us", 1000ULL, 0, max_delay_us, "server delay per item: the fixed delay, or the mean of --delay-dist",
-                 "all", {}},
-                {"delay_dist", std::string{"fixed"}, 0, 0, "how delays vary by item (seeded by the item: every client sees the same)",
-                 "all", {"fixed", "uniform", "exp", "lognormal"}},
-                {"delay_seed", 0ULL, 0, UINT64_MAX, "seed of the per-item delays", "all", {}},
-                {"timeout_ms", 5000ULL, 1, 600'000, "per request, from connect to the last body byte; then it is a timeout error",
-                 "all", {}},
-                {"keepalive", std::string{"on"}, 0, 0, "reuse each connection (on) or open one per request (off)", "all",
-                 {"on", "off"}},
-                runtime_threads_param("fibers, coroutines, tbb (= requests in flight)"),
-                {"server_threads", std::uint64_t{hardware_threads()}, 1, 1024, "threads of the embedded server (default: hardware concurrency)",
-                 "the embedded server (no --target)", {}},
-            },
+        .params = specs_of(params_table()),
         .metrics =
             {
                 {"requests", "count", "", 1, false, false, false},
@@ -297,17 +305,16 @@ Scenario Spec::describe() {
         .setup = setup_fixture,
         .models = {},
         .reference = reference_sum,
-        .items = [](ParamValues const& values) { return get(values, "requests"); },
+        .items = [](ParamValues const& values) { return unresolved(values).requests; },
         .small = {{"requests", 60ULL}, {"concurrency", 4ULL}, {"delay_us", 200ULL}, {"timeout_ms", 5000ULL}, {"threads", 2ULL}},
         // a fixed delay per item, at most `concurrency` requests waiting at once (tbb and rayon: `threads`)
         .least_wall_s = [](ParamValues const& values) {
-            if (std::get<std::string>(values.at("delay_dist")) != "fixed") return 0.0;
-            auto const at_once = std::max(get(values, "concurrency"), get(values, "threads"));
-            return static_cast<double>(get(values, "requests") / at_once * get(values, "delay_us")) * 1e-6;
+            auto const p = unresolved(values);
+            if (p.delay.distribution != DelayConfig::Distribution::fixed) return 0.0;
+            auto const at_once = std::max<std::uint64_t>(p.concurrency, p.threads);
+            return static_cast<double>(p.requests / at_once * p.delay.mean_us) * 1e-6;
         },
         };
-        auto const open_loop = open_loop_params();
-        s.params.insert(s.params.end() - 2, open_loop.begin(), open_loop.end());  // before threads, server_threads
         return s;
     }();
 }

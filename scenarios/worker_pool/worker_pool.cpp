@@ -14,16 +14,29 @@ namespace {
 
 using limits::fiber_stack_bytes;
 
+// The parameters, each declared once: its flag, default, range and meaning, and its member.
+ParamTable<Params> const& params_table() {
+    static ParamTable<Params> const table{
+        param(&Params::jobs, {"jobs", 100'000ULL, 0, 50'000'000, "jobs to run (job i computes mix applied `work` times to i)", "all", {}}),
+        param(&Params::workers, {"workers", 16ULL, 1, 1'000'000, "worker tasks taking jobs from the channel", "fibers, coroutines, threads", {}}),
+        param(&Params::work, {"work", 100ULL, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all", {}}),
+        param(&Params::buffer, {"buffer", 63ULL, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
+                                "fibers, coroutines, threads", {}}),
+        param(&Params::wait_us, {"wait_us", 0ULL, 0, 10'000'000,
+                                 "per-job wait after the compute: fiber sleep, coroutine sleep, or blocking sleep", "all", {}}),
+        param(&Params::alloc_bytes, {"alloc_bytes", 0ULL, 0, 64ULL << 20,
+                                     "heap bytes each job allocates, writes a byte of per page and frees: garbage for Go's collector, "
+                                     "the same malloc work elsewhere", "all", {}}),
+        param(&Params::threads, runtime_threads_param()),
+        open_loop_param(&Params::arrivals),
+    };
+    return table;
+}
+
 Params params_from(ParamValues const& v, CaseOptions const& options = {}) {
-    return Params{.jobs = get(v, "jobs"),
-                  .workers = get(v, "workers"),
-                  .work = get(v, "work"),
-                  .buffer = get(v, "buffer"),
-                  .wait_us = get(v, "wait_us"),
-                  .threads = static_cast<unsigned>(get(v, "threads")),
-                  .arrivals = arrivals_from(v),
-                  .record_latency = options.record_latency,
-                  .alloc_bytes = get(v, "alloc_bytes")};
+    auto p = read_params(params_table(), v);
+    p.record_latency = options.record_latency;
+    return p;
 }
 
 std::string validate(ParamValues const& values, std::span<Model const> models) {
@@ -130,35 +143,21 @@ Scenario Spec::describe() {
     .name = name,
     .summary = "a producer feeds `jobs` jobs through a channel to `workers` workers; a collector sums the results",
     .unit = "jobs",
-    .params =
-        {
-            {"jobs", 100'000ULL, 0, 50'000'000, "jobs to run (job i computes mix applied `work` times to i)", "all", {}},
-            {"workers", 16ULL, 1, 1'000'000, "worker tasks taking jobs from the channel", "fibers, coroutines, threads", {}},
-            {"work", 100ULL, 0, 100'000'000, "mix steps per job (CPU work; about 1 ns each)", "all", {}},
-            {"buffer", 63ULL, 0, 1'048'575, "capacity of the jobs and results channels; 0 = rendezvous",
-             "fibers, coroutines, threads", {}},
-            {"wait_us", 0ULL, 0, 10'000'000, "per-job wait after the compute: fiber sleep, coroutine sleep, or blocking sleep",
-             "all", {}},
-            {"alloc_bytes", 0ULL, 0, 64ULL << 20,
-             "heap bytes each job allocates, writes a byte of per page and frees: garbage for Go's collector, the same malloc work elsewhere",
-             "all", {}},
-            runtime_threads_param(),
-        },
+    .params = specs_of(params_table()),
     .metrics = {},
     .validate = validate,
     .setup = nullptr,
     .models = {},
     .reference = [](ParamValues const& values, std::span<std::uint64_t const>) { return expected_checksum(worker_pool::params_from(values)); },
-    .items = [](ParamValues const& values) { return get(values, "jobs"); },
+    .items = [](ParamValues const& values) { return worker_pool::params_from(values).jobs; },
     .small = {{"jobs", 500ULL}, {"workers", 4ULL}, {"threads", 2ULL}},
     // at most `workers` waits at once (tbb and rayon: `threads`)
     .least_wall_s = [](ParamValues const& values) {
-        auto const at_once = std::max(get(values, "workers"), get(values, "threads"));
-        return static_cast<double>(get(values, "jobs") / at_once * get(values, "wait_us")) * 1e-6;
+        auto const p = worker_pool::params_from(values);
+        auto const at_once = std::max<std::uint64_t>(p.workers, p.threads);
+        return static_cast<double>(p.jobs / at_once * p.wait_us) * 1e-6;
     },
     };
-    auto const open_loop = open_loop_params();
-    s.params.insert(s.params.end(), open_loop.begin(), open_loop.end());
     return s;
 }
 

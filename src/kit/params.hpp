@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -62,5 +64,61 @@ std::string to_text(ParamValue const& value);
 
 /// "jobs=1000 workers=8 ..." in spec order.
 std::string format_params(std::vector<ParamSpec> const& specs, ParamValues const& values);
+
+/// One row of a scenario's parameter table: the spec(s) the runner offers
+/// (name, default, range, meaning) and where the value goes in the
+/// scenario's typed Params, declared together once. A scenario's table
+/// gives its `conclab list` rows, its flags and its parsing.
+template <class P>
+struct ParamField {
+    std::vector<ParamSpec> specs;  ///< usually one; a group (open loop's) has several
+    std::function<void(P&, ParamValues const&)> read;
+};
+template <class P>
+using ParamTable = std::vector<ParamField<P>>;
+
+/// A row whose value is stored in `member`: a whole number (of any width)
+/// or a text.
+template <class P, class M>
+ParamField<P> param(M P::*member, ParamSpec spec) {
+    std::string name = spec.name;
+    return {{std::move(spec)}, [member, name](P& p, ParamValues const& values) {
+                if constexpr (std::is_same_v<M, std::string>) {
+                    p.*member = get_text(values, name);
+                } else {
+                    p.*member = static_cast<M>(get(values, name));
+                }
+            }};
+}
+
+/// A row whose value is converted on the way: set(params, value).
+template <class P, class Set>
+ParamField<P> param(ParamSpec spec, Set set) {
+    std::string name = spec.name;
+    return {{std::move(spec)}, [set, name](P& p, ParamValues const& values) { set(p, values.at(name)); }};
+}
+
+/// A row the runner offers that is not a member of Params (the scenario's
+/// fixture reads it from the values).
+template <class P>
+ParamField<P> offered(ParamSpec spec) {
+    return {{std::move(spec)}, [](P&, ParamValues const&) {}};
+}
+
+/// Every spec of a table, in its order.
+template <class P>
+std::vector<ParamSpec> specs_of(ParamTable<P> const& table) {
+    std::vector<ParamSpec> out;
+    for (auto const& field : table) out.insert(out.end(), field.specs.begin(), field.specs.end());
+    return out;
+}
+
+/// The typed parameters of `values` (every spec of the table present:
+/// the runner fills in the defaults).
+template <class P>
+P read_params(ParamTable<P> const& table, ParamValues const& values, P p = {}) {
+    for (auto const& field : table) field.read(p, values);
+    return p;
+}
 
 }  // namespace conclab
