@@ -13,6 +13,7 @@
 #include "src/kit/machine.hpp"
 #include "src/kit/suggest.hpp"
 #include "src/kit/units.hpp"
+#include "src/results/report_model.hpp"
 #include "src/results/calibration.hpp"
 #include "src/results/claims.hpp"
 #include "src/results/report.hpp"
@@ -357,6 +358,9 @@ int main_impl(int argc, char** argv) {
     auto* child = app.add_subcommand("__case", "run one case and print its result (used by run)");
     child->group("");
     child->add_option("request", case_request)->required();
+    // the unit scales and how conclab formats some values on them: the report script's test holds it to these
+    auto* units = app.add_subcommand("__units", "print the unit scales and formatted samples as JSON (tests)");
+    units->group("");
 
     RunOptions options;
     std::map<CLI::App*, Scenario const*> by_command;
@@ -421,6 +425,17 @@ int main_impl(int argc, char** argv) {
         {claims, [&] { return claims_command(claims_files, claims_as_json); }},
         {serve, [&] { return url_fetch::serve_command(serve_flags); }},
         {child, [&] { return case_command(case_request); }},
+        {units, [&] {
+             nlohmann::json samples = nlohmann::json::array();
+             for (auto const* scale : unit_scales) {
+                 for (double value : {0.0, 0.473, 12.0, 999.0, 999.7, 1000.0, 1023.9, 1732.0, 9999.0, 58'500.0, 999'600.0,
+                                      1'044'480.0, 1'048'473.0, 11'611'000.0, 2.5e6, 25'276'510'208.0}) {
+                     samples.push_back({scale->name, value, in_units(value, *scale)});
+                 }
+             }
+             std::puts(nlohmann::json{{"units", units_json()}, {"samples", samples}}.dump().c_str());
+             return 0;
+         }},
     };
     std::vector<std::string> names;
     for (auto const& command : commands) {

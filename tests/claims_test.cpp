@@ -50,8 +50,8 @@ TEST(Claims, GcTailFollowsGoAndTokiosP999) {
     results.cases.push_back(runs_of("worker-pool", gc_case(), Model::tokio, three(&CaseMetrics::latency_p999_us, 300, 310, 320)));
     auto a = claim(answer_claims(results), "Go's garbage");
     EXPECT_TRUE(a.answered);
-    EXPECT_TRUE(a.verdict.starts_with("Holds here (Go 1.60 ms, Tokio 310 µs, 5.16x)")) << a.verdict;
-    EXPECT_NE(a.measured.find("go 1.60 ms"), std::string::npos) << a.measured;
+    EXPECT_TRUE(a.verdict.starts_with("Holds here (Go 1.6 ms, Tokio 310 µs, 5.16x)")) << a.verdict;
+    EXPECT_NE(a.measured.find("go 1.6 ms"), std::string::npos) << a.measured;
     EXPECT_NE(a.measured.find("tokio 310 µs"), std::string::npos) << a.measured;
 
     results.cases[0].runs = three(&CaseMetrics::latency_p999_us, 500, 900, 600);
@@ -85,7 +85,7 @@ TEST(Claims, ABusyMachineDecidesNothing) {
     EXPECT_TRUE(a.answered);
     EXPECT_DOUBLE_EQ(a.other_cores, 0.9);
     EXPECT_TRUE(a.verdict.starts_with("Cannot decide here: the machine was busy (0.9 other cores")) << a.verdict;
-    EXPECT_NE(a.measured.find("go 1.60 ms"), std::string::npos) << a.measured;  // what was measured is still shown
+    EXPECT_NE(a.measured.find("go 1.6 ms"), std::string::npos) << a.measured;  // what was measured is still shown
 
     results.cases[2].runs[0].machine_other_cores = 0.1;  // one noisy run of three: the median is quiet
     results.cases[2].runs[1].machine_other_cores = 0.2;
@@ -106,7 +106,7 @@ TEST(Claims, MemoryPerTaskClaimsCompareWithTheFiberAndTheThread) {
     }
     auto const answers = answer_claims(results);
     auto const& go = claim(answers, "Goroutines");
-    EXPECT_TRUE(go.verdict.starts_with("Holds for Go: 2.6 KiB")) << go.verdict;
+    EXPECT_TRUE(go.verdict.starts_with("Holds for Go: 2.64 KiB")) << go.verdict;
     EXPECT_NE(go.verdict.find("of 16 KiB"), std::string::npos) << go.verdict;
     auto const& async = claim(answers, "Async tasks");
     EXPECT_TRUE(async.verdict.starts_with("Holds")) << async.verdict;
@@ -154,15 +154,20 @@ TEST(Claims, APipeInACellIsEscaped) {
 TEST(Claims, HumanUnits) {
     EXPECT_EQ(human_count(1'161'100), "1.16M");
     EXPECT_EQ(human_count(58'500), "58.5k");
-    EXPECT_EQ(human_count(12), "12.0");
-    EXPECT_EQ(human_count(999'600), "1.00M") << "rounded into the next unit, not 1000k";
+    EXPECT_EQ(human_count(12), "12");
+    EXPECT_EQ(human_count(1732), "1732") << "four digits in full; k from 10k";
+    EXPECT_EQ(human_count(0.473), "0.473");
+    EXPECT_EQ(human_count(999.7), "1000") << "never 1e+03";
+    EXPECT_EQ(human_count(999'600), "1M") << "rounded into the next unit, not 1000k";
     EXPECT_EQ(human_bytes(25'276'510'208.0), "23.5 GiB");
     EXPECT_EQ(human_bytes(2662.4), "2.6 KiB");
     EXPECT_EQ(human_bytes(410), "410 B");
     EXPECT_EQ(human_us(850), "850 µs");
-    EXPECT_EQ(human_us(1200), "1.20 ms");
-    EXPECT_EQ(human_us(2.5e6), "2.50 s");
-    EXPECT_EQ(human_us(999.7), "1.00 ms");
+    EXPECT_EQ(human_us(1200), "1.2 ms");
+    EXPECT_EQ(human_us(2.5e6), "2.5 s");
+    EXPECT_EQ(human_us(999.7), "1 ms");
+    EXPECT_EQ(human_bytes(1020 * 1024), "1020 KiB") << "not 1.02e+03 KiB";
+    EXPECT_EQ(human_bytes(1023.9 * 1024), "1 MiB");
     EXPECT_EQ(human_us(no_value), "-");
 }
 

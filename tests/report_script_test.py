@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
-"""The report script's own rules (src/results/conclab_report.py): numbers in
-human units, never an exponent; parameter values sorted as numbers; the
-scale of an axis chosen by the span of its values.
+"""The report script's own rules (src/results/conclab_report.py): numbers
+in conclab's human units (the scales conclab gives it, applied as conclab
+applies them: checked against conclab's own formatting of samples), never
+an exponent; parameter values sorted as numbers; the scale of an axis
+chosen by the span of its values.
 
-usage: report_script_test.py PATH_TO_conclab_report.py"""
+usage: report_script_test.py PATH_TO_conclab_report.py PATH_TO_conclab"""
 import importlib.util
+import json
+import subprocess
 import sys
 import unittest
 
 spec = importlib.util.spec_from_file_location("conclab_report", sys.argv.pop(1))
 report = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(report)
+CONCLAB_UNITS = json.loads(subprocess.run([sys.argv.pop(1), "__units"], capture_output=True, text=True, check=True).stdout)
+report.use_units(CONCLAB_UNITS["units"])
 
 
 class HumanUnits(unittest.TestCase):
+    def test_the_script_formats_as_conclab_does(self):
+        for scale, value, text in CONCLAB_UNITS["samples"]:
+            self.assertEqual(report.in_units(value, scale), text, f"{value} on {scale}")
+
     def test_counts(self):
         self.assertEqual(report.human_count(11611000.0), "11.6M")
         self.assertEqual(report.human_count(58500), "58.5k")
@@ -21,7 +31,7 @@ class HumanUnits(unittest.TestCase):
         self.assertEqual(report.human_count(0.473), "0.473")
         self.assertEqual(report.human_count(None), "-")
         self.assertEqual(report.human_count(999600), "1M")  # not 1e+03k
-        self.assertEqual(report.human_count(999.7), "1k")
+        self.assertEqual(report.human_count(999.7), "1000")
 
     def test_bytes(self):
         self.assertEqual(report.human_bytes(25276510208), "23.5 GiB")
@@ -37,13 +47,6 @@ class HumanUnits(unittest.TestCase):
         self.assertEqual(report.human_us(1200), "1.2 ms")
         self.assertEqual(report.human_us(2.5e6), "2.5 s")
         self.assertEqual(report.human_us(999.7), "1 ms")
-
-    def test_plain_numbers_for_csv_have_no_exponent(self):
-        self.assertEqual(report.plain(11611000.0), "11611000")
-        self.assertEqual(report.plain(25276510208.0), "25276510208")
-        self.assertEqual(report.plain(0.000123), "0.000123")
-        self.assertEqual(report.plain(3.5), "3.5")
-        self.assertEqual(report.plain(None), "")
 
 
 class Order(unittest.TestCase):

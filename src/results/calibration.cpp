@@ -1,6 +1,7 @@
 #include "src/results/calibration.hpp"
 
 #include "src/results/aggregate.hpp"
+#include "src/results/table.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -228,8 +229,6 @@ std::string format_calibration(Calibration const& calibration) {
         if (diverges(r.ratio)) out += " *";
         return out;
     };
-    std::size_t case_width = 4;
-    for (auto const& row : calibration.rows) case_width = std::max(case_width, row.scenario.size() + 1 + row.params.size());
     std::string out =
         "Each conclab model against the real program it stands for: the ratio of their medians, > 1 where conclab's\n"
         "model does better (more per second; for task-tree less time, for idle-tasks fewer bytes per task; on the\n"
@@ -242,31 +241,21 @@ std::string format_calibration(Calibration const& calibration) {
         }
     }
     out += confidence < 1 ? " at " + fixed(100 * confidence, "%.0f") + "% or more (Hodges-Lehmann).\n\n" : ".\n\n";
-    char line[512];
-    std::snprintf(line, sizeof line, "%-*s  %-10s", static_cast<int>(case_width), "case", "judged by");
-    out += line;
+    Table table;
+    table.columns = {{.title = "case", .key = "case", .left = true}, {.title = "judged by", .key = "judged_by", .left = true}};
     for (auto const model : all_models) {
-        std::snprintf(line, sizeof line, "  %-22s", (std::string{token(model)} + "/" + std::string{token(counterpart(model))}).c_str());
-        out += line;
+        table.columns.push_back({.title = std::string{token(model)} + "/" + std::string{token(counterpart(model))}, .key = {}, .left = true});
     }
-    out += "\n";
     for (auto const& row : calibration.rows) {
-        auto const what = row.scenario + (row.params.empty() ? "" : " " + row.params);
-        std::snprintf(line, sizeof line, "%-*s  %-10s", static_cast<int>(case_width), what.c_str(), row.headline.label.c_str());
-        out += line;
-        for (auto const& pair : row.pairs) {
-            std::snprintf(line, sizeof line, "  %-22s", cell(pair).c_str());
-            out += line;
-        }
-        out += "\n";
+        std::vector<std::string> cells{row.scenario + (row.params.empty() ? "" : " " + row.params), row.headline.label};
+        for (auto const& pair : row.pairs) cells.push_back(cell(pair));
+        table.add(cells);
     }
-    std::snprintf(line, sizeof line, "%-*s  %-10s", static_cast<int>(case_width), "geometric mean", "");
-    out += line;
-    for (double g : calibration.geomean) {
-        std::snprintf(line, sizeof line, "  %-22s", fixed(g, "%.2f").c_str());
-        out += line;
-    }
-    out += "\nworst (the geometric mean and this: each case's first row only):\n";
+    std::vector<std::string> means{"geometric mean", ""};
+    for (double g : calibration.geomean) means.push_back(fixed(g, "%.2f"));
+    table.add(means);
+    out += render_text(table);
+    out += "worst (the geometric mean and this: each case's first row only):\n";
     for (std::size_t i = 0; i < 4; ++i) {
         if (!std::isfinite(calibration.geomean[i])) continue;
         auto const& row = calibration.rows[calibration.worst[i]];

@@ -4,6 +4,7 @@
 #include "src/kit/params.hpp"
 #include "src/kit/units.hpp"
 #include "src/results/aggregate.hpp"
+#include "src/results/table.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -381,11 +382,6 @@ ClaimAnswer task_per_item(ResultsFile const& results) {
     return a;
 }
 
-std::string cell_text(std::string text) {
-    std::string out;
-    for (char const c : text) out += c == '|' ? std::string{"\\|"} : c == '\n' ? std::string{" "} : std::string{c};
-    return out;
-}
 
 }  // namespace
 
@@ -405,14 +401,15 @@ std::vector<ClaimAnswer> answer_claims(ResultsFile const& results) {
 }
 
 std::string claims_markdown(std::vector<ClaimAnswer> const& answers) {
-    std::string out = "| claim | tested by | measured (medians) | verdict |\n|---|---|---|---|\n";
+    Table table;
+    for (auto const* title : {"claim", "tested by", "measured (medians)", "verdict"}) table.columns.push_back({.title = title, .key = {}, .left = true});
     std::size_t answered = 0;
     for (auto const& a : answers) {
         answered += a.answered ? 1 : 0;
-        out += "| " + cell_text(a.claim) + " | " + cell_text(a.evidence) + " (`" + cell_text(a.command) + "`) | " + cell_text(a.measured) +
-               " | " + cell_text(a.verdict) + " |\n";
+        table.add({a.claim, a.evidence + " (`" + a.command + "`)", a.measured, a.verdict});
     }
-    return out + "\n" + std::to_string(answered) + " of " + std::to_string(answers.size()) + " claims answered from these results.\n";
+    return render_markdown(table) + "\n" + std::to_string(answered) + " of " + std::to_string(answers.size()) +
+           " claims answered from these results.\n";
 }
 
 nlohmann::json claims_json(std::vector<ClaimAnswer> const& answers) {

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Draws a conclab report model into a self-contained HTML page (charts
-embedded as SVG, each titled and captioned; no network needed), plus the
-same tables as Markdown (human units) and CSV (plain numbers). The
-numbers, intervals and verdicts are computed by `conclab report`
-(report.json); this script only draws them, with matplotlib.
+embedded as SVG, each titled and captioned; no network needed), and
+writes the tables conclab made as Markdown (human units) and CSV (plain
+numbers). The numbers, intervals, verdicts and table cells are computed
+by `conclab report` (report.json); this script only draws them, with
+matplotlib, formatting its axis ticks on conclab's unit scales.
 
 Usage: conclab_report.py REPORT_JSON OUTPUT_DIR
 """
 import base64
-import csv
 import html
 import io
 import itertools
@@ -58,35 +58,45 @@ MAX_PANELS = 12
 LOG_SPAN = 20
 
 
-# --- numbers in human units (as conclab's tables: src/kit/units.cpp) -------------------------------------
+# --- numbers in human units: conclab's scales (src/kit/units.hpp), given in the model as data ---------------
 
-def in_units(value, units, base_format="{:.3g}"):
-    """In the largest of `units` (descending) where the value, to three digits, is at least 1:
-    999600 is 1M, never 1e+03k."""
+UNITS = {}  # filled from the model's "units" by use_units()
+
+
+def use_units(units):
+    """Takes conclab's unit scales (the report model's "units")."""
+    UNITS.clear()
+    UNITS.update(units)
+
+
+def three_digits(value):
+    text = f"{value:.3g}"
+    return f"{value:.0f}" if "e" in text else text  # 999.7 is 1000, not 1e+03
+
+
+def in_units(value, scale):
+    """`value` on conclab's scale `scale` ("count", "bytes", "us"): the first step whose rounded value is at
+    least its `least`, else the base unit; never an exponent. The same rule as src/kit/units.cpp's in_units."""
     if value is None or not math.isfinite(value):
         return "-"
-    for limit, suffix in units[:-1]:
-        text = f"{value / limit:.3g}"
-        if abs(float(text)) >= 1:
-            # 1000-1023 of a binary unit: three digits would be an exponent (1.02e+03 KiB)
-            return (f"{value / limit:.0f}" if "e" in text else text) + suffix
-    limit, suffix = units[-1]
-    return base_format.format(value / limit) + suffix
+    spec = UNITS[scale]
+    for limit, suffix, least in spec["steps"]:
+        text = three_digits(value / limit)
+        if abs(float(text)) >= least:
+            return text + suffix
+    return (f"{value:.0f}" if spec["base_whole"] else three_digits(value)) + spec["base_suffix"]
 
 
 def human_count(value):
-    """1234567 -> 1.23M, 58500 -> 58.5k, 12.3 -> 12.3."""
-    return in_units(value, [(1e9, "G"), (1e6, "M"), (1e3, "k"), (1, "")])
+    return in_units(value, "count")
 
 
 def human_bytes(value):
-    """410 -> 410 B, 2662.4 -> 2.6 KiB, 25276510208 -> 23.5 GiB."""
-    return in_units(value, [(2**30, " GiB"), (2**20, " MiB"), (2**10, " KiB"), (1, " B")], "{:.0f}")
+    return in_units(value, "bytes")
 
 
 def human_us(value):
-    """0.47 -> 0.47 µs, 850 -> 850 µs, 1200 -> 1.2 ms, 2.5e6 -> 2.5 s."""
-    return in_units(value, [(1e6, " s"), (1e3, " ms"), (1, " µs")])
+    return in_units(value, "us")
 
 
 # --- order: parameter values sorted as numbers, models in their fixed order ---------------------------
@@ -405,84 +415,7 @@ def scenario_charts(scenario, unit):
     return charts
 
 
-# --- tables: human units in the page and in Markdown; raw numbers (no exponents) in CSV ---------------
-
-COLUMNS = [
-    # (page and Markdown heading, CSV heading, value, human form)
-    ("model", "model", lambda c: c["model"], str),
-    # runs with failed items are no result: shown, and marked in every table (and chart) they are in
-    ("verified", "verified", lambda c: "NOT VERIFIED" if c.get("unverified") else "yes", str),
-    ("runs", "runs", lambda c: c["n"], str),
-    ("throughput/s", "throughput_per_s", lambda c: c["throughput"]["median"], human_count),
-    ("CI low", "throughput_ci_low", lambda c: c["throughput"]["ci_low"], human_count),
-    ("CI high", "throughput_ci_high", lambda c: c["throughput"]["ci_high"], human_count),
-    ("p50", "latency_p50_us", lambda c: c["latency_p50_us"], human_us),
-    ("p99", "latency_p99_us", lambda c: c["latency_p99_us"], human_us),
-    ("p99.9", "latency_p999_us", lambda c: c["latency_p999_us"], human_us),
-    ("peak RSS", "peak_rss_bytes", lambda c: c["peak_rss_bytes"], human_bytes),
-    ("per task", "bytes_per_task", lambda c: c["bytes_per_task"], human_bytes),
-    ("CPU/item", "cpu_us_per_item", lambda c: c["cpu_us_per_item"], human_us),
-]
-
-
-def plain(value):
-    """A number for tools: an integer as such, else up to 6 decimals, never an exponent."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value == int(value) and abs(value) < 2**53:
-            return str(int(value))
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def table_rows(scenario):
-    for case in cases_in_order(scenario):
-        yield [label(case["params"])] + [human(get(case)) if get(case) is not None else "-" for _, _, get, human in COLUMNS]
-
-
-def problems(scenario):
-    """The runs that failed and the models left out, one sentence each: a
-    report never drops a model without saying so."""
-    lines = []
-    failed = {}
-    for f in scenario.get("failed", []):
-        key = (label(f["params"]), f["model"], f["status"], f["message"])
-        failed[key] = failed.get(key, 0) + 1
-    for (where, model, status, message), count in failed.items():
-        runs = "run" if count == 1 else f"{count} runs"
-        lines.append(f"{model} failed ({status}, {runs}) at {where}: {message}")
-    for left in scenario.get("left_out", []):
-        lines.append(f"{left['model']} left out at {label(left['params'])}: {left['reason']}")
-    for case in scenario.get("cases", []):
-        bad = case.get("unverified")
-        if bad:
-            lines.append(f"{case['model']} NOT VERIFIED at {label(case['params'])}: {bad['runs']} of {case['n']} run(s) had failed "
-                         f"items ({bad['items_failed']} of {bad['items']} failed); its numbers are shown marked ✗, never ranked")
-    return lines
-
-
-def write_markdown(model, f):
-    lines = [f"# {model['title']}", ""]
-    for scenario in model["scenarios"]:
-        lines += [f"## {scenario['name']}", "", scenario["summary"], ""]
-        trouble = problems(scenario)
-        if trouble:
-            lines += ["Not in the numbers below, or marked there:", ""] + [f"- {line}" for line in trouble] + [""]
-        header = ["parameters"] + [name for name, _, _, _ in COLUMNS]
-        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(row) + " |" for row in table_rows(scenario)]
-        lines.append("")
-    f.write("\n".join(lines))
-
-
-def write_csv(model, f):
-    writer = csv.writer(f)
-    writer.writerow(["scenario", "parameters"] + [name for _, name, _, _ in COLUMNS])
-    for scenario in model["scenarios"]:
-        for case in cases_in_order(scenario):
-            writer.writerow([scenario["name"], label(case["params"])] + [plain(get(case)) for _, _, get, _ in COLUMNS])
-
+# --- tables: made by conclab (src/results/table.hpp: the same cells as `conclab run`'s units), placed here --
 
 def environment(source):
     machine = source.get("machine") or {}
@@ -506,7 +439,7 @@ def write_html(model, f):
         unit = scenario.get("unit", "items")
         parts.append(f"<h2>{html.escape(scenario['name'])}</h2>")
         parts.append(f"<p class='verdict'>{html.escape(scenario['summary'])}</p>")
-        trouble = problems(scenario)
+        trouble = scenario.get("problems", [])
         if trouble:
             items = "".join(f"<li>{html.escape(line)}</li>" for line in trouble)
             parts.append(f"<div class='problems'><p>Not in the numbers below, or marked there:</p><ul>{items}</ul></div>")
@@ -520,8 +453,8 @@ def write_html(model, f):
         fixed = ", ".join(f"{k}={v}" for k, v in scenario["fixed"].items())
         parts.append(f"<p class='fixed'>Fixed parameters: {html.escape(fixed)}</p>")
         parts += scenario_charts(scenario, unit)
-        header = "".join(f"<th>{html.escape(n)}</th>" for n in ["parameters"] + [name for name, _, _, _ in COLUMNS])
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table_rows(scenario))
+        header = "".join(f"<th>{html.escape(n)}</th>" for n in scenario["table"]["columns"])
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in scenario["table"]["rows"])
         parts.append(f"<table class='results'><tr>{header}</tr>{rows}</table>")
         if scenario.get("listing_html"):
             # made and escaped by conclab (src/results/listing.cpp, as `conclab show --html`): the code of the build that drew this page
@@ -607,9 +540,10 @@ def main():
         return 2
     with open(sys.argv[1]) as f:
         model = json.load(f)
+    use_units(model["units"])
     out = sys.argv[2]
-    write_whole(os.path.join(out, "tables.md"), write_markdown, model)
-    write_whole(os.path.join(out, "tables.csv"), write_csv, model)
+    write_whole(os.path.join(out, "tables.md"), lambda m, f: f.write(m["tables_markdown"]), model)
+    write_whole(os.path.join(out, "tables.csv"), lambda m, f: f.write(m["tables_csv"]), model)
     write_whole(os.path.join(out, "index.html"), write_html, model)
     return 0
 

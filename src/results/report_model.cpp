@@ -4,6 +4,8 @@
 #include "src/results/aggregate.hpp"
 #include "src/results/calibration.hpp"
 #include "src/results/compare.hpp"
+#include "src/results/table.hpp"
+#include "src/kit/units.hpp"
 #include "src/runner/case_json.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace conclab {
 namespace {
@@ -58,6 +61,138 @@ std::vector<double> values_of(std::vector<CaseMetrics> const& runs, double CaseM
     for (auto const& r : runs) out.push_back(r.*field);
     return out;
 }
+
+// --- the report's tables: built here with the one table model and units, rendered as Markdown and CSV here;
+// the script puts the same cells in the page ---------------------------------------------------------------
+
+// Parameter values in order: numbers by value before texts, each parameter by name (as labels read).
+bool params_before(nlohmann::json const& a, nlohmann::json const& b) {
+    auto ia = a.begin();
+    auto ib = b.begin();
+    for (; ia != a.end() && ib != b.end(); ++ia, ++ib) {
+        auto const& x = ia.value();
+        auto const& y = ib.value();
+        if (x == y) continue;
+        if (x.is_number() != y.is_number()) return x.is_number();
+        return x.is_number() ? x.get<double>() < y.get<double>() : x.dump() < y.dump();
+    }
+    return a.size() < b.size();
+}
+
+// The four models in their order, each followed by its peer, then its variants by name.
+std::tuple<int, int, std::string> model_rank(std::string const& token_text) {
+    auto const slash = token_text.find('/');
+    auto const base = parse_model(std::string_view{token_text}.substr(0, slash));
+    if (!base) return {99, 3, token_text};
+    auto const own = is_peer(*base) ? counterpart(*base) : *base;
+    return {static_cast<int>(own), slash != std::string::npos ? 2 : is_peer(*base) ? 1 : 0, token_text};
+}
+
+std::string label_of(nlohmann::json const& params) {
+    std::string out;
+    for (auto const& [name, value] : params.items()) {
+        out += (out.empty() ? "" : " ") + name + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    return out.empty() ? "(one combination)" : out;
+}
+
+double number(nlohmann::json const& value) { return value.is_number() ? value.get<double>() : no_value; }
+
+// The scenario's cases as one table: a row per combination and model, in order.
+Table case_table(nlohmann::json const& scenario) {
+    struct Col {
+        char const* title;
+        char const* key;
+        double (*value)(nlohmann::json const&);
+        std::string (*human)(double);
+    };
+    static Col const numbers[] = {
+        {"throughput/s", "throughput_per_s", [](nlohmann::json const& c) { return number(c["throughput"]["median"]); }, human_count},
+        {"CI low", "throughput_ci_low", [](nlohmann::json const& c) { return number(c["throughput"]["ci_low"]); }, human_count},
+        {"CI high", "throughput_ci_high", [](nlohmann::json const& c) { return number(c["throughput"]["ci_high"]); }, human_count},
+        {"p50", "latency_p50_us", [](nlohmann::json const& c) { return number(c["latency_p50_us"]); }, human_us},
+        {"p99", "latency_p99_us", [](nlohmann::json const& c) { return number(c["latency_p99_us"]); }, human_us},
+        {"p99.9", "latency_p999_us", [](nlohmann::json const& c) { return number(c["latency_p999_us"]); }, human_us},
+        {"peak RSS", "peak_rss_bytes", [](nlohmann::json const& c) { return number(c["peak_rss_bytes"]); }, human_bytes},
+        {"per task", "bytes_per_task", [](nlohmann::json const& c) { return number(c["bytes_per_task"]); }, human_bytes},
+        {"CPU/item", "cpu_us_per_item", [](nlohmann::json const& c) { return number(c["cpu_us_per_item"]); }, human_us},
+    };
+    Table table;
+    table.columns = {{.title = "parameters", .key = "parameters", .left = true},
+                     {.title = "model", .key = "model", .left = true},
+                     {.title = "verified", .key = "verified", .left = true},
+                     {.title = "runs", .key = "runs", .left = false}};
+    for (auto const& col : numbers) table.columns.push_back({.title = col.title, .key = col.key, .left = false});
+    std::vector<nlohmann::json const*> cases;
+    for (auto const& c : scenario["cases"]) cases.push_back(&c);
+    std::stable_sort(cases.begin(), cases.end(), [](auto const* a, auto const* b) {
+        if (params_before((*a)["params"], (*b)["params"])) return true;
+        if (params_before((*b)["params"], (*a)["params"])) return false;
+        return model_rank((*a)["model"].template get<std::string>()) < model_rank((*b)["model"].template get<std::string>());
+    });
+    for (auto const* c : cases) {
+        // runs with failed items are no result: shown, and marked in every table (and chart) they are in
+        std::vector<TableCell> row{{.text = label_of((*c)["params"])},
+                                   {.text = (*c)["model"].get<std::string>()},
+                                   {.text = c->contains("unverified") ? "NOT VERIFIED" : "yes"},
+                                   {.text = std::to_string((*c)["n"].get<std::size_t>())}};
+        for (auto const& col : numbers) {
+            double const value = col.value(*c);
+            row.push_back({.text = col.human(value), .plain = plain_number(value)});
+        }
+        table.rows.push_back(std::move(row));
+    }
+    return table;
+}
+
+// The runs that failed and the models left out, one sentence each: a report never drops a model without saying so.
+std::vector<std::string> problems_of(nlohmann::json const& scenario) {
+    std::vector<std::string> lines;
+    std::vector<std::pair<std::string, int>> failed;  // in order of first appearance
+    for (auto const& f : scenario["failed"]) {
+        auto const key = f["model"].get<std::string>() + " failed (" + f["status"].get<std::string>() + ", @RUNS@) at " +
+                         label_of(f["params"]) + ": " + f["message"].get<std::string>();
+        auto const known = std::find_if(failed.begin(), failed.end(), [&](auto const& p) { return p.first == key; });
+        if (known == failed.end()) {
+            failed.emplace_back(key, 1);
+        } else {
+            ++known->second;
+        }
+    }
+    for (auto const& [key, count] : failed) {
+        auto line = key;
+        line.replace(line.find("@RUNS@"), 6, count == 1 ? std::string{"run"} : std::to_string(count) + " runs");
+        lines.push_back(std::move(line));
+    }
+    for (auto const& left : scenario["left_out"]) {
+        lines.push_back(left["model"].get<std::string>() + " left out at " + label_of(left["params"]) + ": " +
+                        left["reason"].get<std::string>());
+    }
+    for (auto const& c : scenario["cases"]) {
+        if (!c.contains("unverified")) continue;
+        auto const& bad = c["unverified"];
+        lines.push_back(c["model"].get<std::string>() + " NOT VERIFIED at " + label_of(c["params"]) + ": " + bad["runs"].dump() +
+                        " of " + c["n"].dump() + " run(s) had failed items (" + bad["items_failed"].dump() + " of " +
+                        bad["items"].dump() + " failed); its numbers are shown marked ✗, never ranked");
+    }
+    return lines;
+}
+
+}  // namespace
+
+nlohmann::json units_json() {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto const* scale : unit_scales) {
+        nlohmann::json steps = nlohmann::json::array();
+        for (auto const& step : scale->steps) {
+            if (step.limit > 0) steps.push_back({step.limit, std::string{step.suffix}, step.least});
+        }
+        out[std::string{scale->name}] = {{"steps", steps}, {"base_suffix", std::string{scale->base_suffix}}, {"base_whole", scale->base_whole}};
+    }
+    return out;
+}
+
+namespace {
 
 }  // namespace
 
@@ -234,12 +369,44 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
                              {"left_out", std::move(omitted)},
                              {"summary", summary}});
     }
+    // the tables: Markdown and CSV rendered here; each scenario's cells for the page
+    std::string markdown = "# " + title + "\n\n";
+    std::string csv;
+    for (auto& scenario : scenarios) {
+        auto const table = case_table(scenario);
+        auto const trouble = problems_of(scenario);
+        markdown += "## " + scenario["name"].get<std::string>() + "\n\n" + scenario["summary"].get<std::string>() + "\n\n";
+        if (!trouble.empty()) {
+            markdown += "Not in the numbers below, or marked there:\n\n";
+            for (auto const& line : trouble) markdown += "- " + line + "\n";
+            markdown += "\n";
+        }
+        markdown += render_markdown(table) + "\n";
+        Table with_scenario = table;  // CSV: one file for every scenario, the scenario a column of its own
+        with_scenario.columns.insert(with_scenario.columns.begin(), {.title = "scenario", .key = "scenario", .left = true});
+        for (auto& row : with_scenario.rows) row.insert(row.begin(), {.text = scenario["name"].get<std::string>()});
+        auto const rendered = render_csv(with_scenario);
+        csv += csv.empty() ? rendered : rendered.substr(rendered.find("\r\n") + 2);
+        nlohmann::json cells = nlohmann::json::array();
+        for (auto const& row : table.rows) {
+            nlohmann::json texts = nlohmann::json::array();
+            for (auto const& cell : row) texts.push_back(cell.text);
+            cells.push_back(std::move(texts));
+        }
+        nlohmann::json headings = nlohmann::json::array();
+        for (auto const& column : table.columns) headings.push_back(column.title);
+        scenario["table"] = {{"columns", std::move(headings)}, {"rows", std::move(cells)}};
+        scenario["problems"] = trouble;
+    }
     return {{"schema", "conclab-report"},
             {"title", title},
             {"generated_utc", utc_now()},
             {"generated_by", describe_build()},
             {"sources", std::move(sources)},
             {"scenarios", std::move(scenarios)},
+            {"tables_markdown", std::move(markdown)},
+            {"tables_csv", std::move(csv)},
+            {"units", units_json()},
             // each model against its real Go or Rust peer, where both ran (docs/calibration.md)
             {"calibration", has_pairs(all) ? nlohmann::json(format_calibration(calibrate(all))) : nlohmann::json(nullptr)}};
 }

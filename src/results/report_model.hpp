@@ -15,4 +15,8 @@ namespace conclab {
 /// Throws UsageError for a file that is neither.
 nlohmann::json build_report(std::vector<std::string> const& inputs, std::string const& title);
 
+/// The unit scales of src/kit/units.hpp as data (the report model's
+/// "units", from which the script formats its axis ticks).
+nlohmann::json units_json();
+
 }  // namespace conclab

@@ -2,6 +2,7 @@
 #include "src/kit/units.hpp"
 #include "src/results/aggregate.hpp"
 #include "src/results/report.hpp"
+#include "src/results/table.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,32 +15,12 @@
 namespace conclab {
 namespace {
 
-// three significant digits, with a k/M/G suffix for large counts (from 10k; 1000-9999 in full), in the
-// largest unit where the rounded value is still at least 1 (least 10 for k): 999,600 is 1M, never 1e+03k
-std::string count(double value) {
-    if (!std::isfinite(value)) return "-";
-    for (auto const& [limit, suffix, least] : {std::tuple{1e9, "G", 1.0}, std::tuple{1e6, "M", 1.0}, std::tuple{1e3, "k", 10.0}}) {
-        if (auto const text = printed("%.3g", value / limit); std::fabs(std::strtod(text.c_str(), nullptr)) >= least) return text + suffix;
-    }
-    return printed("%.0f", value);
-}
-
-std::string three_digits(double value) {
-    if (!std::isfinite(value)) return "-";
-    if (std::fabs(value) >= 999.5) return printed("%.0f", value);  // %.3g would print 999.7 as 1e+03
-    return printed("%.3g", value);
-}
-
-std::string duration(double seconds) {
-    if (!std::isfinite(seconds)) return "-";
-    if (seconds < 1) return three_digits(seconds * 1e3) + " ms";
-    return three_digits(seconds) + " s";
-}
+std::string duration(double seconds) { return human_us(seconds * 1e6); }
 
 // a scaled scenario metric: three significant digits, or a count
 std::string scaled(double value) {
     if (!std::isfinite(value)) return "-";
-    if (std::fabs(value) >= 1e4 || value == std::floor(value)) return count(value);
+    if (std::fabs(value) >= 1e4 || value == std::floor(value)) return human_count(value);
     return three_digits(value);
 }
 
@@ -127,7 +108,7 @@ std::string format_table(RunResults const& results, TableStyle style) {
                                  " of " + std::to_string(attempted) + " " + plan.scenario->unit + " failed");
         }
         for (auto position : throughput.outliers) {
-            outliers.push_back(std::string{token(model.model)} + " " + count(ok[position].throughput_per_s) + "/s");
+            outliers.push_back(std::string{token(model.model)} + " " + human_count(ok[position].throughput_per_s) + "/s");
         }
         auto const extra_median = [&](std::string const& key) {
             std::vector<double> values;
@@ -138,21 +119,21 @@ std::string format_table(RunResults const& results, TableStyle style) {
             std::string{token(model.model)},
             std::to_string(verified_runs) + "/" + std::to_string(model.runs.size()),
             duration(median(&CaseMetrics::wall_s).median),
-            count(throughput.median),
+            human_count(throughput.median),
             spread,
         };
         for (auto const* metric : extra_columns) row.push_back(scaled(extra_median(metric->key) * metric->scale));
         std::string noted_here;
         for (auto const* metric : noted) {
             double const value = extra_median(metric->key);
-            if (std::isfinite(value) && value != 0) noted_here += (noted_here.empty() ? "" : ", ") + metric->key + " " + count(value);
+            if (std::isfinite(value) && value != 0) noted_here += (noted_here.empty() ? "" : ", ") + metric->key + " " + human_count(value);
         }
         if (!noted_here.empty()) notes.push_back(std::string{token(model.model)} + ": " + noted_here);
         for (auto const& m : ok) {
             if (std::isfinite(m.rate_requested)) rate_requested = m.rate_requested;
         }
         if (auto const saturated = median(&CaseMetrics::saturated); saturated.n > 0 && saturated.max > 0) {
-            saturated_models.push_back(std::string{token(model.model)} + " (" + count(median(&CaseMetrics::rate_achieved).median) +
+            saturated_models.push_back(std::string{token(model.model)} + " (" + human_count(median(&CaseMetrics::rate_achieved).median) +
                                        "/s achieved, median)");
         }
         for (std::size_t rep = 0; rep < model.runs.size(); ++rep) {
@@ -174,8 +155,8 @@ std::string format_table(RunResults const& results, TableStyle style) {
             cpu_seconds(median(&CaseMetrics::user_cpu_s).median),
             cpu_seconds(median(&CaseMetrics::sys_cpu_s).median),
             cores(median(&CaseMetrics::cpu_utilization).median),
-            count(median(&CaseMetrics::voluntary_ctx_switches).median),
-            count(median(&CaseMetrics::involuntary_ctx_switches).median),
+            human_count(median(&CaseMetrics::voluntary_ctx_switches).median),
+            human_count(median(&CaseMetrics::involuntary_ctx_switches).median),
         });
         rows.push_back(std::move(row));
         all_verified.push_back(verified_runs > 0 && verified_runs == model.runs.size());
@@ -202,51 +183,21 @@ std::string format_table(RunResults const& results, TableStyle style) {
         columns = std::move(kept);
     }
     bool const colour = style.colour && style.format == TableFormat::text;
-
-    std::vector<std::size_t> width(columns.size());
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-        width[c] = columns[c].title.size();
-        for (auto const& row : rows) width[c] = std::max(width[c], row[c].size());
-    }
-    // painted after padding, so escape codes never count as width
-    auto const line = [&](auto const& cell, auto const& paint_cell) {
-        std::string out;
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            std::string const text = cell(c);
-            std::string const pad(width[c] - text.size(), ' ');
-            out += c == 0 ? "" : "  ";
-            out += columns[c].left ? paint_cell(c, text) + pad : pad + paint_cell(c, text);
-        }
-        while (!out.empty() && out.back() == ' ') out.pop_back();
-        return out + "\n";
-    };
-
     bool const markdown = style.format == TableFormat::markdown;
-    // Markdown: a pipe table, model and verified left-aligned, numbers right-aligned
-    auto const markdown_line = [&](auto const& cell) {
-        std::string out = "|";
-        for (std::size_t c = 0; c < columns.size(); ++c) out += " " + cell(c) + " |";
-        return out + "\n";
-    };
+    Table table;
+    for (auto const& column : columns) table.columns.push_back({.title = column.title, .key = {}, .left = column.left});
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        std::vector<TableCell> cells;
+        for (auto& text : rows[r]) cells.push_back({.text = std::move(text)});
+        cells[1].style = all_verified[r] ? Style::green : Style::red;  // the verified column
+        table.rows.push_back(std::move(cells));
+    }
     std::string out = (markdown ? "**" + plan.scenario->name + "**" : plan.scenario->name) + ": " +
                       format_params(plan.scenario->params, plan.params) + "\n";
     if (!results.fixture_summary.empty()) out += (markdown ? "\n" : "") + results.fixture_summary + "\n";
     out += (markdown ? "\n" : "") + std::to_string(plan.repeat) + " repetition(s) per model, each in its own process after " +
            std::to_string(plan.warmup) + " warm-up run(s), models in rotated order; medians shown\n\n";
-    if (markdown) {
-        out += markdown_line([&](std::size_t c) { return columns[c].title; });
-        out += markdown_line([&](std::size_t c) { return std::string{columns[c].left ? ":---" : "---:"}; });
-        for (auto const& row : rows) out += markdown_line([&](std::size_t c) { return row[c]; });
-    } else {
-        out += line([&](std::size_t c) { return columns[c].title; },
-                    [&](std::size_t, std::string const& text) { return paint(text, Style::bold, colour); });
-        for (std::size_t r = 0; r < rows.size(); ++r) {
-            out += line([&](std::size_t c) { return rows[r][c]; }, [&](std::size_t c, std::string const& text) {
-                if (c != 1) return text;
-                return paint(text, all_verified[r] ? Style::green : Style::red, colour);
-            });
-        }
-    }
+    out += markdown ? render_markdown(table) : render_text(table, colour);
     auto const table_end = out.size();
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
            " done exactly once and none failed. RSS: peak of the case's process.";
@@ -270,7 +221,7 @@ std::string format_table(RunResults const& results, TableStyle style) {
         }
     }
     if (std::isfinite(rate_requested)) {
-        out += "open loop: " + count(rate_requested) + " " + plan.scenario->unit +
+        out += "open loop: " + human_count(rate_requested) + " " + plan.scenario->unit +
                "/s due on a fixed schedule; latencies count from when each was due.";
         if (saturated_models.empty()) {
             out += " Every model kept the rate.\n";

@@ -1,0 +1,108 @@
+#include "src/results/table.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace conclab {
+
+void Table::add(std::vector<std::string> const& texts) {
+    std::vector<TableCell> row;
+    for (auto const& text : texts) row.push_back({.text = text});
+    rows.push_back(std::move(row));
+}
+
+std::string render_text(Table const& table, bool colour) {
+    auto const& columns = table.columns;
+    std::vector<std::size_t> width(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        width[c] = columns[c].title.size();
+        for (auto const& row : table.rows) width[c] = std::max(width[c], row[c].text.size());
+    }
+    // painted after padding, so escape codes never count as width
+    auto const line = [&](auto const& text_of, auto const& style_of) {
+        std::string out;
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            std::string const text = text_of(c);
+            std::string const pad(width[c] - text.size(), ' ');
+            auto const style = style_of(c);
+            auto const painted = style ? colour::paint(text, *style, colour) : text;
+            out += c == 0 ? "" : "  ";
+            out += columns[c].left ? painted + pad : pad + painted;
+        }
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        return out + "\n";
+    };
+    std::string out = line([&](std::size_t c) { return columns[c].title; },
+                           [](std::size_t) { return std::optional<colour::Style>{colour::Style::bold}; });
+    for (auto const& row : table.rows) {
+        out += line([&](std::size_t c) { return row[c].text; }, [&](std::size_t c) { return row[c].style; });
+    }
+    return out;
+}
+
+namespace {
+std::string markdown_cell(std::string const& text) {
+    std::string out;
+    for (char ch : text) {
+        if (ch == '|') out += '\\';
+        out += ch == '\n' ? ' ' : ch;  // a cell is one line
+    }
+    return out;
+}
+
+std::string csv_field(std::string const& text) {
+    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char ch : text) {
+        if (ch == '"') out += '"';
+        out += ch;
+    }
+    return out + "\"";
+}
+}  // namespace
+
+std::string render_markdown(Table const& table) {
+    std::string out = "|";
+    for (auto const& column : table.columns) out += " " + markdown_cell(column.title) + " |";
+    out += "\n|";
+    for (auto const& column : table.columns) out += column.left ? " :--- |" : " ---: |";
+    out += "\n";
+    for (auto const& row : table.rows) {
+        out += "|";
+        for (auto const& cell : row) out += " " + markdown_cell(cell.text) + " |";
+        out += "\n";
+    }
+    return out;
+}
+
+std::string render_csv(Table const& table) {
+    std::string out;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        auto const& column = table.columns[c];
+        out += (c == 0 ? "" : ",") + csv_field(column.key.empty() ? column.title : column.key);
+    }
+    out += "\r\n";
+    for (auto const& row : table.rows) {
+        for (std::size_t c = 0; c < row.size(); ++c) out += (c == 0 ? "" : ",") + csv_field(row[c].plain.value_or(row[c].text));
+        out += "\r\n";
+    }
+    return out;
+}
+
+std::string plain_number(double value) {
+    if (!std::isfinite(value)) return "";
+    if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.0f", value);
+        return text;
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "%.6f", value);
+    std::string out = text;
+    while (!out.empty() && out.back() == '0') out.pop_back();
+    if (!out.empty() && out.back() == '.') out.pop_back();
+    return out;
+}
+
+}  // namespace conclab
