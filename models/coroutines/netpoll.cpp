@@ -1,6 +1,6 @@
 #include "models/coroutines/netpoll.hpp"
 
-#include "models/poller_thread.hpp"
+#include "models/netpoll_impl.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>

@@ -1,6 +1,6 @@
 #include "models/fibers/netpoll.hpp"
 
-#include "models/poller_thread.hpp"
+#include "models/netpoll_impl.hpp"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/fiber/future/future.hpp>
@@ -11,16 +11,12 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using wait_type = asio::posix::descriptor_base::wait_type;
 
-struct Netpoller::Impl {
-    PollerThread poller;
-};
-
-struct Netpoller::Watch::Impl {
+// A fiber waits on a future that the wait's completion handler fulfils.
+struct FiberSocketWait {
+    asio::posix::stream_descriptor& descriptor;
     int fd;
-    asio::posix::stream_descriptor descriptor;
 
-    Impl(asio::io_context& context, int fd) : fd{fd}, descriptor{context, fd} {}
-    ~Impl() { descriptor.release(); }  // the descriptor is the caller's to close
+    FiberSocketWait(asio::io_context&, asio::posix::stream_descriptor& d, int f) : descriptor{d}, fd{f} {}
 
     bool wait(wait_type type, std::chrono::steady_clock::time_point deadline) {
         // The handler owns the promise: a promise on this fiber's stack could
@@ -40,23 +36,6 @@ struct Netpoller::Watch::Impl {
     }
 };
 
-Netpoller::Netpoller() : impl_{std::make_unique<Impl>()} {}
-
-Netpoller::~Netpoller() = default;  // the poller thread stops and is joined
-
-std::unique_ptr<Netpoller::Watch> Netpoller::watch(int fd) {
-    return std::unique_ptr<Watch>{new Watch{std::make_unique<Watch::Impl>(impl_->poller.context(), fd)}};
-}
-
-Netpoller::Watch::Watch(std::unique_ptr<Impl> impl) : impl_{std::move(impl)} {}
-Netpoller::Watch::~Watch() = default;
-
-bool Netpoller::Watch::readable(std::chrono::steady_clock::time_point deadline) {
-    return impl_->wait(wait_type::wait_read, deadline);
-}
-
-bool Netpoller::Watch::writable(std::chrono::steady_clock::time_point deadline) {
-    return impl_->wait(wait_type::wait_write, deadline);
-}
-
 }  // namespace conclab::models::fibers
+
+template class conclab::models::Netpoller<conclab::models::fibers::FiberSocketWait>;

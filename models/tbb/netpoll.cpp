@@ -1,6 +1,6 @@
 #include "models/tbb/netpoll.hpp"
 
-#include "models/poller_thread.hpp"
+#include "models/netpoll_impl.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -13,21 +13,18 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using wait_type = asio::posix::descriptor_base::wait_type;
 
-struct Netpoller::Impl {
-    PollerThread poller;
-};
-
-struct Netpoller::Watch::Impl {
+// A task suspends itself; the poller thread resumes it once both its wait
+// and its deadline's timer have completed.
+struct TaskSocketWait {
     asio::io_context& context;
+    asio::posix::stream_descriptor& descriptor;
     int fd;
-    asio::posix::stream_descriptor descriptor;
     asio::steady_timer timer;
     // One wait at a time, touched by the poller thread only while the task is suspended.
     int pending = 0;
     bool ready = false;
 
-    Impl(asio::io_context& context, int fd) : context{context}, fd{fd}, descriptor{context, fd}, timer{context} {}
-    ~Impl() { descriptor.release(); }  // the descriptor is the caller's to close
+    TaskSocketWait(asio::io_context& c, asio::posix::stream_descriptor& d, int f) : context{c}, descriptor{d}, fd{f}, timer{c} {}
 
     bool wait(wait_type type, std::chrono::steady_clock::time_point deadline) {
         if (ready_now(fd, type)) return true;  // ready already: no suspension
@@ -68,23 +65,6 @@ struct Netpoller::Watch::Impl {
     }
 };
 
-Netpoller::Netpoller() : impl_{std::make_unique<Impl>()} {}
-
-Netpoller::~Netpoller() = default;  // the poller thread stops and is joined
-
-std::unique_ptr<Netpoller::Watch> Netpoller::watch(int fd) {
-    return std::unique_ptr<Watch>{new Watch{std::make_unique<Watch::Impl>(impl_->poller.context(), fd)}};
-}
-
-Netpoller::Watch::Watch(std::unique_ptr<Impl> impl) : impl_{std::move(impl)} {}
-Netpoller::Watch::~Watch() = default;
-
-bool Netpoller::Watch::readable(std::chrono::steady_clock::time_point deadline) {
-    return impl_->wait(wait_type::wait_read, deadline);
-}
-
-bool Netpoller::Watch::writable(std::chrono::steady_clock::time_point deadline) {
-    return impl_->wait(wait_type::wait_write, deadline);
-}
-
 }  // namespace conclab::models::tbb
+
+template class conclab::models::Netpoller<conclab::models::tbb::TaskSocketWait>;

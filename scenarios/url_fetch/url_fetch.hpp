@@ -29,7 +29,6 @@
 #include <string>
 #include <vector>
 
-namespace conclab::models::fibers { class Netpoller; }
 
 namespace conclab::url_fetch {
 
