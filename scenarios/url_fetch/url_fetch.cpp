@@ -117,17 +117,13 @@ Reference::Reference(Params const& p) : checksums_(p.requests) {
 
 Ledger::Ledger(Reference const& reference, Schedule const& schedule, bool record_latency)
     : reference_{reference},
-      seen_{std::make_unique<std::atomic<std::uint32_t>[]>(reference.items())},
+      seen_{reference.items()},
       fault_of_{std::make_unique<std::atomic<std::uint8_t>[]>(reference.items())},
       latencies_{record_latency},
       pacer_{schedule} {}
 
 std::uint64_t Ledger::record(Fetched const& fetched) noexcept {
-    if (fetched.index >= reference_.items()) {
-        strays_.fetch_add(1, std::memory_order_relaxed);
-        return 0;
-    }
-    seen_[fetched.index].fetch_add(1, std::memory_order_relaxed);
+    if (!seen_.book(fetched.index)) return 0;
     fault_of_[fetched.index].store(static_cast<std::uint8_t>(fetched.fault), std::memory_order_relaxed);
     if (fetched.fault != Fault::none) {
         auto const kind = static_cast<std::size_t>(fetched.fault);
@@ -143,22 +139,7 @@ std::uint64_t Ledger::record(Fetched const& fetched) noexcept {
     return fetched.checksum;
 }
 
-std::string Ledger::problems() const {
-    std::uint64_t missing = 0, repeated = 0, first_missing = 0, first_repeated = 0;
-    for (std::uint64_t i = 0; i < reference_.items(); ++i) {
-        auto const seen = seen_[i].load(std::memory_order_relaxed);
-        if (seen == 0 && missing++ == 0) first_missing = i;
-        if (seen > 1 && repeated++ == 0) first_repeated = i;
-    }
-    std::string out;
-    auto const add = [&out](std::string const& text) { out += (out.empty() ? "" : "; ") + text; };
-    if (missing > 0) add(std::to_string(missing) + " item(s) never requested (first: item " + std::to_string(first_missing) + ")");
-    if (repeated > 0) {
-        add(std::to_string(repeated) + " item(s) requested more than once (first: item " + std::to_string(first_repeated) + ")");
-    }
-    if (auto const strays = strays_.load(); strays > 0) add(std::to_string(strays) + " result(s) for items that do not exist");
-    return out;
-}
+std::string Ledger::problems() const { return seen_.problems("item", "requested"); }
 
 std::uint64_t Ledger::failed() const noexcept {
     std::uint64_t total = 0;
@@ -169,7 +150,7 @@ std::uint64_t Ledger::failed() const noexcept {
 std::uint64_t Ledger::expected_checksum() const noexcept {
     std::uint64_t sum = 0;
     for (std::uint64_t i = 0; i < reference_.items(); ++i) {
-        if (seen_[i].load() == 1 && fault_of_[i].load() == static_cast<std::uint8_t>(Fault::none)) sum += reference_.checksum(i);
+        if (seen_.times(i) == 1 && fault_of_[i].load() == static_cast<std::uint8_t>(Fault::none)) sum += reference_.checksum(i);
     }
     return sum;
 }

@@ -12,6 +12,7 @@
 #include "scenarios/harness.hpp"
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/target.hpp"
+#include "src/kit/exactly_once.hpp"
 #include "src/kit/histogram.hpp"
 #include "src/kit/metrics.hpp"
 #include "src/kit/model.hpp"
@@ -91,7 +92,7 @@ public:
 
 private:
     Reference const& reference_;
-    std::unique_ptr<std::atomic<std::uint32_t>[]> seen_;
+    ExactlyOnce seen_;
     std::unique_ptr<std::atomic<std::uint8_t>[]> fault_of_;
     LatencyRecorder latencies_;
     Pacer pacer_;
@@ -99,7 +100,6 @@ private:
     std::atomic<std::uint64_t> fetched_{0};
     std::atomic<std::uint64_t> bytes_{0};
     std::atomic<std::uint64_t> connections_{0};
-    std::atomic<std::uint64_t> strays_{0};
     mutable std::mutex first_mutex_;
     std::string first_[fault_kinds.size()];  // the first fault's detail, per kind
 };

@@ -77,31 +77,13 @@ std::uint64_t expected_checksum(Params const& params) noexcept {
 }
 
 Ledger::Ledger(std::uint64_t jobs, Schedule const& schedule, bool record_latency)
-    : jobs_{jobs}, seen_{std::make_unique<std::atomic<std::uint32_t>[]>(jobs)}, latencies_{record_latency}, pacer_{schedule} {}
+    : seen_{jobs}, latencies_{record_latency}, pacer_{schedule} {}
 
 void Ledger::record(Done const& done) noexcept {
-    if (done.index >= jobs_) {
-        strays_.fetch_add(1, std::memory_order_relaxed);
-        return;
-    }
-    seen_[done.index].fetch_add(1, std::memory_order_relaxed);
-    latencies_.record(Clock::now() - done.enqueued);
+    if (seen_.book(done.index)) latencies_.record(Clock::now() - done.enqueued);
 }
 
-std::string Ledger::problems() const {
-    std::uint64_t missing = 0, repeated = 0, first_missing = 0, first_repeated = 0;
-    for (std::uint64_t i = 0; i < jobs_; ++i) {
-        auto const seen = seen_[i].load(std::memory_order_relaxed);
-        if (seen == 0 && missing++ == 0) first_missing = i;
-        if (seen > 1 && repeated++ == 0) first_repeated = i;
-    }
-    std::string out;
-    auto const add = [&out](std::string const& text) { out += (out.empty() ? "" : "; ") + text; };
-    if (missing > 0) add(std::to_string(missing) + " job(s) never done (first: job " + std::to_string(first_missing) + ")");
-    if (repeated > 0) add(std::to_string(repeated) + " job(s) done more than once (first: job " + std::to_string(first_repeated) + ")");
-    if (auto const strays = strays_.load(); strays > 0) add(std::to_string(strays) + " result(s) for jobs that do not exist");
-    return out;
-}
+std::string Ledger::problems() const { return seen_.problems("job", "done"); }
 
 CaseMetrics measure(Params const& p, unsigned warmup, std::function<std::uint64_t(Ledger&)> const& once) {
     auto const expected = expected_checksum(p);

@@ -10,6 +10,7 @@
 #include "models/runtimes.hpp"
 #include "scenarios/contract.hpp"
 #include "scenarios/harness.hpp"
+#include "src/kit/exactly_once.hpp"
 #include "src/kit/histogram.hpp"
 #include "src/kit/metrics.hpp"
 #include "src/kit/model.hpp"
@@ -91,11 +92,9 @@ public:
     LatencyRecorder const& latencies() const noexcept { return latencies_; }
 
 private:
-    std::uint64_t jobs_;
-    std::unique_ptr<std::atomic<std::uint32_t>[]> seen_;
+    ExactlyOnce seen_;
     LatencyRecorder latencies_;
     Pacer pacer_;
-    std::atomic<std::uint64_t> strays_{0};  // indices out of range
 };
 
 /// `warmup` unmeasured runs, then one measured run of `once`; every run is
