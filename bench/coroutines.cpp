@@ -20,7 +20,7 @@
 
 namespace {
 using conclab::models::RuntimeOptions;
-using conclab::models::coroutines::awaitable;
+using conclab::models::coroutines::Task;
 using conclab::models::coroutines::Channel;
 using conclab::models::coroutines::Runtime;
 using conclab::models::coroutines::WaitGroup;
@@ -31,19 +31,19 @@ std::unique_ptr<Runtime> runtime(benchmark::State const& state) {
         RuntimeOptions{.threads = static_cast<unsigned>(state.range(0)), .stack_bytes = 0, .design = designs[state.range(1)]});
 }
 
-awaitable<int> one() { co_return 1; }
-awaitable<void> done(WaitGroup& wg) {
+Task<int> one() { co_return 1; }
+Task<void> done(WaitGroup& wg) {
     wg.done();
     co_return;
 }
-awaitable<void> echo(Channel<int>& ping, Channel<int>& pong) {
+Task<void> echo(Channel<int>& ping, Channel<int>& pong) {
     while (auto v = co_await ping.receive()) co_await pong.send(*v);
 }
-awaitable<void> send_some(Channel<int>& channel, WaitGroup& wg) {
+Task<void> send_some(Channel<int>& channel, WaitGroup& wg) {
     for (int i = 0; i < 2500; ++i) co_await channel.send(i);
     wg.done();
 }
-awaitable<void> receive_all(Channel<int>& channel, WaitGroup& wg) {
+Task<void> receive_all(Channel<int>& channel, WaitGroup& wg) {
     while (auto item = co_await channel.receive()) benchmark::DoNotOptimize(item);  // not `while (co_await ...)`: task.hpp
     wg.done();
 }
@@ -51,7 +51,7 @@ awaitable<void> receive_all(Channel<int>& channel, WaitGroup& wg) {
 // [await] call a coroutine and await its value (a function call, async)
 void await(benchmark::State& state) {
     auto rt = runtime(state);
-    rt->block_on([&]() -> awaitable<void> {
+    rt->block_on([&]() -> Task<void> {
         for (auto _ : state) benchmark::DoNotOptimize(co_await one());
     });
 }
@@ -59,7 +59,7 @@ void await(benchmark::State& state) {
 // [spawn_join] start a task that does nothing and wait for it
 void spawn_join(benchmark::State& state) {
     auto rt = runtime(state);
-    rt->block_on([&]() -> awaitable<void> {
+    rt->block_on([&]() -> Task<void> {
         for (auto _ : state) {
             WaitGroup wg{rt->executor(), 1};
             rt->spawn(done(wg));
@@ -71,7 +71,7 @@ void spawn_join(benchmark::State& state) {
 // [spawn] start 1000 tasks that do nothing, then wait for all (task-tree's pattern)
 void spawn(benchmark::State& state) {
     auto rt = runtime(state);
-    rt->block_on([&]() -> awaitable<void> {
+    rt->block_on([&]() -> Task<void> {
         for (auto _ : state) {
             WaitGroup wg{rt->executor(), 1000};
             for (int i = 0; i < 1000; ++i) rt->spawn(done(wg));
@@ -86,7 +86,7 @@ void ping_pong(benchmark::State& state) {
     auto rt = runtime(state);
     Channel<int> ping{rt->executor(), 1};
     Channel<int> pong{rt->executor(), 1};
-    rt->block_on([&]() -> awaitable<void> {
+    rt->block_on([&]() -> Task<void> {
         rt->spawn(echo(ping, pong));
         for (auto _ : state) {
             co_await ping.send(1);
@@ -100,7 +100,7 @@ void ping_pong(benchmark::State& state) {
 void push_pop(benchmark::State& state) {
     auto rt = runtime(state);
     Channel<int> channel{rt->executor(), 1023};
-    rt->block_on([&]() -> awaitable<void> {
+    rt->block_on([&]() -> Task<void> {
         for (auto _ : state) {
             co_await channel.send(1);
             benchmark::DoNotOptimize(co_await channel.receive());
@@ -111,7 +111,7 @@ void push_pop(benchmark::State& state) {
 // [contended] 4 senders and 4 receivers through one channel of 1023, 10k items per iteration
 void contended(benchmark::State& state) {
     auto rt = runtime(state);
-    rt->block_on([&]() -> awaitable<void> {
+    rt->block_on([&]() -> Task<void> {
         for (auto _ : state) {
             Channel<int> channel{rt->executor(), 1023};
             WaitGroup senders{rt->executor(), 4};

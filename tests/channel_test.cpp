@@ -166,9 +166,9 @@ struct CoroutinesHarness {
     }
     using Channel = models::coroutines::Channel<std::uint64_t>;
     template <class T>
-    using awaitable = models::coroutines::awaitable<T>;
+    using Task = models::coroutines::Task<T>;
 
-    static awaitable<void> count_close(Channel& ch, std::atomic<std::size_t>& woken) {
+    static Task<void> count_close(Channel& ch, std::atomic<std::size_t>& woken) {
         auto v = co_await ch.receive();
         woken += v ? 0 : 1;
     }
@@ -177,7 +177,7 @@ struct CoroutinesHarness {
         auto rt = runtime(2);
         Channel ch{rt.executor(), 0};
         std::atomic<std::size_t> woken{0};
-        rt.block_on([&]() -> awaitable<void> {
+        rt.block_on([&]() -> Task<void> {
             for (std::size_t r = 0; r < receivers; ++r) rt.spawn(count_close(ch, woken));
             boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 20ms};
             co_await timer.async_wait(boost::asio::deferred);
@@ -190,7 +190,7 @@ struct CoroutinesHarness {
         auto rt = runtime(2);
         Channel ch{rt.executor(), buffer};
         Items got;
-        rt.block_on([&]() -> awaitable<void> {
+        rt.block_on([&]() -> Task<void> {
             for (std::uint64_t i = 0; i < items; ++i) co_await ch.send(i);
             ch.close();
             while (auto v = co_await ch.receive()) got.push_back(*v);
@@ -198,12 +198,12 @@ struct CoroutinesHarness {
         return got;
     }
 
-    static awaitable<void> produce(Channel& ch, models::coroutines::WaitGroup& wg, std::uint64_t first, std::uint64_t each) {
+    static Task<void> produce(Channel& ch, models::coroutines::WaitGroup& wg, std::uint64_t first, std::uint64_t each) {
         for (std::uint64_t i = 0; i < each; ++i) co_await ch.send(first + i);
         wg.done();
     }
 
-    static awaitable<void> consume(Channel& ch, std::mutex& mutex, Items& got) {
+    static Task<void> consume(Channel& ch, std::mutex& mutex, Items& got) {
         Items mine;
         while (auto v = co_await ch.receive()) mine.push_back(*v);
         std::lock_guard lock{mutex};
@@ -216,7 +216,7 @@ struct CoroutinesHarness {
         models::coroutines::WaitGroup wg{rt.executor(), producers};
         std::mutex mutex;
         Items got;
-        rt.block_on([&]() -> awaitable<void> {
+        rt.block_on([&]() -> Task<void> {
             for (std::size_t p = 0; p < producers; ++p) rt.spawn(produce(ch, wg, p * each, each));
             for (std::size_t c = 0; c < consumers; ++c) rt.spawn(consume(ch, mutex, got));
             co_await wg.wait();
@@ -229,7 +229,7 @@ struct CoroutinesHarness {
         auto rt = runtime(1);
         Channel ch{rt.executor(), 4};
         bool sent = true;
-        rt.block_on([&]() -> awaitable<void> {
+        rt.block_on([&]() -> Task<void> {
             ch.close();
             sent = co_await ch.send(1);
         });

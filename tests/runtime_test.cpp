@@ -300,19 +300,19 @@ TEST(FibersRuntime, SeveralPoolsWithDifferentThreadCountsCoexist) {
     EXPECT_EQ(a + b, 3);
 }
 
-coroutines::awaitable<void> count(std::atomic<int>& finished) {
+coroutines::Task<void> count(std::atomic<int>& finished) {
     ++finished;
     co_return;
 }
 
-coroutines::awaitable<void> sleep_then_count(coroutines::Runtime& rt, std::atomic<int>& finished) {
+coroutines::Task<void> sleep_then_count(coroutines::Runtime& rt, std::atomic<int>& finished) {
     boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 5ms};
     co_await timer.async_wait(boost::asio::deferred);
     rt.spawn(count(finished));  // spawned by a spawned task: waited for too
     ++finished;
 }
 
-coroutines::awaitable<void> fail() {
+coroutines::Task<void> fail() {
     throw std::runtime_error{"boom"};
     co_return;
 }
@@ -320,7 +320,7 @@ coroutines::awaitable<void> fail() {
 TEST(CoroutinesRuntime, BlockOnWaitsForEverySpawnedCoroutine) {
     coroutines::Runtime rt{2};
     std::atomic<int> finished{0};
-    rt.block_on([&]() -> coroutines::awaitable<void> {
+    rt.block_on([&]() -> coroutines::Task<void> {
         for (int i = 0; i < 100; ++i) rt.spawn(sleep_then_count(rt, finished));
         co_return;
     });
@@ -329,7 +329,7 @@ TEST(CoroutinesRuntime, BlockOnWaitsForEverySpawnedCoroutine) {
 
 TEST(CoroutinesRuntime, RethrowsATasksException) {
     coroutines::Runtime rt{2};
-    EXPECT_THROW(rt.block_on([&]() -> coroutines::awaitable<void> {
+    EXPECT_THROW(rt.block_on([&]() -> coroutines::Task<void> {
         rt.spawn(fail());
         co_return;
     }),
@@ -345,7 +345,7 @@ std::unique_ptr<coroutines::Runtime> coroutines_runtime(unsigned threads, char c
 TEST(CoroutinesRuntime, IdleThreadsSleep) {
     for (auto const* design : coroutine_designs) {
         auto rt = coroutines_runtime(2, design);
-        rt->block_on([]() -> coroutines::awaitable<void> { co_return; });  // it has run, and has nothing left
+        rt->block_on([]() -> coroutines::Task<void> { co_return; });  // it has run, and has nothing left
         EXPECT_LT(looks_with_a_thread_runnable(*rt), looks / 2) << "design '" << design << "'";
     }
 }
@@ -368,12 +368,12 @@ TEST(CoroutinesRuntime, UnknownDesignsAreRefused) {
     EXPECT_THROW(coroutines_runtime(1, "no-such-design"), std::invalid_argument);
 }
 
-coroutines::awaitable<int> twice(int x) { co_return 2 * x; }
-coroutines::awaitable<int> failing(int) {
+coroutines::Task<int> twice(int x) { co_return 2 * x; }
+coroutines::Task<int> failing(int) {
     throw std::runtime_error{"inner"};
     co_return 0;
 }
-coroutines::awaitable<int> sum_of_twice(int n) {
+coroutines::Task<int> sum_of_twice(int n) {
     int sum = 0;
     for (int i = 0; i < n; ++i) sum += co_await twice(i);  // awaited, not spawned: runs in place
     co_return sum;
@@ -383,7 +383,7 @@ TEST(CoroutinesRuntime, AnAwaitedCoroutineGivesItsValueOrItsError) {
     coroutines::Runtime rt{1};
     int sum = 0;
     bool caught = false;
-    rt.block_on([&]() -> coroutines::awaitable<void> {
+    rt.block_on([&]() -> coroutines::Task<void> {
         sum = co_await sum_of_twice(100);
         try {
             co_await failing(1);
@@ -395,12 +395,12 @@ TEST(CoroutinesRuntime, AnAwaitedCoroutineGivesItsValueOrItsError) {
     EXPECT_TRUE(caught);
 }
 
-coroutines::awaitable<void> note_flag(bool& flag) {
+coroutines::Task<void> note_flag(bool& flag) {
     flag = true;
     co_return;
 }
 
-coroutines::awaitable<void> note(std::string& order, char c) {
+coroutines::Task<void> note(std::string& order, char c) {
     order += c;
     co_return;
 }
@@ -410,7 +410,7 @@ coroutines::awaitable<void> note(std::string& order, char c) {
 TEST(CoroutinesRuntime, TheTaskJustReadiedRunsNext) {
     coroutines::Runtime rt{1};
     std::string order;
-    rt.block_on([&]() -> coroutines::awaitable<void> {
+    rt.block_on([&]() -> coroutines::Task<void> {
         rt.spawn(note(order, 'b'));
         rt.spawn(note(order, 'c'));  // takes the slot; b goes to the queue
         order += 'a';
@@ -419,7 +419,7 @@ TEST(CoroutinesRuntime, TheTaskJustReadiedRunsNext) {
     EXPECT_EQ(order, "acb");
 }
 
-coroutines::awaitable<void> count_once(std::atomic<int>& ran) {
+coroutines::Task<void> count_once(std::atomic<int>& ran) {
     ++ran;
     co_return;
 }
@@ -430,7 +430,7 @@ TEST(CoroutinesRuntime, AFullRunQueueOverflowsAndLosesNothing) {
     for (unsigned threads : {1U, 2U}) {
         coroutines::Runtime rt{threads};
         std::atomic<int> ran{0};
-        rt.block_on([&]() -> coroutines::awaitable<void> {
+        rt.block_on([&]() -> coroutines::Task<void> {
             for (int i = 0; i < 5000; ++i) rt.spawn(count_once(ran));
             co_return;
         });
@@ -438,7 +438,7 @@ TEST(CoroutinesRuntime, AFullRunQueueOverflowsAndLosesNothing) {
     }
 }
 
-coroutines::awaitable<void> busy_until_two_threads(std::mutex& mutex, std::set<std::thread::id>& seen,
+coroutines::Task<void> busy_until_two_threads(std::mutex& mutex, std::set<std::thread::id>& seen,
                                                    std::chrono::steady_clock::time_point give_up) {
     {
         std::lock_guard lock{mutex};
@@ -462,14 +462,14 @@ TEST(CoroutinesRuntime, QueuedTasksAreStolenByAnIdleThread) {
     std::mutex mutex;
     std::set<std::thread::id> seen;
     auto const give_up = std::chrono::steady_clock::now() + 10s;
-    rt.block_on([&]() -> coroutines::awaitable<void> {
+    rt.block_on([&]() -> coroutines::Task<void> {
         for (int i = 0; i < 8; ++i) rt.spawn(busy_until_two_threads(mutex, seen, give_up));
         co_return;
     });
     EXPECT_EQ(seen.size(), 2U);
 }
 
-coroutines::awaitable<void> flood(coroutines::Channel<int>& channel, bool const& other_ran, bool& other_ran_first) {
+coroutines::Task<void> flood(coroutines::Channel<int>& channel, bool const& other_ran, bool& other_ran_first) {
     for (int i = 0; i < 1000; ++i) co_await channel.send(i);  // never waits: the buffer holds all
     other_ran_first = other_ran;
 }
@@ -481,7 +481,7 @@ TEST(CoroutinesRuntime, ATaskThatNeverWaitsGivesWay) {
     coroutines::Channel<int> channel{rt.executor(), 1000};
     bool other_ran = false;
     bool other_ran_first = false;
-    rt.block_on([&]() -> coroutines::awaitable<void> {
+    rt.block_on([&]() -> coroutines::Task<void> {
         rt.spawn(flood(channel, other_ran, other_ran_first));
         rt.spawn(note_flag(other_ran));  // queued behind the flood (which the slot held)
         co_return;
@@ -489,7 +489,7 @@ TEST(CoroutinesRuntime, ATaskThatNeverWaitsGivesWay) {
     EXPECT_TRUE(other_ran_first);
 }
 
-coroutines::awaitable<void> await_readable(coroutines::Watch& watch, std::chrono::milliseconds within, int& result) {
+coroutines::Task<void> await_readable(coroutines::Watch& watch, std::chrono::milliseconds within, int& result) {
     bool const ready = co_await watch.readable(std::chrono::steady_clock::now() + within);
     result = ready ? 1 : 0;
 }
@@ -565,7 +565,7 @@ TEST(CoroutinesTimers, EqualDeadlinesWakeInTheOrderFiled) {
     EXPECT_EQ(woken, (std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
 }
 
-coroutines::awaitable<void> sleep_and_note(std::chrono::steady_clock::time_point due, std::vector<std::chrono::nanoseconds>& late,
+coroutines::Task<void> sleep_and_note(std::chrono::steady_clock::time_point due, std::vector<std::chrono::nanoseconds>& late,
                                            std::size_t i) {
     co_await coroutines::sleep_until(due);
     late[i] = std::chrono::steady_clock::now() - due;
@@ -582,7 +582,7 @@ TEST(CoroutinesRuntime, SleepersWakeAtTheirDeadlinesNotBefore) {
         std::vector<std::chrono::nanoseconds> late(n, std::chrono::nanoseconds::min());
         auto due = [&](std::size_t i) { return start + std::chrono::microseconds{(i * 7919) % 30000}; };
         for (std::size_t i = 0; i < n / 2; ++i) rt->spawn(sleep_and_note(due(i), late, i));  // from outside
-        rt->block_on([&]() -> coroutines::awaitable<void> {
+        rt->block_on([&]() -> coroutines::Task<void> {
             for (std::size_t i = n / 2; i < n; ++i) rt->spawn(sleep_and_note(due(i), late, i));
             co_await coroutines::sleep_for(5ms);  // the spawning task sleeps too
             co_return;
@@ -601,7 +601,7 @@ TEST(CoroutinesRuntime, SleepersWakeAtTheirDeadlinesNotBefore) {
 TEST(CoroutinesRuntime, MillisecondTicksRoundEverySleepUp) {
     auto rt = coroutines_runtime(1, "ms-timers");
     std::chrono::steady_clock::time_point start, last_wake;
-    rt->block_on([&]() -> coroutines::awaitable<void> {
+    rt->block_on([&]() -> coroutines::Task<void> {
         start = std::chrono::steady_clock::now();
         for (int i = 0; i < 20; ++i) co_await coroutines::sleep_for(100us);
         last_wake = std::chrono::steady_clock::now();
@@ -620,17 +620,17 @@ TEST(CoroutinesRuntime, AWatchEndsAtReadinessOrAtTheDeadline) {
         int late = -1, early = -1, never = -1;
         {
             coroutines::Watch watch{rt->executor(), fds[0]};
-            rt->block_on([&]() -> coroutines::awaitable<void> {
+            rt->block_on([&]() -> coroutines::Task<void> {
                 rt->spawn(await_readable(watch, 10s, late));
                 boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 20ms};
                 co_await timer.async_wait(boost::asio::deferred);
                 EXPECT_EQ(::write(fds[1], "x", 1), 1);
             });
             // readable before the wait begins: no new edge, found by looking
-            rt->block_on([&]() -> coroutines::awaitable<void> { co_await await_readable(watch, 10s, early); });
+            rt->block_on([&]() -> coroutines::Task<void> { co_await await_readable(watch, 10s, early); });
             char byte = 0;
             EXPECT_EQ(::read(fds[0], &byte, 1), 1);
-            rt->block_on([&]() -> coroutines::awaitable<void> { co_await await_readable(watch, 30ms, never); });
+            rt->block_on([&]() -> coroutines::Task<void> { co_await await_readable(watch, 30ms, never); });
         }
         ::close(fds[0]);
         ::close(fds[1]);

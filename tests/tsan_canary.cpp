@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         rt.block_on([&] { rt.spawn([] { canary_write(); }); });
     } else if (model == "coroutines") {
         m::coroutines::Runtime rt{2};
-        rt.block_on([]() -> m::coroutines::awaitable<void> {
+        rt.block_on([]() -> m::coroutines::Task<void> {
             canary_write();
             co_return;
         });

@@ -30,7 +30,7 @@ Runtime::Runtime(RuntimeOptions const& options)
 
 Runtime::~Runtime() = default;
 
-void Runtime::spawn(awaitable<void> task) {
+void Runtime::spawn(Task<void> task) {
     tracker_.started();
     task.promise().start_as_root(context_);
     scheduler_->schedule(task.release());

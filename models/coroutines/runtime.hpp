@@ -54,7 +54,7 @@ public:
 
     /// Starts `task` (Tokio's `spawn`); callable from any thread. It runs
     /// next on this thread if called from one of the runtime's.
-    void spawn(awaitable<void> task);
+    void spawn(Task<void> task);
 
     /// Calls `make_task()` (a coroutine lambda: it lives here until the end),
     /// spawns the task and blocks the calling OS thread until it and every

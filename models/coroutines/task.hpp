@@ -1,5 +1,5 @@
-// The coroutines model's coroutine type: `awaitable<T>` (Task<T>), what
-// Rust calls a future and Tokio a task once spawned.
+// The coroutines model's coroutine type: Task<T>, what Rust calls a future
+// and Tokio a task once spawned.
 //
 // - Lazy: a Task starts when it is awaited or spawned. Awaiting one is a
 //   direct switch into it and back (symmetric transfer): no queue, no
@@ -14,11 +14,6 @@
 //   `boost::asio::as_tuple` to get the error as a value), and
 //   `co_await boost::asio::this_coro::executor` gives the task's executor
 //   for timers and sockets.
-//
-// The first design used Asio's own awaitable, co_spawn and use_awaitable:
-// every resumption went through the io_context, and every spawn built
-// several objects (benchmarked in bench/coroutines.cpp before the change,
-// docs/performance.md).
 #pragma once
 
 #include "models/coroutines/executor.hpp"
@@ -296,10 +291,6 @@ public:
 private:
     promise_type* promise_;
 };
-
-/// The name the scenarios use, as in Asio.
-template <class T = void>
-using awaitable = Task<T>;
 
 namespace detail {
 inline Task<void> Promise<void>::get_return_object() noexcept { return Task<void>{*this}; }

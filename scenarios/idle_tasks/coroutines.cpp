@@ -8,19 +8,19 @@
 
 namespace conclab::idle_tasks {
 namespace {
-using models::coroutines::awaitable;
+using models::coroutines::Task;
 using models::coroutines::Runtime;
 using models::coroutines::sleep_until;
 
 // [task] waits its time on the model's timer, then reports once
-awaitable<void> task(std::uint64_t i, Tally& tally, Params const& p) {
+Task<void> task(std::uint64_t i, Tally& tally, Params const& p) {
     auto const due = tally.enter(p);
     co_await sleep_until(due);
     tally.leave(i, due);
 }
 
 // [launcher] the main task: starts every task; the runtime waits for them all
-awaitable<void> launcher(Runtime& rt, Tally& tally, Params const& p) {
+Task<void> launcher(Runtime& rt, Tally& tally, Params const& p) {
     for (std::uint64_t i = 0; i < p.tasks; ++i) rt.spawn(task(i, tally, p));
     tally.launched();
     co_return;

@@ -13,14 +13,14 @@
 
 namespace conclab::pipeline {
 namespace {
-using models::coroutines::awaitable;
+using models::coroutines::Task;
 using models::coroutines::Channel;
 using models::coroutines::Runtime;
 using models::coroutines::sleep_until;
 using models::coroutines::WaitGroup;
 
 // [generate] emits each item when it is due (closed loop: at once); a full channel makes it wait
-awaitable<void> generate(Channel<Item>& raw, Ledger& ledger, Params const& p) {
+Task<void> generate(Channel<Item>& raw, Ledger& ledger, Params const& p) {
     for (std::uint64_t i = 0; i < p.items; ++i) {
         auto const due = ledger.due(i);
         if (ledger.early(due)) co_await sleep_until(due);
@@ -30,19 +30,19 @@ awaitable<void> generate(Channel<Item>& raw, Ledger& ledger, Params const& p) {
 }
 
 // [transform] one of P: takes items until the raw channel is closed and drained
-awaitable<void> transform(Channel<Item>& raw, Channel<Mixed>& mixed, WaitGroup& wg, Params const& p) {
+Task<void> transform(Channel<Item>& raw, Channel<Mixed>& mixed, WaitGroup& wg, Params const& p) {
     while (auto item = co_await raw.receive()) co_await mixed.send(transform_item(*item, p.work));
     wg.done();
 }
 
 // [closer] the mixed channel is closed once the last transformer is done
-awaitable<void> closer(WaitGroup& wg, Channel<Mixed>& mixed) {
+Task<void> closer(WaitGroup& wg, Channel<Mixed>& mixed) {
     co_await wg.wait();
     mixed.close();
 }
 
 // [aggregate] the main task: books and sums every item
-awaitable<std::uint64_t> aggregate(Channel<Mixed>& mixed, Ledger& ledger) {
+Task<std::uint64_t> aggregate(Channel<Mixed>& mixed, Ledger& ledger) {
     std::uint64_t checksum = 0;
     while (auto done = co_await mixed.receive()) {
         ledger.record(*done);
@@ -58,7 +58,7 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     Channel<Mixed> mixed{rt.executor(), p.buffer};
     WaitGroup wg{rt.executor(), p.parallelism};
     std::uint64_t checksum = 0;
-    rt.block_on([&]() -> awaitable<void> {
+    rt.block_on([&]() -> Task<void> {
         for (std::uint64_t t = 0; t < p.parallelism; ++t) rt.spawn(transform(raw, mixed, wg, p));
         rt.spawn(generate(raw, ledger, p));
         rt.spawn(closer(wg, mixed));

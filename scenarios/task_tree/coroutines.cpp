@@ -11,20 +11,20 @@
 
 namespace conclab::task_tree {
 namespace {
-using models::coroutines::awaitable;
+using models::coroutines::Task;
 using models::coroutines::Channel;
 using models::coroutines::Runtime;
 
-awaitable<std::uint64_t> node(Runtime& rt, Span span, Params const& p);
+Task<std::uint64_t> node(Runtime& rt, Span span, Params const& p);
 
 // [child] a spawned task: its subtree's sum, sent to the parent
-awaitable<void> child(Runtime& rt, Channel<std::uint64_t>& sums, Span span, Params const& p) {
+Task<void> child(Runtime& rt, Channel<std::uint64_t>& sums, Span span, Params const& p) {
     auto const sum = co_await node(rt, span, p);
     co_await sums.send(sum);
 }
 
 // [node] a leaf returns its ordinal; a parent spawns a task per child and sums what they send
-awaitable<std::uint64_t> node(Runtime& rt, Span span, Params const& p) {
+Task<std::uint64_t> node(Runtime& rt, Span span, Params const& p) {
     if (span.leaf()) co_return span.first;
     auto const n = span.children(p.fanout);
     // buffered for all n: a child's send never waits for its parent, and
@@ -42,7 +42,7 @@ awaitable<std::uint64_t> node(Runtime& rt, Span span, Params const& p) {
 // [run]
 std::uint64_t run(Runtime& rt, Params const& p) {
     std::uint64_t sum = 0;
-    rt.block_on([&]() -> awaitable<void> { sum = co_await node(rt, Span{0, p.leaves}, p); });
+    rt.block_on([&]() -> Task<void> { sum = co_await node(rt, Span{0, p.leaves}, p); });
     return sum;
 }
 

@@ -16,7 +16,7 @@ namespace conclab::url_fetch {
 namespace {
 namespace beast = boost::beast;
 using boost::system::error_code;
-using models::coroutines::awaitable;
+using models::coroutines::Task;
 using models::coroutines::Watch;
 }  // namespace
 
@@ -54,7 +54,7 @@ struct AsyncConnection::Impl {
     /// without a wait) until it no longer would block, awaiting the socket
     /// in `direction` in between; beast::error::timeout once the deadline passed.
     template <class Step>
-    awaitable<error_code> complete(Step step, Watch::Direction direction, Clock::time_point deadline) {
+    Task<error_code> complete(Step step, Watch::Direction direction, Clock::time_point deadline) {
         for (;;) {
             error_code error;
             step(error);
@@ -70,7 +70,7 @@ struct AsyncConnection::Impl {
         }
     }
 
-    awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+    Task<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
                              Clock::time_point due) {
         Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = due, .detail = {}};
         auto const deadline = Clock::now() + plan.timeout;
@@ -117,7 +117,7 @@ AsyncConnection::AsyncConnection(models::coroutines::Executor executor, RequestP
 
 AsyncConnection::~AsyncConnection() = default;
 
-awaitable<Fetched> AsyncConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+Task<Fetched> AsyncConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
                                           Clock::time_point due) {
     return impl_->fetch(index, delay_us, expected_checksum, due);
 }

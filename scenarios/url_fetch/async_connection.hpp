@@ -30,7 +30,7 @@ public:
     /// One GET of item `index` asking for `delay_us`; checks the body
     /// against `expected_checksum`. Latency counts from `due`, the deadline
     /// from now. Never throws for a fault of the request.
-    models::coroutines::awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+    models::coroutines::Task<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
                                                  Clock::time_point due);
 
 private:

@@ -19,7 +19,7 @@ namespace {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
 using boost::system::error_code;
-using models::coroutines::awaitable;
+using models::coroutines::Task;
 constexpr auto use_tuple = asio::as_tuple(asio::deferred);
 
 asio::ip::tcp::endpoint to_asio(Endpoint const& target) {
@@ -58,7 +58,7 @@ struct BeastConnection::Impl {
         connected = false;
     }
 
-    awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+    Task<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
                              Clock::time_point due) {
         Fetched out{.index = index, .fault = Fault::none, .checksum = 0, .bytes = 0, .started = due, .detail = {}};
         stream.expires_after(plan.timeout);
@@ -98,7 +98,7 @@ BeastConnection::BeastConnection(models::coroutines::Executor executor, RequestP
 
 BeastConnection::~BeastConnection() = default;
 
-awaitable<Fetched> BeastConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+Task<Fetched> BeastConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
                                           Clock::time_point due) {
     return impl_->fetch(index, delay_us, expected_checksum, due);
 }

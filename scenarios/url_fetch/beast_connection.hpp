@@ -25,7 +25,7 @@ public:
     BeastConnection& operator=(BeastConnection const&) = delete;
 
     /// As AsyncConnection::fetch.
-    models::coroutines::awaitable<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
+    models::coroutines::Task<Fetched> fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
                                                  Clock::time_point due);
 
 private:

@@ -11,13 +11,13 @@
 
 namespace conclab::url_fetch {
 namespace {
-using models::coroutines::awaitable;
+using models::coroutines::Task;
 using models::coroutines::Runtime;
 using models::coroutines::sleep_until;
 
 // [worker] fetches items on its own connection until there are none left,
 // each when it is due (closed loop: at once)
-awaitable<void> worker(Runtime& rt, Feed& feed, Ledger& ledger, Params const& p, std::atomic<std::uint64_t>& total) {
+Task<void> worker(Runtime& rt, Feed& feed, Ledger& ledger, Params const& p, std::atomic<std::uint64_t>& total) {
     AsyncConnection connection{rt.executor(), request_plan(p), [&] { ledger.connection_opened(); }};
     std::uint64_t checksum = 0;
     while (auto index = feed.next()) {
@@ -35,7 +35,7 @@ awaitable<void> worker(Runtime& rt, Feed& feed, Ledger& ledger, Params const& p,
 std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     Feed feed{p.requests};
     std::atomic<std::uint64_t> checksum{0};
-    rt.block_on([&]() -> awaitable<void> {
+    rt.block_on([&]() -> Task<void> {
         for (std::uint64_t w = 0; w < workers(p); ++w) rt.spawn(worker(rt, feed, ledger, p, checksum));
         co_return;
     });

@@ -13,7 +13,7 @@
 
 namespace conclab::worker_pool {
 namespace {
-using models::coroutines::awaitable;
+using models::coroutines::Task;
 using models::coroutines::Channel;
 using models::coroutines::Runtime;
 using models::coroutines::sleep_for;
@@ -21,7 +21,7 @@ using models::coroutines::sleep_until;
 using models::coroutines::WaitGroup;
 
 // [worker] takes jobs until the jobs channel is closed and drained
-awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params const& p) {
+Task<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg, Params const& p) {
     while (auto job = co_await jobs.receive()) {
         Done done = perform(*job, p);
         if (p.wait_us > 0) co_await sleep_for(std::chrono::microseconds{p.wait_us});
@@ -31,7 +31,7 @@ awaitable<void> worker(Channel<Job>& jobs, Channel<Done>& results, WaitGroup& wg
 }
 
 // [producer] sends each job when it is due (closed loop: at once); a full channel makes it wait
-awaitable<void> producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
+Task<void> producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
     for (std::uint64_t i = 0; i < p.jobs; ++i) {
         auto const due = ledger.due(i);
         if (ledger.early(due)) co_await sleep_until(due);
@@ -41,13 +41,13 @@ awaitable<void> producer(Channel<Job>& jobs, Ledger& ledger, Params const& p) {
 }
 
 // [closer] results are closed once the last worker is done
-awaitable<void> closer(WaitGroup& wg, Channel<Done>& results) {
+Task<void> closer(WaitGroup& wg, Channel<Done>& results) {
     co_await wg.wait();
     results.close();
 }
 
 // [collector] the main task: books and sums every result
-awaitable<std::uint64_t> collector(Channel<Done>& results, Ledger& ledger) {
+Task<std::uint64_t> collector(Channel<Done>& results, Ledger& ledger) {
     std::uint64_t checksum = 0;
     while (auto done = co_await results.receive()) {
         ledger.record(*done);
@@ -63,7 +63,7 @@ std::uint64_t run(Runtime& rt, Params const& p, Ledger& ledger) {
     Channel<Done> results{rt.executor(), p.buffer};
     WaitGroup wg{rt.executor(), p.workers};
     std::uint64_t checksum = 0;
-    rt.block_on([&]() -> awaitable<void> {
+    rt.block_on([&]() -> Task<void> {
         for (std::uint64_t w = 0; w < p.workers; ++w) rt.spawn(worker(jobs, results, wg, p));
         rt.spawn(producer(jobs, ledger, p));
         rt.spawn(closer(wg, results));
