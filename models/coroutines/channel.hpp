@@ -16,7 +16,7 @@
 //
 // A rendezvous (buffer 0), and every channel of the variant
 // `coroutines/go-channels`, is Go's design (runtime/chan.go) for
-// coroutines, the default until 2026-12-06: one lock per
+// coroutines: one lock per
 // channel, held for a few instructions; an operation that can complete
 // does so at once, in the awaiting coroutine, without suspending it; a
 // send to a waiting receiver hands the item straight to it and makes it

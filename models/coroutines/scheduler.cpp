@@ -596,7 +596,7 @@ public:
     void schedule(Job* job) noexcept override { post(Runnable::of(job)); }
     void yield(std::coroutine_handle<> handle) noexcept override { post(Runnable::of(handle)); }
     void submit(Job* job) noexcept override { post(Runnable::of(job)); }
-    /// The first design's timers: an Asio steady_timer per sleep.
+    /// This variant's timers: an Asio steady_timer per sleep, in the io_context's one heap.
     void sleep_until(std::int64_t deadline, std::coroutine_handle<> handle) override {
         auto timer = std::make_unique<boost::asio::steady_timer>(
             context_, TimerClock::time_point{std::chrono::nanoseconds{deadline}});

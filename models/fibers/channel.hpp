@@ -1,5 +1,5 @@
-// Go's channel for the fibers model: `make(chan T)` is Channel<T>(0), a
-// rendezvous; `make(chan T, n)` is Channel<T>(n), holding exactly n items.
+// Go's channel for the fibers model: `make(chan T)` is Channel<T>{rt, 0}, a
+// rendezvous; `make(chan T, n)` is Channel<T>{rt, n}, holding exactly n items.
 // Operations suspend the fiber, never the thread.
 //
 // Two designs; a channel has the design of the runtime it is made for
@@ -11,7 +11,7 @@
 // - the variant `fibers/boost-channels`: Boost.Fiber's buffered_channel and
 //   unbuffered_channel, which take one spinlock for every operation (and
 //   hold it while waking a fiber on another thread). Boost needs a
-//   power-of-two capacity and holds capacity - 1, so that Channel<T>(n)
+//   power-of-two capacity and holds capacity - 1, so that a channel of n
 //   holds bit_ceil(n + 1) - 1 >= n items.
 //
 // Every operation is also a scheduling point once other fibers have waited

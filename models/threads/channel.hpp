@@ -1,5 +1,5 @@
-// Go's channel for the threads model: `make(chan T)` is Channel<T>(0), a
-// rendezvous; `make(chan T, n)` is Channel<T>(n), holding exactly n items.
+// Go's channel for the threads model: `make(chan T)` is Channel<T>{rt, 0}, a
+// rendezvous; `make(chan T, n)` is Channel<T>{rt, n}, holding exactly n items.
 // Every wait blocks the OS thread (after a short spin).
 //
 // Two designs; a channel has the design of the runtime it is made for
