@@ -6,6 +6,7 @@
 #include "app/show_command.hpp"
 #include "src/kit/params.hpp"
 #include "src/kit/process.hpp"
+#include "src/kit/units.hpp"
 #include "src/results/claims.hpp"
 #include "src/results/listing.hpp"
 #include "src/results/report_model.hpp"
@@ -96,6 +97,23 @@ int report_command(ReportCli const& cli) {
         return exit_failed_runs;
     }
     std::fprintf(stderr, "report: %s/index.html, tables.md, tables.csv (from %s)\n", cli.output.c_str(), model_path.c_str());
+    return 0;
+}
+
+void add_units_command(CLI::App& app, UnitsCli& cli) {
+    cli.command = app.add_subcommand("__units", "print the unit scales and formatted samples as JSON (tests)");
+    cli.command->group("");
+}
+
+int units_command(UnitsCli const&) {
+    nlohmann::json samples = nlohmann::json::array();
+    for (auto const* scale : unit_scales) {
+        for (double value : {0.0, 0.473, 12.0, 999.0, 999.7, 1000.0, 1023.9, 1732.0, 9999.0, 58'500.0, 999'600.0, 1'044'480.0,
+                             1'048'473.0, 11'611'000.0, 2.5e6, 25'276'510'208.0}) {
+            samples.push_back({scale->name, value, in_units(value, *scale)});
+        }
+    }
+    std::puts(nlohmann::json{{"units", units_json()}, {"samples", samples}}.dump().c_str());
     return 0;
 }
 

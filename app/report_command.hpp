@@ -20,4 +20,13 @@ struct ReportCli {
 void add_report_command(CLI::App& app, ReportCli& cli);
 int report_command(ReportCli const& cli);
 
+/// `conclab __units` (hidden): the unit scales (src/kit/units.hpp) and
+/// conclab's formatting of sample values on them, as JSON: the report
+/// script's test holds the script's formatting to it.
+struct UnitsCli {
+    CLI::App* command = nullptr;
+};
+void add_units_command(CLI::App& app, UnitsCli& cli);
+int units_command(UnitsCli const& cli);
+
 }  // namespace conclab::cli
