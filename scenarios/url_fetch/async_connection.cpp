@@ -21,7 +21,8 @@ using models::coroutines::Watch;
 }  // namespace
 
 // The task's own non-blocking calls, readiness awaited only on EAGAIN.
-struct AsyncConnection::Impl {
+template <>
+struct HttpConnection<Readiness>::Impl {
     Impl(models::coroutines::Executor e, RequestPlan const& p, std::function<void()> c)
         : executor{e}, plan{p}, on_connect{std::move(c)} {
         buffer.reserve(read_buffer_bytes);
@@ -112,14 +113,6 @@ struct AsyncConnection::Impl {
     }
 };
 
-AsyncConnection::AsyncConnection(models::coroutines::Executor executor, RequestPlan const& plan, std::function<void()> on_connect)
-    : impl_{std::make_unique<Impl>(executor, plan, std::move(on_connect))} {}
-
-AsyncConnection::~AsyncConnection() = default;
-
-Task<Fetched> AsyncConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
-                                          Clock::time_point due) {
-    return impl_->fetch(index, delay_us, expected_checksum, due);
-}
+template class HttpConnection<Readiness>;
 
 }  // namespace conclab::url_fetch

@@ -1,4 +1,8 @@
-#include "scenarios/url_fetch/beast_connection.hpp"
+// The variant coroutines/beast-streams' connection (async_connection.hpp):
+// Beast's asynchronous operations on a tcp_stream under the request's
+// deadline (expires_after), on a strand so that the stream's timer and the
+// task never run on two threads at once.
+#include "scenarios/url_fetch/async_connection.hpp"
 
 #include "scenarios/url_fetch/http.hpp"
 #include "scenarios/url_fetch/url_fetch.hpp"
@@ -30,7 +34,8 @@ asio::ip::tcp::endpoint to_asio(Endpoint const& target) {
 }
 }  // namespace
 
-struct BeastConnection::Impl {
+template <>
+struct HttpConnection<BeastStreams>::Impl {
     Impl(models::coroutines::Executor e, RequestPlan const& p, std::function<void()> c)
         : stream{asio::make_strand(e)}, plan{p}, endpoint{to_asio(*p.target)}, on_connect{std::move(c)} {
         buffer.reserve(read_buffer_bytes);
@@ -93,14 +98,6 @@ struct BeastConnection::Impl {
     }
 };
 
-BeastConnection::BeastConnection(models::coroutines::Executor executor, RequestPlan const& plan, std::function<void()> on_connect)
-    : impl_{std::make_unique<Impl>(executor, plan, std::move(on_connect))} {}
-
-BeastConnection::~BeastConnection() = default;
-
-Task<Fetched> BeastConnection::fetch(std::uint64_t index, std::uint64_t delay_us, std::uint64_t expected_checksum,
-                                          Clock::time_point due) {
-    return impl_->fetch(index, delay_us, expected_checksum, due);
-}
+template class HttpConnection<BeastStreams>;
 
 }  // namespace conclab::url_fetch

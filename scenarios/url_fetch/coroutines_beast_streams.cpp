@@ -1,13 +1,13 @@
 // url-fetch, the variant coroutines/beast-streams: coroutines.cpp with one
 // change, each worker's connection is a BeastConnection (Beast's
 // asynchronous operations on a tcp_stream, every completion posted through
-// the reactor's queue: beast_connection.hpp) instead of an AsyncConnection
+// the reactor's queue: beast_connection.cpp) instead of an AsyncConnection
 // (the task's own non-blocking calls). `diff coroutines.cpp
 // coroutines_beast_streams.cpp` shows it.
 #include "scenarios/url_fetch/url_fetch.hpp"
 
 #include "models/coroutines/runtime.hpp"
-#include "scenarios/url_fetch/beast_connection.hpp"
+#include "scenarios/url_fetch/async_connection.hpp"
 
 namespace conclab::url_fetch::coroutines_beast_streams {
 namespace {
