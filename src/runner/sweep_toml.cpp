@@ -7,11 +7,11 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <regex>
 
 namespace conclab {
 namespace {
@@ -23,18 +23,18 @@ std::string where(std::string const& path, toml::source_region const& region) {
 // "cores" and "Ncores" in a text value: the machine's hardware threads,
 // and N times that ("1..2cores*2" is "1..4*2" on 2 hardware threads).
 std::string with_cores(std::string const& text, unsigned cores) {
-    static std::regex const pattern{R"((\d*)cores)"};
+    constexpr std::string_view word = "cores";
     std::string out;
-    auto last = text.cbegin();
-    for (std::sregex_iterator it{text.cbegin(), text.cend(), pattern}, end; it != end; ++it) {
-        auto const& match = *it;
-        out.append(last, match[0].first);
-        std::uint64_t const times = match[1].length() > 0 ? std::stoull(match[1].str()) : 1;
+    std::size_t from = 0;
+    for (auto at = text.find(word); at != std::string::npos; at = text.find(word, from)) {
+        auto digits = at;  // the multiplier's digits just before the word, if any
+        while (digits > from && std::isdigit(static_cast<unsigned char>(text[digits - 1]))) --digits;
+        out.append(text, from, digits - from);
+        std::uint64_t const times = digits < at ? std::stoull(text.substr(digits, at - digits)) : 1;
         out += std::to_string(times * cores);
-        last = match[0].second;
+        from = at + word.size();
     }
-    out.append(last, text.cend());
-    return out;
+    return out + text.substr(from);
 }
 
 // A TOML value as the text the command line would take for it.
