@@ -198,6 +198,8 @@ std::span<PresetFile const> preset_files();
 /// cores) and "calibration" (each model beside its peer); docs/sweeps.md
 /// and docs/workshop/README.md have their measured durations. `cores`
 /// stands for the machine's hardware threads. UsageError for another name.
+/// A preset may name peers that are not built here: a sweep that runs it
+/// refuses them (sweep_command), reading it does not.
 std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios,
                               unsigned cores = hardware_threads());
 

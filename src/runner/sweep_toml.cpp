@@ -49,7 +49,10 @@ std::string as_text(toml::node const& node, std::string const& at, unsigned core
 }
 
 // One grid of `scenario` from its table.
-SweepGrid grid_from_table(toml::table const& table, Scenario const& scenario, std::string const& path, unsigned cores) {
+// `check_peers`: a peer named in `models` must be built here (a user's file: said with its line); a
+// preset's peers are checked when a sweep runs it (sweep_command), so that it can be read without them.
+SweepGrid grid_from_table(toml::table const& table, Scenario const& scenario, std::string const& path, unsigned cores,
+                          bool check_peers) {
     std::string const& scenario_name = scenario.name;
     SweepGrid grid{.scenario = &scenario, .axes = {}, .base = defaults(scenario.params),
                    .models = {all_models.begin(), all_models.end()}, .repeat = 3, .warmup = 1};
@@ -64,7 +67,9 @@ SweepGrid grid_from_table(toml::table const& table, Scenario const& scenario, st
                 if (!model || !scenario.runs(*model)) {
                     throw UsageError{value_at + ": " + scenario_name + " has no model '" + token + "' (conclab list shows models and variants)"};
                 }
-                if (auto const why = peer_unavailable(model->base); is_peer(model->base) && !why.empty()) throw UsageError{value_at + ": " + why};
+                if (auto const why = peer_unavailable(model->base); check_peers && is_peer(model->base) && !why.empty()) {
+                    throw UsageError{value_at + ": " + why};
+                }
                 if (std::find(models.begin(), models.end(), *model) != models.end()) {
                     throw UsageError{value_at + ": model " + token + " is given twice; give each model once"};
                 }
@@ -138,7 +143,7 @@ std::vector<SweepGrid> preset_grids(std::string_view name, std::vector<Scenario 
                                     int depth);
 
 std::vector<SweepGrid> grids_from_text(std::string_view text, std::string const& path, std::vector<Scenario const*> const& scenarios,
-                                       unsigned cores, int depth) {
+                                       unsigned cores, int depth, bool check_peers) {
     toml::table document;
     try {
         document = toml::parse(text, path);
@@ -176,7 +181,7 @@ std::vector<SweepGrid> grids_from_text(std::string_view text, std::string const&
             auto const table_at = where(path, table_node.source());
             if (table == nullptr) throw UsageError{table_at + ": " + name + " must be a table ([" + name + "] or [[" + name + "]])"};
             for (auto const* scenario : scenario_named(name, table_at)) {
-                grids.emplace_back(table_node.source().begin, grid_from_table(*table, *scenario, path, cores));
+                grids.emplace_back(table_node.source().begin, grid_from_table(*table, *scenario, path, cores, check_peers));
             }
         };
         if (auto const* array = node.as_array()) {
@@ -200,21 +205,21 @@ std::vector<SweepGrid> preset_grids(std::string_view name, std::vector<Scenario 
     if (file == nullptr) {
         throw UsageError{"--preset expects " + preset_list() + ", got '" + std::string{name} + "'" + did_you_mean(name, preset_names())};
     }
-    return grids_from_text(file->text, std::string{file->path}, scenarios, cores, depth);
+    return grids_from_text(file->text, std::string{file->path}, scenarios, cores, depth, false);
 }
 
 }  // namespace
 
 std::vector<SweepGrid> grids_from_toml_text(std::string_view text, std::string const& source,
                                             std::vector<Scenario const*> const& scenarios, unsigned cores) {
-    return grids_from_text(text, source, scenarios, cores, 0);
+    return grids_from_text(text, source, scenarios, cores, 0, true);
 }
 
 std::vector<SweepGrid> grids_from_toml(std::string const& path, std::vector<Scenario const*> const& scenarios, unsigned cores) {
     std::ifstream in{path, std::ios::binary};
     if (!in) throw UsageError{path + ": cannot be read (" + std::strerror(errno) + ")"};
     std::string const text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-    return grids_from_text(text, path, scenarios, cores, 0);
+    return grids_from_text(text, path, scenarios, cores, 0, true);
 }
 
 std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*> const& scenarios, unsigned cores) {
