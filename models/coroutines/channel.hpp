@@ -54,7 +54,6 @@
 
 namespace conclab::models::coroutines {
 
-
 /// A coroutine waiting on an array channel: listed on one side, woken by
 /// scheduling `job`, which tries the operation again (Tokio: a waker that
 /// has the future polled again).

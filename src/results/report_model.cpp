@@ -371,7 +371,7 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
     }
     // the tables: Markdown and CSV rendered here; each scenario's cells for the page
     std::string markdown = "# " + title + "\n\n";
-    std::string csv;
+    Table every_case;  // CSV: one file for every scenario, the scenario a column of its own
     for (auto& scenario : scenarios) {
         auto const table = case_table(scenario);
         auto const trouble = problems_of(scenario);
@@ -382,11 +382,14 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             markdown += "\n";
         }
         markdown += render_markdown(table) + "\n";
-        Table with_scenario = table;  // CSV: one file for every scenario, the scenario a column of its own
-        with_scenario.columns.insert(with_scenario.columns.begin(), {.title = "scenario", .key = "scenario", .left = true});
-        for (auto& row : with_scenario.rows) row.insert(row.begin(), {.text = scenario["name"].get<std::string>()});
-        auto const rendered = render_csv(with_scenario);
-        csv += csv.empty() ? rendered : rendered.substr(rendered.find("\r\n") + 2);
+        if (every_case.columns.empty()) {
+            every_case.columns = table.columns;
+            every_case.columns.insert(every_case.columns.begin(), {.title = "scenario", .key = "scenario", .left = true});
+        }
+        for (auto row : table.rows) {
+            row.insert(row.begin(), {.text = scenario["name"].get<std::string>()});
+            every_case.rows.push_back(std::move(row));
+        }
         nlohmann::json cells = nlohmann::json::array();
         for (auto const& row : table.rows) {
             nlohmann::json texts = nlohmann::json::array();
@@ -405,7 +408,7 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             {"sources", std::move(sources)},
             {"scenarios", std::move(scenarios)},
             {"tables_markdown", std::move(markdown)},
-            {"tables_csv", std::move(csv)},
+            {"tables_csv", render_csv(every_case)},
             {"units", units_json()},
             // each model against its real Go or Rust peer, where both ran (docs/calibration.md)
             {"calibration", has_pairs(all) ? nlohmann::json(format_calibration(calibrate(all))) : nlohmann::json(nullptr)}};

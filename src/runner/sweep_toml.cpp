@@ -227,22 +227,25 @@ std::vector<SweepGrid> preset(std::string_view name, std::vector<Scenario const*
 }
 
 std::vector<std::string> preset_names() {
-    // workshop, then its steps in its order, then the others by name
-    std::vector<std::string> names{"workshop"};
-    if (auto const* workshop = find_preset("workshop")) {
-        auto const document = toml::parse(workshop->text, std::string{workshop->path});
-        if (auto const* steps = document["include"].as_array()) {
-            for (auto const& step : *steps) {
-                if (auto const* step_name = step.as_string()) names.push_back(step_name->get());
+    // workshop, then its steps in its order, then the others by name: read once per process
+    static std::vector<std::string> const names = [] {
+        std::vector<std::string> out{"workshop"};
+        if (auto const* workshop = find_preset("workshop")) {
+            auto const document = toml::parse(workshop->text, std::string{workshop->path});
+            if (auto const* steps = document["include"].as_array()) {
+                for (auto const& step : *steps) {
+                    if (auto const* step_name = step.as_string()) out.push_back(step_name->get());
+                }
             }
         }
-    }
-    std::vector<std::string> others;
-    for (auto const& file : preset_files()) {
-        if (std::find(names.begin(), names.end(), file.name) == names.end()) others.emplace_back(file.name);
-    }
-    std::sort(others.begin(), others.end());
-    names.insert(names.end(), others.begin(), others.end());
+        std::vector<std::string> others;
+        for (auto const& file : preset_files()) {
+            if (std::find(out.begin(), out.end(), file.name) == out.end()) others.emplace_back(file.name);
+        }
+        std::sort(others.begin(), others.end());
+        out.insert(out.end(), others.begin(), others.end());
+        return out;
+    }();
     return names;
 }
 
