@@ -102,7 +102,15 @@ public:
         if (current_ == this) {
             make_fiber(std::move(body));  // the closure lives in the fiber's stack: no allocation of its own
         } else {
-            inbox_.push(std::function<void()>{std::move(body)});
+            // A thread outside the pool never waits as a fiber: a full inbox
+            // is tried again. (A blocking push would give this thread a
+            // Boost.Fiber scheduler of its own, and the pool thread that
+            // frees a slot would wake it through that scheduler, which may
+            // be gone with its thread by then: the hazard ~Runtime orders
+            // the netpoller's thread around. cache-service's arrivals are
+            // such a thread, started for each run.)
+            std::function<void()> fn{std::move(body)};
+            while (inbox_.try_push(std::move(fn)) == boost::fibers::channel_op_status::full) std::this_thread::yield();
         }
     }
 

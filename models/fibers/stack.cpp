@@ -73,11 +73,23 @@ SharedStacks& shared_stacks() {
 }
 
 // One thread's stacks, all of one size (a thread serves one runtime).
+// Set when the thread's cache below has been destroyed (thread exit): a
+// fiber that ends later on this thread -- Boost.Fiber's scheduler, a
+// thread_local made before the cache, releases terminated fibers in its own
+// destructor, after the cache's -- frees its stack instead (AddressSanitizer
+// found the push into the destroyed list when a runtime stopped right after
+// fibers handed in from another thread ended). Trivially destructible: it
+// can be read until the thread is gone.
+thread_local bool thread_stacks_gone = false;
+
 struct ThreadStacks {
     std::size_t bytes = 0;
     std::vector<void*> stacks;
 
-    ~ThreadStacks() { give_back(stacks.size()); }
+    ~ThreadStacks() {
+        give_back(stacks.size());
+        thread_stacks_gone = true;
+    }
 
     // moves `n` stacks to the shared pool, or frees them past its bound
     void give_back(std::size_t n) noexcept {
@@ -233,6 +245,7 @@ void MallocStack::deallocate(boost::context::stack_context& stack) noexcept {
 }
 
 boost::context::stack_context CachedStack::allocate() {
+    if (thread_stacks_gone) return MallocStack{bytes_}.allocate();
     auto& mine = thread_stacks;
     if (!reuse_stacks || measuring.load(std::memory_order_relaxed) || (mine.bytes != bytes_ && !mine.stacks.empty())) {
         return MallocStack{bytes_}.allocate();  // painted afresh, or another runtime's size
@@ -250,6 +263,10 @@ boost::context::stack_context CachedStack::allocate() {
 }
 
 void CachedStack::deallocate(boost::context::stack_context& stack) noexcept {
+    if (thread_stacks_gone) {
+        MallocStack{stack.size}.deallocate(stack);
+        return;
+    }
     auto& mine = thread_stacks;
     if (!reuse_stacks || measuring.load(std::memory_order_relaxed) || (mine.bytes != stack.size && !mine.stacks.empty())) {
         MallocStack{stack.size}.deallocate(stack);
@@ -269,7 +286,7 @@ bool CachedStack::reuses() noexcept { return reuse_stacks; }
 
 std::size_t CachedStack::thread_capacity(std::size_t bytes) noexcept { return thread_cache_capacity(bytes); }
 
-std::size_t CachedStack::cached_here() noexcept { return thread_stacks.stacks.size(); }
+std::size_t CachedStack::cached_here() noexcept { return thread_stacks_gone ? 0 : thread_stacks.stacks.size(); }
 
 std::size_t CachedStack::cached_shared() noexcept {
     auto& shared = shared_stacks();
