@@ -17,13 +17,14 @@ double extra_value(CaseMetrics const& metrics, std::string const& key) noexcept 
 }
 
 std::span<MetricInfo const> metric_list() noexcept {
-    static constexpr std::array<MetricInfo, 27> list{{
+    static constexpr std::array<MetricInfo, 28> list{{
         {"wall_s", "s", &CaseMetrics::wall_s},
         {"throughput_per_s", "1/s", &CaseMetrics::throughput_per_s},
         {"latency_p50_us", "us", &CaseMetrics::latency_p50_us},
         {"latency_p90_us", "us", &CaseMetrics::latency_p90_us},
         {"latency_p99_us", "us", &CaseMetrics::latency_p99_us},
         {"latency_p999_us", "us", &CaseMetrics::latency_p999_us},
+        {"latency_p9999_us", "us", &CaseMetrics::latency_p9999_us},
         {"latency_max_us", "us", &CaseMetrics::latency_max_us},
         {"peak_rss_bytes", "bytes", &CaseMetrics::peak_rss_bytes},
         {"user_cpu_s", "s", &CaseMetrics::user_cpu_s},

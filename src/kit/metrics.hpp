@@ -30,6 +30,7 @@ struct CaseMetrics {
     double latency_p90_us = no_value;
     double latency_p99_us = no_value;
     double latency_p999_us = no_value;
+    double latency_p9999_us = no_value;  ///< p99.99: NaN with fewer than 10,000 latencies
     double latency_max_us = no_value;
     double peak_rss_bytes = 0;          ///< of the case's own process, whole life
     double user_cpu_s = 0;              ///< measured run only
@@ -59,6 +60,11 @@ struct CaseMetrics {
     std::uint64_t items_failed = 0;
     /// (percentile in %, latency in us) from 0 to 100: the whole distribution
     std::vector<std::pair<double, double>> latency_spectrum_us;
+    /// The worst latency (us) of each window of `timeline_window_s` by
+    /// completion time (src/kit/timeline.hpp); NaN: nothing completed in
+    /// it. Empty for scenarios that keep no timeline.
+    std::vector<double> latency_timeline_us;
+    double timeline_window_s = no_value;
     /// The scenario's own metrics (Scenario::metrics names them): errors by
     /// kind, bytes per second... Summarized and written like the ones above.
     std::map<std::string, double> extra;

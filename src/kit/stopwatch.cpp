@@ -49,6 +49,8 @@ double machine_busy_seconds() {
 
 }  // namespace
 
+double resident_bytes() { return status_bytes("VmRSS"); }
+
 Stopwatch::Stopwatch() {
     // The allocator first hands freed memory back to the OS. What the
     // warm-ups freed would otherwise stay resident, the measured run would

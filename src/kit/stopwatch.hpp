@@ -23,6 +23,9 @@ namespace conclab {
 
 using Clock = std::chrono::steady_clock;
 
+/// The process's resident memory now (VmRSS), in bytes; NaN if unknown.
+double resident_bytes();
+
 class Stopwatch {
 public:
     /// Starts measuring now.

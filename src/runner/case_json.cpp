@@ -38,6 +38,11 @@ nlohmann::json metrics_to_json(CaseMetrics const& m) {
     auto spectrum = nlohmann::json::array();
     for (auto const& [percent, us] : m.latency_spectrum_us) spectrum.push_back({percent, us});
     json["latency_spectrum_us"] = std::move(spectrum);
+    if (!m.latency_timeline_us.empty()) {
+        auto worst = nlohmann::json::array();
+        for (double us : m.latency_timeline_us) worst.push_back(number_or_null(us));
+        json["latency_timeline"] = {{"window_s", m.timeline_window_s}, {"worst_us", std::move(worst)}};
+    }
     return json;
 }
 
@@ -71,10 +76,20 @@ CaseMetrics metrics_from_json(nlohmann::json const& json) {
         m.items_failed = static_cast<std::uint64_t>(errors->get<double>());
     }
     std::set<std::string> known{"checksum",      "expected_checksum", "verified",           "items",
-                                "items_failed", "latency_count",     "latency_spectrum_us"};
+                                "items_failed", "latency_count",     "latency_spectrum_us", "latency_timeline"};
     if (json.contains("latency_spectrum_us")) {
         for (auto const& point : json.at("latency_spectrum_us")) {
             m.latency_spectrum_us.emplace_back(point.at(0).get<double>(), point.at(1).get<double>());
+        }
+    }
+    if (auto const timeline = json.find("latency_timeline"); timeline != json.end() && !timeline->is_null()) {
+        auto const window = timeline->at("window_s").get<double>();
+        if (!(window > 0) || !std::isfinite(window)) throw std::invalid_argument{"latency_timeline's window_s must be a positive number of seconds"};
+        m.timeline_window_s = window;
+        for (auto const& worst : timeline->at("worst_us")) {
+            double const us = worst.is_null() ? no_value : worst.get<double>();
+            if (us < 0 || std::isinf(us)) throw std::invalid_argument{"latency_timeline holds a latency that is not a time: " + worst.dump()};
+            m.latency_timeline_us.push_back(us);
         }
     }
     for (auto const& metric : metric_list()) {
@@ -85,8 +100,8 @@ CaseMetrics metrics_from_json(nlohmann::json const& json) {
     }
     // times, rates, latencies, memory and counts cannot be negative (growths and differences can: not checked)
     static constexpr std::string_view never_negative[] = {
-        "wall_s", "throughput_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us",
-        "peak_rss_bytes", "user_cpu_s", "sys_cpu_s", "cpu_utilization", "voluntary_ctx_switches", "involuntary_ctx_switches",
+        "wall_s", "throughput_per_s", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_p9999_us",
+        "latency_max_us", "peak_rss_bytes", "user_cpu_s", "sys_cpu_s", "cpu_utilization", "voluntary_ctx_switches", "involuntary_ctx_switches",
         "os_threads", "items_per_cpu_s", "rss_baseline_bytes", "rss_run_peak_bytes", "heap_allocations", "tasks",
         "rate_requested", "rate_achieved"};
     for (auto const& metric : metric_list()) {
