@@ -39,6 +39,18 @@ ParamField<P> open_loop_param(Arrivals P::*member) {
     return {open_loop_params(), [member](P& p, ParamValues const& values) { p.*member = arrivals_from(values); }};
 }
 
+/// The same for a scenario that is always open loop: --rate defaults to
+/// `default_rate` and is at least 1.
+template <class P>
+ParamField<P> open_loop_param(Arrivals P::*member, std::uint64_t default_rate) {
+    auto field = open_loop_param(member);
+    auto& rate = field.specs.front();
+    rate.fallback = default_rate;
+    rate.min = 1;
+    rate.help = "items started per second on a fixed schedule (open loop), latency counted from when each was due";
+    return field;
+}
+
 /// --stack-kb as a row, read into `member` in bytes.
 template <class P>
 ParamField<P> fiber_stack_bytes_param(std::uint64_t P::*member) {

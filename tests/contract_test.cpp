@@ -104,6 +104,22 @@ std::string delay_of(url_fetch::DelayConfig::Distribution distribution, std::uin
     return std::to_string(url_fetch::item_delay_us(config, index));
 }
 
+std::string request_of(std::uint64_t index, KeyDistribution distribution) {
+    auto const r = cache_request(index, 1, 2'000'000, 20, distribution);
+    return "key " + std::to_string(r.key) + (r.update ? ", update" : ", read");
+}
+
+// cache-service's answer at its defaults (or `requests` of them): the checksum, or the number of updates
+std::string cache_service_answer(std::uint64_t requests, bool updates) {
+    std::uint64_t sum = 0, updated = 0;
+    for (std::uint64_t i = 0; i < requests; ++i) {
+        auto const r = cache_request(i, 1, 2'000'000, 20, KeyDistribution::zipf);
+        sum += response_term(i, response_checksum(r.key, 8, 128));
+        updated += r.update ? 1 : 0;
+    }
+    return updates ? std::to_string(updated) : hex(sum);
+}
+
 std::map<std::string, std::function<std::string()>> const reference_values{
     {"mix(0)", [] { return hex(mix(0)); }},
     {"mix(1)", [] { return hex(mix(1)); }},
@@ -156,6 +172,17 @@ std::map<std::string, std::function<std::string()>> const reference_values{
     {"item_delay_us(exp, M=1000, seed=0, i=1)", [] { return delay_of(url_fetch::DelayConfig::Distribution::exp, 1); }},
     {"item_delay_us(lognormal, M=1000, seed=0, i=1)",
      [] { return delay_of(url_fetch::DelayConfig::Distribution::lognormal, 1); }},
+    {"cache_request(i=0, seed=1, keys=2000000, update_percent=20, zipf)", [] { return request_of(0, KeyDistribution::zipf); }},
+    {"cache_request(i=1, seed=1, keys=2000000, update_percent=20, zipf)", [] { return request_of(1, KeyDistribution::zipf); }},
+    {"cache_request(i=0, seed=1, keys=2000000, update_percent=20, uniform)", [] { return request_of(0, KeyDistribution::uniform); }},
+    {"record_word(key=7, j=1)", [] {
+         std::uint64_t words[2];
+         record_words(7, words);
+         return hex(words[1]);
+     }},
+    {"response_checksum(key=7, value_bytes=64, response_bytes=1024)", [] { return hex(response_checksum(7, 8, 128)); }},
+    {"cache_service_sum(requests=200000)", [] { return cache_service_answer(200'000, false); }},
+    {"cache_service_updates(requests=200000)", [] { return cache_service_answer(200'000, true); }},
 };
 
 // The rows "| `expression` | `value` |" of the page's reference table.

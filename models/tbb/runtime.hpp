@@ -7,6 +7,7 @@
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -36,6 +37,12 @@ public:
     void block_on(F&& body) {
         arena_.execute(std::forward<F>(body));
     }
+
+    /// Hands `task` (a task_group's deferred task: task_group::defer) to
+    /// the arena from any thread, and returns at once: how a thread outside
+    /// the arena (a network thread) gives it work. The task_group's wait()
+    /// inside block_on waits for it.
+    void enqueue(oneapi::tbb::task_handle&& task) { arena_.enqueue(std::move(task)); }
 
 private:
     static unsigned checked(unsigned threads) {

@@ -39,9 +39,10 @@ public:
 };
 
 /// Why peer `model` cannot run a case with `values` (empty: it can). The
-/// peers run closed loop only: the open-loop schedule is conclab's.
-inline std::string peer_refusal(ParamValues const& values, Model model) {
-    if (!is_peer(model)) return {};
+/// peers run closed loop only, but in the scenarios whose contract has
+/// them pace the arrivals themselves (`open_loop`: cache-service).
+inline std::string peer_refusal(ParamValues const& values, Model model, bool open_loop = false) {
+    if (!is_peer(model) || open_loop) return {};
     auto const rate = values.find("rate");
     auto const* per_second = rate == values.end() ? nullptr : std::get_if<std::uint64_t>(&rate->second);
     if (per_second == nullptr || *per_second == 0) return {};
@@ -94,13 +95,16 @@ struct Scenario {
     /// delays that cannot overlap more than the parameters let them); 0
     /// when nothing is known. A reply faster than this is implausible.
     double (*least_wall_s)(ParamValues const& values) = nullptr;
+    /// The peers pace an open-loop schedule themselves (the contract says
+    /// how); elsewhere --rate is conclab's only and the peers refuse it.
+    bool peers_open_loop = false;
 
     /// validate() for models and variants: a variant is held to its model's limits.
     /// A peer is held to the limits of the model it is like (held_to_limits_of).
     std::string check(ParamValues const& values, std::span<ModelId const> models) const {
         std::vector<Model> bases;
         for (auto const& model : models) {
-            if (auto problem = peer_refusal(values, model.base); !problem.empty()) return problem;
+            if (auto problem = peer_refusal(values, model.base, peers_open_loop); !problem.empty()) return problem;
             auto const base = held_to_limits_of(model.base);
             if (std::find(bases.begin(), bases.end(), base) == bases.end()) bases.push_back(base);
         }
@@ -126,7 +130,7 @@ inline std::vector<std::pair<ModelId, std::string>> refused_models(Scenario cons
     std::vector<std::pair<ModelId, std::string>> refused;
     for (auto const& model : models) {
         Model const one[] = {held_to_limits_of(model.base)};
-        if (auto problem = peer_refusal(values, model.base); !problem.empty()) {
+        if (auto problem = peer_refusal(values, model.base, scenario.peers_open_loop); !problem.empty()) {
             refused.emplace_back(model, std::move(problem));
         } else if (auto problem = scenario.validate(values, std::span<Model const>{one}); !problem.empty()) {
             refused.emplace_back(model, std::move(problem));
