@@ -42,7 +42,7 @@ if [ "$action" = tsan ]; then packages+=(cmake); fi
 # (their sources land in /usr/share/cargo/registry, which peers/rust builds from).
 if [ "$action" = peers ]; then
   packages+=(golang-go cargo rustc librust-tokio-dev librust-hyper-dev librust-rayon-dev librust-crossbeam-channel-dev
-             librust-async-channel-dev librust-serde-json-dev librust-libc-dev)
+             librust-async-channel-dev librust-serde-json-dev librust-libc-dev librust-lru-dev)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -1,4 +1,4 @@
-// conclab's Go peer: the five scenarios in Go, the way a Go programmer
+// conclab's Go peer: the six scenarios in Go, the way a Go programmer
 // writes them (goroutines, channels, sync, net/http; the standard library
 // only), to conclab's contract (docs/contract.md). It speaks the protocol of
 // a conclab case (docs/calibration.md): `conclab-peer-go __case REQUEST`
@@ -48,11 +48,12 @@ type WrongAnswer string
 type scenario func(r *Request) (map[string]any, error)
 
 var scenarios = map[string]scenario{
-	"worker-pool": workerPool,
-	"url-fetch":   urlFetch,
-	"task-tree":   taskTree,
-	"idle-tasks":  idleTasks,
-	"pipeline":    pipeline,
+	"worker-pool":   workerPool,
+	"url-fetch":     urlFetch,
+	"task-tree":     taskTree,
+	"idle-tasks":    idleTasks,
+	"pipeline":      pipeline,
+	"cache-service": cacheService,
 }
 
 func reply(v map[string]any) {

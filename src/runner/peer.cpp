@@ -1,5 +1,7 @@
 #include "src/runner/peer.hpp"
 
+#include "src/kit/schedule.hpp"
+
 #include "src/kit/histogram.hpp"
 #include "src/kit/latency.hpp"
 #include "src/kit/stopwatch.hpp"
@@ -56,6 +58,8 @@ std::vector<ExtraMetric> const& peer_metrics() {
         {"gc_cycles", "count", "", 1, true, false, false},
         {"gc_pause_total_s", "s", "", 1, true, false, false},
         {"gc_pause_max_us", "us", "", 1, true, false, false},
+        {"gc_cpu_s", "s", "", 1, true, false, false},
+        {"gc_cpu_share", "fraction", "", 1, true, false, false},
     };
     return metrics;
 }
@@ -158,9 +162,11 @@ CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, s
         metrics.rss_growth_bytes = metrics.rss_run_peak_bytes - metrics.rss_baseline_bytes;
         metrics.peak_rss_bytes = peak_rss_bytes;
         metrics.machine_other_cores = no_value;
-        metrics.rate_requested = metrics.rate_achieved = metrics.saturated = no_value;  // closed loop only
+        metrics.rate_requested = metrics.rate_achieved = metrics.saturated = no_value;
+        if (scenario.peers_open_loop) set_rates(arrivals_from(request.params), metrics);  // the peer paced the schedule itself
         set_tasks(metrics, metrics.tasks);
-        metrics.latency_p50_us = metrics.latency_p90_us = metrics.latency_p99_us = metrics.latency_p999_us = metrics.latency_max_us =
+        metrics.latency_p50_us = metrics.latency_p90_us = metrics.latency_p99_us = metrics.latency_p999_us = metrics.latency_p9999_us =
+            metrics.latency_max_us =
             no_value;
         if (auto const h = m.find("latency_histogram"); h != m.end()) {
             auto const histogram = histogram_from(*h);

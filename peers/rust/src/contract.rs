@@ -12,8 +12,8 @@ pub fn job_result(i: u64, work: u64) -> u64 {
     (0..work).fold(i, |r, _| mix(r))
 }
 
-const FNV_BASIS: u64 = 0xCBF2_9CE4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01B3;
+pub const FNV_BASIS: u64 = 0xCBF2_9CE4_8422_2325;
+pub const FNV_PRIME: u64 = 0x0000_0100_0000_01B3;
 
 /// The body checksum: FNV-1a 64 over the bytes.
 pub fn fnv1a(body: &[u8]) -> u64 {

@@ -1,4 +1,4 @@
-//! conclab's Rust peers: the five scenarios in real Rust, each three ways —
+//! conclab's Rust peers: the six scenarios in real Rust, each three ways —
 //! `tokio` (async/await on Tokio's multi-threaded runtime), `rayon` (Rayon's
 //! work-stealing pool) and `rust-threads` (std::thread + crossbeam-channel)
 //! — written the way a Rust programmer would, to conclab's contract
@@ -8,6 +8,7 @@
 //! and prints one JSON line with what it measured; the runner checks the
 //! answer against the contract itself.
 
+mod cache_service;
 mod contract;
 mod idle_tasks;
 mod measure;
@@ -126,6 +127,7 @@ fn main() {
         "task-tree" => task_tree::run(&r),
         "idle-tasks" => idle_tasks::run(&r),
         "pipeline" => pipeline::run(&r),
+        "cache-service" => cache_service::run(&r),
         other => fail(&format!("the Rust peer has no scenario {other:?}")),
     };
     match result {

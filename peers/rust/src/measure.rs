@@ -89,7 +89,7 @@ impl Ledger {
     }
 }
 
-fn proc_status(key: &str) -> Option<f64> {
+pub fn proc_status(key: &str) -> Option<f64> {
     let text = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = text.lines().find(|l| l.starts_with(key) && l[key.len()..].starts_with(':'))?;
     let mut fields = line[key.len() + 1..].split_whitespace();
