@@ -114,7 +114,7 @@ std::string cache_service_answer(std::uint64_t requests, bool updates) {
     std::uint64_t sum = 0, updated = 0;
     for (std::uint64_t i = 0; i < requests; ++i) {
         auto const r = cache_request(i, 1, 2'000'000, 20, KeyDistribution::zipf);
-        sum += response_term(i, response_checksum(r.key, 8, 128));
+        sum += response_term(i, response_checksum(r.key, 8, 512));
         updated += r.update ? 1 : 0;
     }
     return updates ? std::to_string(updated) : hex(sum);

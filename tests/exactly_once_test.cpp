@@ -4,6 +4,7 @@
 // to cause.
 // The seed is printed; CONCLAB_SEED=<n> reruns another set (the default is
 // fixed, so the suite is deterministic).
+#include "scenarios/cache_service/cache_service.hpp"
 #include "scenarios/contract.hpp"
 #include "scenarios/idle_tasks/idle_tasks.hpp"
 #include "scenarios/pipeline/pipeline.hpp"
@@ -165,6 +166,30 @@ TEST_P(ExactlyOnce, PipelinePassesEveryItemOnce) {
         ASSERT_NO_THROW(m = run_model<pipeline::Spec>(GetParam(), p, 0));  // an item lost or done twice throws WrongAnswer
         EXPECT_EQ(m.items, p.items);
         EXPECT_EQ(m.latency_count, p.items);
+    }
+}
+
+TEST_P(ExactlyOnce, CacheServiceAnswersEveryRequestOnce) {
+    Dice dice{seed() ^ (static_cast<std::uint64_t>(GetParam()) << 56) ^ 6};
+    for (int round = 0; round < rounds(10); ++round) {
+        auto const entries = dice.between(1, 5000);
+        cache_service::Params p{.entries = entries, .keys = entries * dice.pick({1ULL, 1ULL, 3ULL, 50ULL}),
+                                .value_bytes = 8 * dice.between(1, 16), .response_bytes = 0, .requests = dice.between(1, 3000),
+                                .update_percent = dice.between(0, 100),
+                                .key_dist = dice.below(2) == 0 ? contract::KeyDistribution::zipf : contract::KeyDistribution::uniform,
+                                .key_seed = dice.below(1000), .shards = dice.between(1, std::min<std::uint64_t>(entries, 64)),
+                                .workers = dice.between(1, 32), .threads = static_cast<unsigned>(dice.between(1, 4)),
+                                .arrivals = {static_cast<double>(dice.between(20'000, 200'000)), dice.below(2) == 0, dice.below(100)},
+                                .record_latency = true};
+        p.response_bytes = p.value_bytes + 8 * dice.between(1, 200);
+        SCOPED_TRACE("round " + std::to_string(round) + ": entries=" + std::to_string(p.entries) + " keys=" + std::to_string(p.keys) +
+                     " requests=" + std::to_string(p.requests) + " shards=" + std::to_string(p.shards) + " threads=" +
+                     std::to_string(p.threads) + " rate=" + std::to_string(p.arrivals.rate));
+        CaseMetrics m;
+        // a request lost or answered twice, a wrong response or a lost update throws WrongAnswer
+        ASSERT_NO_THROW(m = run_model<cache_service::Spec>(GetParam(), p, dice.below(2)));
+        EXPECT_EQ(m.items, p.requests);
+        EXPECT_EQ(m.latency_count, p.requests);
     }
 }
 

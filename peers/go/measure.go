@@ -112,13 +112,18 @@ func processCPU(pid uint64) float64 {
 // the CPU available since the program started.
 var programStart = time.Now()
 
-// gcCPUSeconds is the CPU the collector has used since the program started:
-// GCCPUFraction is its share of GOMAXPROCS x the time since then (assists,
-// dedicated and fractional mark workers and the pauses; not the idle-time
-// marking, which uses CPU nothing else wanted). Go 1.19 has no finer
-// metric (1.20's /cpu/classes/gc).
-func gcCPUSeconds(gc *runtime.MemStats, at time.Time) float64 {
-	return gc.GCCPUFraction * float64(runtime.GOMAXPROCS(0)) * at.Sub(programStart).Seconds()
+// gcCPUSeconds is the CPU the collector had used by the end of its last
+// cycle: GCCPUFraction, set when a cycle ends, is its share of GOMAXPROCS x
+// the time from the program's start to then (LastGC) — assists, dedicated
+// and fractional mark workers and the pauses; not the idle-time marking,
+// which uses CPU nothing else wanted. Go 1.19 has no finer metric (1.20's
+// /cpu/classes/gc). A cycle counts in the run it ends in.
+func gcCPUSeconds(gc *runtime.MemStats) float64 {
+	if gc.NumGC == 0 {
+		return 0
+	}
+	since := time.Unix(0, int64(gc.LastGC)).Sub(programStart).Seconds()
+	return gc.GCCPUFraction * float64(runtime.GOMAXPROCS(0)) * since
 }
 
 type Stopwatch struct {
@@ -137,7 +142,7 @@ func startStopwatch() *Stopwatch {
 	runtime.ReadMemStats(&s.gc)
 	syscall.Getrusage(syscall.RUSAGE_SELF, &s.usage)
 	s.start = time.Now()
-	s.gcCPU = gcCPUSeconds(&s.gc, s.start)
+	s.gcCPU = gcCPUSeconds(&s.gc)
 	return s
 }
 
@@ -169,7 +174,7 @@ func (s *Stopwatch) Stop(items uint64, m map[string]any) {
 		}
 	}
 	m["gc_pause_max_us"] = float64(maxPause) / 1e3
-	gcCPU := gcCPUSeconds(&gc, time.Now()) - s.gcCPU
+	gcCPU := gcCPUSeconds(&gc) - s.gcCPU
 	if gcCPU < 0 {
 		gcCPU = 0
 	}

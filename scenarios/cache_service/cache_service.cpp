@@ -34,7 +34,7 @@ ParamTable<Params> const& params_table() {
                               "key space the requests draw from; 0: the entries (every request hits); more: misses load the record "
                               "and evict the least recently used", "all", {}}),
         param(&Params::value_bytes, {"value_bytes", 64ULL, 8, max_value_bytes, "each record's value, in bytes (a multiple of 8)", "all", {}}),
-        param(&Params::response_bytes, {"response_bytes", 1024ULL, 8, 1ULL << 20,
+        param(&Params::response_bytes, {"response_bytes", 4096ULL, 8, 1ULL << 20,
                                         "each response, allocated per request: the record rendered again and again (a multiple of 8, "
                                         "at least value_bytes + 8)", "all", {}}),
         param(&Params::requests, {"requests", 200'000ULL, 1, 20'000'000, "requests in the measured run (a warm-up run serves a second's)", "all", {}}),
