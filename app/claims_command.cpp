@@ -15,12 +15,12 @@ namespace conclab::cli {
 
 void add_claims_command(CLI::App& app, ClaimsCli& cli) {
     cli.command = app.add_subcommand("claims", "the debate's claims (GC tails, 2 KB goroutines...) answered from a workshop sweep, as a "
-                                               "Markdown table (docs/workshop/07-claims.md)");
+                                               "Markdown table (docs/workshop/08-claims.md)");
     cli.command->add_option("files", cli.files, "sweep or results files, e.g. of conclab sweep --preset workshop")->required();
     cli.command->add_flag("--json", cli.json, "the answers as JSON instead");
 }
 
-// `conclab claims FILE...`: the workshop's claims answered from a workshop sweep (docs/workshop/07-claims.md).
+// `conclab claims FILE...`: the workshop's claims answered from a workshop sweep (docs/workshop/08-claims.md).
 int claims_command(ClaimsCli const& cli) {
     auto const answers = answer_claims(read_results(cli.files));
     bool const any_not_judged = std::any_of(answers.begin(), answers.end(), [](ClaimAnswer const& a) { return a.not_judged; });

@@ -1,5 +1,5 @@
 // `conclab claims FILE... [--json]`: the debate's claims (GC tails, 2 KB
-// goroutines...) answered from a workshop sweep (docs/workshop/07-claims.md).
+// goroutines...) answered from a workshop sweep (docs/workshop/08-claims.md).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -35,13 +35,13 @@ ClaimAnswer const& claim(std::vector<ClaimAnswer> const& answers, std::string_vi
 
 TEST(Claims, NoResultsAnswersNothingAndSaysWhichStepToRun) {
     auto const answers = answer_claims({});
-    ASSERT_EQ(answers.size(), 7U);
+    ASSERT_EQ(answers.size(), 9U);
     for (auto const& a : answers) {
         EXPECT_FALSE(a.answered) << a.claim;
         EXPECT_NE(a.measured.find("not in these results"), std::string::npos) << a.claim;
         EXPECT_NE(a.verdict.find("--preset workshop-"), std::string::npos) << a.claim;
     }
-    EXPECT_NE(claims_markdown(answers).find("0 of 7 claims answered"), std::string::npos);
+    EXPECT_NE(claims_markdown(answers).find("0 of 9 claims answered"), std::string::npos);
 }
 
 TEST(Claims, GcTailFollowsGoAndTokiosP999) {
@@ -71,6 +71,83 @@ TEST(Claims, GcTailFollowsGoAndTokiosP999) {
     a = claim(answer_claims(results), "Go's garbage");
     EXPECT_TRUE(a.answered);
     EXPECT_NE(a.verdict.find("./setup.sh peers"), std::string::npos) << a.verdict;
+}
+
+ParamValues cache_case() { return {{"entries", 2'000'000ULL}, {"gogc", 100ULL}, {"gomemlimit_mb", 0ULL}, {"rate", 20'000ULL}}; }
+
+std::vector<CaseMetrics> tails(std::vector<double> p999, double gc_cycles = 4) {
+    std::vector<CaseMetrics> runs;
+    for (double v : p999) {
+        CaseMetrics m;
+        m.latency_p999_us = v;
+        m.latency_max_us = 2 * v;
+        m.extra["gc_cycles"] = gc_cycles;
+        m.extra["gc_pause_max_us"] = 300;
+        m.extra["gc_cpu_share"] = 0.25;
+        runs.push_back(m);
+    }
+    return runs;
+}
+
+// The large-heap claim: judged on cache-service's Go and Tokio, only with enough runs to tell them apart,
+// and only where Go collected at all.
+TEST(Claims, TheLargeHeapClaimNeedsSeparatedMediansAndACollection) {
+    ResultsFile results;
+    results.cases.push_back(runs_of("cache-service", cache_case(), Model::go, tails({9000, 9500, 12000})));
+    results.cases.push_back(runs_of("cache-service", cache_case(), Model::tokio, tails({700, 800, 900}, 0)));
+    auto a = claim(answer_claims(results), "A large live heap");
+    EXPECT_TRUE(a.answered);
+    EXPECT_TRUE(a.verdict.starts_with("Holds here: Go's tail is 11.9x Tokio's (Go 9.5 ms, Tokio 800 µs)")) << a.verdict;
+    EXPECT_NE(a.measured.find("Go's collector: 4 cycle(s) in the measured run, longest pause 300 µs, 25% of its CPU"), std::string::npos)
+        << a.measured;
+    EXPECT_NE(a.evidence.find("cache-service gogc=100 gomemlimit_mb=0"), std::string::npos) << a.evidence;
+
+    results.cases[0].runs = tails({600, 700, 750});
+    a = claim(answer_claims(results), "A large live heap");
+    EXPECT_TRUE(a.verdict.starts_with("Cannot decide here: Go 700 µs, Tokio 800 µs, and their run-to-run intervals overlap")) << a.verdict;
+
+    results.cases[0].runs = tails({300, 310, 320});
+    a = claim(answer_claims(results), "A large live heap");
+    EXPECT_TRUE(a.verdict.starts_with("Contradicted here: Tokio's tail is the longer")) << a.verdict;
+
+    results.cases[0].runs = tails({9000, 9500});  // two runs: no interval worth the name
+    a = claim(answer_claims(results), "A large live heap");
+    EXPECT_TRUE(a.verdict.starts_with("Cannot decide here: medians of 2 to 3 runs each")) << a.verdict;
+
+    results.cases[0].runs = tails({9000, 9500, 12000}, 0);  // the spikes are not the collector's
+    a = claim(answer_claims(results), "A large live heap");
+    EXPECT_TRUE(a.verdict.starts_with("Cannot decide here: Go did not collect")) << a.verdict;
+
+    results.cases.pop_back();  // the C++ models only: their figures, and how to bring Go and Rust in
+    results.cases.push_back(runs_of("cache-service", cache_case(), Model::fibers, tails({200, 210, 220}, no_value)));
+    a = claim(answer_claims(results), "A large live heap");
+    EXPECT_NE(a.verdict.find("./setup.sh peers"), std::string::npos) << a.verdict;
+}
+
+std::vector<CaseMetrics> per_cached_byte(double a, double b, double c) {
+    std::vector<CaseMetrics> runs(3);
+    runs[0].extra["rss_per_cached_byte"] = a;
+    runs[1].extra["rss_per_cached_byte"] = b;
+    runs[2].extra["rss_per_cached_byte"] = c;
+    return runs;
+}
+
+TEST(Claims, TheMemoryClaimComparesRssPerCachedByte) {
+    ResultsFile results;
+    results.cases.push_back(runs_of("cache-service", cache_case(), Model::go, per_cached_byte(4.0, 4.1, 4.3)));
+    results.cases.push_back(runs_of("cache-service", cache_case(), Model::tokio, per_cached_byte(2.0, 2.05, 2.1)));
+    auto a = claim(answer_claims(results), "Go uses 2-5x");
+    EXPECT_TRUE(a.answered);
+    EXPECT_TRUE(a.verdict.starts_with("Holds here: Go's process holds 2.00x tokio's memory per cached byte")) << a.verdict;
+    EXPECT_NE(a.measured.find("go 4.10x"), std::string::npos) << a.measured;
+
+    results.cases[0].runs = per_cached_byte(2.5, 2.6, 2.7);
+    a = claim(answer_claims(results), "Go uses 2-5x");
+    EXPECT_TRUE(a.verdict.starts_with("Less than claimed here: Go's process holds 1.27x")) << a.verdict;
+
+    results.cases[0].runs = per_cached_byte(1.9, 2.06, 2.2);
+    a = claim(answer_claims(results), "Go uses 2-5x");
+    EXPECT_TRUE(a.verdict.starts_with("Cannot decide here")) << a.verdict;
 }
 
 // The same preset on one machine gave "Holds" and "Contradicted" (issue 32): with the rest of the machine

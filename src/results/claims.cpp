@@ -76,7 +76,7 @@ std::string evidence_of(std::string const& scenario, ParamValues const& params, 
     std::string out = scenario;
     for (auto const& [name, value] : selector) out += " " + name + "=" + to_text(value);
     // the parameters that were not asked for but shape the result
-    for (auto const& name : {"jobs", "stack_kb", "threads", "workers", "wait_ms", "wait_us", "delay_us"}) {
+    for (auto const& name : {"entries", "rate", "jobs", "stack_kb", "threads", "workers", "wait_ms", "wait_us", "delay_us"}) {
         auto const it = params.find(name);
         if (it == params.end() || std::any_of(selector.begin(), selector.end(), [&](auto const& s) { return s.first == name; })) continue;
         out += std::string{" "} + name + "=" + to_text(it->second);
@@ -173,8 +173,98 @@ double spawn_s(CaseMetrics const& m) {
 }
 std::string per_second(double value) { return human_count(value) + "/s"; }
 
+double extra_of(CaseMetrics const& m, char const* key) { return extra_value(m, key); }
+
+// Go's collector in these runs, in words: cycles, the longest pause, its share of the CPU.
+std::string collector_of(Found const& found) {
+    auto const go_cells = [&](char const* key) {
+        auto const cells = found.cells([key](CaseMetrics const& m) { return extra_of(m, key); });
+        auto const* go = model_cell(cells, "go");
+        return go == nullptr ? no_value : go->spread.median;
+    };
+    auto const cycles = go_cells("gc_cycles");
+    if (!std::isfinite(cycles)) return {};
+    return "Go's collector: " + printed("%.0f", cycles) + " cycle(s) in the measured run, longest pause " + human_us(go_cells("gc_pause_max_us")) +
+           ", " + printed("%.0f", 100 * go_cells("gc_cpu_share")) + "% of its CPU";
+}
+
+ClaimAnswer gc_large_heap(ResultsFile const& results) {
+    ClaimAnswer a{.claim = "A large live heap: Go's collector makes latency spikes a Rust service does not have (Discord's Read States)",
+                  .evidence = {}, .command = "conclab sweep --preset workshop-cache-service", .measured = {}, .verdict = {}};
+    Selector const selector{{"gogc", 100ULL}, {"gomemlimit_mb", 0ULL}};
+    auto const found = evidence(a, results, "cache-service", selector, "p99.9 and worst latency, open loop, the cache filled first");
+    if (!found) return a;
+    auto const tails = found->cells(p999);
+    auto const worst = found->cells([](CaseMetrics const& m) { return m.latency_max_us; });
+    a.measured = "p99.9: " + list(tails, human_us) + "; max: " + list(worst, human_us);
+    auto const collector = collector_of(*found);
+    if (!collector.empty()) a.measured += "; " + collector;
+    a.answered = true;
+    auto const* go = model_cell(tails, "go");
+    auto const* tokio = model_cell(tails, "tokio");
+    if (go == nullptr || tokio == nullptr) {
+        a.verdict = "Go and Rust themselves are not in these results (./setup.sh peers, then --models with go,tokio); the C++ "
+                    "models have no collector, and their tails above are this service's without one (" + runs_caveat(tails) + ")";
+        return a;
+    }
+    auto const both = "Go " + human_us(go->spread.median) + ", Tokio " + human_us(tokio->spread.median);
+    if (std::min(go->spread.n, tokio->spread.n) < 3) {
+        a.verdict = "Cannot decide here: " + runs_caveat(tails) + ", too few to tell medians apart; run it with --repeat 5 or more";
+        return a;
+    }
+    if (auto const cycles = found->cells([](CaseMetrics const& m) { return extra_of(m, "gc_cycles"); });
+        model_cell(cycles, "go") != nullptr && model_cell(cycles, "go")->spread.median == 0) {
+        a.verdict = "Cannot decide here: Go did not collect during the measured runs (" + both +
+                    "); a larger heap, a higher rate, more requests or a lower --gogc make it collect";
+        return a;
+    }
+    if (overlap(go->spread, tokio->spread)) {
+        a.verdict = "Cannot decide here: " + both + ", and " + separation(*go, *tokio) + " (" + runs_caveat(tails) +
+                    "); more runs (--repeat 9) may separate them";
+        return a;
+    }
+    auto const ratio = go->spread.median / tokio->spread.median;
+    a.verdict = (ratio > 1 ? "Holds here: Go's tail is " + three_significant(ratio) + "x Tokio's (" + both + ")"
+                           : "Contradicted here: Tokio's tail is the longer, " + three_significant(1 / ratio) + "x (" + both + ")") +
+                "; " + runs_caveat(tails) + ", same rate and heap; " + separation(*go, *tokio) +
+                "; the timeline in `conclab report` shows where the spikes fall";
+    return a;
+}
+
+ClaimAnswer memory_footprint(ResultsFile const& results) {
+    ClaimAnswer a{.claim = "Go uses 2-5x more memory than Rust for the same data", .evidence = {},
+                  .command = "conclab sweep --preset workshop-cache-service", .measured = {}, .verdict = {}};
+    Selector const selector{{"gogc", 100ULL}, {"gomemlimit_mb", 0ULL}};
+    auto const found = evidence(a, results, "cache-service", selector, "RSS per byte of live records (peak RSS less the empty process)");
+    if (!found) return a;
+    auto const per_byte = found->cells([](CaseMetrics const& m) { return extra_of(m, "rss_per_cached_byte"); });
+    a.measured = list(per_byte, [](double v) { return three_significant(v) + "x"; });
+    a.answered = true;
+    auto const* go = model_cell(per_byte, "go");
+    auto const* rust = model_cell(per_byte, "tokio");
+    if (rust == nullptr) rust = model_cell(per_byte, "rust-threads");
+    if (go == nullptr || rust == nullptr) {
+        a.verdict = "Go and Rust themselves are not in these results (./setup.sh peers, then --models with go,tokio); the C++ "
+                    "models above hold the same records without a collector (" + runs_caveat(per_byte) + ")";
+        return a;
+    }
+    auto const both = "Go " + three_significant(go->spread.median) + "x, " + rust->model + " " + three_significant(rust->spread.median) +
+                      "x the live data";
+    if (overlap(go->spread, rust->spread)) {
+        a.verdict = "Cannot decide here: " + both + ", and " + separation(*go, *rust) + " (" + runs_caveat(per_byte) + ")";
+        return a;
+    }
+    auto const ratio = go->spread.median / rust->spread.median;
+    std::string verdict = ratio >= 2 && ratio <= 5 ? "Holds here" : ratio > 5 ? "More than claimed here" : ratio > 1 ? "Less than claimed here"
+                                                                                                                   : "Contradicted here";
+    a.verdict = verdict + ": Go's process holds " + three_significant(ratio) + "x " + rust->model + "'s memory per cached byte (" + both +
+                "); at GOGC=100 the heap may grow to twice the live data before a collection (--gogc, --gomemlimit-mb move it); " +
+                runs_caveat(per_byte);
+    return a;
+}
+
 ClaimAnswer gc_tail(ResultsFile const& results) {
-    ClaimAnswer a{.claim = "Go's garbage collector introduces latency spikes; Rust has no GC tail (p99.9 under 1 ms)",
+    ClaimAnswer a{.claim = "Go's garbage collector introduces latency spikes; Rust has no GC tail (p99.9 under 1 ms), on a small heap",
                   .evidence = {}, .command = "conclab sweep --preset workshop-worker-pool", .measured = {}, .verdict = {}};
     Selector const selector{{"alloc_bytes", 1024ULL}};
     auto const found = evidence(a, results, "worker-pool", selector, "p99.9 job latency");
@@ -203,7 +293,8 @@ ClaimAnswer gc_tail(ResultsFile const& results) {
         verdict = "Not told apart here (" + both + ")";
     }
     verdict += under(go) && under(tokio) ? "; both under 1 ms" : !under(go) && !under(tokio) ? "; neither under 1 ms" : "";
-    a.verdict = verdict + "; " + runs_caveat(cells) + ", a closed loop on this machine's cores: the tail is queueing as well as pauses";
+    a.verdict = verdict + "; " + runs_caveat(cells) + ", a closed loop on this machine's cores: the tail is queueing as well as pauses; "
+                          "a heap of a few MB, the contrast to cache-service's large one";
     return a;
 }
 
@@ -386,7 +477,7 @@ ClaimAnswer task_per_item(ResultsFile const& results) {
 }  // namespace
 
 std::vector<ClaimAnswer> answer_claims(ResultsFile const& results) {
-    std::vector<Answer> const claims{gc_tail, goroutines_2kb, async_cheap, tokio_peak, channels_pipeline, rayon_io, task_per_item};
+    std::vector<Answer> const claims{gc_large_heap, memory_footprint, gc_tail, goroutines_2kb, async_cheap, tokio_peak, channels_pipeline, rayon_io, task_per_item};
     std::vector<ClaimAnswer> out;
     for (auto const& claim : claims) {
         auto a = claim(results);

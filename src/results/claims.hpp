@@ -1,4 +1,4 @@
-// The workshop's claims (docs/workshop/07-claims.md): things said in the Go
+// The workshop's claims (docs/workshop/08-claims.md): things said in the Go
 // versus Rust debate that conclab can test, each answered from the cases of
 // a workshop sweep (`conclab sweep --preset workshop`), and with the real Go
 // and Rust programs where the sweep ran them too (`--models` with go,
