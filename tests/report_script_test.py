@@ -71,5 +71,25 @@ class Scales(unittest.TestCase):
         self.assertIn("span 100x", report.scale_note(True, [1, 100]))
 
 
+class Timeline(unittest.TestCase):
+    """cache-service's spikes over time: a chart of one line per model where the cases carry a timeline, none where not."""
+
+    def scenario(self, timelines):
+        return {"name": "cache-service", "axes": {}, "cases": [
+            {"params": {}, "model": model, "timeline": timeline} for model, timeline in timelines.items()]}
+
+    def test_drawn_one_line_per_model_with_stalls_left_out(self):
+        charts = report.timeline_charts(self.scenario({
+            "go": {"window_s": 0.1, "worst_us": [120.0, 48000.0, None, 130.0]},
+            "tokio": {"window_s": 0.1, "worst_us": [90.0, 110.0, 95.0]}}))
+        self.assertEqual(len(charts), 1)
+        self.assertIn("worst latency per window over time", charts[0])
+        self.assertIn("100 ms window", charts[0])
+
+    def test_none_without_timelines(self):
+        self.assertEqual(report.timeline_charts(self.scenario({"fibers": None, "go": None})), [])
+        self.assertEqual(report.timeline_charts({"name": "worker-pool", "axes": {}, "cases": [{"params": {}, "model": "fibers"}]}), [])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -385,6 +385,49 @@ def spectrum_charts(scenario):
                    f"{scenario['name']}: latency percentile spectra")]
 
 
+def timeline_charts(scenario):
+    """The worst latency in each window of a run over time (scenarios that keep a timeline: cache-service), one line
+    per model, a panel per combination: a collector's cycle or a stalled thread is a spike where it happened."""
+    combos = [c for c in combinations(scenario)
+              if any(case.get("timeline") and case["params"] == c for case in scenario["cases"])]
+    if not combos:
+        return []
+    shown = combos[:MAX_SPECTRA]
+    fig, flat = panels(len(shown), columns=1 if len(shown) == 1 else 2, size=(11, 3.2) if len(shown) == 1 else (5.6, 2.6),
+                       share=True)
+    every, window = [], None
+    for ax, params in zip(flat, shown):
+        for case in cases_in_order(scenario):
+            timeline = case.get("timeline")
+            if case["params"] != params or not timeline:
+                continue
+            window = timeline["window_s"]
+            points = [(i * window, v) for i, v in enumerate(timeline["worst_us"]) if v is not None and v > 0]
+            if not points:
+                continue
+            bad = bool(case.get("unverified"))
+            ax.plot([t for t, _ in points], [v for _, v in points], color=color_of(case["model"]),
+                    linestyle=":" if bad else line_of(case["model"]), linewidth=0.8 if bad else 1.1, label=case["model"])
+            every += [v for _, v in points]
+        ax.set_title(swept_label(params, scenario), fontsize=9)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.tick_params(labelsize=7)
+    if not every:
+        plt.close(fig)
+        return []
+    log = scale_axis(flat[0], every, human_us, "y")
+    flat[0].set_ylabel("worst latency")
+    flat[-1 if len(shown) == 1 else 0].set_xlabel("seconds into the measured run")
+    models_legend(fig, flat[0])
+    more = f" The first {MAX_SPECTRA} of {len(combos)} combinations are drawn." if len(combos) > MAX_SPECTRA else ""
+    return [figure(fig, "The worst latency over time",
+                   f"The longest wait of any request completed in each {human_us(window * 1e6)} window of the measured run "
+                   "(the run whose maximum is the median of the runs), one line per model. A flat line is a steady service; "
+                   "a spike is a moment every request then in flight waited through: a garbage collection, a stalled "
+                   f"thread, the machine's other work.{more}" + scale_note(log, every),
+                   f"{scenario['name']}: worst latency per window over time")]
+
+
 def scenario_charts(scenario, unit):
     charts = []
     throughput = lambda c: c["throughput"]["median"]  # noqa: E731
@@ -399,6 +442,7 @@ def scenario_charts(scenario, unit):
         f"The 99th-percentile latency of each model: one {unit[:-1] if unit.endswith('s') else unit} in a hundred waited at "
         "least this long. Shorter is better.")
     charts += spectrum_charts(scenario)
+    charts += timeline_charts(scenario)
     charts += per_combination_chart(
         scenario, lambda c: c["peak_rss_bytes"], "peak RSS", human_bytes, "Memory: peak RSS",
         "The peak resident memory of each case's process (median over runs). Its floor is the program and its runtime; "
@@ -463,7 +507,7 @@ def write_html(model, f):
     if model.get("claims"):
         parts.append("<h2 id='claims'>The claims, answered by measurement</h2>")
         parts.append("<p>Things said in the Go versus Rust debate, each tested by a case of this sweep "
-                     "(conclab claims; docs/workshop/07-claims.md says how each is decided).</p>")
+                     "(conclab claims; docs/workshop/08-claims.md says how each is decided).</p>")
         head = "".join(f"<th>{n}</th>" for n in ["claim", "tested by", "measured (medians)", "verdict"])
         rows = "".join("<tr>" + "".join(f"<td>{html.escape(c[k])}</td>" for k in ["claim", "evidence", "measured", "verdict"]) + "</tr>"
                        for c in model["claims"])

@@ -56,6 +56,22 @@ nlohmann::json median_spectrum(std::vector<CaseMetrics> const& runs) {
     return out;
 }
 
+// The timeline of worst latencies (scenarios that keep one) of the run
+// whose worst latency is the median one: a run as it was, its spikes
+// where they happened, neither the calmest nor the stormiest.
+nlohmann::json median_timeline(std::vector<CaseMetrics> const& runs) {
+    std::vector<CaseMetrics const*> with;
+    for (auto const& run : runs) {
+        if (!run.latency_timeline_us.empty()) with.push_back(&run);
+    }
+    if (with.empty()) return nullptr;
+    std::sort(with.begin(), with.end(), [](auto const* a, auto const* b) { return a->latency_max_us < b->latency_max_us; });
+    auto const& run = *with[with.size() / 2];
+    nlohmann::json worst = nlohmann::json::array();
+    for (double us : run.latency_timeline_us) worst.push_back(std::isfinite(us) ? nlohmann::json(us) : nlohmann::json(nullptr));
+    return {{"window_s", run.timeline_window_s}, {"worst_us", std::move(worst)}};
+}
+
 std::vector<double> values_of(std::vector<CaseMetrics> const& runs, double CaseMetrics::*field) {
     std::vector<double> out;
     for (auto const& r : runs) out.push_back(r.*field);
@@ -296,7 +312,8 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
                             {"peak_rss_bytes", median(&CaseMetrics::peak_rss_bytes)},
                             {"bytes_per_task", median(&CaseMetrics::bytes_per_task)},
                             {"cpu_us_per_item", number_or_null(cpu_per_item > 0 ? 1e6 / cpu_per_item : no_value)},
-                            {"spectrum_us", median_spectrum(c->runs)}});
+                            {"spectrum_us", median_spectrum(c->runs)},
+                            {"timeline", median_timeline(c->runs)}});
             if (!is_verified) {
                 std::size_t bad = 0;
                 std::uint64_t failed_items = 0, attempted = 0;

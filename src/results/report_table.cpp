@@ -58,7 +58,7 @@ std::string format_table(RunResults const& results, TableStyle style) {
     }
     // the default table: the most-read columns (about 100 characters); --wide: all of them
     for (auto const& [title, wide] : std::initializer_list<std::pair<char const*, bool>>{
-             {"p50 us", false}, {"p90 us", true}, {"p99 us", false}, {"p99.9 us", false}, {"max us", true}, {"RSS MiB", false},
+             {"p50 us", false}, {"p90 us", true}, {"p99 us", false}, {"p99.9 us", false}, {"p99.99 us", true}, {"max us", true}, {"RSS MiB", false},
              {"KiB/task", true}, {"user s", true}, {"sys s", true}, {"cores", false}, {"vol cs", true}, {"invol cs", true}}) {
         columns.push_back({title, false, wide});
     }
@@ -149,6 +149,7 @@ std::string format_table(RunResults const& results, TableStyle style) {
             three_digits(median(&CaseMetrics::latency_p90_us).median),
             three_digits(median(&CaseMetrics::latency_p99_us).median),
             three_digits(median(&CaseMetrics::latency_p999_us).median),
+            three_digits(median(&CaseMetrics::latency_p9999_us).median),
             three_digits(median(&CaseMetrics::latency_max_us).median),
             mib(median(&CaseMetrics::peak_rss_bytes).median),
             kib(median(&CaseMetrics::bytes_per_task).median),
