@@ -178,7 +178,8 @@ TEST(Presets, WorkshopIsItsStepsInOrder) {
     EXPECT_THROW(preset("workshop-", scenarios()), UsageError);
     EXPECT_THROW(preset("workshop-queues", scenarios()), UsageError);
     EXPECT_EQ(preset_list(), "workshop, workshop-numbers, workshop-worker-pool, workshop-url-fetch, workshop-task-tree, "
-                             "workshop-idle-tasks, workshop-pipeline, calibration, quick or server");
+                             "workshop-idle-tasks, workshop-pipeline, workshop-cache-service, calibration, quick, server or "
+                             "server-cache-service");
 }
 
 TEST(Presets, QuickIsEveryScenarioAtItsDefaultsInEveryModel) {
