@@ -923,24 +923,27 @@ class Report(UsageErrors, unittest.TestCase):
     def test_claims_from_the_workshop_sweep_in_the_docs(self):
         readme = os.environ.get("CONCLAB_README")
         self.assertIsNotNone(readme, "meson passes README.md as CONCLAB_README")
-        measured = os.path.join(os.path.dirname(readme), "docs", "workshop", "results", "workshop-2cores.jsonl")
-        result = conclab("claims", measured)
+        results = os.path.join(os.path.dirname(readme), "docs", "workshop", "results")
+        measured = os.path.join(results, "workshop-2cores.jsonl")
+        cache_service = os.path.join(results, "cache-service-2cores.jsonl")
+        result = conclab("claims", measured, cache_service)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertTrue(result.stdout.startswith("| claim | tested by | measured (medians) | verdict |"))
-        self.assertIn("7 of 7 claims answered", result.stdout)
-        answers = json.loads(conclab("claims", measured, "--json").stdout)
-        self.assertEqual(len(answers), 7)
+        self.assertIn("9 of 9 claims answered", result.stdout)
+        answers = json.loads(conclab("claims", measured, cache_service, "--json").stdout)
+        self.assertEqual(len(answers), 9)
         self.assertTrue(all(a["answered"] for a in answers))
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "report")
-            result = conclab("report", measured, "-o", out, timeout=300)
+            result = conclab("report", measured, cache_service, "-o", out, timeout=300)
             self.assertEqual(result.returncode, 0, result.stderr)
             with open(os.path.join(out, "report.json")) as f:
                 self.assertEqual(json.load(f)["claims"], answers)
             with open(os.path.join(out, "index.html")) as f:
                 page = f.read()
             self.assertIn("The claims, answered by measurement", page)
-            self.assertEqual(page.count("<details class='listing' id='code-"), 5)
+            self.assertEqual(page.count("<details class='listing' id='code-"), 6)
+            self.assertIn("cache-service: worst latency per window over time", page)
 
     def test_claims_of_a_file_without_the_workshops_cases_is_refused(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -1725,7 +1728,7 @@ class TerminalOutput(UsageErrors, unittest.TestCase):
         narrow = conclab(*self.RUN, "--quiet")
         self.assertEqual(header(narrow).split(), ["model", "verified", "wall", "jobs/s", "CI", "+-", "p50", "us", "p99", "us",
                                                   "p99.9", "us", "RSS", "MiB", "cores"])
-        self.assertIn("--wide adds p90 us, max us, KiB/task, user s, sys s, vol cs, invol cs.", narrow.stdout)
+        self.assertIn("--wide adds p90 us, p99.99 us, max us, KiB/task, user s, sys s, vol cs, invol cs.", narrow.stdout)
         table = [line for line in narrow.stdout.splitlines() if line.split()[:1] in (["model"], *[[m] for m in MODELS])]
         self.assertEqual(len(table), 5, narrow.stdout)
         self.assertLessEqual(max(len(line) for line in table), 100)
