@@ -145,13 +145,15 @@ int serve_command(ServeFlags const& flags) {
         throw UsageError{e.what()};
     }
     server->start();
-    // The first line names the address; the runner reads it to find a port chosen with --port 0.
-    std::printf("conclab serve: listening on http://%s:%u (threads %u, size %llu, delay %s mean %llu us, seed %llu)\n",
-                config.host.c_str(), static_cast<unsigned>(server->port()), config.threads,
-                static_cast<unsigned long long>(config.size), std::string{to_string(config.delay.distribution)}.c_str(),
-                static_cast<unsigned long long>(config.delay.mean_us), static_cast<unsigned long long>(config.delay.seed));
-    std::fflush(stdout);
-    server->serve_until_signal();
+    // The first line names the address; the runner reads it to find a port chosen with --port 0. It is
+    // printed once SIGINT and SIGTERM stop the server: a reader may interrupt it as soon as it has read it.
+    server->serve_until_signal([&] {
+        std::printf("conclab serve: listening on http://%s:%u (threads %u, size %llu, delay %s mean %llu us, seed %llu)\n",
+                    config.host.c_str(), static_cast<unsigned>(server->port()), config.threads,
+                    static_cast<unsigned long long>(config.size), std::string{to_string(config.delay.distribution)}.c_str(),
+                    static_cast<unsigned long long>(config.delay.mean_us), static_cast<unsigned long long>(config.delay.seed));
+        std::fflush(stdout);
+    });
     auto const c = server->counters();
     if (!flags.quiet) {
         std::fprintf(stderr,

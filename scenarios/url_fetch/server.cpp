@@ -381,10 +381,11 @@ void Server::stop() {
     impl_->acceptor.close(ignored);
 }
 
-void Server::serve_until_signal() {
+void Server::serve_until_signal(std::function<void()> const& ready) {
     asio::io_context signals_context;
     asio::signal_set signals{signals_context, SIGINT, SIGTERM};
     signals.async_wait([](beast::error_code, int) {});
+    if (ready) ready();
     signals_context.run();
     stop();
 }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -76,7 +77,10 @@ public:
     /// Stops accepting and serving; joins the threads. Idempotent.
     void stop();
     /// Blocks until SIGINT or SIGTERM, then stops (for `conclab serve`).
-    void serve_until_signal();
+    /// `ready` is called once the signals are caught: whoever is told the
+    /// server is up may interrupt it from then on (before, SIGINT would
+    /// kill the process instead of stopping it).
+    void serve_until_signal(std::function<void()> const& ready = {});
     ServerCounters counters() const noexcept;
 
 private:
