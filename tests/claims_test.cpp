@@ -102,6 +102,12 @@ TEST(Claims, TheLargeHeapClaimNeedsSeparatedMediansAndACollection) {
         << a.measured;
     EXPECT_NE(a.evidence.find("cache-service gogc=100 gomemlimit_mb=0"), std::string::npos) << a.evidence;
 
+    results.cases.push_back(runs_of("cache-service", cache_case(), Model::fibers, tails({1500, 1600, 1700}, no_value)));
+    results.cases.push_back(runs_of("cache-service", cache_case(), Model::threads, tails({1100, 1200, 1300}, no_value)));
+    a = claim(answer_claims(results), "A large live heap");
+    EXPECT_NE(a.verdict.find("the C++ models, no collector either, 1.2 ms to 1.6 ms"), std::string::npos) << a.verdict;
+    results.cases.resize(2);
+
     results.cases[0].runs = tails({600, 700, 750});
     a = claim(answer_claims(results), "A large live heap");
     EXPECT_TRUE(a.verdict.starts_with("Cannot decide here: Go 700 µs, Tokio 800 µs, and their run-to-run intervals overlap")) << a.verdict;

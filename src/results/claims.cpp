@@ -224,9 +224,17 @@ ClaimAnswer gc_large_heap(ResultsFile const& results) {
         return a;
     }
     auto const ratio = go->spread.median / tokio->spread.median;
+    // the C++ models serve the same requests from the same cache without a collector: their range beside
+    double low = no_value, high = no_value;
+    for (auto const& c : tails) {
+        if (c.model != "fibers" && c.model != "coroutines" && c.model != "tbb" && c.model != "threads") continue;
+        low = std::isnan(low) ? c.spread.median : std::min(low, c.spread.median);
+        high = std::isnan(high) ? c.spread.median : std::max(high, c.spread.median);
+    }
+    auto const cpp = std::isnan(low) ? std::string{} : "; the C++ models, no collector either, " + human_us(low) + " to " + human_us(high);
     a.verdict = (ratio > 1 ? "Holds here: Go's tail is " + three_significant(ratio) + "x Tokio's (" + both + ")"
                            : "Contradicted here: Tokio's tail is the longer, " + three_significant(1 / ratio) + "x (" + both + ")") +
-                "; " + runs_caveat(tails) + ", same rate and heap; " + separation(*go, *tokio) +
+                cpp + "; " + runs_caveat(tails) + ", same rate and heap; " + separation(*go, *tokio) +
                 "; the timeline in `conclab report` shows where the spikes fall";
     return a;
 }
