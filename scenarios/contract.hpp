@@ -141,11 +141,14 @@ constexpr CacheRequest cache_request(std::uint64_t index, std::uint64_t seed, st
     }
 }
 
+/// The largest record value, in words (4 KiB).
+inline constexpr std::uint64_t max_value_words = 512;
+
 /// The checksum of the response to a request for `key`: FNV-1a over
 /// response_words words, word j being word (j mod (1 + value_words)) of
-/// the key's record (its key, then its value).
+/// the key's record (its key, then its value); value_words <= max_value_words.
 inline std::uint64_t response_checksum(std::uint64_t key, std::uint64_t value_words, std::uint64_t response_words) {
-    std::uint64_t record[1 + 512];
+    std::uint64_t record[1 + max_value_words];
     auto const size = static_cast<std::size_t>(1 + value_words);
     record_words(key, std::span{record, size});
     std::uint64_t hash = fnv1a_offset_basis;

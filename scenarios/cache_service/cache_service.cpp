@@ -23,7 +23,7 @@ namespace {
 
 using contract::KeyDistribution;
 
-constexpr std::uint64_t max_value_bytes = 4096;  // contract::response_checksum's record buffer
+constexpr std::uint64_t max_value_bytes = 8 * contract::max_value_words;
 
 // The parameters, each declared once: its flag, default, range and meaning, and its member.
 ParamTable<Params> const& params_table() {
@@ -142,7 +142,7 @@ struct alignas(64) Cache::Shard {
 namespace {
 // A record's value as the store would load it: words 1 .. value_words of the contract's record.
 std::unique_ptr<std::uint64_t[]> load_value(std::uint64_t key, std::uint64_t value_words) {
-    std::uint64_t record[1 + max_value_bytes / 8];
+    std::uint64_t record[1 + contract::max_value_words];
     contract::record_words(key, std::span{record, 1 + value_words});
     auto value = std::make_unique_for_overwrite<std::uint64_t[]>(value_words);
     std::copy_n(record + 1, value_words, value.get());

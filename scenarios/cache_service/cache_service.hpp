@@ -26,11 +26,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 
 namespace conclab::cache_service {
@@ -112,12 +110,15 @@ public:
 
     /// Runs the arrivals on a thread of their own (the service's network,
     /// the same in every model): sleeps on the OS clock until each request
-    /// is due and calls hand_over(request); a late one goes at once.
-    template <class HandOver>
-    std::jthread arrivals(HandOver hand_over) {
-        return std::jthread{[this, hand_over = std::move(hand_over)]() mutable {
+    /// is due and calls hand_over(request); a late one goes at once. Then,
+    /// once every request is handed over, calls after_last() (closing a
+    /// queue, releasing a group).
+    template <class HandOver, class AfterLast = void (*)()>
+    std::jthread arrivals(HandOver hand_over, AfterLast after_last = [] {}) {
+        return std::jthread{[this, hand_over = std::move(hand_over), after_last = std::move(after_last)]() mutable {
             pacing_thread();
             for (std::uint64_t i = 0; i < requests(); ++i) hand_over(arrival(i));
+            after_last();
         }};
     }
 

@@ -20,10 +20,8 @@ void request(Cache& cache, Ledger& ledger, Request const& r, Params const& p) { 
 // [arrivals] each request, when it is due, becomes a task of its own; the
 // group's last task, made first, keeps it waiting until every request is in
 std::jthread arrivals(Runtime& rt, Cache& cache, Ledger& ledger, Params const& p, oneapi::tbb::task_group& answered) {
-    return ledger.arrivals([&, last = answered.defer([] {}), n = std::uint64_t{0}](Request const& r) mutable {
-        rt.enqueue(answered.defer([&, r] { request(cache, ledger, r, p); }));
-        if (++n == ledger.requests()) rt.enqueue(std::move(last));
-    });
+    return ledger.arrivals([&](Request const& r) { rt.enqueue(answered.defer([&, r] { request(cache, ledger, r, p); })); },
+                           [&rt, last = answered.defer([] {})]() mutable { rt.enqueue(std::move(last)); });
 }
 }  // namespace
 

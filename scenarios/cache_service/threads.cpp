@@ -21,11 +21,7 @@ void worker(Cache& cache, Ledger& ledger, Channel<Request>& queue, Params const&
 
 // [arrivals] each request, when it is due, goes into the queue; closed after the last
 std::jthread arrivals(Ledger& ledger, Channel<Request>& queue) {
-    auto const requests = ledger.requests();
-    return ledger.arrivals([&queue, requests, n = std::uint64_t{0}](Request const& r) mutable {
-        queue.send(r);
-        if (++n == requests) queue.close();
-    });
+    return ledger.arrivals([&queue](Request const& r) { queue.send(r); }, [&queue] { queue.close(); });
 }
 }  // namespace
 

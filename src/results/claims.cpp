@@ -173,12 +173,10 @@ double spawn_s(CaseMetrics const& m) {
 }
 std::string per_second(double value) { return human_count(value) + "/s"; }
 
-double extra_of(CaseMetrics const& m, char const* key) { return extra_value(m, key); }
-
 // Go's collector in these runs, in words: cycles, the longest pause, its share of the CPU.
 std::string collector_of(Found const& found) {
     auto const go_cells = [&](char const* key) {
-        auto const cells = found.cells([key](CaseMetrics const& m) { return extra_of(m, key); });
+        auto const cells = found.cells([key](CaseMetrics const& m) { return extra_value(m, key); });
         auto const* go = model_cell(cells, "go");
         return go == nullptr ? no_value : go->spread.median;
     };
@@ -212,7 +210,7 @@ ClaimAnswer gc_large_heap(ResultsFile const& results) {
         a.verdict = "Cannot decide here: " + runs_caveat(tails) + ", too few to tell medians apart; run it with --repeat 5 or more";
         return a;
     }
-    if (auto const cycles = found->cells([](CaseMetrics const& m) { return extra_of(m, "gc_cycles"); });
+    if (auto const cycles = found->cells([](CaseMetrics const& m) { return extra_value(m, "gc_cycles"); });
         model_cell(cycles, "go") != nullptr && model_cell(cycles, "go")->spread.median == 0) {
         a.verdict = "Cannot decide here: Go did not collect during the measured runs (" + both +
                     "); a larger heap, a higher rate, more requests or a lower --gogc make it collect";
@@ -227,7 +225,7 @@ ClaimAnswer gc_large_heap(ResultsFile const& results) {
     // the C++ models serve the same requests from the same cache without a collector: their range beside
     double low = no_value, high = no_value;
     for (auto const& c : tails) {
-        if (c.model != "fibers" && c.model != "coroutines" && c.model != "tbb" && c.model != "threads") continue;
+        if (auto const model = parse_model(c.model); !model || is_peer(*model)) continue;
         low = std::isnan(low) ? c.spread.median : std::min(low, c.spread.median);
         high = std::isnan(high) ? c.spread.median : std::max(high, c.spread.median);
     }
@@ -245,7 +243,7 @@ ClaimAnswer memory_footprint(ResultsFile const& results) {
     Selector const selector{{"gogc", 100ULL}, {"gomemlimit_mb", 0ULL}};
     auto const found = evidence(a, results, "cache-service", selector, "RSS per byte of live records (peak RSS less the empty process)");
     if (!found) return a;
-    auto const per_byte = found->cells([](CaseMetrics const& m) { return extra_of(m, "rss_per_cached_byte"); });
+    auto const per_byte = found->cells([](CaseMetrics const& m) { return extra_value(m, "rss_per_cached_byte"); });
     a.measured = list(per_byte, [](double v) { return three_significant(v) + "x"; });
     a.answered = true;
     auto const* go = model_cell(per_byte, "go");

@@ -14,7 +14,7 @@ use crate::measure::{proc_status, record, Histogram, Ledger, Stopwatch};
 use crate::{Failure, Model, Request};
 use lru::LruCache;
 use serde_json::{json, Map, Value};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::{AcqRel, Relaxed}};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -174,7 +174,8 @@ pub struct Run {
     offsets: Vec<Duration>,
     start: Instant,
     seed: u64, // the measured run's key_seed; a warm-up's mix(key_seed): other keys
-    left: Mutex<u64>,
+    left: AtomicU64,       // requests not answered yet: the last one wakes wait_all
+    answered: Mutex<bool>, // only the last request and wait_all lock it
     all_answered: Condvar,
 }
 
@@ -202,7 +203,8 @@ impl Run {
             offsets,
             start: Instant::now(),
             seed,
-            left: Mutex::new(n),
+            left: AtomicU64::new(n),
+            answered: Mutex::new(false),
             all_answered: Condvar::new(),
         }
     }
@@ -235,18 +237,17 @@ impl Run {
         let window = (((now - self.start).as_nanos() / WINDOW.as_nanos()) as usize).min(self.timeline.len() - 1);
         self.timeline[window].fetch_max(latency.as_nanos() as i64, Relaxed);
         self.sum.fetch_add(mix(checksum ^ a.index), Relaxed);
-        let mut left = self.left.lock().unwrap();
-        *left -= 1;
-        if *left == 0 {
+        if self.left.fetch_sub(1, AcqRel) == 1 {
+            *self.answered.lock().unwrap() = true;
             self.all_answered.notify_all();
         }
     }
 
     /// Blocks until every request has been answered.
     pub fn wait_all(&self) {
-        let mut left = self.left.lock().unwrap();
-        while *left > 0 {
-            left = self.all_answered.wait(left).unwrap();
+        let mut answered = self.answered.lock().unwrap();
+        while !*answered {
+            answered = self.all_answered.wait(answered).unwrap();
         }
     }
 
