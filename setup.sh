@@ -34,6 +34,9 @@ packages=(
 # them in Debian's Chromium.
 packages+=(python3-matplotlib)
 if [ "$action" = test ] || [ "$action" = sanitize ]; then packages+=(chromium); fi
+# The cluster path (docs/sweeps.md): `meson test --suite slurm` starts a one-node
+# Slurm cluster from Debian's daemons and client, with munge for its keys.
+if [ "$action" = test ]; then packages+=(slurmctld slurmd slurm-client munge); fi
 if [ "$action" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi
 # Boost.Fiber's source (every build but fuzz) and oneTBB's (tsan) come from Debian.
 if [ "$action" != fuzz ]; then packages+=(dpkg-dev xz-utils); fi

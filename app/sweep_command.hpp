@@ -24,6 +24,10 @@ struct SweepCli {
     std::string output;
     std::string shard = "1/1";
     bool resume = false;
+    std::string slurm;                   ///< --slurm FILE: write the sweep's Slurm job array there instead of running it
+    std::string slurm_tasks;             ///< --slurm-tasks N (default: the combinations, at most 8)
+    std::vector<std::string> sbatch;     ///< --sbatch OPTION, repeated
+    bool submit = false;                 ///< --submit: and sbatch it
     std::vector<std::string> merge_inputs;
     std::string merge_output;
     bool merge_partial = false;  ///< --allow-partial

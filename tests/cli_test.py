@@ -786,6 +786,65 @@ class Sweeps(UsageErrors, unittest.TestCase):
         self.assertFalse(os.path.exists("/tmp/x.jsonl"))
 
 
+    def test_slurm_writes_the_job_array_of_exactly_this_sweep(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            grid = os.path.join(tmp, "my grid.toml")
+            with open(grid, "w") as f:
+                f.write('[worker-pool]\nmodels = ["tbb", "threads"]\nworkers = [1, 2, 4]\njobs = 2000\n')
+            result = subprocess.run([CONCLAB, "sweep", "--grid", "my grid.toml", "--warmup", "0", "--slurm", "job.sh",
+                                     "--sbatch=--time=00:30:00", "--sbatch=--partition=big", "-o", "out/all.jsonl"],
+                                    cwd=tmp, capture_output=True, text=True, timeout=60)
+            self.assertEqual(result.returncode, 2, result.stderr)  # out/ does not exist: nothing is written
+            self.assertIn("directory out does not exist", result.stderr)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "job.sh")))
+            os.mkdir(os.path.join(tmp, "out"))
+            result = subprocess.run([CONCLAB, "sweep", "--grid", "my grid.toml", "--warmup", "0", "--slurm", "job.sh",
+                                     "--sbatch=--time=00:30:00", "--sbatch=--partition=big", "-o", "out/all.jsonl"],
+                                    cwd=tmp, capture_output=True, text=True, timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(os.path.join(tmp, "job.sh")) as f:
+                script = f.read()
+            self.assertEqual(os.listdir(os.path.join(tmp, "out")), [])  # nothing measured, no part begun
+        self.assertIn("a job array of 3 task(s), 3 combination(s)", result.stdout)  # at most 8 tasks: here the 3 combinations
+        self.assertIn(f"merge {tmp}/out/all.part-*-of-3.jsonl -o {tmp}/out/all.jsonl", result.stdout)
+        for line in ["#SBATCH --array=1-3", "#SBATCH --exclusive", "#SBATCH --requeue", "#SBATCH --time=00:30:00",
+                     "#SBATCH --partition=big", f"#SBATCH --output={tmp}/out/all.slurm-%A_%a.log", f"cd {tmp}",
+                     f"sweep=(sweep --grid '{tmp}/my grid.toml' --warmup 0)", f"parts={tmp}/out/all.part-",
+                     f"conclab={CONCLAB}" if " " not in CONCLAB else "conclab='"]:
+            self.assertIn(line, script)
+        self.assertNotRegex(script, r"@[A-Z_]+@")  # every field filled in
+        self.assertIn("--slurm job.sh", script.splitlines()[1])  # the command that wrote it, on its first comment
+        syntax = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
+        self.assertEqual(syntax.returncode, 0, syntax.stderr)
+
+    def test_slurm_refuses_what_cannot_make_a_job_array(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            script, out = os.path.join(tmp, "job.sh"), os.path.join(tmp, "all.jsonl")
+            base = [*self.GRID, "-o", out, "--slurm", script]
+            self.assert_usage_error([*base, "--resume"], "give neither")
+            self.assert_usage_error([*base, "--shard", "1/2"], "give neither")
+            self.assert_usage_error([*base, "--slurm-tasks", "7"], "6 combination(s)", "at most that many")
+            self.assert_usage_error([*base, "--slurm-tasks", "0"], "--slurm-tasks")
+            self.assert_usage_error([*base, "--sbatch=time=1:00:00"], "expected one sbatch option")
+            self.assert_usage_error([*self.GRID, "-o", "-", "--slurm", script], "needs -o FILE")
+            self.assert_usage_error([*self.GRID, "-o", out, "--submit"], "go with --slurm")
+            self.assert_usage_error([*self.GRID, "-o", os.path.join(tmp, "a b.jsonl"), "--slurm", script], "cannot hold spaces")
+            self.assertEqual(os.listdir(tmp), [])
+            with open(script, "w") as f:
+                f.write("mine\n")
+            self.assert_usage_error(base, "exists", "never overwritten")
+            with open(script) as f:
+                self.assertEqual(f.read(), "mine\n")
+            os.unlink(script)
+            # --submit where there is no sbatch: the script is written (whole), the submission refused, exit 2
+            env = dict(os.environ, PATH="/nonexistent")
+            result = subprocess.run([CONCLAB, *base, "--submit"], capture_output=True, text=True, env=env, timeout=60)
+            self.assertEqual(result.returncode, 2, result.stderr)
+            self.assertIn("sbatch", result.stderr)
+            self.assertIn("the script is written", result.stderr)
+            self.assertTrue(os.path.exists(script))
+
+
 class Compare(UsageErrors, unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -1,6 +1,7 @@
 // Sweeps: value lists and ranges, grid expansion, and sharding that covers
 // every case exactly once, with a combination's cases never split.
 #include "scenarios/registry.hpp"
+#include "src/runner/slurm.hpp"
 #include "src/runner/sweep.hpp"
 
 #include <gtest/gtest.h>
@@ -38,6 +39,37 @@ TEST(ParseValues, RefusesWhatIsNotAListOrRange) {
         EXPECT_THROW(parse_values(workers, bad), UsageError) << bad;
     }
     EXPECT_THROW(parse_values(keepalive, "on,maybe"), UsageError);
+}
+
+TEST(Slurm, QuotesForBashAndNamesPartsBesideTheOutput) {
+    EXPECT_EQ(shell_quote("/opt/conclab/bin/conclab"), "/opt/conclab/bin/conclab");
+    EXPECT_EQ(shell_quote("--workers=1,2"), "--workers=1,2");
+    EXPECT_EQ(shell_quote("my grid.toml"), "'my grid.toml'");
+    EXPECT_EQ(shell_quote("it's $HOME"), "'it'\\''s $HOME'");
+    EXPECT_EQ(shell_quote(""), "''");
+    EXPECT_EQ(slurm_part("/r/all.jsonl", 2, 8), "/r/all.part-2-of-8.jsonl");
+    EXPECT_EQ(slurm_part("/r.d/all", 1, 1), "/r.d/all.part-1-of-1.jsonl");  // no extension: the dot of a directory is not one
+    EXPECT_EQ(slurm_part("/r/.hidden", 1, 2), "/r/.hidden.part-1-of-2.jsonl");
+    EXPECT_EQ(slurm_log_pattern("/r/all.jsonl"), "/r/all.slurm-%A_%a.log");
+}
+
+TEST(Slurm, FillsEveryFieldAndRefusesWhatIsNoSbatchOption) {
+    SlurmJob job{.conclab = "/bin/conclab", .sweep = {"sweep", "--preset", "server"}, .tasks = 5, .name = "conclab-server",
+                 .workdir = "/w", .output = "/r/all.jsonl", .script = "/w/job.sh", .sbatch = {"--time=1:00:00"},
+                 .written = "written by a test"};
+    auto const script = slurm_script(job);
+    for (auto at = script.find('@'); at != std::string::npos; at = script.find('@', at + 1)) {  // no @FIELD@ left
+        EXPECT_FALSE(at + 1 < script.size() && script[at + 1] >= 'A' && script[at + 1] <= 'Z') << script.substr(at, 20);
+    }
+    for (auto const* line : {"#!/bin/bash\n# written by a test\n", "#SBATCH --array=1-5\n", "#SBATCH --time=1:00:00\n",
+                             "\nsweep=(sweep --preset server)\n", "\ntasks=5\n", "\ncd /w\n", "sbatch --array=$task /w/job.sh"}) {
+        EXPECT_NE(script.find(line), std::string::npos) << line;
+    }
+    EXPECT_EQ(slurm_merge_command(job), "/bin/conclab merge /r/all.part-*-of-5.jsonl -o /r/all.jsonl");
+    job.sbatch = {"time=1:00:00"};
+    EXPECT_THROW(slurm_script(job), UsageError);
+    job.sbatch = {"--time=1\n--mem=0"};
+    EXPECT_THROW(slurm_script(job), UsageError);
 }
 
 TEST(ParseShard, TakesKOfN) {

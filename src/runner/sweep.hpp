@@ -183,7 +183,7 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
 std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string const& out, bool allow_partial = false);
 
 /// A built-in preset: a TOML grid file of src/runner/presets/, compiled in
-/// (embed_presets.py) and read by the same code as `--grid`.
+/// (embed.py) and read by the same code as `--grid`.
 struct PresetFile {
     std::string_view name;  ///< "workshop-pipeline"
     std::string_view path;  ///< "src/runner/presets/workshop-pipeline.toml"
