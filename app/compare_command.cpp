@@ -3,6 +3,7 @@
 #include "app/options.hpp"
 #include "src/kit/units.hpp"
 #include "src/results/compare.hpp"
+#include "src/results/provenance.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -24,6 +25,9 @@ void add_compare_command(CLI::App& app, CompareCli& cli) {
     cli.command->add_option("new", cli.now, "the same after the change")->required();
     cli.command->add_option("--fail-on-regression", cli.fail_on_regression,
                             "exit 1 when a case's throughput or p99 latency got significantly worse by more than PCT percent");
+    cli.command->add_flag("--across-machines", cli.across_machines,
+                          "let --fail-on-regression judge files measured on different machines (refused otherwise: the "
+                          "difference would be the machines')");
 }
 
 int compare_command(CompareCli const& cli) {
@@ -39,6 +43,23 @@ int compare_command(CompareCli const& cli) {
     std::vector<std::string> not_judged;
     for (auto const& [file, runs] : {std::pair{&cli.base, &base_file.unverified}, std::pair{&cli.now, &now_file.unverified}}) {
         for (auto const& line : describe_unverified(*runs)) not_judged.push_back(*file + ": " + line);
+    }
+    // Where each side was measured, said first: a ratio across machines or builds is theirs, not the change's.
+    auto origins = provenance_of(cli.base);
+    for (auto& p : provenance_of(cli.now)) origins.push_back(std::move(p));
+    auto const differ = differences(origins);
+    if (threshold >= 0 && differ.machines && !cli.across_machines) {
+        throw UsageError{"--fail-on-regression across machines: " + differ.lines.front() +
+                         "; a slowdown between them is the machines', not the change's. Measure both on one machine, or give "
+                         "--across-machines to gate anyway"};
+    }
+    std::string origin;
+    if (differ.lines.empty()) {
+        origin = "both measured on " + origins.front().machine + ", one build" +
+                 (origins.front().commit.empty() ? std::string{} : " of conclab " + origins.front().commit) + "\n\n";
+    } else {
+        for (auto const& line : differ.lines) origin += "note: " + line + "\n";
+        origin += "\n";
     }
     auto const comparison = compare(base, now);
     if (comparison.cases.empty()) {
@@ -69,7 +90,7 @@ int compare_command(CompareCli const& cli) {
                              " repetitions on each side (--repeat)"};
         }
     }
-    std::printf("%s", format_comparison(comparison).c_str());
+    std::printf("%s%s", origin.c_str(), format_comparison(comparison).c_str());
     if (!not_judged.empty()) {
         std::printf("\nnot judged: %zu case(s) whose runs had failed items (not verified, no result):\n", not_judged.size());
         for (auto const& line : not_judged) std::printf("  %s\n", line.c_str());

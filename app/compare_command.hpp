@@ -12,6 +12,7 @@ struct CompareCli {
     std::string base;
     std::string now;
     std::string fail_on_regression;  ///< percent; empty: never fail
+    bool across_machines = false;    ///< --across-machines: gate even when the two sides were measured on different machines
 };
 
 void add_compare_command(CLI::App& app, CompareCli& cli);

@@ -893,6 +893,53 @@ class Compare(UsageErrors, unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("geometric mean of new/base: 1.000", result.stdout)
 
+    def test_provenance_is_said_first_and_a_gate_across_machines_is_refused(self):
+        result = conclab("compare", self.base, self.base)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.startswith("both measured on "), result.stdout[:200])
+        with open(self.base) as f:
+            data = json.load(f)
+        data["machine"]["cpu_model"] = "AMD EPYC 9654 96-Core Processor"
+        data["machine"]["logical_cpus"] = data["machine"]["usable_cpus"] = 192
+        data["conclab"]["git_commit"] = "0123456789ab"
+        data["conclab"]["cxx_flags"] = "-std=c++20 -O2 -g"
+        other = os.path.join(self.tmp.name, "epyc.json")
+        with open(other, "w") as f:
+            json.dump(data, f)
+        result = conclab("compare", self.base, other)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        head = result.stdout.split("\n\n")[0]
+        self.assertIn("note: machines differ: ", head)
+        self.assertIn(f"AMD EPYC 9654 96-Core Processor, 192 logical CPUs, x86_64 ({other})", head)
+        self.assertIn("note: builds differ: ", head)
+        self.assertIn("-O2 -g", head)
+        self.assertIn("note: conclab commits differ: ", head)
+        self.assert_usage_error(["compare", self.base, other, "--fail-on-regression", "5"], "across machines", "--across-machines")
+        result = conclab("compare", self.base, other, "--fail-on-regression", "5", "--across-machines")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # another build alone is no reason to refuse: -O2 against -O3 is a question a user asks
+        data["machine"] = json.load(open(self.base))["machine"]
+        with open(other, "w") as f:
+            json.dump(data, f)
+        result = conclab("compare", self.base, other, "--fail-on-regression", "5")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("machines differ", result.stdout)
+        self.assertIn("note: builds differ", result.stdout)
+        # and the report says it at the top of its page and tables
+        out = os.path.join(self.tmp.name, "report-prov")
+        data["machine"]["logical_cpus"] = 64
+        with open(other, "w") as f:
+            json.dump(data, f)
+        result = conclab("report", self.base, other, "-o", out)
+        if result.returncode == 0:  # without matplotlib the report is refused; report.json is the model either way
+            with open(os.path.join(out, "tables.md")) as f:
+                tables = f.read()
+            self.assertIn("**The files come from different machines, builds or commits**", tables.split("## ")[0])
+            self.assertIn("machines differ", tables.split("## ")[0])
+            with open(os.path.join(out, "index.html")) as f:
+                page = f.read()
+            self.assertLess(page.index("machines differ"), page.index("<h2>"))
+
     def test_files_that_cannot_be_compared(self):
         bad = os.path.join(self.tmp.name, "bad.json")
         with open(bad, "w") as f:

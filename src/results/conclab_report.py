@@ -479,6 +479,15 @@ def write_html(model, f):
              f"{html.escape(str(model['generated_by'].get('version')))}. Medians over repetitions; CI: the median's "
              "confidence interval from order statistics; significance: Mann-Whitney U between the leader and the "
              "runner-up. Methodology: docs/methodology.md in the conclab sources.</p>"]
+    provenance = model.get("provenance") or {}
+    if provenance.get("differences"):
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in provenance["differences"])
+        parts.append("<div class='problems provenance'><p>The files come from different machines, builds or commits: a "
+                     f"difference between them may be that, not the models'.</p><ul>{items}</ul></div>")
+    elif provenance.get("machine"):
+        build = f", {provenance['build']}" if provenance.get("build") else ""
+        parts.append(f"<p class='meta provenance'>Measured on {html.escape(provenance['machine'])}; conclab "
+                     f"{html.escape(provenance.get('commit') or '?')}{html.escape(build)}.</p>")
     for scenario in model["scenarios"]:
         unit = scenario.get("unit", "items")
         parts.append(f"<h2>{html.escape(scenario['name'])}</h2>")

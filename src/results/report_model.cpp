@@ -1,6 +1,7 @@
 #include "src/results/report_model.hpp"
 
 #include "src/kit/machine.hpp"
+#include "src/results/provenance.hpp"
 #include "src/results/aggregate.hpp"
 #include "src/results/calibration.hpp"
 #include "src/results/compare.hpp"
@@ -23,17 +24,7 @@ namespace {
 
 // The header of a results or sweep file: where and how it was made.
 nlohmann::json source_of(std::string const& path) {
-    std::ifstream file{path};
-    std::string first;
-    std::getline(file, first);
-    auto head = nlohmann::json::parse(first, nullptr, false);
-    if (head.is_discarded() || head.value("schema", "") != "conclab-sweep") {
-        std::stringstream all;
-        file.clear();
-        file.seekg(0);
-        all << file.rdbuf();
-        head = nlohmann::json::parse(all.str(), nullptr, false);
-    }
+    auto const head = file_header(path);
     auto const value = [&](char const* key) { return head.is_object() && head.contains(key) ? head.at(key) : nlohmann::json(nullptr); };
     return {{"file", path},
             {"kind", head.value("schema", "") == "conclab-sweep" ? "sweep" : "results"},
@@ -388,6 +379,22 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
     }
     // the tables: Markdown and CSV rendered here; each scenario's cells for the page
     std::string markdown = "# " + title + "\n\n";
+    // where the numbers come from, said first when the files disagree on it
+    std::vector<Provenance> origins;
+    for (auto const& input : inputs) {
+        for (auto& p : provenance_of(input)) origins.push_back(std::move(p));
+    }
+    auto const differ = differences(origins);
+    nlohmann::json provenance = {{"differences", differ.lines}, {"machine", origins.front().machine},
+                                 {"build", origins.front().build}, {"commit", origins.front().commit}};
+    if (differ.lines.empty()) {
+        markdown += "Measured on " + origins.front().machine + "; conclab " + origins.front().commit +
+                    (origins.front().build.empty() ? std::string{} : ", " + origins.front().build) + ".\n\n";
+    } else {
+        markdown += "**The files come from different machines, builds or commits**: a difference between them may be that, not the models'.\n\n";
+        for (auto const& line : differ.lines) markdown += "- " + line + "\n";
+        markdown += "\n";
+    }
     Table every_case;  // CSV: one file for every scenario, the scenario a column of its own
     for (auto& scenario : scenarios) {
         auto const table = case_table(scenario);
@@ -423,6 +430,7 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             {"generated_utc", utc_now()},
             {"generated_by", describe_build()},
             {"sources", std::move(sources)},
+            {"provenance", std::move(provenance)},
             {"scenarios", std::move(scenarios)},
             {"tables_markdown", std::move(markdown)},
             {"tables_csv", render_csv(every_case)},

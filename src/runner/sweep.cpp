@@ -489,7 +489,8 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
             throw UsageError{input + " holds another sweep than " + inputs.front() + " (other grids); only parts of one sweep merge"};
         }
         add_shards(file.header, have, shard_count);
-        shards.push_back({{"file", input}, {"shard", file.header.at("shard")}, {"machine", file.header.at("machine")}});
+        shards.push_back({{"file", input}, {"shard", file.header.at("shard")}, {"machine", file.header.at("machine")},
+                          {"conclab", file.header.value("conclab", nlohmann::json{})}});  // each part's build, for compare and report
         if (file.header.contains("merged_from")) shards.back()["merged_from"] = file.header.at("merged_from");
         for (std::size_t i = 0; i < file.cases.size(); ++i) {
             auto const& line = file.cases[i];
