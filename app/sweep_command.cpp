@@ -313,6 +313,11 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
                                .progress = settings.progress,
                                .case_timeout = settings.case_timeout,
                                .record_latency = settings.record_latency};
+    if (cli.preset == "scaling" && hardware_threads() < 4) {  // said before the minutes it takes, and in the report
+        std::fprintf(stderr, "sweep: this machine has %u hardware thread(s): the scaling curves get %s; where a runtime stops "
+                             "scaling shows on a machine with 8 or more cores\n",
+                     hardware_threads(), hardware_threads() == 1 ? "one point" : "two points, 1 and 2 threads");
+    }
     install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep the file valid
     auto const shard = parse_shard(cli.shard);
     auto const outcome = run_sweep(grids, shard, options, command);

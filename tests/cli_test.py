@@ -1051,6 +1051,35 @@ class Report(UsageErrors, unittest.TestCase):
             self.assertEqual(page.count("<details class='listing' id='code-"), 6)
             self.assertIn("cache-service: worst latency per window over time", page)
 
+    def test_a_sweep_over_threads_is_drawn_as_scaling_curves(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            sweep, out = os.path.join(tmp, "s.jsonl"), os.path.join(tmp, "report")
+            result = conclab("sweep", "worker-pool", "--threads", "1,2", "--workers", "1,2", "--jobs", "300", "--models", "tbb,threads",
+                             "--repeat", "1", "--warmup", "0", "--quiet", "-o", sweep)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            result = conclab("report", sweep, "-o", out, timeout=300)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(os.path.join(out, "report.json")) as f:
+                scaling = json.load(f)["scenarios"][0]["scaling"]
+            with open(os.path.join(out, "tables.md")) as f:
+                tables = f.read()
+            with open(os.path.join(out, "index.html")) as f:
+                page = f.read()
+        # tbb on its threads, one curve per workers; threads (the control group) on its workers, one per --threads
+        axes = sorted((s["model"], s["axis"], json.dumps(s["others"])) for s in scaling["series"])
+        self.assertEqual(axes, [("tbb", "threads", '{"workers": 1}'), ("tbb", "threads", '{"workers": 2}'),
+                                ("threads", "workers", '{"threads": 1}'), ("threads", "workers", '{"threads": 2}')])
+        for s in scaling["series"]:
+            one, two = s["points"]
+            self.assertEqual((one[0], one[2], one[3]), (1, 1.0, 1.0))
+            self.assertAlmostEqual(two[2], two[1] / one[1])  # speedup: throughput at 2 over at 1
+            self.assertAlmostEqual(two[3], two[2] / 2)       # efficiency: per thread
+        self.assertIn("Scaling: throughput at T threads against 1 thread", tables)
+        self.assertIn("| threads (by workers) threads=1 |", tables)
+        self.assertIn("worker-pool: speedup and efficiency against threads", page)
+        if os.cpu_count() < 4:
+            self.assertIn("too few points for a curve", scaling["note"])
+
     def test_claims_of_a_file_without_the_workshops_cases_is_refused(self):
         with tempfile.TemporaryDirectory() as tmp:
             results = os.path.join(tmp, "r.json")

@@ -91,5 +91,30 @@ class Timeline(unittest.TestCase):
         self.assertEqual(report.timeline_charts({"name": "worker-pool", "axes": {}, "cases": [{"params": {}, "model": "fibers"}]}), [])
 
 
+class Scaling(unittest.TestCase):
+    """Speedup and efficiency against threads: one chart per scenario with conclab's numbers, beside the ideal."""
+
+    def scenario(self, cores, note=None, without=()):
+        series = [{"model": "fibers", "axis": "threads", "others": {}, "points": [[1, 100.0, 1.0, 1.0], [2, 180.0, 1.8, 0.9],
+                                                                                   [4, 200.0, 2.0, 0.5]]},
+                  {"model": "threads", "axis": "workers", "others": {}, "points": [[1, 50.0, 1.0, 1.0], [2, 95.0, 1.9, 0.95]]}]
+        return {"name": "worker-pool", "axes": {"threads": [1, 2, 4]}, "cases": [],
+                "scaling": {"cores": cores, "note": note, "without_axis": list(without), "series": series}}
+
+    def test_drawn_with_the_ideal_and_what_the_curve_lacks(self):
+        charts = report.scaling_charts(self.scenario(2, "measured up to 4 thread(s) on a machine of 2 hardware thread(s): too few",
+                                                     without=["tbb"]))
+        self.assertEqual(len(charts), 1)
+        self.assertIn("Scaling: speedup and efficiency against threads", charts[0])
+        self.assertIn("Measured up to 4 thread(s) on a machine of 2", charts[0])  # the note, in the caption
+        self.assertIn("No curve for tbb", charts[0])
+        self.assertIn("The dotted line is the machine&#x27;s 2 hardware threads", charts[0])  # 4 threads on 2 cores: beyond them
+        self.assertIn("its workers or transform tasks", charts[0])
+
+    def test_none_without_a_curve(self):
+        self.assertEqual(report.scaling_charts({"name": "worker-pool", "axes": {}, "cases": []}), [])
+        self.assertEqual(report.scaling_charts({"name": "worker-pool", "axes": {}, "cases": [], "scaling": None}), [])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

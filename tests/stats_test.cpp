@@ -5,6 +5,8 @@
 #include "src/kit/histogram.hpp"
 #include "src/results/aggregate.hpp"
 #include "src/results/compare.hpp"
+#include "src/results/provenance.hpp"
+#include "src/results/scaling.hpp"
 
 #include <gtest/gtest.h>
 
@@ -183,6 +185,80 @@ CaseRuns runs_of(std::vector<double> const& throughputs) {
         c.runs.push_back(m);
     }
     return c;
+}
+
+// One case at `params`, its runs with these throughputs and OS threads.
+CaseRuns case_at(Model model, ParamValues params, std::vector<double> const& throughputs, double os_threads) {
+    CaseRuns c{"worker-pool", std::move(params), model, {}};
+    for (double t : throughputs) {
+        CaseMetrics m;
+        m.throughput_per_s = t;
+        m.os_threads = os_threads;
+        c.runs.push_back(m);
+    }
+    return c;
+}
+
+TEST(Scaling, SpeedupAndEfficiencyAgainstOneThreadOnTheAxisThatSetsTheThreads) {
+    std::vector<CaseRuns> const cases{
+        // fibers: --threads sets its OS threads
+        case_at(Model::fibers, {{"threads", 1ULL}, {"workers", 8ULL}}, {99, 100, 101}, 3),
+        case_at(Model::fibers, {{"threads", 2ULL}, {"workers", 8ULL}}, {190, 189, 191}, 4),
+        case_at(Model::fibers, {{"threads", 4ULL}, {"workers", 8ULL}}, {300, 300, 300}, 6),
+        // threads, the control group: --threads is no knob of it, its workers are (an OS thread each)
+        case_at(Model::threads, {{"threads", 1ULL}, {"workers", 1ULL}}, {50}, 3),
+        case_at(Model::threads, {{"threads", 4ULL}, {"workers", 1ULL}}, {51}, 3),
+        case_at(Model::threads, {{"threads", 1ULL}, {"workers", 2ULL}}, {100}, 4),
+        case_at(Model::threads, {{"threads", 1ULL}, {"workers", 8ULL}}, {200}, 10),
+        // tbb: only one thread count here, so no curve, and said so
+        case_at(Model::tbb, {{"threads", 1ULL}, {"workers", 8ULL}}, {400}, 3),
+    };
+    std::vector<CaseRuns const*> pointers;
+    for (auto const& c : cases) pointers.push_back(&c);
+    auto const curves = scaling(pointers, {"threads", "workers"});
+    ASSERT_EQ(curves.series.size(), 2U);  // fibers; threads at threads=1 (at threads=4 one point: no curve)
+    auto const& fibers = curves.series[0];
+    EXPECT_EQ(fibers.model, "fibers");
+    EXPECT_EQ(fibers.axis, "threads");
+    EXPECT_TRUE(fibers.others.empty());  // workers is the same in all its cases: no panel of its own
+    ASSERT_EQ(fibers.points.size(), 3U);
+    EXPECT_DOUBLE_EQ(fibers.points[1].speedup, 1.9);
+    EXPECT_DOUBLE_EQ(fibers.points[1].efficiency, 0.95);
+    EXPECT_DOUBLE_EQ(fibers.points[2].speedup, 3.0);
+    EXPECT_DOUBLE_EQ(fibers.points[2].efficiency, 0.75);
+    auto const& threads = curves.series[1];
+    EXPECT_EQ(threads.model, "threads");
+    EXPECT_EQ(threads.axis, "workers");
+    EXPECT_EQ(threads.others.at("threads"), ParamValue{1ULL});
+    ASSERT_EQ(threads.points.size(), 3U);
+    EXPECT_DOUBLE_EQ(threads.points[2].speedup, 4.0);
+    EXPECT_EQ(curves.without_axis, (std::vector<std::string>{"tbb"}));
+    EXPECT_FALSE(scaling_note(2, 2).empty());  // two points: said to need more cores
+    EXPECT_FALSE(scaling_note(64, 2).empty());
+    EXPECT_TRUE(scaling_note(16, 16).empty());
+    auto const table = scaling_markdown(curves, 2);
+    EXPECT_NE(table.find("| fibers | 1.00x (100%) | 1.90x (95%) | 3.00x (75%) |"), std::string::npos) << table;
+    EXPECT_NE(table.find("No curve for tbb"), std::string::npos) << table;
+    EXPECT_TRUE(scaling({&cases[0]}, {"workers"}).series.empty());  // threads not swept: no curve
+}
+
+TEST(Provenance, NamesWhatDiffersAndWhereAndOnlyThat) {
+    std::vector<Provenance> const same{{"a.json", "Xeon, 2 logical CPUs", "release, gcc 12, -O3", "abc"},
+                                       {"b.json", "Xeon, 2 logical CPUs", "release, gcc 12, -O3", "abc"}};
+    auto const none = differences(same);
+    EXPECT_FALSE(none.machines || none.builds || none.commits);
+    EXPECT_TRUE(none.lines.empty());
+    std::vector<Provenance> const other{{"a.json", "Xeon, 2 logical CPUs", "release, gcc 12, -O3", "abc"},
+                                        {"b.json", "EPYC, 64 logical CPUs", "", "def"},
+                                        {"c.json", "EPYC, 64 logical CPUs", "debug, gcc 12, -O0 -g", "def"}};
+    auto const found = differences(other);
+    EXPECT_TRUE(found.machines);
+    EXPECT_TRUE(found.builds);  // b.json recorded no flags: not held against the others, c.json's are
+    EXPECT_TRUE(found.commits);
+    ASSERT_EQ(found.lines.size(), 3U);
+    EXPECT_EQ(found.lines[0], "machines differ: Xeon, 2 logical CPUs (a.json); EPYC, 64 logical CPUs (b.json and 1 more)");
+    auto const unknown = differences({{"a.json", "Xeon", "", "abc"}, {"b.json", "Xeon", "release, gcc 12, -O3", "abc"}});
+    EXPECT_FALSE(unknown.builds);
 }
 
 TEST(Compare, FlagsAPlantedRegressionAndNotNoise) {

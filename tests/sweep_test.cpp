@@ -210,7 +210,7 @@ TEST(Presets, WorkshopIsItsStepsInOrder) {
     EXPECT_THROW(preset("workshop-", scenarios()), UsageError);
     EXPECT_THROW(preset("workshop-queues", scenarios()), UsageError);
     EXPECT_EQ(preset_list(), "workshop, workshop-numbers, workshop-worker-pool, workshop-url-fetch, workshop-task-tree, "
-                             "workshop-idle-tasks, workshop-pipeline, workshop-cache-service, calibration, quick, server or "
+                             "workshop-idle-tasks, workshop-pipeline, workshop-cache-service, calibration, quick, scaling, server or "
                              "server-cache-service");
 }
 
@@ -243,6 +243,38 @@ TEST(Presets, CoresStandForTheMachinesHardwareThreads) {
         auto const threads = grid.base.find("threads");
         EXPECT_TRUE(threads->second == ParamValue{2ULL} || threads->second == ParamValue{192ULL}) << to_text(threads->second);
     }
+}
+
+TEST(ParseValues, RangesAndValuesMixAndARangesValueListedAgainIsKeptOnce) {
+    EXPECT_EQ(numbers(parse_values(workers, "1..6*2,6")), (std::vector<std::uint64_t>{1, 2, 4, 6}));
+    EXPECT_EQ(numbers(parse_values(workers, "1..4*2,4")), (std::vector<std::uint64_t>{1, 2, 4}));
+    EXPECT_EQ(numbers(parse_values(workers, "10..30+10,100,1000..3000+1000")), (std::vector<std::uint64_t>{10, 20, 30, 100, 1000, 2000, 3000}));
+    EXPECT_THROW(parse_values(workers, "1,1"), UsageError);  // plain values given twice are still a mistake
+    EXPECT_THROW(parse_values(workers, "1..4,8"), UsageError);
+}
+
+// The scaling preset on machines of every size, injected: 1, 2, 4, ... up to the cores, and the cores themselves.
+TEST(Presets, ScalingMeasuresUpToTheCoresAndTheCoresThemselves) {
+    auto const axes = [](unsigned cores) {
+        std::map<std::string, std::vector<ParamValue>> out;  // "scenario models" -> the axis that sets their threads
+        for (auto const& grid : preset("scaling", scenarios(), cores)) {
+            EXPECT_EQ(grid.axes.size(), 1U) << grid.scenario->name;
+            EXPECT_EQ(grid.repeat, 5U);
+            std::string models;
+            for (auto const& m : grid.models) models += std::string{token(m)} + ",";
+            out[grid.scenario->name + " " + grid.axes.front().name + " " + models] = grid.axes.front().values;
+        }
+        return out;
+    };
+    auto const two = axes(2);
+    ASSERT_EQ(two.size(), 5U);
+    for (auto const& [grid, values] : two) EXPECT_EQ(values, (std::vector<ParamValue>{1ULL, 2ULL})) << grid;
+    EXPECT_EQ(two.count("worker-pool workers threads,rust-threads,"), 1U);  // the control group: a thread per worker
+    EXPECT_EQ(two.count("pipeline parallelism threads,rust-threads,"), 1U);
+    EXPECT_EQ(two.count("task-tree threads fibers,go,coroutines,tokio,tbb,rayon,"), 1U);
+    for (auto const& [grid, values] : axes(6)) EXPECT_EQ(values, (std::vector<ParamValue>{1ULL, 2ULL, 4ULL, 6ULL})) << grid;
+    for (auto const& [grid, values] : axes(64)) EXPECT_EQ(values.size(), 7U) << grid;
+    for (auto const& [grid, values] : axes(96)) EXPECT_EQ(values.back(), ParamValue{96ULL}) << grid;
 }
 
 TEST(Presets, GridsComeInTheFilesOrderSeveralPerScenarioOrOnePerScenario) {

@@ -23,6 +23,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 COLORS = {"fibers": "#1f77b4", "coroutines": "#ff7f0e", "tbb": "#2ca02c", "threads": "#d62728"}
 # The real Go and Rust programs (docs/calibration.md) take their model's colour, dashed or hatched.
@@ -137,7 +138,7 @@ def swept_label(params, scenario):
 def figure(fig, title, caption, alt):
     """The chart as SVG (sharp at any width, no network: embedded), with its title and caption."""
     height = fig.get_figheight()
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.7 / height))  # a fixed band on top for the title and the legend
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / height))  # a fixed band on top for the title and, under it, the legend
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, y=1 - 0.1 / height, ha="left", va="top")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
@@ -182,10 +183,17 @@ def scale_note(log, values):
 
 
 def models_legend(fig, ax):
+    """The models' legend in one row under the chart's title, in the band figure() keeps above the plots: eight
+    models and their peers side by side do not fit beside a title."""
     handles, labels = ax.get_legend_handles_labels()
+    for other in fig.axes:  # every model of every panel, once, in the first panel's order then the others'
+        for handle, name in zip(*other.get_legend_handles_labels()):
+            if name not in labels:
+                handles.append(handle)
+                labels.append(name)
     if handles:
-        fig.legend(handles, labels, loc="upper right", bbox_to_anchor=(1, 1 - 0.05 / fig.get_figheight()), ncol=min(8, len(labels)),
-                   fontsize=9, frameon=False)
+        fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.005, 1 - 0.3 / fig.get_figheight()), ncol=min(10, len(labels)),
+                   fontsize=9, frameon=False, handlelength=2.5, columnspacing=1.2)
 
 
 def per_combination_chart(scenario, value_of, quantity, formatter, title, caption, errors_of=None):
@@ -428,6 +436,70 @@ def timeline_charts(scenario):
                    f"{scenario['name']}: worst latency per window over time")]
 
 
+def scaling_charts(scenario):
+    """Speedup and efficiency against the runtime threads (conclab computes both: throughput at T threads over
+    throughput at 1 thread, and that per thread), one line per model beside the ideal, a row per value of the other
+    swept parameters."""
+    scaling = scenario.get("scaling")
+    if not scaling or not scaling.get("series"):
+        return []
+    series = scaling["series"]
+    cores = scaling["cores"]
+    keys = sorted({json.dumps(s["others"], sort_keys=True) for s in series}, key=lambda k: params_key(json.loads(k)))
+    shown = keys[:MAX_PANELS]
+    fig, grid = plt.subplots(len(shown), 2, figsize=(11, 3.0 * len(shown) + 0.8), squeeze=False)
+    threads = sorted({p[0] for s in series for p in s["points"]})
+    place = math.log2
+    ideal_x = [place(t) for t in threads]
+    for row, key in zip(grid, shown):
+        speedup_ax, efficiency_ax = row
+        ideal = [min(t, cores) for t in threads]
+        speedup_ax.plot(ideal_x, ideal, color="#999999", linestyle="-", linewidth=3, alpha=0.5)
+        efficiency_ax.plot(ideal_x, [i / t for i, t in zip(ideal, threads)], color="#999999", linestyle="-", linewidth=3,
+                           alpha=0.5)
+        speedup_ax.annotate("ideal", (ideal_x[-1], ideal[-1]), textcoords="offset points", xytext=(-6, -2), ha="right",
+                            va="top", fontsize=8, color="#777777")
+        ordered = models_in([{"model": s["model"]} for s in series])
+        for model in ordered:
+            for s in series:
+                if s["model"] != model or json.dumps(s["others"], sort_keys=True) != key:
+                    continue
+                xs = [place(p[0]) for p in s["points"]]
+                speedup_ax.plot(xs, [p[2] for p in s["points"]], marker="o", color=color_of(model), linestyle=line_of(model),
+                                label=model)
+                efficiency_ax.plot(xs, [p[3] for p in s["points"]], marker="o", color=color_of(model), linestyle=line_of(model))
+        others = json.loads(key)
+        for ax, name in ((speedup_ax, "speedup (x one thread)"), (efficiency_ax, "efficiency (speedup per thread)")):
+            ax.set_xticks(ideal_x)
+            ax.set_xticklabels([str(t) for t in threads], fontsize=8)
+            ax.set_xlabel("OS threads (the control group: its workers or transform tasks)" if any(
+                s["axis"] != "threads" for s in series) else "runtime threads")
+            ax.set_ylabel(name, fontsize=9)
+            ax.grid(True, which="major", alpha=0.3)
+            if cores < threads[-1]:
+                ax.axvline(place(cores), color="#999999", linestyle=":", linewidth=1)
+            if others:
+                ax.set_title(label(others), fontsize=9)
+        speedup_ax.set_ylim(bottom=0)
+        efficiency_ax.set_ylim(0, max(1.1, efficiency_ax.get_ylim()[1]))
+        efficiency_ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    models_legend(fig, grid[0][0])
+    note = f" {scaling['note'][0].upper()}{scaling['note'][1:]}." if scaling.get("note") else ""
+    if scaling.get("without_axis"):
+        note += f" No curve for {', '.join(scaling['without_axis'])}: no parameter swept here sets its OS threads."
+    more = f" The first {MAX_PANELS} of {len(keys)} rows are drawn; tables.md has them all." if len(keys) > MAX_PANELS else ""
+    beyond = (f" The dotted line is the machine's {cores} hardware threads: past it the threads share cores, and the ideal "
+              "stays flat." if cores < threads[-1] else "")
+    return [figure(fig, "Scaling: speedup and efficiency against threads",
+                   "Left: each model's median throughput at T OS threads over its own at one thread (T is --threads for a "
+                   "runtime with a pool of threads and its peer; for the control group, threads and rust-threads, whose every "
+                   "task is an OS thread, its workers or transform tasks); the grey line is the "
+                   f"ideal, T up to the machine's {cores} hardware threads. Right: the same per thread (100% is perfect). A "
+                   "line that bends away from the ideal shows where the runtime stops turning threads into work: a shared "
+                   f"queue, stealing that costs more than it brings, threads spinning for work.{beyond}{more}{note}",
+                   f"{scenario['name']}: speedup and efficiency against threads")]
+
+
 def scenario_charts(scenario, unit):
     charts = []
     throughput = lambda c: c["throughput"]["median"]  # noqa: E731
@@ -437,6 +509,7 @@ def scenario_charts(scenario, unit):
         "where two models' whiskers overlap, this data cannot rank them.",
         errors_of=lambda c: (c["throughput"]["ci_low"], c["throughput"]["ci_high"]))
     charts += throughput_lines(scenario, unit)
+    charts += scaling_charts(scenario)
     charts += per_combination_chart(
         scenario, lambda c: c["latency_p99_us"], "p99 latency", human_us, "Tail latency: p99",
         f"The 99th-percentile latency of each model: one {unit[:-1] if unit.endswith('s') else unit} in a hundred waited at "

@@ -2,6 +2,7 @@
 
 #include "src/kit/machine.hpp"
 #include "src/results/provenance.hpp"
+#include "src/results/scaling.hpp"
 #include "src/results/aggregate.hpp"
 #include "src/results/calibration.hpp"
 #include "src/results/compare.hpp"
@@ -229,6 +230,11 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
         unverified_by_scenario[c.scenario].push_back(&c);
     }
     nlohmann::json scenarios = nlohmann::json::array();
+    // the machine's hardware threads, where the ideal scaling line turns flat: the first file's
+    auto const& first_machine = sources.front().at("machine");
+    unsigned const cores = first_machine.is_object() && first_machine.value("logical_cpus", 0U) > 0 ? first_machine.value("logical_cpus", 0U)
+                                                                                                  : hardware_threads();
+    std::map<std::string, std::string> scaling_tables;  // scenario -> its scaling table for tables.md
     for (auto const& [scenario, cases] : by_scenario) {
         // parameters that vary are the axes; the others are fixed
         std::map<std::string, std::set<std::string>> seen;
@@ -368,7 +374,12 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
         if (!leads.empty()) {
             summary += " combination(s) by median throughput; " + std::to_string(significant) + " of these leads are significant (p < 0.05).";
         }
+        std::vector<std::string> swept_names;
+        for (auto const& [name, values] : axes.items()) swept_names.push_back(name);
+        auto const curves = scaling(cases, swept_names);
+        scaling_tables[scenario] = scaling_markdown(curves, cores);
         scenarios.push_back({{"name", scenario},
+                             {"scaling", scaling_json(curves, cores)},
                              {"axes", std::move(axes)},
                              {"fixed", std::move(fixed)},
                              {"cases", std::move(rows)},
@@ -406,6 +417,7 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             markdown += "\n";
         }
         markdown += render_markdown(table) + "\n";
+        markdown += scaling_tables[scenario["name"].get<std::string>()];
         if (every_case.columns.empty()) {
             every_case.columns = table.columns;
             every_case.columns.insert(every_case.columns.begin(), {.title = "scenario", .key = "scenario", .left = true});

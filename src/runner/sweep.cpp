@@ -107,17 +107,16 @@ void append_line(int fd, std::string const& path, std::string line) {
 
 std::vector<ParamValue> parse_values(ParamSpec const& spec, std::string_view text) {
     std::vector<ParamValue> values;
-    auto const dots = text.find("..");
-    if (spec.is_text() || dots == std::string_view::npos) {
-        for (auto part : split(text, ',')) values.push_back(parse_param(spec, part));
-    } else {
-        auto const rest = text.substr(dots + 2);
+    bool ranged = false;  // a value a range already holds may be listed beside it ("1..6*2,6"): kept once
+    auto const range = [&](std::string_view part, std::size_t dots) {
+        ranged = true;
+        auto const rest = part.substr(dots + 2);
         auto const step_at = rest.find_first_of("*+");
         auto const bad = [&] {
-            return UsageError{flag(spec) + " '" + std::string{text} + "': a range is FROM..TO*FACTOR or FROM..TO+STEP (e.g. 1..64*2)"};
+            return UsageError{flag(spec) + " '" + std::string{part} + "': a range is FROM..TO*FACTOR or FROM..TO+STEP (e.g. 1..64*2)"};
         };
         if (step_at == std::string_view::npos) throw bad();
-        auto const from = std::get<std::uint64_t>(parse_param(spec, text.substr(0, dots)));
+        auto const from = std::get<std::uint64_t>(parse_param(spec, part.substr(0, dots)));
         auto const to = std::get<std::uint64_t>(parse_param(spec, rest.substr(0, step_at)));
         std::uint64_t step = 0;
         auto const step_text = rest.substr(step_at + 1);
@@ -130,6 +129,18 @@ std::vector<ParamValue> parse_values(ParamSpec const& spec, std::string_view tex
             if (values.size() > 10'000) throw UsageError{flag(spec) + " '" + std::string{text} + "' has more than 10,000 values"};
             if (geometric ? v > to / step : v > to - step) break;
         }
+    };
+    for (auto part : split(text, ',')) {
+        auto const dots = part.find("..");
+        if (!spec.is_text() && dots != std::string_view::npos) {
+            range(part, dots);
+        } else {
+            values.push_back(parse_param(spec, part));
+        }
+    }
+    if (ranged) {
+        std::set<std::string> kept;
+        std::erase_if(values, [&](ParamValue const& v) { return !kept.insert(to_text(v)).second; });
     }
     std::set<std::string> seen;
     for (auto const& v : values) {
