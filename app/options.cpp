@@ -2,6 +2,7 @@
 
 #include "scenarios/registry.hpp"
 #include "src/kit/colour.hpp"
+#include "src/kit/cpus.hpp"
 #include "src/kit/params.hpp"
 #include "src/kit/suggest.hpp"
 #include "src/runner/peer.hpp"
@@ -145,6 +146,10 @@ void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repe
     command->add_option("--case-timeout", flags.case_timeout, "seconds before a case is killed and counted as failed (default 600)")
         ->type_name("SECONDS");
     command->add_flag("--quiet", flags.quiet, "no progress on stderr");
+    command->add_option("--cpus", flags.cpus,
+                        "pin every case process (ours or a peer's) to these CPUs, e.g. 0-7 or 0,2,4-6; url-fetch's embedded server runs on "
+                        "the others (default: not pinned; recorded in the results)")
+        ->type_name("LIST");
     command->add_flag("--no-latency", flags.no_latency,
                       "record no per-item latency (to see what recording costs; latency columns stay empty)");
 }
@@ -154,7 +159,8 @@ CaseSettings parse_case_flags(CaseFlags const& flags) {
             .warmup = static_cast<unsigned>(parse_number("--warmup", flags.warmup, 0, 100)),
             .case_timeout = std::chrono::seconds{parse_number("--case-timeout", flags.case_timeout, 1, 86'400)},
             .progress = !flags.quiet,
-            .record_latency = !flags.no_latency};
+            .record_latency = !flags.no_latency,
+            .cpus = flags.cpus.empty() ? std::vector<unsigned>{} : cpus_for_cases(flags.cpus)};
 }
 
 

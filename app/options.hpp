@@ -43,6 +43,7 @@ struct CaseFlags {
     std::string case_timeout = "600";
     bool quiet = false;
     bool no_latency = false;
+    std::string cpus = {};  ///< --cpus LIST
 };
 
 /// Registers --models, --repeat, --warmup, --case-timeout, --quiet and
@@ -77,6 +78,7 @@ struct CaseSettings {
     std::chrono::seconds case_timeout{600};
     bool progress = true;
     bool record_latency = true;
+    std::vector<unsigned> cpus = {};  ///< --cpus, checked against the CPUs this process may use
 };
 CaseSettings parse_case_flags(CaseFlags const& flags);
 

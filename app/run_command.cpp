@@ -57,6 +57,7 @@ int run_scenario(Scenario const& scenario, RunOptions const& options, std::vecto
     plan.case_timeout = settings.case_timeout;
     plan.progress = settings.progress;
     plan.record_latency = settings.record_latency;
+    plan.cpus = settings.cpus;
     if (options.models_given) {
         if (auto const problem = scenario.check(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     } else {

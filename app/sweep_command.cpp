@@ -137,6 +137,7 @@ std::vector<std::string> task_arguments(SweepCli const& cli, Scenario const* sce
     if (cli.flags.case_timeout != defaults.case_timeout) args.insert(args.end(), {"--case-timeout", cli.flags.case_timeout});
     if (cli.flags.quiet) args.emplace_back("--quiet");
     if (cli.flags.no_latency) args.emplace_back("--no-latency");
+    if (!cli.flags.cpus.empty()) args.insert(args.end(), {"--cpus", cli.flags.cpus});  // checked on each node as it starts
     return args;
 }
 
@@ -312,7 +313,8 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
                                .resume = cli.resume,
                                .progress = settings.progress,
                                .case_timeout = settings.case_timeout,
-                               .record_latency = settings.record_latency};
+                               .record_latency = settings.record_latency,
+                               .cpus = settings.cpus};
     if (cli.preset == "scaling" && hardware_threads() < 4) {  // said before the minutes it takes, and in the report
         std::fprintf(stderr, "sweep: this machine has %u hardware thread(s): the scaling curves get %s; where a runtime stops "
                              "scaling shows on a machine with 8 or more cores\n",

@@ -25,7 +25,7 @@ METRICS = ["wall_s", "throughput_per_s", "latency_p50_us", "latency_p90_us", "la
            "cpu_utilization", "voluntary_ctx_switches", "involuntary_ctx_switches", "os_threads", "cpu_per_thread",
            "items_per_cpu_s", "rss_baseline_bytes", "rss_run_peak_bytes", "rss_growth_bytes", "heap_allocations",
            "heap_allocated_bytes", "tasks", "bytes_per_task", "rate_requested", "rate_achieved", "saturated",
-           "machine_other_cores"]
+           "machine_other_cores", "cpus_allowed"]
 PARAMS = ["jobs", "workers", "work", "buffer", "wait_us", "alloc_bytes", "threads", "rate", "arrival", "arrival_seed",
           "background_load"]
 PEER_METRICS = ["gc_cycles", "gc_pause_total_s", "gc_pause_max_us", "gc_cpu_s", "gc_cpu_share"]
@@ -843,6 +843,72 @@ class Sweeps(UsageErrors, unittest.TestCase):
             self.assertIn("sbatch", result.stderr)
             self.assertIn("the script is written", result.stderr)
             self.assertTrue(os.path.exists(script))
+
+
+class Pinning(UsageErrors, unittest.TestCase):
+    """--cpus: every case process on those CPUs (ours and the peers'), the embedded server on the others, recorded."""
+
+    def usable(self):
+        return sorted(os.sched_getaffinity(0))
+
+    def test_cases_run_on_the_cpus_given_and_the_results_say_so(self):
+        cpu = self.usable()[-1]
+        models = "fibers,threads" + (",go,tokio" if os.environ.get("CONCLAB_PEERS_BUILT") else "")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "r.json")
+            result = conclab("run", "worker-pool", "--cpus", str(cpu), "--models", models, "--jobs", "2000", "--repeat", "1",
+                             "--warmup", "0", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn(f"each pinned to CPUs {cpu} (--cpus)", result.stdout)
+            with open(path) as f:
+                data = json.load(f)
+        self.assertEqual(data["cpus"], str(cpu))
+        for r in data["results"]:
+            self.assertEqual([run["cpus_allowed"] for run in r["runs"]], [1], r["model"])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "r.json")
+            self.assertEqual(conclab("run", "worker-pool", "--models", "tbb", "--jobs", "200", "--repeat", "1", "--quiet", "--json",
+                                     path).returncode, 0)
+            with open(path) as f:
+                data = json.load(f)
+        self.assertIsNone(data["cpus"])
+        self.assertEqual(data["results"][0]["runs"][0]["cpus_allowed"], len(self.usable()))
+
+    def test_the_embedded_server_runs_on_the_other_cpus(self):
+        usable = self.usable()
+        if len(usable) < 2:
+            self.skipTest("one CPU here: nothing is left for the server")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "r.json")
+            result = conclab("run", "url-fetch", "--cpus", str(usable[0]), "--models", "coroutines", "--requests", "100",
+                             "--repeat", "1", "--warmup", "0", "--json", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(path) as f:
+                data = json.load(f)
+        others = usable[1:]
+        expected = f"{others[0]}-{others[-1]}" if len(others) > 1 and others == list(range(others[0], others[-1] + 1)) else str(others[0])
+        self.assertEqual(data["fixture"]["cpus"], expected)
+        self.assertIn(f"CPUs {expected}, beside the cases'", result.stdout)
+
+    def test_a_sweep_records_them_and_resumes_only_with_them(self):
+        cpu = str(self.usable()[0])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.jsonl")
+            grid = ["sweep", "worker-pool", "--workers", "1,2", "--jobs", "200", "--models", "tbb", "--repeat", "1", "--warmup", "0",
+                    "--quiet"]
+            self.assertEqual(conclab(*grid, "--cpus", cpu, "-o", path).returncode, 0)
+            with open(path) as f:
+                header = json.loads(f.readline())
+            self.assertEqual(header["cpus"], cpu)
+            self.assert_usage_error([*grid, "-o", path, "--resume"], "another sweep", "--cpus")
+            self.assertEqual(conclab(*grid, "--cpus", cpu, "-o", path, "--resume").returncode, 0)
+
+    def test_cpus_that_cannot_be_used_are_refused(self):
+        usable = self.usable()
+        self.assert_usage_error(["run", "worker-pool", "--cpus", f"0-{usable[-1] + 1}"], f"CPU(s) {usable[-1] + 1} cannot be used here")
+        self.assert_usage_error(["run", "worker-pool", "--cpus", "3-1"], "runs backwards", "0-7")
+        self.assert_usage_error(["sweep", "worker-pool", "--cpus", "x", "-o", "/tmp/never.jsonl"], "'x' is no CPU number")
+        self.assertFalse(os.path.exists("/tmp/never.jsonl"))
 
 
 class Compare(UsageErrors, unittest.TestCase):

@@ -1,6 +1,7 @@
 // The runner's own logic: parameters, percentiles, summaries, run order,
 // the JSON round trip of a case, and what a misbehaving case process
 // turns into (never a hang, never a crash of the runner).
+#include "src/kit/cpus.hpp"
 #include "src/kit/latency.hpp"
 #include "src/kit/params.hpp"
 #include "src/kit/stopwatch.hpp"
@@ -235,6 +236,44 @@ TEST(RunInChild, ReportsGarbageOutputAsAnError) {
     auto const outcome = run_in_child(exe, CaseRequest{}, std::chrono::seconds{10});
     EXPECT_EQ(outcome.status, CaseOutcome::Status::error);
     EXPECT_NE(outcome.message.find("exit code 3"), std::string::npos);
+}
+
+TEST(RunInChild, PinsTheCaseProcessToItsCpus) {
+    // the child prints the CPUs the kernel lets it use: exactly those the request names
+    auto const exe = script("cpus", R"(echo "{\"status\":\"error\",\"error\":\"$(grep Cpus_allowed_list /proc/self/status | cut -f2)\"}")");
+    auto const usable = usable_cpus();
+    ASSERT_FALSE(usable.empty());
+    CaseRequest pinned;
+    pinned.options.cpus = {usable.back()};
+    EXPECT_EQ(run_in_child(exe, pinned, std::chrono::seconds{10}).message, std::to_string(usable.back()));
+    EXPECT_EQ(run_in_child(exe, CaseRequest{}, std::chrono::seconds{10}).message, format_cpu_list(usable));  // not pinned: as the runner
+}
+
+// CPU lists as taskset takes them, checked against the CPUs a machine lets this process use (injected).
+TEST(Cpus, ListsParseAndAreCheckedAgainstTheUsableOnes) {
+    EXPECT_EQ(parse_cpu_list("0-3,8,10-11"), (std::vector<unsigned>{0, 1, 2, 3, 8, 10, 11}));
+    EXPECT_EQ(parse_cpu_list("5,1"), (std::vector<unsigned>{1, 5}));
+    EXPECT_EQ(format_cpu_list({0, 1, 2, 3, 8, 10, 11}), "0-3,8,10-11");
+    EXPECT_EQ(format_cpu_list({}), "");
+    for (auto const* bad : {"", "0-", "-1", "a", "3-1", "1,1", "0-2,2", "4096", "0,,1", "1 "}) {
+        EXPECT_THROW(parse_cpu_list(bad), UsageError) << bad;
+    }
+    std::vector<unsigned> laptop{0, 1};
+    std::vector<unsigned> server(64);
+    for (unsigned i = 0; i < 64; ++i) server[i] = i;
+    std::vector<unsigned> cgroup{4, 5, 6, 7};  // a container given CPUs 4-7 of a bigger machine
+    EXPECT_EQ(cpus_for_cases("0-7", server).size(), 8U);
+    try {
+        cpus_for_cases("0-7", laptop);
+        ADD_FAILURE() << "CPUs 2-7 of a 2-CPU machine were taken";
+    } catch (UsageError const& e) {
+        EXPECT_NE(std::string{e.what()}.find("CPU(s) 2-7 cannot be used here; this process may run on 0-1"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(cpus_for_cases("0-3", cgroup), UsageError);
+    EXPECT_EQ(cpus_for_cases("4-5", cgroup), (std::vector<unsigned>{4, 5}));
+    EXPECT_EQ(other_cpus({4, 5}, cgroup), (std::vector<unsigned>{6, 7}));  // where the embedded server goes
+    EXPECT_TRUE(other_cpus({0, 1}, laptop).empty());                          // every CPU pinned: it shares them
+    EXPECT_TRUE(other_cpus({}, laptop).empty());                              // nothing pinned: nothing moves
 }
 
 TEST(RunInChild, ReportsAMissingExecutable) {

@@ -4,6 +4,7 @@
 #include "scenarios/url_fetch/client.hpp"
 #include "scenarios/url_fetch/serve.hpp"
 #include "scenarios/url_fetch/server.hpp"
+#include "src/kit/cpus.hpp"
 #include "src/kit/process.hpp"
 
 #include <nlohmann/json.hpp>
@@ -68,6 +69,7 @@ public:
         command_ = args;
         auto const server = spawn_process(args, Output::pipe);
         pid_ = server.pid;
+        cpus_ = cpus_of_process(pid_);  // with --cpus, the CPUs the cases leave free (src/runner/case_loop.cpp)
         auto const line = first_line(server.output, start_timeout);
         ::close(server.output);  // it writes nothing more there
         constexpr std::string_view marker = "listening on ";
@@ -115,14 +117,17 @@ public:
 
     nlohmann::json describe() const override {
         return {{"kind", "embedded"},   {"url", url_},         {"pid", pid_},
-                {"threads", threads_},  {"command", command_}, {"cpu_s", cpu_s_ >= 0 ? nlohmann::json(cpu_s_) : nullptr}};
+                {"threads", threads_},  {"command", command_}, {"cpu_s", cpu_s_ >= 0 ? nlohmann::json(cpu_s_) : nullptr},
+                {"cpus", cpus_}};
     }
 
     std::string summary() const override {
         char cpu[32] = "?";
         if (cpu_s_ >= 0) std::snprintf(cpu, sizeof cpu, "%.2f", cpu_s_);
         return "target: embedded conclab serve at " + url_ + " (" + std::to_string(threads_) +
-               " threads, on this machine: it shares the cores); its CPU over the whole run: " + cpu + " s";
+               " threads, on this machine: " +
+               (cpus_.empty() || cpus_ == format_cpu_list(usable_cpus()) ? std::string{"it shares the cores"} : "CPUs " + cpus_ + ", beside the cases'") +
+               "); its CPU over the whole run: " + cpu + " s";
     }
 
 private:
@@ -131,6 +136,7 @@ private:
     pid_t pid_ = 0;
     bool stopped_ = false;
     std::string url_;
+    std::string cpus_;
     double cpu_s_ = -1;
 };
 

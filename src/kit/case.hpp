@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace conclab {
 
@@ -16,6 +17,9 @@ namespace conclab {
 struct CaseOptions {
     unsigned warmup = 1;         ///< verified, unmeasured runs before the measured one
     bool record_latency = true;  ///< false (--no-latency): no per-item latency is recorded
+    /// --cpus: the CPUs the case's process runs on (set by the runner when it
+    /// starts it, src/kit/cpus.hpp); empty: wherever the kernel puts it
+    std::vector<unsigned> cpus = {};
 };
 
 struct CaseRequest {

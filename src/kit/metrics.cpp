@@ -17,7 +17,7 @@ double extra_value(CaseMetrics const& metrics, std::string const& key) noexcept 
 }
 
 std::span<MetricInfo const> metric_list() noexcept {
-    static constexpr std::array<MetricInfo, 28> list{{
+    static constexpr std::array<MetricInfo, 29> list{{
         {"wall_s", "s", &CaseMetrics::wall_s},
         {"throughput_per_s", "1/s", &CaseMetrics::throughput_per_s},
         {"latency_p50_us", "us", &CaseMetrics::latency_p50_us},
@@ -46,6 +46,7 @@ std::span<MetricInfo const> metric_list() noexcept {
         {"rate_achieved", "1/s", &CaseMetrics::rate_achieved},
         {"saturated", "0/1", &CaseMetrics::saturated},
         {"machine_other_cores", "cores", &CaseMetrics::machine_other_cores},
+        {"cpus_allowed", "count", &CaseMetrics::cpus_allowed},
     }};
     return list;
 }

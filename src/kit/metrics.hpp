@@ -51,6 +51,7 @@ struct CaseMetrics {
     double rate_requested = no_value;       ///< open loop: items per second asked for (NaN: closed loop)
     double rate_achieved = no_value;        ///< open loop: items / wall
     double saturated = no_value;            ///< open loop: 1 when the achieved rate fell below 90% of the requested
+    double cpus_allowed = no_value;         ///< CPUs the case's process may run on: its affinity (--cpus pins it)
     double machine_other_cores = no_value;  ///< cores the rest of the machine kept busy meanwhile: > 0.2 marks a noisy run
     std::uint64_t checksum = 0;
     std::uint64_t expected_checksum = 0;

@@ -1,14 +1,17 @@
 #include "src/kit/process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string_view>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -39,7 +42,8 @@ std::string find_program(std::string const& name) {
 
 // In the child, between fork and exec: async-signal-safe calls only. Writes
 // errno to `report` when it cannot go on.
-[[noreturn]] void become(char const* program, char* const* args, pid_t parent, Output output, int out_write, int report) {
+[[noreturn]] void become(char const* program, char* const* args, pid_t parent, Output output, int out_write, int report,
+                         cpu_set_t const* cpus, std::size_t cpus_size) {
     // die with the runner, even when it is SIGKILLed: a case left behind would burn CPU under the next one
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // the runner died before the line above
@@ -52,8 +56,10 @@ std::string find_program(std::string const& name) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     bool ok = true;
-    if (output == Output::pipe) ok = ::dup2(out_write, STDOUT_FILENO) >= 0;
-    if (output == Output::discard) {
+    // pinned before exec: every thread the program starts inherits it (Go's and Tokio's start at once)
+    if (cpus != nullptr) ok = ::sched_setaffinity(0, cpus_size, cpus) == 0;
+    if (ok && output == Output::pipe) ok = ::dup2(out_write, STDOUT_FILENO) >= 0;
+    if (ok && output == Output::discard) {
         int const null = ::open("/dev/null", O_WRONLY);
         ok = null >= 0 && ::dup2(null, STDOUT_FILENO) >= 0 && ::dup2(null, STDERR_FILENO) >= 0;
     }
@@ -66,7 +72,7 @@ std::string find_program(std::string const& name) {
 
 }  // namespace
 
-Spawned spawn_process(std::vector<std::string> argv, Output output) {
+Spawned spawn_process(std::vector<std::string> argv, Output output, std::vector<unsigned> const& cpus) {
     if (argv.empty()) throw std::invalid_argument{"spawn_process: no program"};
     auto const program = find_program(argv[0]);
     if (program.empty()) throw std::runtime_error{"cannot start " + argv[0] + ": not found on PATH"};
@@ -81,9 +87,20 @@ Spawned spawn_process(std::vector<std::string> argv, Output output) {
     std::vector<char*> args;
     for (auto& arg : argv) args.push_back(arg.data());
     args.push_back(nullptr);
+    // the CPU set is made here: between fork and exec nothing may allocate
+    std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> set{nullptr, [](cpu_set_t* s) { CPU_FREE(s); }};
+    std::size_t set_size = 0;
+    if (!cpus.empty()) {
+        auto const count = *std::max_element(cpus.begin(), cpus.end()) + 1;
+        set.reset(CPU_ALLOC(count));
+        if (!set) throw std::runtime_error{"cannot start " + argv[0] + ": no memory for its CPU set"};
+        set_size = CPU_ALLOC_SIZE(count);
+        CPU_ZERO_S(set_size, set.get());
+        for (auto const cpu : cpus) CPU_SET_S(cpu, set_size, set.get());
+    }
     pid_t const parent = ::getpid();
     pid_t const pid = ::fork();
-    if (pid == 0) become(program.c_str(), args.data(), parent, output, out[1], report[1]);
+    if (pid == 0) become(program.c_str(), args.data(), parent, output, out[1], report[1], set.get(), set_size);
     int const fork_error = errno;
     ::close(report[1]);
     if (output == Output::pipe) ::close(out[1]);

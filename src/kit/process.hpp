@@ -24,8 +24,10 @@ enum class Output {
 /// child dies with the thread that started it (PR_SET_PDEATHSIG, SIGKILL):
 /// a runner killed even with SIGKILL leaves no case process behind. Start
 /// children from the thread that waits for them (the main thread).
+/// With `cpus`, the child runs on those CPUs only (set between fork and
+/// exec, so every thread it starts inherits them; src/kit/cpus.hpp).
 /// Throws std::runtime_error naming the program and why it could not start.
-Spawned spawn_process(std::vector<std::string> argv, Output output);
+Spawned spawn_process(std::vector<std::string> argv, Output output, std::vector<unsigned> const& cpus = {});
 
 /// Waits for `pid` to end (EINTR retried); its exit code, or -1 when it
 /// died of a signal or could not be waited for.

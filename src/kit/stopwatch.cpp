@@ -1,5 +1,6 @@
 #include "src/kit/stopwatch.hpp"
 
+#include "src/kit/cpus.hpp"
 #include "src/kit/machine.hpp"
 
 #include <fstream>
@@ -109,6 +110,7 @@ void Stopwatch::stop(std::uint64_t items, CaseMetrics& metrics) {
     double const cpu = metrics.user_cpu_s + metrics.sys_cpu_s;
     metrics.cpu_utilization = metrics.wall_s > 0 ? cpu / metrics.wall_s : 0;
     metrics.os_threads = static_cast<double>(max_threads_);
+    metrics.cpus_allowed = static_cast<double>(usable_cpus().size());  // as the process found itself: --cpus pinned it, or not
     metrics.cpu_per_thread = max_threads_ > 0 ? metrics.cpu_utilization / static_cast<double>(max_threads_) : no_value;
     metrics.items_per_cpu_s = cpu > 0 ? static_cast<double>(items) / cpu : no_value;
     metrics.voluntary_ctx_switches = static_cast<double>(usage.ru_nvcsw - usage_.ru_nvcsw);

@@ -34,21 +34,25 @@ std::string describe_build(nlohmann::json const& build) {
     return out + ", " + flags;
 }
 
-Provenance make(std::string where, nlohmann::json const& machine, nlohmann::json const& build) {
-    return {std::move(where), describe_machine(machine), describe_build(build), text_of(build, "git_commit")};
+// `cpus`: the CPUs the cases were pinned to (--cpus), part of the machine they ran on.
+Provenance make(std::string where, nlohmann::json const& machine, nlohmann::json const& build, std::string const& cpus) {
+    auto described = describe_machine(machine);
+    if (!cpus.empty()) described += ", cases pinned to CPUs " + cpus;
+    return {std::move(where), std::move(described), describe_build(build), text_of(build, "git_commit")};
 }
 
 // A merged sweep's parts (merged_from, which may nest), each with its machine;
 // its build is the part's own where merge recorded it, else the header's.
-void add_parts(std::string const& path, nlohmann::json const& parts, nlohmann::json const& build, std::vector<Provenance>& out) {
+void add_parts(std::string const& path, nlohmann::json const& parts, nlohmann::json const& build, std::string const& cpus,
+               std::vector<Provenance>& out) {
     for (auto const& part : parts) {
         auto const& own_build = part.contains("conclab") ? part.at("conclab") : build;
         if (part.value("shard", std::string{}) == "merged" && part.contains("merged_from")) {
-            add_parts(path, part.at("merged_from"), own_build, out);
+            add_parts(path, part.at("merged_from"), own_build, cpus, out);
             continue;
         }
         out.push_back(make(path + " (shard " + part.value("shard", std::string{"?"}) + ")",
-                           part.contains("machine") ? part.at("machine") : nlohmann::json{}, own_build));
+                           part.contains("machine") ? part.at("machine") : nlohmann::json{}, own_build, cpus));
     }
 }
 
@@ -72,11 +76,12 @@ nlohmann::json file_header(std::string const& path) {
 std::vector<Provenance> provenance_of(std::string const& path) {
     auto const head = file_header(path);
     auto const build = head.is_object() && head.contains("conclab") ? head.at("conclab") : nlohmann::json{};
+    auto const cpus = text_of(head, "cpus");  // one sweep's parts share it (merge refuses others)
     std::vector<Provenance> out;
     if (head.is_object() && head.value("shard", std::string{}) == "merged" && head.contains("merged_from")) {
-        add_parts(path, head.at("merged_from"), build, out);
+        add_parts(path, head.at("merged_from"), build, cpus, out);
     }
-    if (out.empty()) out.push_back(make(path, head.is_object() && head.contains("machine") ? head.at("machine") : nlohmann::json{}, build));
+    if (out.empty()) out.push_back(make(path, head.is_object() && head.contains("machine") ? head.at("machine") : nlohmann::json{}, build, cpus));
     return out;
 }
 

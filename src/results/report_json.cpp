@@ -1,3 +1,4 @@
+#include "src/kit/cpus.hpp"
 #include "src/kit/machine.hpp"
 #include "src/results/aggregate.hpp"
 #include "src/results/report.hpp"
@@ -97,6 +98,7 @@ nlohmann::json results_to_json(RunResults const& results) {
         {"repeat", plan.repeat},
         {"warmup", plan.warmup},
         {"latency_recorded", plan.record_latency},
+        {"cpus", plan.cpus.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_cpu_list(plan.cpus))},
         {"interrupted", results.interrupted},
         {"run_order", std::move(order)},
         {"metric_units", std::move(units)},

@@ -1,3 +1,4 @@
+#include "src/kit/cpus.hpp"
 #include "src/kit/colour.hpp"
 #include "src/kit/units.hpp"
 #include "src/results/aggregate.hpp"
@@ -197,7 +198,8 @@ std::string format_table(RunResults const& results, TableStyle style) {
                       format_params(plan.scenario->params, plan.params) + "\n";
     if (!results.fixture_summary.empty()) out += (markdown ? "\n" : "") + results.fixture_summary + "\n";
     out += (markdown ? "\n" : "") + std::to_string(plan.repeat) + " repetition(s) per model, each in its own process after " +
-           std::to_string(plan.warmup) + " warm-up run(s), models in rotated order; medians shown\n\n";
+           std::to_string(plan.warmup) + " warm-up run(s), models in rotated order" +
+           (plan.cpus.empty() ? std::string{} : ", each pinned to CPUs " + format_cpu_list(plan.cpus) + " (--cpus)") + "; medians shown\n\n";
     out += markdown ? render_markdown(table) : render_text(table, colour);
     auto const table_end = out.size();
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +

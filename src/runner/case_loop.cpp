@@ -1,6 +1,7 @@
 #include "src/runner/case_loop.hpp"
 
 #include "src/kit/colour.hpp"
+#include "src/kit/cpus.hpp"
 #include "src/kit/process.hpp"
 #include "src/kit/units.hpp"
 #include "src/runner/child.hpp"
@@ -70,6 +71,7 @@ void ProgressSink::interrupted() {
 LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& options, std::vector<CaseSink*> const& sinks) {
     LoopResult result;
     auto const executable = self_executable();
+    auto const usable = usable_cpus();  // the runner's own affinity, given back after a fixture started elsewhere
     std::unique_ptr<Fixture> fixture;
     PlannedCase const* fixture_of = nullptr;  // the last case run with `fixture`
     auto const stop_fixture = [&] {
@@ -82,17 +84,29 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
         // a fixture (url-fetch's server) per combination: its parameters may differ
         if (fixture_of == nullptr || c.scenario != fixture_of->scenario || c.combination != fixture_of->combination) {
             stop_fixture();
-            if (c.scenario->setup != nullptr) fixture = c.scenario->setup(c.params);
+            if (c.scenario->setup != nullptr) {
+                // a fixture's process (url-fetch's server) starts on the CPUs the cases leave free: it inherits the
+                // runner's affinity, set here for as long as it takes to start it
+                auto const others = other_cpus(options.cpus);
+                bool const moved = !others.empty() && pin_this_thread(others);
+                try {
+                    fixture = c.scenario->setup(c.params);
+                } catch (...) {
+                    if (moved) pin_this_thread(usable);
+                    throw;
+                }
+                if (moved) pin_this_thread(usable);
+            }
         }
         fixture_of = &c;
         CaseRequest request{.scenario = c.scenario->name, .model = c.model, .params = c.params,
-                            .options = {.warmup = c.warmup, .record_latency = options.record_latency}};
+                            .options = {.warmup = c.warmup, .record_latency = options.record_latency, .cpus = options.cpus}};
         if (fixture) {
             for (auto const& [name, value] : fixture->case_values()) request.params[name] = value;
         }
         std::optional<BackgroundLoad> busy;  // --background-load: the runner's busy threads, for as long as the case runs
         if (auto const load = c.params.find("background_load"); load != c.params.end()) {
-            if (auto const threads = std::get<std::uint64_t>(load->second); threads > 0) busy.emplace(static_cast<unsigned>(threads));
+            if (auto const threads = std::get<std::uint64_t>(load->second); threads > 0) busy.emplace(static_cast<unsigned>(threads), options.cpus);
         }
         auto outcome = is_peer(c.model.base) ? run_peer(*c.scenario, request, options.case_timeout)
                                              : run_in_child(executable, request, options.case_timeout);
@@ -122,10 +136,11 @@ ParamSpec background_load_param() {
             "all (the runner's, not the model's)", {}};
 }
 
-BackgroundLoad::BackgroundLoad(unsigned threads) {
+BackgroundLoad::BackgroundLoad(unsigned threads, std::vector<unsigned> const& cpus) {
     threads_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) {
-        threads_.emplace_back([this] {
+        threads_.emplace_back([this, cpus] {
+            pin_this_thread(cpus);
             std::uint64_t x = 0x9E3779B97F4A7C15ULL;
             while (!stop_.load(std::memory_order_relaxed)) {
                 for (int k = 0; k < 4096; ++k) x = x * 6364136223846793005ULL + 1442695040888963407ULL;  // work, not a pause

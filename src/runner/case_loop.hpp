@@ -60,6 +60,9 @@ private:
 struct LoopOptions {
     std::chrono::seconds case_timeout{600};
     bool record_latency = true;
+    /// --cpus: every case process (and the background load) on these CPUs,
+    /// url-fetch's embedded server on the others; empty: not pinned
+    std::vector<unsigned> cpus = {};
 };
 
 struct LoopResult {
@@ -84,7 +87,8 @@ ParamSpec background_load_param();
 /// N threads of this process that keep a core each busy until destroyed.
 class BackgroundLoad {
 public:
-    explicit BackgroundLoad(unsigned threads);
+    /// `threads` busy threads, on `cpus` when given (the pinned cases' CPUs: the load competes with the case)
+    explicit BackgroundLoad(unsigned threads, std::vector<unsigned> const& cpus = {});
     ~BackgroundLoad();
     BackgroundLoad(BackgroundLoad const&) = delete;
     BackgroundLoad& operator=(BackgroundLoad const&) = delete;

@@ -33,12 +33,12 @@ std::string_view to_string(CaseOutcome::Status status) noexcept {
     return "error";
 }
 
-ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds timeout) {
+ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds timeout, std::vector<unsigned> const& cpus) {
     ChildReply result;
     CaseOutcome& outcome = result.failure;
     Spawned child;
     try {
-        child = spawn_process(argv, Output::pipe);
+        child = spawn_process(argv, Output::pipe, cpus);
     } catch (std::exception const& e) {
         outcome.message = e.what();
         return result;
@@ -141,7 +141,7 @@ ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds 
 }
 
 CaseOutcome run_in_child(std::string const& executable, CaseRequest const& request, std::chrono::seconds timeout) {
-    auto const child = run_child({executable, "__case", request_to_json(request).dump()}, timeout);
+    auto const child = run_child({executable, "__case", request_to_json(request).dump()}, timeout, request.options.cpus);
     if (child.reply.empty()) return child.failure;
     try {
         return outcome_from_json(parse_bounded(child.reply));

@@ -28,8 +28,8 @@ inline constexpr std::size_t max_case_output = std::size_t{4} << 20;
 
 /// Starts `argv` (argv[0] is the program), waits at most `timeout` for it
 /// to print and exit (also after it closed its output); killed within 0.1 s
-/// when the runner is interrupted.
-ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds timeout);
+/// when the runner is interrupted. With `cpus`, it runs on those CPUs only.
+ChildReply run_child(std::vector<std::string> const& argv, std::chrono::seconds timeout, std::vector<unsigned> const& cpus = {});
 
 /// Starts `executable __case request`, waits at most `timeout`, and
 /// reads the one JSON line the child prints. Never throws for a child's

@@ -2,6 +2,7 @@
 
 #include "src/kit/schedule.hpp"
 
+#include "src/kit/cpus.hpp"
 #include "src/kit/histogram.hpp"
 #include "src/kit/latency.hpp"
 #include "src/kit/stopwatch.hpp"
@@ -195,9 +196,12 @@ CaseOutcome peer_outcome(Scenario const& scenario, CaseRequest const& request, s
 CaseOutcome run_peer(Scenario const& scenario, CaseRequest const& request, std::chrono::seconds timeout) {
     auto const executable = peer_executable(request.model.base);
     if (!executable) return failed(CaseOutcome::Status::error, peer_unavailable(request.model.base));
-    auto const child = run_child({*executable, "__case", request_to_json(request).dump()}, timeout);
+    auto const child = run_child({*executable, "__case", request_to_json(request).dump()}, timeout, request.options.cpus);
     if (child.reply.empty()) return child.failure;
-    return peer_outcome(scenario, request, child.reply, child.peak_rss_bytes);
+    auto outcome = peer_outcome(scenario, request, child.reply, child.peak_rss_bytes);
+    // the CPUs it was started on (a peer does not report its affinity): --cpus, or the runner's
+    outcome.metrics.cpus_allowed = static_cast<double>(request.options.cpus.empty() ? usable_cpus().size() : request.options.cpus.size());
+    return outcome;
 }
 
 }  // namespace conclab

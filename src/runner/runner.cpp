@@ -52,7 +52,7 @@ RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
     ProgressSink progress{cases.size()};
     std::vector<CaseSink*> sinks{&collect};
     if (plan.progress) sinks.push_back(&progress);
-    auto const loop = run_cases(cases, {.case_timeout = plan.case_timeout, .record_latency = plan.record_latency}, sinks);
+    auto const loop = run_cases(cases, {.case_timeout = plan.case_timeout, .record_latency = plan.record_latency, .cpus = plan.cpus}, sinks);
     results.interrupted = loop.interrupted;
     return results;
 }

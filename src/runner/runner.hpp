@@ -25,6 +25,7 @@ struct RunPlan {
     std::chrono::seconds case_timeout{600};
     bool progress = true;  ///< one line per case on stderr
     bool record_latency = true;  ///< false (--no-latency): cases record no per-item latency
+    std::vector<unsigned> cpus = {};  ///< --cpus: the case processes pinned to these CPUs (src/kit/cpus.hpp)
     std::vector<std::pair<ModelId, std::string>> left_out;  ///< models the case could not hold, and why (not run)
 };
 

@@ -1,6 +1,7 @@
 #include "src/runner/sweep.hpp"
 #include "src/kit/suggest.hpp"
 
+#include "src/kit/cpus.hpp"
 #include "src/kit/machine.hpp"
 #include "src/kit/stopwatch.hpp"
 #include "src/runner/case_json.hpp"
@@ -238,7 +239,8 @@ std::string case_key(std::string_view scenario, ParamValues const& params, Model
     return case_key(scenario, params, std::string_view{token(model)}, repetition);
 }
 
-nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, std::vector<std::string> const& command) {
+nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, std::vector<std::string> const& command,
+                            std::vector<unsigned> const& cpus) {
     nlohmann::json list = nlohmann::json::array();
     for (auto const& grid : grids) list.push_back(grid_json(grid));
     // what sweep_cases() leaves out, with why, so a report can say so
@@ -259,10 +261,13 @@ nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, st
             {"command", command},
             {"conclab", describe_build()},
             {"machine", describe_machine()},
+            {"cpus", cpus.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_cpu_list(cpus))},
             {"left_out", std::move(left_out)}};
 }
 
-nlohmann::json sweep_identity(nlohmann::json const& header) { return header.at("grids"); }
+nlohmann::json sweep_identity(nlohmann::json const& header) {
+    return {header.at("grids"), header.value("cpus", nlohmann::json{})};
+}
 
 SweepFile read_sweep_file(std::string const& path) {
     std::string const text = read_results_text(path);
@@ -383,7 +388,7 @@ private:
 
 SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOptions const& options,
                       std::vector<std::string> const& command) {
-    auto const header = sweep_header(grids, shard, command);
+    auto const header = sweep_header(grids, shard, command, options.cpus);
     std::set<std::string> done;
     auto const target = resolve_output(options.path, "-o");
     // Standard output, a FIFO or a device: the sweep streams there, once.
@@ -421,7 +426,7 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
         // a merged file (shards joined, some maybe missing) resumes with the whole sweep's command: that fills the gaps
         bool const merged_whole = file.header.at("shard") == "merged" && header.at("shard") == "1/1";
         if (sweep_identity(file.header) != sweep_identity(header) || (file.header.at("shard") != header.at("shard") && !merged_whole)) {
-            throw UsageError{options.path + " holds another sweep (other grids or shard); --resume needs the same command"};
+            throw UsageError{options.path + " holds another sweep (other grids, shard or --cpus); --resume needs the same command"};
         }
         done.insert(file.keys.begin(), file.keys.end());
         for (auto const& note : file.notes) std::fprintf(stderr, "sweep: %s\n", note.c_str());
@@ -453,7 +458,8 @@ SweepRun run_sweep(std::vector<SweepGrid> const& grids, Shard shard, SweepOption
     ProgressSink progress{todo.size()};
     std::vector<CaseSink*> sinks{&file};
     if (options.progress) sinks.push_back(&progress);
-    auto const loop = run_cases(todo, {.case_timeout = options.case_timeout, .record_latency = options.record_latency}, sinks);
+    auto const loop = run_cases(todo, {.case_timeout = options.case_timeout, .record_latency = options.record_latency, .cpus = options.cpus},
+                                sinks);
     result.failed = loop.failed;
     result.interrupted = loop.interrupted;
     return result;
@@ -497,7 +503,7 @@ std::size_t merge_sweeps(std::vector<std::string> const& inputs, std::string con
         if (header.is_null()) {
             header = file.header;
         } else if (sweep_identity(file.header) != sweep_identity(header)) {
-            throw UsageError{input + " holds another sweep than " + inputs.front() + " (other grids); only parts of one sweep merge"};
+            throw UsageError{input + " holds another sweep than " + inputs.front() + " (other grids or --cpus); only parts of one sweep merge"};
         }
         add_shards(file.header, have, shard_count);
         shards.push_back({{"file", input}, {"shard", file.header.at("shard")}, {"machine", file.header.at("machine")},

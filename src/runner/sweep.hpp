@@ -88,9 +88,12 @@ std::string case_key(std::string_view scenario, ParamValues const& params, std::
 
 /// The header (first line) of a sweep file: schema, grids, shard, and
 /// where and with what it was made.
-nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, std::vector<std::string> const& command);
+/// `cpus`: the CPUs the cases are pinned to (--cpus), recorded as "cpus" ("0-7", or null).
+nlohmann::json sweep_header(std::vector<SweepGrid> const& grids, Shard shard, std::vector<std::string> const& command,
+                            std::vector<unsigned> const& cpus = {});
 
-/// The grids and shard of a header, for comparing two files' sweeps.
+/// What makes two files parts of one sweep: its grids and the CPUs its
+/// cases are pinned to (a file from before --cpus: none).
 nlohmann::json sweep_identity(nlohmann::json const& header);
 
 /// A sweep file read back: its header and the case lines, keyed.
@@ -163,6 +166,7 @@ struct SweepOptions {
     bool progress = true;
     std::chrono::seconds case_timeout{600};
     bool record_latency = true;
+    std::vector<unsigned> cpus = {};  ///< --cpus (src/kit/cpus.hpp): the cases pinned to these CPUs
 };
 
 struct SweepRun {
