@@ -4,6 +4,7 @@
 
 #include "app/options.hpp"
 #include "src/kit/scenario.hpp"
+#include "src/runner/sweep.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -36,5 +37,9 @@ struct SweepCli {
 void add_sweep_commands(CLI::App& app, SweepCli& cli);
 int sweep_command(SweepCli const& cli, std::vector<std::string> command);
 int merge_command(SweepCli const& cli);
+/// --slurm FILE: writes the job array of the sweep `grids` (parsed from `cli`, `scenario` when one was named),
+/// and with --submit submits it (app/sweep_slurm.cpp).
+int write_slurm_job(SweepCli const& cli, Scenario const* scenario, std::vector<SweepGrid> const& grids,
+                    std::vector<std::string> const& command);
 
 }  // namespace conclab::cli
