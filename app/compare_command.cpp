@@ -4,6 +4,11 @@
 #include "src/kit/units.hpp"
 #include "src/results/compare.hpp"
 #include "src/results/provenance.hpp"
+#include "src/runner/output_file.hpp"
+#include "src/kit/colour.hpp"
+
+#include <cerrno>
+#include <cstdlib>
 
 #include <algorithm>
 #include <cstdint>
@@ -12,6 +17,17 @@
 
 namespace conclab::cli {
 namespace {
+// A decimal number from `min` to `max`, or UsageError naming the flag and what it is.
+double parse_decimal(std::string const& flag, std::string const& text, double min, double max, char const* what) {
+    char* end = nullptr;
+    errno = 0;
+    double const value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || errno != 0 || !(value >= min && value <= max)) {
+        throw UsageError{flag + " expects " + what + " from " + printed("%g", min) + " to " + printed("%g", max) + ", got '" + text + "'"};
+    }
+    return value;
+}
+
 std::string format_p(double p) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3g", p);
@@ -24,7 +40,13 @@ void add_compare_command(CLI::App& app, CompareCli& cli) {
     cli.command->add_option("base", cli.base, "results file (run --json) or sweep file before the change")->required();
     cli.command->add_option("new", cli.now, "the same after the change")->required();
     cli.command->add_option("--fail-on-regression", cli.fail_on_regression,
-                            "exit 1 when a case's throughput or p99 latency got significantly worse by more than PCT percent");
+                            "exit 1 when a case's throughput or p99 latency got significantly worse by more than PCT percent (e.g. 5 or 2.5)")
+        ->type_name("PCT");
+    cli.command->add_option("--alpha", cli.alpha, "significance level of the test and of the change's interval (default 0.05)")
+        ->type_name("A");
+    cli.command->add_option("--json", cli.json_path, "also write the comparison as JSON (plain numbers) to FILE; - for standard output")
+        ->type_name("FILE");
+    cli.command->add_option("--md", cli.md_path, "also write the tables as Markdown to FILE; - for standard output")->type_name("FILE");
     cli.command->add_flag("--across-machines", cli.across_machines,
                           "let --fail-on-regression judge files measured on different machines (refused otherwise: the "
                           "difference would be the machines')");
@@ -32,8 +54,13 @@ void add_compare_command(CLI::App& app, CompareCli& cli) {
 
 int compare_command(CompareCli const& cli) {
     double threshold = -1;
-    if (!cli.fail_on_regression.empty()) {
-        threshold = static_cast<double>(parse_number("--fail-on-regression", cli.fail_on_regression, 0, 1000));
+    if (!cli.fail_on_regression.empty()) threshold = parse_decimal("--fail-on-regression", cli.fail_on_regression, 0, 1000, "a percent");
+    double const alpha = parse_decimal("--alpha", cli.alpha, 1e-6, 0.5, "a significance level");
+    if (!cli.json_path.empty()) check_writable(cli.json_path, "--json");
+    if (!cli.md_path.empty()) check_writable(cli.md_path, "--md");
+    check_distinct({{"--json", cli.json_path}, {"--md", cli.md_path}});
+    if (!cli.json_path.empty() && !cli.md_path.empty() && is_standard_output(cli.json_path) && is_standard_output(cli.md_path)) {
+        throw UsageError{"--json and --md cannot both go to standard output"};
     }
     auto const base_file = read_results(cli.base);
     auto const now_file = read_results(cli.now);
@@ -61,7 +88,7 @@ int compare_command(CompareCli const& cli) {
         for (auto const& line : differ.lines) origin += "note: " + line + "\n";
         origin += "\n";
     }
-    auto const comparison = compare(base, now);
+    auto const comparison = compare(base, now, alpha);
     if (comparison.cases.empty()) {
         if (!not_judged.empty()) {
             for (auto const& line : not_judged) std::fprintf(stderr, "  %s\n", line.c_str());
@@ -90,10 +117,19 @@ int compare_command(CompareCli const& cli) {
                              " repetitions on each side (--repeat)"};
         }
     }
-    std::printf("%s%s", origin.c_str(), format_comparison(comparison).c_str());
+    // the tables on stdout, or on stderr when stdout carries --json or --md
+    bool const to_stdout = (!cli.json_path.empty() && is_standard_output(cli.json_path)) || (!cli.md_path.empty() && is_standard_output(cli.md_path));
+    std::FILE* const table_stream = to_stdout ? stderr : stdout;
+    std::fprintf(table_stream, "%s%s", origin.c_str(), format_comparison(comparison, ComparisonStyle::text, colour::on(table_stream)).c_str());
+    if (!cli.json_path.empty()) {
+        auto json = comparison_json(comparison);
+        json["provenance"] = differ.lines;
+        write_output(cli.json_path, json.dump(2) + "\n");
+    }
+    if (!cli.md_path.empty()) write_output(cli.md_path, origin + format_comparison(comparison, ComparisonStyle::markdown));
     if (!not_judged.empty()) {
-        std::printf("\nnot judged: %zu case(s) whose runs had failed items (not verified, no result):\n", not_judged.size());
-        for (auto const& line : not_judged) std::printf("  %s\n", line.c_str());
+        std::fprintf(table_stream, "\nnot judged: %zu case(s) whose runs had failed items (not verified, no result):\n", not_judged.size());
+        for (auto const& line : not_judged) std::fprintf(table_stream, "  %s\n", line.c_str());
     }
     if (threshold >= 0) {
         auto const found = regressions(comparison, threshold);

@@ -945,9 +945,48 @@ class Compare(UsageErrors, unittest.TestCase):
         path = self.derived("slow.json", slower_tbb)
         result = conclab("compare", self.base, path, "--fail-on-regression", "10")
         self.assertEqual(result.returncode, 1, result.stdout)
-        self.assertIn("WORSE", result.stdout)
         self.assertIn("tbb", result.stderr)
         self.assertNotIn("fibers", result.stderr)  # unchanged: not flagged
+        # as benchstat: per metric a table; the change of the medians with its interval, ~ where there is none
+        throughput = result.stdout.split("throughput (items per second; higher is better)\n")[1].split("\n\n")[0]
+        rows = {line.split()[1]: line for line in throughput.splitlines()[1:] if line.startswith("worker-pool")}
+        self.assertRegex(rows["tbb"], r"^worker-pool tbb +\S+/s ± \S+%? +\S+/s ± \S+%? +-99\.0% \[-99\.\d%, -9\d\.\d%\] +0\.\d{3} +5\+5$")
+        self.assertRegex(rows["fibers"], r"^worker-pool fibers +\S+/s ± \S+ +\S+/s ± \S+ +~ +1\.000 +5\+5$")
+        self.assertNotIn("e+0", result.stdout)  # human units, never an exponent
+        self.assertIn("the change of the medians and its 9", result.stdout)  # what the intervals are, with their levels
+        self.assertIn("worker-pool, in every case: ", result.stdout)
+        self.assertIn("jobs=300", result.stdout.split("worker-pool, in every case: ")[1])
+
+    def test_json_markdown_alpha_and_decimal_gates(self):
+        path = self.derived("slow2.json", lambda model, rep, run: run.update(throughput_per_s=run["throughput_per_s"] * 0.5)
+                            if model == "tbb" else None)
+        out = os.path.join(self.tmp.name, "cmp.json")
+        md = os.path.join(self.tmp.name, "cmp.md")
+        result = conclab("compare", self.base, path, "--json", out, "--md", md, "--alpha", "0.01", "--fail-on-regression", "2.5")
+        self.assertEqual(result.returncode, 1, result.stderr)  # 50% worse, past 2.5%
+        with open(out) as f:
+            data = json.load(f)
+        self.assertEqual(data["schema"], "conclab-comparison")
+        self.assertEqual(data["alpha"], 0.01)
+        tbb = next(c for c in data["cases"] if c["model"] == "tbb")
+        throughput = next(m for m in tbb["metrics"] if m["metric"] == "throughput_per_s")
+        self.assertAlmostEqual(throughput["ratio"], 0.5, places=6)
+        self.assertLessEqual(throughput["ratio_low"], 0.5)
+        self.assertGreaterEqual(throughput["ratio_high"], 0.5)
+        self.assertEqual(throughput["verdict"], "worse")
+        self.assertEqual(throughput["base"]["n"], 5)
+        with open(md) as f:
+            markdown = f.read()
+        self.assertIn("**throughput (items per second; higher is better)**", markdown)
+        self.assertIn("| case | base | new | vs base | p | n |", markdown)
+        # at alpha 0.01, 5 runs a side can still tell (smallest p 0.008); the JSON alone on stdout, the tables on stderr
+        result = conclab("compare", self.base, path, "--json", "-")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["alpha"], 0.05)
+        self.assertIn("throughput (items per second", result.stderr)
+        self.assert_usage_error(["compare", self.base, path, "--alpha", "0.7"], "--alpha expects a significance level from 1e-06 to 0.5")
+        self.assert_usage_error(["compare", self.base, path, "--fail-on-regression", "five"], "--fail-on-regression expects a percent")
+        self.assert_usage_error(["compare", self.base, path, "--json", "-", "--md", "-"], "cannot both go to standard output")
 
     def test_noise_is_not_flagged(self):
         # the same values in another order: nothing changed but which run got which
@@ -957,7 +996,8 @@ class Compare(UsageErrors, unittest.TestCase):
         path = self.derived("same.json", lambda model, rep, run: run.update(throughput_per_s=shuffled[model][rep]))
         result = conclab("compare", self.base, path, "--fail-on-regression", "5")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("geometric mean of new/base: 1.000", result.stdout)
+        self.assertIn("geometric mean of new/base: 1.000 (+0.0%)", result.stdout)
+        self.assertNotRegex(result.stdout, r"[+-]\d+\.\d% \[")  # no change shown where none is significant: ~
 
     def test_provenance_is_said_first_and_a_gate_across_machines_is_refused(self):
         result = conclab("compare", self.base, self.base)
@@ -984,7 +1024,8 @@ class Compare(UsageErrors, unittest.TestCase):
         result = conclab("compare", self.base, other, "--fail-on-regression", "5", "--across-machines")
         self.assertEqual(result.returncode, 0, result.stderr)
         # another build alone is no reason to refuse: -O2 against -O3 is a question a user asks
-        data["machine"] = json.load(open(self.base))["machine"]
+        with open(self.base) as f:
+            data["machine"] = json.load(f)["machine"]
         with open(other, "w") as f:
             json.dump(data, f)
         result = conclab("compare", self.base, other, "--fail-on-regression", "5")

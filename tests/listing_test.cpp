@@ -4,6 +4,7 @@
 #include "scenarios/listings.hpp"
 #include "scenarios/registry.hpp"
 #include "src/results/listing.hpp"
+#include "src/results/table.hpp"
 
 #include <gtest/gtest.h>
 

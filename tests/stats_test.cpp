@@ -269,6 +269,18 @@ TEST(Compare, FlagsAPlantedRegressionAndNotNoise) {
     EXPECT_EQ(slower.cases[0].metrics[0].verdict, -1);
     EXPECT_NEAR(slower.throughput_geomean, 0.8, 1e-12);
     EXPECT_EQ(regressions(slower, 10).size(), 2U);  // throughput and p99
+    // the change's interval: the run-by-run ratios new/base at the order statistics for 95% (5 vs 5: [0.77, 0.83] or so)
+    auto const& change = slower.cases[0].metrics[0].change;
+    EXPECT_NEAR(change.ratio, 0.8, 1e-12);
+    EXPECT_LT(change.low, 0.8);
+    EXPECT_GT(change.high, 0.8);
+    EXPECT_GT(change.low, 0.76);
+    EXPECT_LT(change.high, 0.84);
+    EXPECT_GE(change.confidence, 0.95);
+    EXPECT_EQ(slower.cases[0].metrics[0].base_spread.n, 5U);
+    auto const text = format_comparison(slower);
+    EXPECT_NE(text.find("-20.0% ["), std::string::npos) << text;
+    EXPECT_EQ(text.find("e+"), std::string::npos) << text;
     EXPECT_TRUE(regressions(slower, 30).empty());
     auto const noise = compare(base, {runs_of({99, 102, 100, 98, 101})});
     EXPECT_EQ(noise.cases[0].metrics[0].verdict, 0);

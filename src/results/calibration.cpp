@@ -12,36 +12,6 @@
 namespace conclab {
 namespace {
 
-// P(U <= u) for the Mann-Whitney U of samples of m and n under the null,
-// exactly (counting arrangements) for small samples, else normally.
-double mann_whitney_cdf(std::size_t m, std::size_t n, std::size_t u) {
-    if (m * n > 400) {
-        double const mean = static_cast<double>(m * n) / 2;
-        double const sd = std::sqrt(static_cast<double>(m * n * (m + n + 1)) / 12);
-        return 0.5 * std::erfc(-((static_cast<double>(u) + 0.5 - mean) / sd) / std::sqrt(2.0));
-    }
-    // count[i][j][v]: arrangements of i and j values with U = v, built up one value at a time
-    std::vector<std::vector<std::vector<double>>> count(m + 1, std::vector<std::vector<double>>(n + 1));
-    for (std::size_t i = 0; i <= m; ++i) {
-        for (std::size_t j = 0; j <= n; ++j) {
-            auto& here = count[i][j];
-            here.assign(i * j + 1, 0.0);
-            if (i == 0 || j == 0) {
-                here[0] = 1;
-                continue;
-            }
-            // the largest value is from the first sample (adds j to U) or from the second
-            for (std::size_t v = 0; v < count[i - 1][j].size(); ++v) here[v + j] += count[i - 1][j][v];
-            for (std::size_t v = 0; v < count[i][j - 1].size(); ++v) here[v] += count[i][j - 1][v];
-        }
-    }
-    double total = 0, below = 0;
-    for (std::size_t v = 0; v < count[m][n].size(); ++v) {
-        total += count[m][n][v];
-        if (v <= u) below += count[m][n][v];
-    }
-    return below / total;
-}
 
 double median_of(std::vector<double> values) {
     std::erase_if(values, [](double v) { return !std::isfinite(v); });
@@ -70,27 +40,6 @@ std::string text_of(ParamValue const& value) {
 }
 
 }  // namespace
-
-RatioInterval ratio_interval(std::span<double const> model, std::span<double const> peer, bool higher_is_better, double alpha) {
-    RatioInterval out;
-    if (model.empty() || peer.empty()) return out;
-    auto const better = [&](double m, double p) { return higher_is_better ? m / p : p / m; };
-    out.ratio = better(summarize(model).median, summarize(peer).median);
-    std::vector<double> ratios;
-    for (double m : model) {
-        for (double p : peer) ratios.push_back(better(m, p));
-    }
-    std::sort(ratios.begin(), ratios.end());
-    std::size_t const mn = ratios.size();
-    if (mn < 2) return out;
-    // [r(k), r(mn+1-k)] covers with 1 - 2 P(U <= k-1); the largest k that reaches 1 - alpha, else the widest
-    std::size_t k = 1;
-    while (k + 1 <= mn / 2 && 1 - 2 * mann_whitney_cdf(model.size(), peer.size(), k) >= 1 - alpha) ++k;
-    out.confidence = 1 - 2 * mann_whitney_cdf(model.size(), peer.size(), k - 1);
-    out.low = ratios[k - 1];
-    out.high = ratios[mn - k];
-    return out;
-}
 
 Headline headline(std::string const& scenario) {
     if (scenario == "task-tree") return {"wall_s", "time", false};

@@ -15,24 +15,6 @@
 
 namespace conclab {
 
-/// A ratio of medians with the interval of the run-by-run ratios that
-/// covers the true ratio at `confidence` (Hodges-Lehmann: the order
-/// statistics of all model/peer ratios, chosen from the exact
-/// Mann-Whitney distribution; with 3 runs a side the widest, [min, max],
-/// covers at 90%).
-struct RatioInterval {
-    double ratio = no_value;
-    double low = no_value;
-    double high = no_value;
-    double confidence = 0;  ///< 0 when there are too few runs for any interval
-};
-
-/// `model` against `peer`: median(model) / median(peer) when higher is
-/// better, median(peer) / median(model) when lower is, so > 1 always means
-/// the model does better. The interval is the largest-k one whose coverage
-/// is at least 1 - alpha, or the widest there is.
-RatioInterval ratio_interval(std::span<double const> model, std::span<double const> peer, bool higher_is_better, double alpha = 0.05);
-
 /// What a scenario is judged by: worker-pool, pipeline and url-fetch by
 /// throughput, task-tree by its time, idle-tasks by the memory per task.
 struct Headline {

@@ -2,6 +2,9 @@
 
 #include "src/results/aggregate.hpp"
 #include "src/results/report.hpp"
+#include "src/results/table.hpp"
+#include "src/kit/colour.hpp"
+#include "src/kit/units.hpp"
 #include "src/runner/case_json.hpp"
 #include "src/runner/sweep.hpp"
 
@@ -14,6 +17,8 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 
 namespace conclab {
@@ -38,33 +43,59 @@ std::string key_of(CaseRuns const& c) {
 
 
 
-// P(U <= u) for sample sizes m, n without ties: the number of arrangements
-// with each U, counted by the recurrence f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u).
-double exact_cdf(std::size_t m, std::size_t n, double u) {
-    std::vector<std::vector<std::vector<double>>> f(m + 1, std::vector<std::vector<double>>(n + 1));
+// P(U <= u) for the Mann-Whitney U of samples of m and n under the null,
+// exactly (counting arrangements) for small samples, else normally.
+double mann_whitney_cdf(std::size_t m, std::size_t n, std::size_t u) {
+    if (m * n > 400) {
+        double const mean = static_cast<double>(m * n) / 2;
+        double const sd = std::sqrt(static_cast<double>(m * n * (m + n + 1)) / 12);
+        return 0.5 * std::erfc(-((static_cast<double>(u) + 0.5 - mean) / sd) / std::sqrt(2.0));
+    }
+    // count[i][j][v]: arrangements of i and j values with U = v, built up one value at a time
+    std::vector<std::vector<std::vector<double>>> count(m + 1, std::vector<std::vector<double>>(n + 1));
     for (std::size_t i = 0; i <= m; ++i) {
         for (std::size_t j = 0; j <= n; ++j) {
-            f[i][j].assign(i * j + 1, 0.0);
+            auto& here = count[i][j];
+            here.assign(i * j + 1, 0.0);
             if (i == 0 || j == 0) {
-                f[i][j][0] = 1;
+                here[0] = 1;
                 continue;
             }
-            for (std::size_t k = 0; k <= i * j; ++k) {
-                double count = k < f[i][j - 1].size() ? f[i][j - 1][k] : 0;
-                if (k >= j && k - j < f[i - 1][j].size()) count += f[i - 1][j][k - j];
-                f[i][j][k] = count;
-            }
+            // the largest value is from the first sample (adds j to U) or from the second
+            for (std::size_t v = 0; v < count[i - 1][j].size(); ++v) here[v + j] += count[i - 1][j][v];
+            for (std::size_t v = 0; v < count[i][j - 1].size(); ++v) here[v] += count[i][j - 1][v];
         }
     }
     double total = 0, below = 0;
-    for (std::size_t k = 0; k < f[m][n].size(); ++k) {
-        total += f[m][n][k];
-        if (static_cast<double>(k) <= u + 1e-9) below += f[m][n][k];
+    for (std::size_t v = 0; v < count[m][n].size(); ++v) {
+        total += count[m][n][v];
+        if (v <= u) below += count[m][n][v];
     }
     return below / total;
 }
 
 }  // namespace
+
+RatioInterval ratio_interval(std::span<double const> model, std::span<double const> peer, bool higher_is_better, double alpha) {
+    RatioInterval out;
+    if (model.empty() || peer.empty()) return out;
+    auto const better = [&](double m, double p) { return higher_is_better ? m / p : p / m; };
+    out.ratio = better(summarize(model).median, summarize(peer).median);
+    std::vector<double> ratios;
+    for (double m : model) {
+        for (double p : peer) ratios.push_back(better(m, p));
+    }
+    std::sort(ratios.begin(), ratios.end());
+    std::size_t const mn = ratios.size();
+    if (mn < 2) return out;
+    // [r(k), r(mn+1-k)] covers with 1 - 2 P(U <= k-1); the largest k that reaches 1 - alpha, else the widest
+    std::size_t k = 1;
+    while (k + 1 <= mn / 2 && 1 - 2 * mann_whitney_cdf(model.size(), peer.size(), k) >= 1 - alpha) ++k;
+    out.confidence = 1 - 2 * mann_whitney_cdf(model.size(), peer.size(), k - 1);
+    out.low = ratios[k - 1];
+    out.high = ratios[mn - k];
+    return out;
+}
 
 double smallest_possible_p(std::size_t n1, std::size_t n2) {
     if (n1 == 0 || n2 == 0) return 1;
@@ -237,7 +268,7 @@ double mann_whitney_p(std::span<double const> a, std::span<double const> b) {
     bool const ties = std::adjacent_find(all.begin(), all.end()) != all.end();
     double const mean = static_cast<double>(m * n) / 2;
     if (!ties && m + n <= 40) {
-        double const lower = exact_cdf(m, n, std::min(u, 2 * mean - u));
+        double const lower = mann_whitney_cdf(m, n, static_cast<std::size_t>(std::floor(std::min(u, 2 * mean - u) + 1e-9)));
         return std::min(1.0, 2 * lower);
     }
     // normal approximation, variance corrected for ties, with continuity correction
@@ -274,8 +305,8 @@ Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> cons
         auto const& b = *it->second;
         std::string params;
         for (auto const& [name, value] : c.params) params += (params.empty() ? "" : " ") + name + "=" + to_text(value);
-        CaseChange change{.scenario = c.scenario, .params = std::move(params), .model = c.model, .base_runs = b.runs.size(),
-                          .new_runs = c.runs.size(), .metrics = {}};
+        CaseChange change{.scenario = c.scenario, .params = std::move(params), .values = c.params, .model = c.model,
+                          .base_runs = b.runs.size(), .new_runs = c.runs.size(), .metrics = {}};
         for (auto const& t : tracked) {
             std::vector<double> before, after;
             for (auto const& r : b.runs) {
@@ -285,8 +316,13 @@ Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> cons
                 if (std::isfinite(r.*t.field)) after.push_back(r.*t.field);
             }
             if (before.empty() || after.empty()) continue;
-            MetricChange m{t.key, t.higher_is_better, summarize(before).median, summarize(after).median, 0, 1, 0};
+            MetricChange m{.metric = t.key, .higher_is_better = t.higher_is_better};
+            m.base_spread = summarize(before);
+            m.now_spread = summarize(after);
+            m.base = m.base_spread.median;
+            m.now = m.now_spread.median;
             m.ratio = m.base != 0 ? m.now / m.base : no_value;
+            m.change = ratio_interval(after, before, true, alpha);  // new / base
             m.p = mann_whitney_p(after, before);
             if (m.p < alpha && m.now != m.base) m.verdict = (m.now > m.base) == t.higher_is_better ? 1 : -1;
             if (m.metric == "throughput_per_s" && m.ratio > 0 && std::isfinite(m.ratio)) {
@@ -302,29 +338,147 @@ Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> cons
     return out;
 }
 
-std::string format_comparison(Comparison const& comparison) {
+namespace {
+
+struct MetricShown {
+    char const* key;
+    char const* title;  ///< the table's heading
+    std::string (*human)(double);
+};
+std::string per_second(double value) { return human_count(value) + "/s"; }
+std::string per_cpu_second(double value) { return human_count(value) + "/CPU-s"; }
+constexpr MetricShown shown[] = {
+    {"throughput_per_s", "throughput (items per second; higher is better)", per_second},
+    {"latency_p50_us", "p50 latency (lower is better)", human_us},
+    {"latency_p99_us", "p99 latency (lower is better)", human_us},
+    {"items_per_cpu_s", "items per CPU-second (higher is better)", per_cpu_second},
+    {"peak_rss_bytes", "peak RSS (lower is better)", human_bytes},
+};
+
+std::string percent(double ratio) {
+    auto text = printed("%+.1f%%", (ratio - 1) * 100);
+    return text == "-0.0%" ? "+0.0%" : text;
+}
+
+// "1.32M/s ± 3%": the median and the larger half of its interval, as a share of it
+std::string median_with_spread(Spread const& s, std::string (*human)(double)) {
+    if (!std::isfinite(s.median)) return "-";
+    if (s.n < 2 || !std::isfinite(s.ci_low) || s.median == 0) return human(s.median);
+    double const half = std::max(s.median - s.ci_low, s.ci_high - s.median) / std::fabs(s.median);
+    return human(s.median) + " ± " + (half >= 9.995 ? std::string{"∞"} : printed(half < 0.0995 ? "%.1f%%" : "%.0f%%", half * 100));
+}
+
+std::string level_text(double level) { return printed(level >= 0.995 ? "%.1f%%" : "%.0f%%", level * 100); }
+
+}  // namespace
+
+std::string format_comparison(Comparison const& comparison, ComparisonStyle style, bool colour) {
+    bool const markdown = style == ComparisonStyle::markdown;
     std::string out;
-    char line[512];
+    // a case is named by what varies among the cases of its scenario; what does not is said once, below
+    std::map<std::string, std::map<std::string, std::set<std::string>>> seen;  // scenario -> parameter -> values
     for (auto const& c : comparison.cases) {
-        out += c.scenario + " " + std::string{token(c.model)} + " (" + std::to_string(c.base_runs) + " vs " +
-               std::to_string(c.new_runs) + " runs) " + c.params + "\n";
-        for (auto const& m : c.metrics) {
-            char const* verdict = m.verdict > 0 ? "better" : (m.verdict < 0 ? "WORSE" : "no significant change");
-            std::snprintf(line, sizeof line, "  %-18s %12.4g -> %12.4g  %+7.1f%%  p=%.3g  %s\n", m.metric.c_str(), m.base, m.now,
-                          (m.ratio - 1) * 100, m.p, verdict);
-            out += line;
-        }
+        for (auto const& [name, value] : c.values) seen[c.scenario][name].insert(to_text(value));
     }
-    std::snprintf(line, sizeof line,
-                  "\n%zu matched cases; throughput, geometric mean of new/base: %.3f (%+.1f%%). Significance: Mann-Whitney U, "
-                  "p < %.2g.\n",
-                  comparison.cases.size(), comparison.throughput_geomean, (comparison.throughput_geomean - 1) * 100, comparison.alpha);
-    out += line;
+    auto const name_of = [&](CaseChange const& c) {
+        std::string name = c.scenario;
+        for (auto const& [param, value] : c.values) {
+            if (seen[c.scenario][param].size() > 1) name += " " + param + "=" + to_text(value);
+        }
+        return name + " " + std::string{token(c.model)};
+    };
+    std::set<std::string> levels;            // the medians' interval levels shown, said once below
+    std::set<std::string> levels_of_change;  // and the changes'
+    for (auto const& metric : shown) {
+        Table table;
+        table.columns = {{.title = "case", .key = {}, .left = true}, {.title = "base"}, {.title = "new"},
+                         {.title = "vs base", .key = {}, .left = true}, {.title = "p"}, {.title = "n"}};
+        double log_sum = 0;
+        std::size_t logs = 0;
+        for (auto const& c : comparison.cases) {
+            auto const m = std::find_if(c.metrics.begin(), c.metrics.end(), [&](MetricChange const& x) { return x.metric == metric.key; });
+            if (m == c.metrics.end()) continue;
+            if (m->base_spread.n >= 2) levels.insert(level_text(m->base_spread.ci_level));
+            if (m->now_spread.n >= 2) levels.insert(level_text(m->now_spread.ci_level));
+            std::string change = "~";
+            std::optional<colour::Style> paint;
+            if (m->verdict != 0) {
+                change = percent(m->ratio);
+                if (std::isfinite(m->change.low)) change += " [" + percent(m->change.low) + ", " + percent(m->change.high) + "]";
+                if (m->change.confidence > 0) levels_of_change.insert(level_text(m->change.confidence));
+                paint = m->verdict > 0 ? colour::Style::green : colour::Style::red;
+            }
+            if (m->ratio > 0 && std::isfinite(m->ratio)) {
+                log_sum += std::log(m->ratio);
+                ++logs;
+            }
+            table.rows.push_back({{.text = name_of(c)},
+                                  {.text = median_with_spread(m->base_spread, metric.human)},
+                                  {.text = median_with_spread(m->now_spread, metric.human)},
+                                  {.text = change, .plain = {}, .style = paint},
+                                  {.text = printed("%.3f", m->p)},
+                                  {.text = std::to_string(m->base_spread.n) + "+" + std::to_string(m->now_spread.n)}});
+        }
+        if (table.rows.empty()) continue;
+        if (table.rows.size() > 1 && logs > 0) {
+            double const geomean = std::exp(log_sum / static_cast<double>(logs));
+            table.rows.push_back({{.text = "geomean"}, {.text = ""}, {.text = ""}, {.text = percent(geomean)}, {.text = ""}, {.text = ""}});
+        }
+        out += markdown ? "**" + std::string{metric.title} + "**\n\n" : colour::paint(metric.title, colour::Style::bold, colour) + "\n";
+        out += (markdown ? render_markdown(table) : render_text(table, colour)) + "\n";
+    }
+    std::string level_list;
+    for (auto const& l : levels) level_list += (level_list.empty() ? "" : ", ") + l;
+    std::string change_levels;
+    for (auto const& l : levels_of_change) change_levels += (change_levels.empty() ? "" : ", ") + l;
+    if (change_levels.empty()) change_levels = level_text(1 - comparison.alpha);
+    out += "± the larger half of the median's interval (order statistics, " +
+           (level_list.empty() ? std::string{"none: one run"} : level_list + " coverage") + "); vs base: the change of the medians and its " +
+           change_levels + " interval (Hodges-Lehmann: the run-by-run ratios), ~ where the Mann-Whitney U test finds no difference at p < " +
+           printed("%.2g", comparison.alpha) + ".\n" + std::to_string(comparison.cases.size()) +
+           " matched case(s); throughput, geometric mean of new/base: " + printed("%.3f", comparison.throughput_geomean) + " (" +
+           percent(comparison.throughput_geomean) + ").\n";
+    for (auto const& [scenario, params] : seen) {
+        std::string fixed;
+        for (auto const& [param, values] : params) {
+            if (values.size() == 1 && param != "target") fixed += " " + param + "=" + *values.begin();
+        }
+        if (!fixed.empty()) out += scenario + ", in every case:" + fixed + ".\n";
+    }
     if (comparison.only_in_base + comparison.only_in_new > 0) {
         out += std::to_string(comparison.only_in_base) + " case(s) only in the base, " + std::to_string(comparison.only_in_new) +
                " only in the new file: not compared.\n";
     }
     return out;
+}
+
+nlohmann::json comparison_json(Comparison const& comparison) {
+    auto const number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    auto const side = [&](Spread const& s) {
+        return nlohmann::json{{"median", number(s.median)}, {"ci_low", number(s.ci_low)}, {"ci_high", number(s.ci_high)},
+                              {"ci_level", number(s.ci_level)}, {"n", s.n}};
+    };
+    nlohmann::json cases = nlohmann::json::array();
+    for (auto const& c : comparison.cases) {
+        nlohmann::json metrics = nlohmann::json::array();
+        for (auto const& m : c.metrics) {
+            metrics.push_back({{"metric", m.metric},
+                               {"higher_is_better", m.higher_is_better},
+                               {"base", side(m.base_spread)},
+                               {"new", side(m.now_spread)},
+                               {"ratio", number(m.ratio)},
+                               {"ratio_low", number(m.change.low)},
+                               {"ratio_high", number(m.change.high)},
+                               {"ratio_level", m.change.confidence},
+                               {"p", m.p},
+                               {"verdict", m.verdict > 0 ? "better" : m.verdict < 0 ? "worse" : "no change"}});
+        }
+        cases.push_back({{"scenario", c.scenario}, {"params", c.params}, {"model", token(c.model)}, {"base_runs", c.base_runs},
+                         {"new_runs", c.new_runs}, {"metrics", std::move(metrics)}});
+    }
+    return {{"schema", "conclab-comparison"}, {"alpha", comparison.alpha}, {"cases", std::move(cases)},
+            {"throughput_geomean", number(comparison.throughput_geomean)}, {"only_in_base", comparison.only_in_base},
+            {"only_in_new", comparison.only_in_new}};
 }
 
 std::vector<std::string> regressions(Comparison const& comparison, double percent) {

@@ -9,6 +9,9 @@
 #include "src/kit/metrics.hpp"
 #include "src/kit/model.hpp"
 #include "src/kit/params.hpp"
+#include "src/results/aggregate.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <span>
 #include <string>
@@ -83,6 +86,24 @@ double smallest_possible_p(std::size_t n1, std::size_t n2);
 /// significant at `alpha`: 4 at 0.05.
 std::size_t runs_needed(double alpha);
 
+/// A ratio of medians with the interval of the run-by-run ratios that
+/// covers the true ratio at `confidence` (Hodges-Lehmann: the order
+/// statistics of all model/peer ratios, chosen from the exact
+/// Mann-Whitney distribution; with 3 runs a side the widest, [min, max],
+/// covers at 90%).
+struct RatioInterval {
+    double ratio = no_value;
+    double low = no_value;
+    double high = no_value;
+    double confidence = 0;  ///< 0 when there are too few runs for any interval
+};
+
+/// `model` against `peer` (calibration; compare: new against base): median(model) / median(peer) when higher is
+/// better, median(peer) / median(model) when lower is, so > 1 always means
+/// the model does better. The interval is the largest-k one whose coverage
+/// is at least 1 - alpha, or the widest there is.
+RatioInterval ratio_interval(std::span<double const> model, std::span<double const> peer, bool higher_is_better, double alpha = 0.05);
+
 struct MetricChange {
     std::string metric;
     bool higher_is_better = true;
@@ -91,11 +112,15 @@ struct MetricChange {
     double ratio = 0;    ///< now / base
     double p = 1;
     int verdict = 0;     ///< +1 significantly better, -1 significantly worse, 0 no significant change
+    Spread base_spread{};       ///< the medians' intervals (aggregate.hpp: order statistics, with their level)
+    Spread now_spread{};
+    RatioInterval change{};     ///< the interval of `ratio`
 };
 
 struct CaseChange {
     std::string scenario;
     std::string params;  ///< "jobs=... workers=..."
+    ParamValues values;  ///< the same, as values
     ModelId model{};
     std::size_t base_runs = 0;
     std::size_t new_runs = 0;
@@ -112,8 +137,21 @@ struct Comparison {
 
 Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> const& now, double alpha = 0.05);
 
-/// The table for people.
-std::string format_comparison(Comparison const& comparison);
+/// How format_comparison lays it out.
+enum class ComparisonStyle { text, markdown };
+
+/// The form benchstat made standard: a table per metric, a row per case
+/// with each side's median in human units and its interval (± as a share
+/// of the median), the change with its interval, or `~` where it is not
+/// significant at the comparison's alpha, the p-value and the runs; the
+/// geometric mean of the changes last. Improvements green and regressions
+/// red when `colour`.
+std::string format_comparison(Comparison const& comparison, ComparisonStyle style = ComparisonStyle::text, bool colour = false);
+
+/// The same as JSON, plain numbers: {"alpha", "cases": [{"scenario", "params", "model", "base_runs", "new_runs",
+/// "metrics": [{"metric", "higher_is_better", "base": {median, ci_low, ci_high, ci_level, n}, "new": {...},
+/// "ratio", "ratio_low", "ratio_high", "ratio_level", "p", "verdict"}]}], "throughput_geomean", "only_in_base", "only_in_new"}.
+nlohmann::json comparison_json(Comparison const& comparison);
 
 /// The cases whose throughput or p99 latency got significantly worse by
 /// more than `percent`, as "scenario params model: metric -12.3% (p=0.008)".

@@ -1,4 +1,5 @@
 #include "src/results/listing.hpp"
+#include "src/results/table.hpp"
 
 #include <algorithm>
 
@@ -78,11 +79,6 @@ std::string padded(std::string const& text, std::size_t width) {
 }
 
 }  // namespace
-
-std::size_t display_width(std::string_view text) noexcept {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 std::vector<Section> split(std::string_view text) {
     std::vector<Section> sections(1);

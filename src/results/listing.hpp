@@ -55,7 +55,5 @@ std::string html_table(std::vector<Column> const& columns);
 
 std::string escape_html(std::string_view text);
 
-/// Characters as a terminal shows them: UTF-8 code points.
-std::size_t display_width(std::string_view text) noexcept;
 
 }  // namespace conclab::listing

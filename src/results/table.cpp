@@ -12,19 +12,24 @@ void Table::add(std::vector<std::string> const& texts) {
     rows.push_back(std::move(row));
 }
 
+std::size_t display_width(std::string_view text) noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 std::string render_text(Table const& table, bool colour) {
     auto const& columns = table.columns;
     std::vector<std::size_t> width(columns.size());
     for (std::size_t c = 0; c < columns.size(); ++c) {
-        width[c] = columns[c].title.size();
-        for (auto const& row : table.rows) width[c] = std::max(width[c], row[c].text.size());
+        width[c] = display_width(columns[c].title);
+        for (auto const& row : table.rows) width[c] = std::max(width[c], display_width(row[c].text));
     }
     // painted after padding, so escape codes never count as width
     auto const line = [&](auto const& text_of, auto const& style_of) {
         std::string out;
         for (std::size_t c = 0; c < columns.size(); ++c) {
             std::string const text = text_of(c);
-            std::string const pad(width[c] - text.size(), ' ');
+            std::string const pad(width[c] - display_width(text), ' ');
             auto const style = style_of(c);
             auto const painted = style ? colour::paint(text, *style, colour) : text;
             out += c == 0 ? "" : "  ";

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace conclab {
@@ -31,6 +32,10 @@ struct Table {
     /// A row of plain texts.
     void add(std::vector<std::string> const& texts);
 };
+
+/// Characters as a terminal shows them: UTF-8 code points ("µs", "±" are
+/// two each, not three and four bytes). Widths of tables and listings.
+std::size_t display_width(std::string_view text) noexcept;
 
 /// Aligned columns, two spaces apart, no trailing blanks; headings bold and
 /// cells in their style when `colour` (escape codes never count as width).
