@@ -17,17 +17,6 @@
 
 namespace conclab::cli {
 namespace {
-// A decimal number from `min` to `max`, or UsageError naming the flag and what it is.
-double parse_decimal(std::string const& flag, std::string const& text, double min, double max, char const* what) {
-    char* end = nullptr;
-    errno = 0;
-    double const value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || errno != 0 || !(value >= min && value <= max)) {
-        throw UsageError{flag + " expects " + what + " from " + printed("%g", min) + " to " + printed("%g", max) + ", got '" + text + "'"};
-    }
-    return value;
-}
-
 std::string format_p(double p) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3g", p);

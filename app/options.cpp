@@ -5,9 +5,12 @@
 #include "src/kit/cpus.hpp"
 #include "src/kit/params.hpp"
 #include "src/kit/suggest.hpp"
+#include "src/kit/units.hpp"
 #include "src/runner/peer.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <span>
 #include <string_view>
@@ -152,6 +155,16 @@ void add_case_flags(CLI::App* command, CaseFlags& flags, std::string const& repe
         ->type_name("LIST");
     command->add_flag("--no-latency", flags.no_latency,
                       "record no per-item latency (to see what recording costs; latency columns stay empty)");
+}
+
+double parse_decimal(std::string const& flag, std::string const& text, double min, double max, char const* what) {
+    char* end = nullptr;
+    errno = 0;
+    double const value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || errno != 0 || !(value >= min && value <= max)) {
+        throw UsageError{flag + " expects " + what + " from " + printed("%g", min) + " to " + printed("%g", max) + ", got '" + text + "'"};
+    }
+    return value;
 }
 
 CaseSettings parse_case_flags(CaseFlags const& flags) {

@@ -71,6 +71,10 @@ std::string help_with_default(ParamSpec const& spec);
 /// closest flag that `app` or a command above it has.
 std::string explain_parse_error(CLI::ParseError const& error, CLI::App const& app, std::vector<std::string> const& args);
 
+/// A decimal number from `min` to `max` ("2.5"), or UsageError naming the
+/// flag and `what` it is ("a percent").
+double parse_decimal(std::string const& flag, std::string const& text, double min, double max, char const* what);
+
 /// The shared flags checked: repetitions, warm-ups, the case timeout.
 struct CaseSettings {
     unsigned repeat = 1;

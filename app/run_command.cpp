@@ -6,6 +6,7 @@
 #include "src/kit/machine.hpp"
 #include "src/kit/suggest.hpp"
 #include "src/kit/units.hpp"
+#include "src/results/aggregate.hpp"
 #include "src/results/calibration.hpp"
 #include "src/results/claims.hpp"
 #include "src/results/report.hpp"
@@ -36,6 +37,43 @@
 namespace conclab::cli {
 namespace {
 
+// --precision PCT, --min-time S, --max-repeat N: the plan repeats until each model's throughput median is that
+// precise (or its runs took that long), judged with the results layer's intervals (src/results/aggregate.hpp)
+void set_until_precise(RunPlan& plan, RunOptions const& options) {
+    if (!options.precision.empty()) plan.precision = parse_decimal("--precision", options.precision, 0.1, 100, "a percent") / 100;
+    if (!options.min_time.empty()) plan.min_time_s = parse_decimal("--min-time", options.min_time, 0.001, 86'400, "seconds");
+    bool const asked = plan.precision > 0 || plan.min_time_s > 0;
+    if (!options.max_repeat.empty() && !asked) throw UsageError{"--max-repeat bounds --precision or --min-time; give one of them"};
+    plan.max_repeat = options.max_repeat.empty() ? std::max(30U, plan.repeat)
+                                                 : static_cast<unsigned>(parse_number("--max-repeat", options.max_repeat, 1, 1000));
+    if (asked && plan.max_repeat < plan.repeat) {
+        throw UsageError{"--max-repeat " + options.max_repeat + " is below --repeat " + std::to_string(plan.repeat) +
+                         ", the runs made before any precision is judged"};
+    }
+    if (!asked) return;
+    plan.wanting = [precision = plan.precision, min_time = plan.min_time_s](std::vector<ModelRuns> const& models) {
+        std::vector<std::string> out;
+        for (auto const& model : models) {
+            std::vector<double> throughputs;
+            double measured = 0;
+            for (auto const& run : model.runs) {
+                if (run.status != CaseOutcome::Status::ok) continue;
+                measured += run.metrics.wall_s;
+                if (verified(run.metrics)) throughputs.push_back(run.metrics.throughput_per_s);
+            }
+            auto const spread = summarize(throughputs);
+            double const half = spread.n >= 2 && spread.median > 0
+                                    ? std::max(spread.median - spread.ci_low, spread.ci_high - spread.median) / spread.median
+                                    : no_value;
+            std::string why;
+            if (precision > 0 && !(half <= precision)) why = std::isfinite(half) ? "±" + printed("%.1f", half * 100) + "%" : "no interval";
+            if (min_time > 0 && measured < min_time) why += (why.empty() ? "" : ", ") + printed("%.2f", measured) + " s measured";
+            if (!why.empty()) out.push_back(model.model.token() + " " + why);
+        }
+        return out;
+    };
+}
+
 int run_scenario(Scenario const& scenario, RunOptions const& options, std::vector<std::string> command) {
     RunPlan plan;
     plan.scenario = &scenario;
@@ -58,6 +96,7 @@ int run_scenario(Scenario const& scenario, RunOptions const& options, std::vecto
     plan.progress = settings.progress;
     plan.record_latency = settings.record_latency;
     plan.cpus = settings.cpus;
+    set_until_precise(plan, options);
     if (options.models_given) {
         if (auto const problem = scenario.check(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     } else {
@@ -124,6 +163,8 @@ int run_scenario(Scenario const& scenario, RunOptions const& options, std::vecto
         print_error(printed("%.0f", failed) + " " + scenario.unit + " failed across the measured runs (counted by kind above)");
         return exit_failed_runs;
     }
+    // the precision asked was not reached: the numbers stand, with the warning where a script sees it
+    if (!results.precise) std::fprintf(stderr, "conclab: warning: %s\n", results.stopped_because.c_str());
     return 0;
 }
 
@@ -145,6 +186,15 @@ void add_run_command(CLI::App& app, RunCli& cli) {
         sub->add_option("--csv", options.csv_path, "write one CSV row per run; - for standard output")->type_name("FILE");
         sub->add_option("--md", options.md_path, "write the table as Markdown (a pipe table and its notes); - for standard output")
             ->type_name("FILE");
+        sub->add_option("--precision", options.precision,
+                        "repeat until each model's throughput median is this precise: the larger half of its interval at most PCT "
+                        "percent of it (after --repeat runs, one round of every model at a time, up to --max-repeat)")
+            ->type_name("PCT");
+        sub->add_option("--min-time", options.min_time,
+                        "repeat until each model's measured runs took at least SECONDS in all (up to --max-repeat)")
+            ->type_name("SECONDS");
+        sub->add_option("--max-repeat", options.max_repeat, "the most runs per model --precision and --min-time may take (default 30)")
+            ->type_name("N");
         sub->add_flag("--wide", options.wide,
                       "every column: also p90 and max latency, RSS per task, user and sys CPU seconds, context switches "
                       "(the default table keeps the most-read ones, about 100 characters)");

@@ -25,6 +25,9 @@ struct RunOptions {
     std::string csv_path;
     std::string md_path;
     bool wide = false;  ///< every column in the table (and in --md)
+    std::string precision;   ///< --precision PCT
+    std::string min_time;    ///< --min-time SECONDS
+    std::string max_repeat;  ///< --max-repeat N
 };
 
 

@@ -98,6 +98,14 @@ nlohmann::json results_to_json(RunResults const& results) {
         {"repeat", plan.repeat},
         {"warmup", plan.warmup},
         {"latency_recorded", plan.record_latency},
+        // run --precision / --min-time: what was asked, and whether the repetitions reached it (repeat: how many were run)
+        {"until_precise", plan.precision > 0 || plan.min_time_s > 0
+                              ? nlohmann::json{{"precision_percent", plan.precision > 0 ? nlohmann::json(plan.precision * 100) : nlohmann::json(nullptr)},
+                                               {"min_time_s", plan.min_time_s > 0 ? nlohmann::json(plan.min_time_s) : nlohmann::json(nullptr)},
+                                               {"max_repeat", plan.max_repeat},
+                                               {"reached", results.precise},
+                                               {"why", results.stopped_because}}
+                              : nlohmann::json(nullptr)},
         {"cpus", plan.cpus.empty() ? nlohmann::json(nullptr) : nlohmann::json(format_cpu_list(plan.cpus))},
         {"interrupted", results.interrupted},
         {"run_order", std::move(order)},

@@ -199,7 +199,9 @@ std::string format_table(RunResults const& results, TableStyle style) {
     if (!results.fixture_summary.empty()) out += (markdown ? "\n" : "") + results.fixture_summary + "\n";
     out += (markdown ? "\n" : "") + std::to_string(plan.repeat) + " repetition(s) per model, each in its own process after " +
            std::to_string(plan.warmup) + " warm-up run(s), models in rotated order" +
-           (plan.cpus.empty() ? std::string{} : ", each pinned to CPUs " + format_cpu_list(plan.cpus) + " (--cpus)") + "; medians shown\n\n";
+           (plan.cpus.empty() ? std::string{} : ", each pinned to CPUs " + format_cpu_list(plan.cpus) + " (--cpus)") + "; medians shown\n";
+    if (!results.stopped_because.empty()) out += (markdown ? "\n" : "") + std::string{"until precise: "} + results.stopped_because + "\n";
+    out += "\n";
     out += markdown ? render_markdown(table) : render_text(table, colour);
     auto const table_end = out.size();
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +

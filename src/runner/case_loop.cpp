@@ -9,6 +9,7 @@
 #include "src/runner/peer.hpp"
 
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -80,7 +81,16 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
         for (auto* sink : sinks) sink->fixture_stopped(*fixture_of, *fixture);
         fixture.reset();
     };
-    for (auto const& c : cases) {
+    // a deque: cases `more` adds keep the addresses of those before (fixture_of points at one)
+    std::deque<PlannedCase> todo(cases.begin(), cases.end());
+    for (std::size_t next = 0; next < todo.size() || (options.more && !result.interrupted);) {
+        if (next == todo.size()) {
+            auto added = options.more();
+            if (added.empty()) break;
+            for (auto& c : added) todo.push_back(std::move(c));  // at the end: the references to the others stay valid
+            continue;
+        }
+        auto const& c = todo[next++];
         // a fixture (url-fetch's server) per combination: its parameters may differ
         if (fixture_of == nullptr || c.scenario != fixture_of->scenario || c.combination != fixture_of->combination) {
             stop_fixture();

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +47,8 @@ class ProgressSink final : public CaseSink {
 public:
     explicit ProgressSink(std::size_t total);
     void finished(PlannedCase const& c, CaseOutcome const& outcome) override;
+    /// More cases were planned (run --precision adds rounds): the count and the time left grow.
+    void add(std::size_t more) noexcept { total_ += more; }
     void interrupted() override;
 
 private:
@@ -63,6 +66,9 @@ struct LoopOptions {
     /// --cpus: every case process (and the background load) on these CPUs,
     /// url-fetch's embedded server on the others; empty: not pinned
     std::vector<unsigned> cpus = {};
+    /// Asked when the planned cases are done: more cases to run in the same
+    /// loop (the fixture kept), or none to stop. run --precision's rounds.
+    std::function<std::vector<PlannedCase>()> more = {};
 };
 
 struct LoopResult {

@@ -1,11 +1,13 @@
 #include "src/runner/runner.hpp"
 
 #include "src/kit/machine.hpp"
+#include "src/kit/units.hpp"
 #include "src/runner/case_loop.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace conclab {
 
@@ -52,10 +54,44 @@ RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
     ProgressSink progress{cases.size()};
     std::vector<CaseSink*> sinks{&collect};
     if (plan.progress) sinks.push_back(&progress);
-    auto const loop = run_cases(cases, {.case_timeout = plan.case_timeout, .record_latency = plan.record_latency, .cpus = plan.cpus}, sinks);
+    LoopOptions options{.case_timeout = plan.case_timeout, .record_latency = plan.record_latency, .cpus = plan.cpus, .more = {}};
+    bool const until_precise = (plan.precision > 0 || plan.min_time_s > 0) && plan.wanting;
+    // after each round: a model that is not yet precise (or timed) enough gets the whole round again, every model with it
+    // (the order rotates on, as in a fixed run); the first round that leaves none wanting, or max_repeat, ends them
+    auto const wanting = [&] { return plan.wanting(results.models); };
+    if (until_precise) {
+        options.more = [&]() -> std::vector<PlannedCase> {
+            auto const rounds = static_cast<unsigned>(results.order.size());
+            auto const short_of = wanting();
+            if (short_of.empty() || rounds >= plan.max_repeat) return {};
+            results.order.push_back(order_for(plan.models, rounds));
+            std::vector<PlannedCase> round;
+            for (auto const& model : results.order.back()) {
+                round.push_back({.scenario = plan.scenario, .combination = 0, .params = plan.params, .model = model,
+                                 .repetition = rounds, .warmup = plan.warmup, .swept = {}});
+            }
+            progress.add(round.size());
+            return round;
+        };
+    }
+    auto const loop = run_cases(cases, options, sinks);
     results.interrupted = loop.interrupted;
+    if (until_precise && !loop.interrupted) {
+        auto const short_of = wanting();
+        std::string asked;
+        if (plan.precision > 0) asked = "±" + printed("%.3g", plan.precision * 100) + "%";
+        if (plan.min_time_s > 0) asked += (asked.empty() ? "" : " and ") + printed("%.3g", plan.min_time_s) + " s measured";
+        results.precise = short_of.empty();
+        std::string list;
+        for (auto const& s : short_of) list += (list.empty() ? "" : "; ") + s;
+        results.stopped_because = short_of.empty()
+                                      ? asked + " reached in " + std::to_string(results.order.size()) + " repetition(s)"
+                                      : "--max-repeat " + std::to_string(plan.max_repeat) + " reached before " + asked + ": " + list;
+    }
+    results.plan.repeat = static_cast<unsigned>(results.order.size());  // what was run
     return results;
 }
+
 
 bool all_ok(RunResults const& results) {
     for (auto const& model : results.models) {

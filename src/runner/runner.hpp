@@ -12,9 +12,15 @@
 
 #include <chrono>
 #include <string>
+#include <functional>
 #include <vector>
 
 namespace conclab {
+
+struct ModelRuns {
+    ModelId model;
+    std::vector<CaseOutcome> runs;  ///< by repetition
+};
 
 struct RunPlan {
     Scenario const* scenario = nullptr;
@@ -26,12 +32,18 @@ struct RunPlan {
     bool progress = true;  ///< one line per case on stderr
     bool record_latency = true;  ///< false (--no-latency): cases record no per-item latency
     std::vector<unsigned> cpus = {};  ///< --cpus: the case processes pinned to these CPUs (src/kit/cpus.hpp)
+    /// Until precise (run --precision, --min-time): after `repeat` rounds,
+    /// one more round of every model at a time while a model's throughput
+    /// median is less precise than `precision` (the larger half of its
+    /// interval over the median; 0: not asked) or its measured runs took
+    /// less than `min_time_s` in all (0: not asked), up to `max_repeat`.
+    double precision = 0;
+    double min_time_s = 0;
+    unsigned max_repeat = 0;
+    /// The models still short of what was asked, each with how far ("fibers ±3.4%"): given by the
+    /// command (it judges with the results layer's statistics); empty: stop.
+    std::function<std::vector<std::string>(std::vector<ModelRuns> const&)> wanting = {};
     std::vector<std::pair<ModelId, std::string>> left_out;  ///< models the case could not hold, and why (not run)
-};
-
-struct ModelRuns {
-    ModelId model;
-    std::vector<CaseOutcome> runs;  ///< by repetition
 };
 
 struct RunResults {
@@ -43,7 +55,12 @@ struct RunResults {
     nlohmann::json fixture;        ///< the scenario's fixture (e.g. the target server); null if none
     std::string fixture_summary;   ///< one line about it for the table
     bool interrupted = false;      ///< stopped by Ctrl-C: `models` hold the runs that finished
+    /// --precision / --min-time: why the repetitions stopped where they did ("" when not asked)
+    std::string stopped_because = {};
+    bool precise = true;           ///< false when max_repeat ended them before the precision or time asked
 };
+
+
 
 /// The run order of repetition `r`: the models rotated by r.
 std::vector<ModelId> order_for(std::vector<ModelId> const& models, unsigned repetition);
