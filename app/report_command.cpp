@@ -96,7 +96,9 @@ int report_command(ReportCli const& cli) {
         print_error("drawing the report failed (messages above); " + model_path + " is complete");
         return exit_failed_runs;
     }
-    std::fprintf(stderr, "report: %s/index.html, tables.md, tables.csv (from %s)\n", cli.output.c_str(), model_path.c_str());
+    auto const page = (std::filesystem::path{cli.output} / "index.html").lexically_normal().string();  // rep/ is rep/index.html, not rep//
+    std::fprintf(stderr, "report: %s, tables.md, tables.csv (from %s)\n", page.c_str(),
+                 std::filesystem::path{model_path}.lexically_normal().string().c_str());
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "src/runner/interrupt.hpp"
 #include "src/runner/output_file.hpp"
 #include "src/kit/machine.hpp"
+#include "src/kit/units.hpp"
 #include "src/runner/peer.hpp"
 #include "src/runner/sweep.hpp"
 
@@ -33,21 +34,6 @@ void add_common(CLI::App* app, SweepCli& cli) {
         ->type_name("OPTION")
         ->allow_extra_args(false);
     app->add_flag("--submit", cli.submit, "with --slurm: submit the script with sbatch and print the merge command");
-}
-
-std::string number(double value) {
-    if (!std::isfinite(value)) return "-";
-    char text[32];
-    if (value >= 1e6) {
-        std::snprintf(text, sizeof text, "%.3gM", value / 1e6);
-    } else if (value >= 1e4) {
-        std::snprintf(text, sizeof text, "%.3gk", value / 1e3);
-    } else if (value >= 100) {
-        std::snprintf(text, sizeof text, "%.0f", value);
-    } else {
-        std::snprintf(text, sizeof text, "%.3g", value);
-    }
-    return text;
 }
 
 // Medians per combination and model, the swept values only: what a sweep
@@ -89,18 +75,18 @@ std::string summary(SweepFile const& file) {
             auto const& p99 = metrics.at("latency_p99_us");
             cell.second.push_back(p99.is_null() ? no_value : p99.get<double>());
         }
-        out += scenario + ": median items/s (p99 us) per model\n";
+        out += scenario + ": median items/s (p99 latency) per model\n";
         for (auto const& combination : order) {
             out += "  " + (combination.empty() ? std::string{"(no swept parameter)"} : combination) + ":";
             for (auto const& [model, values] : table[combination]) {
                 auto const bad = unverified[combination][model];
                 out += "  " + model + " " +
                        (values.first.empty() ? std::string{"NOT VERIFIED"}
-                                             : number(summarize(values.first).median) + " (" + number(summarize(values.second).median) + ")");
+                                             : human_count(summarize(values.first).median) + " (" + human_us(summarize(values.second).median) + ")");
                 if (bad > 0) out += " [" + std::to_string(bad) + " run(s) with failed items left out]";
                 // noise shown where the numbers are: the rest of the machine busy during these runs (median)
                 if (auto const busy = summarize(other_cores[combination][model]).median; std::isfinite(busy) && busy > busy_machine_cores) {
-                    out += " [machine busy: " + number(busy) + " other cores]";
+                    out += " [machine busy: " + printed("%.2f", busy) + " other cores]";
                 }
             }
             out += "\n";

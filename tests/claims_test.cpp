@@ -240,6 +240,8 @@ TEST(Claims, HumanUnits) {
     EXPECT_EQ(human_count(12), "12");
     EXPECT_EQ(human_count(1732), "1732") << "four digits in full; k from 10k";
     EXPECT_EQ(human_count(0.473), "0.473");
+    EXPECT_EQ(three_digits(6.72e-05), "0.0000672") << "a small value is not 0, nor an exponent";
+    EXPECT_EQ(three_digits(-0.000123456), "-0.000123");
     EXPECT_EQ(human_count(999.7), "1000") << "never 1e+03";
     EXPECT_EQ(human_count(999'600), "1M") << "rounded into the next unit, not 1000k";
     EXPECT_EQ(human_bytes(25'276'510'208.0), "23.5 GiB");

@@ -1,5 +1,6 @@
 #include "src/kit/units.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,7 +21,13 @@ std::string three_significant(double value) {
 std::string three_digits(double value) {
     if (!std::isfinite(value)) return "-";
     auto const text = printed("%.3g", value);
-    return text.find('e') == std::string::npos ? text : printed("%.0f", value);  // 999.7 is 1000, not 1e+03
+    if (text.find('e') == std::string::npos) return text;
+    if (std::fabs(value) >= 1) return printed("%.0f", value);  // 999.7 is 1000, not 1e+03
+    // 6.72e-05 is 0.0000672, not 0: as many decimals as three significant digits take
+    auto const decimals = 2 - static_cast<int>(std::floor(std::log10(std::fabs(value))));
+    char pattern[16];
+    std::snprintf(pattern, sizeof pattern, "%%.%df", std::min(decimals, 30));
+    return printed(pattern, value);
 }
 
 std::string in_units(double value, UnitScale const& scale) {

@@ -538,7 +538,7 @@ def environment(source):
     machine = source.get("machine") or {}
     build = source.get("conclab") or {}
     rows = [("file", source["file"]), ("started", source.get("started_utc")), ("CPU", machine.get("cpu_model")),
-            ("logical CPUs", machine.get("logical_cpus")), ("memory", machine.get("memory_bytes")),
+            ("logical CPUs", machine.get("logical_cpus")), ("memory", human_bytes(machine["memory_bytes"]) if isinstance(machine.get("memory_bytes"), (int, float)) else None),
             ("kernel", machine.get("kernel")), ("OS", machine.get("os")), ("governor", machine.get("cpufreq_governor")),
             ("conclab", f"{build.get('version')} ({build.get('git_commit')}), {build.get('build_type')}, {build.get('compiler')}")]
     body = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
