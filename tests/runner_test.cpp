@@ -249,6 +249,18 @@ TEST(RunInChild, PinsTheCaseProcessToItsCpus) {
     EXPECT_EQ(run_in_child(exe, CaseRequest{}, std::chrono::seconds{10}).message, format_cpu_list(usable));  // not pinned: as the runner
 }
 
+// The rest of the machine's load, from /proc/stat's ticks: a figure only where the ticks can tell (machines injected).
+TEST(OtherCores, AFigureOnlyWhereTheTicksCanTellWithinTheMachine) {
+    EXPECT_DOUBLE_EQ(other_cores(0.5, 1.0, 2, 0.01), 0.5);
+    EXPECT_DOUBLE_EQ(other_cores(0.15, 0.2, 2, 0.01), 0.75);                // 0.2 s on 2 CPUs: 0.07 cores of jitter, told
+    EXPECT_TRUE(std::isnan(other_cores(0.01, 0.001, 2, 0.01)));              // a 1 ms run: one tick is 10 cores
+    EXPECT_TRUE(std::isnan(other_cores(0.5, 0.5, 64, 0.01)));                // 64 CPUs' ticks need 0.8 s
+    EXPECT_DOUBLE_EQ(other_cores(0.8, 1.0, 64, 0.01), 0.8);
+    EXPECT_DOUBLE_EQ(other_cores(3.0, 1.0, 2, 0.01), 2.0);                  // never more than the machine has
+    EXPECT_DOUBLE_EQ(other_cores(-0.02, 1.0, 2, 0.01), 0.0);                // nor below zero (the case's own CPU, rounded)
+    EXPECT_TRUE(std::isnan(other_cores(0.5, 0.0, 2, 0.01)));
+}
+
 // CPU lists as taskset takes them, checked against the CPUs a machine lets this process use (injected).
 TEST(Cpus, ListsParseAndAreCheckedAgainstTheUsableOnes) {
     EXPECT_EQ(parse_cpu_list("0-3,8,10-11"), (std::vector<unsigned>{0, 1, 2, 3, 8, 10, 11}));

@@ -1,6 +1,8 @@
 #include "src/kit/metrics.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 namespace conclab {
@@ -49,6 +51,13 @@ std::span<MetricInfo const> metric_list() noexcept {
         {"cpus_allowed", "count", &CaseMetrics::cpus_allowed},
     }};
     return list;
+}
+
+double other_cores(double other_busy_s, double wall_s, unsigned cpus, double tick_s) noexcept {
+    if (!(wall_s > 0) || !std::isfinite(other_busy_s) || cpus == 0) return no_value;
+    double const resolution = std::sqrt(static_cast<double>(cpus)) * tick_s / wall_s;  // in cores
+    if (resolution > 0.1) return no_value;
+    return std::clamp(other_busy_s / wall_s, 0.0, static_cast<double>(cpus));
 }
 
 }  // namespace conclab

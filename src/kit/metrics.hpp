@@ -77,6 +77,15 @@ struct CaseMetrics {
 /// between runs of one preset on one machine with a core taken elsewhere.
 inline constexpr double busy_machine_cores = 0.5;
 
+/// The rest of the machine's busy cores during a run: `other_busy_s` (the
+/// machine's CPU seconds less the case's, from /proc/stat) over `wall_s`,
+/// within [0, cpus]. /proc/stat counts each of the `cpus` in ticks of
+/// `tick_s` (10 ms), so the figure is off by about sqrt(cpus) ticks over
+/// the wall time: NaN (not measurable) where that is more than 0.1 of a
+/// core (on 2 CPUs, runs under 140 ms; on 64, under 0.8 s), so that a run
+/// too short to tell is never marked busy or quiet by a tick's jitter.
+double other_cores(double other_busy_s, double wall_s, unsigned cpus, double tick_s) noexcept;
+
 /// A verified run: its checksum matched the reference and every item was
 /// done and checked, none failed.
 inline bool verified(CaseMetrics const& m) noexcept { return m.checksum == m.expected_checksum && m.items_failed == 0; }

@@ -123,7 +123,8 @@ void Stopwatch::stop(std::uint64_t items, CaseMetrics& metrics) {
         metrics.heap_allocations = static_cast<double>(heap->allocations - heap_->allocations);
         metrics.heap_allocated_bytes = static_cast<double>(heap->bytes - heap_->bytes);
     }
-    metrics.machine_other_cores = metrics.wall_s > 0 ? (machine_busy - machine_busy_s_ - cpu) / metrics.wall_s : no_value;
+    metrics.machine_other_cores = other_cores(machine_busy - machine_busy_s_ - cpu, metrics.wall_s, hardware_threads(),
+                                              1.0 / static_cast<double>(sysconf(_SC_CLK_TCK)));
 }
 
 double process_cpu_seconds(int pid) {
