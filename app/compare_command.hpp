@@ -12,10 +12,10 @@ struct CompareCli {
     std::string base;
     std::string now;
     std::string fail_on_regression;  ///< percent; empty: never fail
-    bool across_machines = false;
+    bool across_machines = false;    ///< --across-machines: gate even when the two sides were measured on different machines
     std::string alpha = "0.05";      ///< --alpha: significance level of the test and the intervals
     std::string json_path;           ///< --json FILE (- for standard output)
-    std::string md_path;             ///< --md FILE    ///< --across-machines: gate even when the two sides were measured on different machines
+    std::string md_path;             ///< --md FILE
 };
 
 void add_compare_command(CLI::App& app, CompareCli& cli);

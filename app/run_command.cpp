@@ -61,10 +61,7 @@ void set_until_precise(RunPlan& plan, RunOptions const& options) {
                 measured += run.metrics.wall_s;
                 if (verified(run.metrics)) throughputs.push_back(run.metrics.throughput_per_s);
             }
-            auto const spread = summarize(throughputs);
-            double const half = spread.n >= 2 && spread.median > 0
-                                    ? std::max(spread.median - spread.ci_low, spread.ci_high - spread.median) / spread.median
-                                    : no_value;
+            double const half = relative_half_width(summarize(throughputs));
             std::string why;
             if (precision > 0 && !(half <= precision)) why = std::isfinite(half) ? "±" + printed("%.1f", half * 100) + "%" : "no interval";
             if (min_time > 0 && measured < min_time) why += (why.empty() ? "" : ", ") + printed("%.2f", measured) + " s measured";

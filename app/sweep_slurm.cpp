@@ -76,11 +76,9 @@ int write_slurm_job(SweepCli const& cli, Scenario const* scenario, std::vector<S
                  .script = absolute(cli.slurm),
                  .sbatch = cli.sbatch,
                  .written = {}};
-    std::string line;
-    for (auto const& word : command) line += (line.empty() ? "" : " ") + shell_quote(word);
     auto const build = describe_build();
     job.written = "written by conclab " + build.at("version").get<std::string>() + " (" + build.at("git_commit").get<std::string>() +
-                  ") on " + utc_now() + " for: " + line;
+                  ") on " + utc_now() + " for: " + shell_words(command);
     auto const script = slurm_script(job);  // bad --sbatch options and paths are refused before anything is written
     std::error_code error;
     if (fs::exists(fs::symlink_status(cli.slurm, error))) {

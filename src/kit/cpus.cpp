@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <new>
 #include <set>
 
 #include <sched.h>
@@ -15,6 +16,20 @@ namespace {
 constexpr unsigned most_cpus = 4096;  // CPU_SETSIZE is 1024; the kernel takes larger masks, dynamically sized
 
 }  // namespace
+
+CpuSet::CpuSet(std::vector<unsigned> const& cpus) {
+    if (cpus.empty()) return;
+    auto const count = *std::max_element(cpus.begin(), cpus.end()) + 1;
+    set_ = CPU_ALLOC(count);
+    if (set_ == nullptr) throw std::bad_alloc{};
+    size_ = CPU_ALLOC_SIZE(count);
+    CPU_ZERO_S(size_, set_);
+    for (auto const cpu : cpus) CPU_SET_S(cpu, size_, set_);
+}
+
+CpuSet::~CpuSet() {
+    if (set_ != nullptr) CPU_FREE(set_);
+}
 
 std::vector<unsigned> usable_cpus() {
     std::vector<unsigned> out;
@@ -106,14 +121,8 @@ std::string cpus_of_process(int pid) {
 
 bool pin_this_thread(std::vector<unsigned> const& cpus) {
     if (cpus.empty()) return true;
-    cpu_set_t* set = CPU_ALLOC(most_cpus);
-    if (set == nullptr) return false;
-    auto const size = CPU_ALLOC_SIZE(most_cpus);
-    CPU_ZERO_S(size, set);
-    for (auto const cpu : cpus) CPU_SET_S(cpu, size, set);
-    bool const ok = sched_setaffinity(0, size, set) == 0;
-    CPU_FREE(set);
-    return ok;
+    CpuSet const set{cpus};
+    return sched_setaffinity(0, set.size(), set.data()) == 0;
 }
 
 }  // namespace conclab

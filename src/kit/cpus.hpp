@@ -6,11 +6,31 @@
 // (sched_getaffinity), never assumed.
 #pragma once
 
+#include <sched.h>
+
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace conclab {
+
+/// A kernel CPU mask (cpu_set_t, sized for the CPUs given) made from a
+/// list, for sched_setaffinity: made before a fork, since nothing may
+/// allocate between fork and exec. Empty (data() null) for an empty list.
+class CpuSet {
+public:
+    explicit CpuSet(std::vector<unsigned> const& cpus);
+    ~CpuSet();
+    CpuSet(CpuSet const&) = delete;
+    CpuSet& operator=(CpuSet const&) = delete;
+    cpu_set_t const* data() const noexcept { return set_; }
+    std::size_t size() const noexcept { return size_; }
+
+private:
+    cpu_set_t* set_ = nullptr;
+    std::size_t size_ = 0;
+};
 
 /// The CPUs this process may run on, in order (its affinity mask).
 std::vector<unsigned> usable_cpus();

@@ -1,12 +1,12 @@
 #include "src/kit/process.hpp"
 
-#include <algorithm>
+#include "src/kit/cpus.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 #include <stdexcept>
 #include <string_view>
 
@@ -76,6 +76,7 @@ Spawned spawn_process(std::vector<std::string> argv, Output output, std::vector<
     if (argv.empty()) throw std::invalid_argument{"spawn_process: no program"};
     auto const program = find_program(argv[0]);
     if (program.empty()) throw std::runtime_error{"cannot start " + argv[0] + ": not found on PATH"};
+    CpuSet const set{cpus};  // made here, before any descriptor: between fork and exec nothing may allocate
     int out[2] = {-1, -1};
     if (output == Output::pipe && ::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error{std::string{"pipe: "} + std::strerror(errno)};
     int report[2] = {-1, -1};  // the child's errno if exec fails; closed by a successful exec
@@ -87,20 +88,9 @@ Spawned spawn_process(std::vector<std::string> argv, Output output, std::vector<
     std::vector<char*> args;
     for (auto& arg : argv) args.push_back(arg.data());
     args.push_back(nullptr);
-    // the CPU set is made here: between fork and exec nothing may allocate
-    std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> set{nullptr, [](cpu_set_t* s) { CPU_FREE(s); }};
-    std::size_t set_size = 0;
-    if (!cpus.empty()) {
-        auto const count = *std::max_element(cpus.begin(), cpus.end()) + 1;
-        set.reset(CPU_ALLOC(count));
-        if (!set) throw std::runtime_error{"cannot start " + argv[0] + ": no memory for its CPU set"};
-        set_size = CPU_ALLOC_SIZE(count);
-        CPU_ZERO_S(set_size, set.get());
-        for (auto const cpu : cpus) CPU_SET_S(cpu, set_size, set.get());
-    }
     pid_t const parent = ::getpid();
     pid_t const pid = ::fork();
-    if (pid == 0) become(program.c_str(), args.data(), parent, output, out[1], report[1], set.get(), set_size);
+    if (pid == 0) become(program.c_str(), args.data(), parent, output, out[1], report[1], set.data(), set.size());
     int const fork_error = errno;
     ::close(report[1]);
     if (output == Output::pipe) ::close(out[1]);

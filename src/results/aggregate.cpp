@@ -19,6 +19,11 @@ double quantile(std::vector<double> const& sorted, double q) {
 
 }  // namespace
 
+double relative_half_width(Spread const& s) noexcept {
+    if (s.n < 2 || !(s.median > 0)) return no_value;
+    return std::max(s.median - s.ci_low, s.ci_high - s.median) / s.median;
+}
+
 double median_interval_coverage(std::size_t n, std::size_t k) {
     if (k == 0 || 2 * k > n + 1) return 0;
     // P(B <= k - 1) for B ~ Binomial(n, 1/2), summed in logs to stay finite for large n

@@ -29,6 +29,11 @@ struct Spread {
 /// Summarizes the finite values; all NaN (and n = 0) when there are none.
 Spread summarize(std::span<double const> values);
 
+/// The larger half of the median's interval as a share of the median
+/// (0.03: "± 3%"): run's "CI +-", compare's "±" and run --precision's
+/// test. NaN with fewer than 2 values or a median not above 0.
+double relative_half_width(Spread const& s) noexcept;
+
 /// The coverage of the order-statistic interval [x(k), x(n-k+1)] for the
 /// median: 1 - 2 P(Binomial(n, 1/2) <= k - 1).
 double median_interval_coverage(std::size_t n, std::size_t k);

@@ -363,8 +363,8 @@ std::string percent(double ratio) {
 // "1.32M/s ± 3%": the median and the larger half of its interval, as a share of it
 std::string median_with_spread(Spread const& s, std::string (*human)(double)) {
     if (!std::isfinite(s.median)) return "-";
-    if (s.n < 2 || !std::isfinite(s.ci_low) || s.median == 0) return human(s.median);
-    double const half = std::max(s.median - s.ci_low, s.ci_high - s.median) / std::fabs(s.median);
+    double const half = relative_half_width(s);
+    if (!std::isfinite(half)) return human(s.median);
     return human(s.median) + " ± " + (half >= 9.995 ? std::string{"∞"} : printed(half < 0.0995 ? "%.1f%%" : "%.0f%%", half * 100));
 }
 

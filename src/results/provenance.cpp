@@ -73,8 +73,9 @@ nlohmann::json file_header(std::string const& path) {
     return head.is_discarded() || !head.is_object() ? nlohmann::json{} : head;
 }
 
-std::vector<Provenance> provenance_of(std::string const& path) {
-    auto const head = file_header(path);
+std::vector<Provenance> provenance_of(std::string const& path) { return provenance_of(path, file_header(path)); }
+
+std::vector<Provenance> provenance_of(std::string const& path, nlohmann::json const& head) {
     auto const build = head.is_object() && head.contains("conclab") ? head.at("conclab") : nlohmann::json{};
     auto const cpus = text_of(head, "cpus");  // one sweep's parts share it (merge refuses others)
     std::vector<Provenance> out;

@@ -24,6 +24,8 @@ struct Provenance {
 
 /// The provenance of a file: one entry, or one per part of a merged sweep.
 std::vector<Provenance> provenance_of(std::string const& path);
+/// The same from its header as file_header read it (`path` names it).
+std::vector<Provenance> provenance_of(std::string const& path, nlohmann::json const& head);
 
 struct ProvenanceDifferences {
     bool machines = false;  ///< CPU model, logical or usable CPUs, or architecture differ

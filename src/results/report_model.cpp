@@ -14,18 +14,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 namespace conclab {
 namespace {
 
 // The header of a results or sweep file: where and how it was made.
-nlohmann::json source_of(std::string const& path) {
-    auto const head = file_header(path);
+nlohmann::json source_of(std::string const& path, nlohmann::json const& head) {
     auto const value = [&](char const* key) { return head.is_object() && head.contains(key) ? head.at(key) : nlohmann::json(nullptr); };
     return {{"file", path},
             {"kind", head.value("schema", "") == "conclab-sweep" ? "sweep" : "results"},
@@ -212,7 +209,12 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
     std::vector<CaseRuns> unverified;
     // one set of runs: throws UsageError for what is not a results or sweep file, or a corrupt one
     auto file = read_results(inputs);
-    for (auto const& input : inputs) sources.push_back(source_of(input));
+    std::vector<Provenance> origins;  // where the numbers come from: each file's header, read once for both
+    for (auto const& input : inputs) {
+        auto const head = file_header(input);
+        sources.push_back(source_of(input, head));
+        for (auto& p : provenance_of(input, head)) origins.push_back(std::move(p));
+    }
     failed = std::move(file.failed);
     left_out = std::move(file.left_out);
     all = std::move(file.cases);
@@ -391,10 +393,6 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
     // the tables: Markdown and CSV rendered here; each scenario's cells for the page
     std::string markdown = "# " + title + "\n\n";
     // where the numbers come from, said first when the files disagree on it
-    std::vector<Provenance> origins;
-    for (auto const& input : inputs) {
-        for (auto& p : provenance_of(input)) origins.push_back(std::move(p));
-    }
     auto const differ = differences(origins);
     nlohmann::json provenance = {{"differences", differ.lines}, {"machine", origins.front().machine},
                                  {"build", origins.front().build}, {"commit", origins.front().commit}};

@@ -98,9 +98,8 @@ std::string format_table(RunResults const& results, TableStyle style) {
         };
         auto const throughput = median(&CaseMetrics::throughput_per_s);
         std::string spread = "-";
-        if (throughput.n > 1 && throughput.median > 0) {
-            double const half = std::max(throughput.median - throughput.ci_low, throughput.ci_high - throughput.median);
-            spread = printed("%.1f%%", 100.0 * half / throughput.median);
+        if (double const half = relative_half_width(throughput); std::isfinite(half)) {
+            spread = printed("%.1f%%", 100.0 * half);
             ci_level = std::min(ci_level, throughput.ci_level);
         }
         if (throughput.n > 0) ranked.push_back({std::string{token(model.model)}, throughput});

@@ -70,7 +70,7 @@ ScalingCurves scaling(std::vector<CaseRuns const*> const& cases, std::vector<std
             }
             if (values.size() > 1) others.push_back(name);
         }
-        std::map<std::string, std::pair<ParamValues, std::map<std::uint64_t, double>>> by_others;
+        std::map<ParamValues, std::map<std::uint64_t, double>> by_others;  // the others' values -> threads -> median
         for (auto const* c : of_model) {
             auto const threads = number_at(c->params, axis);
             auto const median = median_of(c->runs, &CaseMetrics::throughput_per_s);
@@ -79,12 +79,9 @@ ScalingCurves scaling(std::vector<CaseRuns const*> const& cases, std::vector<std
             for (auto const& name : others) {
                 if (c->params.count(name) != 0) values[name] = c->params.at(name);
             }
-            auto& entry = by_others[params_to_json(values).dump()];
-            entry.first = values;
-            entry.second[threads] = median;
+            by_others[values][threads] = median;
         }
-        for (auto const& [key, entry] : by_others) {
-            auto const& [values, by_threads] = entry;
+        for (auto const& [values, by_threads] : by_others) {
             auto const one = by_threads.find(1);
             if (one == by_threads.end() || by_threads.size() < 2) continue;
             ScalingSeries series{model, axis, values, {}};

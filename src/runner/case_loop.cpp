@@ -98,14 +98,14 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
                 // a fixture's process (url-fetch's server) starts on the CPUs the cases leave free: it inherits the
                 // runner's affinity, set here for as long as it takes to start it
                 auto const others = other_cpus(options.cpus);
-                bool const moved = !others.empty() && pin_this_thread(others);
-                try {
-                    fixture = c.scenario->setup(c.params);
-                } catch (...) {
-                    if (moved) pin_this_thread(usable);
-                    throw;
-                }
-                if (moved) pin_this_thread(usable);
+                struct GivenBack {  // the runner's own CPUs again once it has started, or failed to
+                    bool moved;
+                    std::vector<unsigned> const& usable;
+                    ~GivenBack() {
+                        if (moved) pin_this_thread(usable);
+                    }
+                } const given_back{!others.empty() && pin_this_thread(others), usable};
+                fixture = c.scenario->setup(c.params);
             }
         }
         fixture_of = &c;

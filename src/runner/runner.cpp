@@ -58,11 +58,10 @@ RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
     bool const until_precise = (plan.precision > 0 || plan.min_time_s > 0) && plan.wanting;
     // after each round: a model that is not yet precise (or timed) enough gets the whole round again, every model with it
     // (the order rotates on, as in a fixed run); the first round that leaves none wanting, or max_repeat, ends them
-    auto const wanting = [&] { return plan.wanting(results.models); };
     if (until_precise) {
         options.more = [&]() -> std::vector<PlannedCase> {
             auto const rounds = static_cast<unsigned>(results.order.size());
-            auto const short_of = wanting();
+            auto const short_of = plan.wanting(results.models);
             if (short_of.empty() || rounds >= plan.max_repeat) return {};
             results.order.push_back(order_for(plan.models, rounds));
             std::vector<PlannedCase> round;
@@ -77,7 +76,7 @@ RunResults execute(RunPlan const& plan, std::vector<std::string> command) {
     auto const loop = run_cases(cases, options, sinks);
     results.interrupted = loop.interrupted;
     if (until_precise && !loop.interrupted) {
-        auto const short_of = wanting();
+        auto const short_of = plan.wanting(results.models);
         std::string asked;
         if (plan.precision > 0) asked = "±" + printed("%.3g", plan.precision * 100) + "%";
         if (plan.min_time_s > 0) asked += (asked.empty() ? "" : " and ") + printed("%.3g", plan.min_time_s) + " s measured";

@@ -8,15 +8,15 @@
 namespace conclab {
 namespace {
 
-// The part files' common beginning: "DIR/all.jsonl" -> "DIR/all.part-".
-std::string part_prefix(std::string const& output) {
+// The output without its extension: "DIR/all.jsonl" -> "DIR/all" (a leading dot or a directory's is none).
+std::string stem_of(std::string const& output) {
     auto const slash = output.rfind('/');
     auto const dot = output.rfind('.');
-    auto const stem = dot != std::string::npos && (slash == std::string::npos || dot > slash + 1) ? output.substr(0, dot) : output;
-    return stem + ".part-";
+    return dot != std::string::npos && (slash == std::string::npos || dot > slash + 1) ? output.substr(0, dot) : output;
 }
 
-std::string stem_of(std::string const& output) { return part_prefix(output).substr(0, part_prefix(output).size() - 6); }
+// The part files' common beginning: "DIR/all.jsonl" -> "DIR/all.part-".
+std::string part_prefix(std::string const& output) { return stem_of(output) + ".part-"; }
 
 // Names one sweep's node lock: its output's path, hashed (FNV-1a, 64 bits).
 std::string sweep_id(std::string const& output) {
@@ -48,6 +48,12 @@ std::string shell_quote(std::string_view text) {
     return quoted + "'";
 }
 
+std::string shell_words(std::vector<std::string> const& words) {
+    std::string line;
+    for (auto const& word : words) line += (line.empty() ? "" : " ") + shell_quote(word);
+    return line;
+}
+
 std::string slurm_part(std::string const& output, unsigned k, unsigned n) {
     return part_prefix(output) + std::to_string(k) + "-of-" + std::to_string(n) + ".jsonl";
 }
@@ -67,8 +73,6 @@ std::string slurm_script(SlurmJob const& job) {
         }
         extra += "#SBATCH " + option + "\n";
     }
-    std::string sweep;
-    for (auto const& argument : job.sweep) sweep += (sweep.empty() ? "" : " ") + shell_quote(argument);
     std::string text{slurm_template()};
     // the extra options are lines of their own, or none
     replace_all(text, "@SBATCH_EXTRA@\n", extra);
@@ -82,7 +86,7 @@ std::string slurm_script(SlurmJob const& job) {
     replace_all(text, "@TASKS@", std::to_string(job.tasks));
     replace_all(text, "@LOG@", slurm_log_pattern(job.output));
     replace_all(text, "@CONCLAB@", shell_quote(job.conclab));
-    replace_all(text, "@SWEEP@", sweep);
+    replace_all(text, "@SWEEP@", shell_words(job.sweep));
     replace_all(text, "@PARTS@", shell_quote(part_prefix(job.output)));
     replace_all(text, "@WORKDIR@", shell_quote(job.workdir));
     replace_all(text, "@SWEEP_ID@", sweep_id(job.output));

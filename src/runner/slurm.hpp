@@ -41,5 +41,7 @@ std::string slurm_merge_command(SlurmJob const& job);
 /// `text` quoted for bash: as it is when it needs no quoting, else in
 /// single quotes.
 std::string shell_quote(std::string_view text);
+/// Words as one bash command line, each quoted so.
+std::string shell_words(std::vector<std::string> const& words);
 
 }  // namespace conclab
