@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 namespace conclab {
@@ -77,6 +78,24 @@ Spread summarize(std::span<double const> values) {
         }
     }
     return s;
+}
+
+std::string coverage_text(double level) {
+    char text[32];
+    std::snprintf(text, sizeof text, level >= 0.995 ? "%.1f%%" : "%.0f%%", level * 100);
+    return text;
+}
+
+std::string coverage_range(std::vector<double> const& levels) {
+    double low = 2, high = -1;
+    for (double level : levels) {
+        if (!(level > 0)) continue;
+        low = std::min(low, level);
+        high = std::max(high, level);
+    }
+    if (high < 0) return {};
+    auto const from = coverage_text(low), to = coverage_text(high);
+    return from == to ? from : from + " to " + to;
 }
 
 }  // namespace conclab

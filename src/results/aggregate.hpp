@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace conclab {
@@ -37,6 +38,11 @@ double relative_half_width(Spread const& s) noexcept;
 /// The coverage of the order-statistic interval [x(k), x(n-k+1)] for the
 /// median: 1 - 2 P(Binomial(n, 1/2) <= k - 1).
 double median_interval_coverage(std::size_t n, std::size_t k);
+
+/// An interval's coverage for people: "88%", "93.75%" is "94%", 0.999 "99.9%".
+std::string coverage_text(double level);
+/// The coverages of a set of intervals: "88%", "75% to 94%"; "" for none.
+std::string coverage_range(std::vector<double> const& levels);
 
 /// True when two intervals overlap (a ranking between them is not shown by
 /// the data).

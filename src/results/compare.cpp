@@ -199,7 +199,7 @@ ResultsFile read_results(std::vector<std::string> const& paths) {
     }
     // A run given twice (two overlapping files) is read once: counted twice it made 4 runs of --repeat 2 and a
     // p-value the data does not have. Two different results for one run cannot both be right: refused.
-    OnceEach once{"give the files one at a time, or leave one out"};
+    OnceEach once{"give the files one at a time, or leave one out (report: a --label for each, to compare them)"};
     std::map<std::string, CaseRuns> cases;
     for (auto const& e : entries) {
         auto const describe = [&] { return describe_case(e.scenario, params_to_json(e.params), e.model, e.repetition); };
@@ -365,54 +365,71 @@ std::string median_with_spread(Spread const& s, std::string (*human)(double)) {
     if (!std::isfinite(s.median)) return "-";
     double const half = relative_half_width(s);
     if (!std::isfinite(half)) return human(s.median);
-    return human(s.median) + " ± " + (half >= 9.995 ? std::string{"∞"} : printed(half < 0.0995 ? "%.1f%%" : "%.0f%%", half * 100));
+    // the share as it is, however wide (2765%: one run in five 28x slower), never a bare "∞" that reads as "no interval"
+    return human(s.median) + " ± " + printed(half < 0.0995 ? "%.1f%%" : "%.0f%%", half * 100);
 }
 
-std::string level_text(double level) { return printed(level >= 0.995 ? "%.1f%%" : "%.0f%%", level * 100); }
 
 }  // namespace
 
-std::string format_comparison(Comparison const& comparison, ComparisonStyle style, bool colour) {
-    bool const markdown = style == ComparisonStyle::markdown;
-    std::string out;
-    // a case is named by what varies among the cases of its scenario; what does not is said once, below
-    std::map<std::string, std::map<std::string, std::set<std::string>>> seen;  // scenario -> parameter -> values
+namespace {
+
+// scenario -> parameter -> the values it takes among the compared cases
+std::map<std::string, std::map<std::string, std::set<std::string>>> values_seen(Comparison const& comparison) {
+    std::map<std::string, std::map<std::string, std::set<std::string>>> seen;
     for (auto const& c : comparison.cases) {
         for (auto const& [name, value] : c.values) seen[c.scenario][name].insert(to_text(value));
     }
-    auto const name_of = [&](CaseChange const& c) {
+    return seen;
+}
+
+}  // namespace
+
+std::vector<std::string> case_names(Comparison const& comparison) {
+    auto seen = values_seen(comparison);
+    std::vector<std::string> names;
+    for (auto const& c : comparison.cases) {
         std::string name = c.scenario;
         for (auto const& [param, value] : c.values) {
             if (seen[c.scenario][param].size() > 1) name += " " + param + "=" + to_text(value);
         }
-        return name + " " + std::string{token(c.model)};
-    };
+        names.push_back(name + " " + std::string{token(c.model)});
+    }
+    return names;
+}
+
+ComparisonTables comparison_tables(Comparison const& comparison) {
+    ComparisonTables out;
+    // a case is named by what varies among the cases of its scenario; what does not is said once, below
+    auto const seen = values_seen(comparison);
+    auto const names = case_names(comparison);
     std::set<std::string> levels;            // the medians' interval levels shown, said once below
     std::set<std::string> levels_of_change;  // and the changes'
     for (auto const& metric : shown) {
         Table table;
-        table.columns = {{.title = "case", .key = {}, .left = true}, {.title = "base"}, {.title = "new"},
-                         {.title = "vs base", .key = {}, .left = true}, {.title = "p"}, {.title = "n"}};
+        table.columns = {{.title = "case", .key = {}, .left = true}, {.title = comparison.base_label}, {.title = comparison.now_label},
+                         {.title = "vs " + comparison.base_label, .key = {}, .left = true}, {.title = "p"}, {.title = "n"}};
         double log_sum = 0;
         std::size_t logs = 0;
-        for (auto const& c : comparison.cases) {
+        for (std::size_t i = 0; i < comparison.cases.size(); ++i) {
+            auto const& c = comparison.cases[i];
             auto const m = std::find_if(c.metrics.begin(), c.metrics.end(), [&](MetricChange const& x) { return x.metric == metric.key; });
             if (m == c.metrics.end()) continue;
-            if (m->base_spread.n >= 2) levels.insert(level_text(m->base_spread.ci_level));
-            if (m->now_spread.n >= 2) levels.insert(level_text(m->now_spread.ci_level));
+            if (m->base_spread.n >= 2) levels.insert(coverage_text(m->base_spread.ci_level));
+            if (m->now_spread.n >= 2) levels.insert(coverage_text(m->now_spread.ci_level));
             std::string change = "~";
             std::optional<colour::Style> paint;
             if (m->verdict != 0) {
                 change = percent(m->ratio);
                 if (std::isfinite(m->change.low)) change += " [" + percent(m->change.low) + ", " + percent(m->change.high) + "]";
-                if (m->change.confidence > 0) levels_of_change.insert(level_text(m->change.confidence));
+                if (m->change.confidence > 0) levels_of_change.insert(coverage_text(m->change.confidence));
                 paint = m->verdict > 0 ? colour::Style::green : colour::Style::red;
             }
             if (m->ratio > 0 && std::isfinite(m->ratio)) {
                 log_sum += std::log(m->ratio);
                 ++logs;
             }
-            table.rows.push_back({{.text = name_of(c)},
+            table.rows.push_back({{.text = names[i]},
                                   {.text = median_with_spread(m->base_spread, metric.human)},
                                   {.text = median_with_spread(m->now_spread, metric.human)},
                                   {.text = change, .plain = {}, .style = paint},
@@ -424,31 +441,44 @@ std::string format_comparison(Comparison const& comparison, ComparisonStyle styl
             double const geomean = std::exp(log_sum / static_cast<double>(logs));
             table.rows.push_back({{.text = "geomean"}, {.text = ""}, {.text = ""}, {.text = percent(geomean)}, {.text = ""}, {.text = ""}});
         }
-        out += markdown ? "**" + std::string{metric.title} + "**\n\n" : colour::paint(metric.title, colour::Style::bold, colour) + "\n";
-        out += (markdown ? render_markdown(table) : render_text(table, colour)) + "\n";
+        out.tables.emplace_back(metric.title, std::move(table));
     }
     std::string level_list;
     for (auto const& l : levels) level_list += (level_list.empty() ? "" : ", ") + l;
     std::string change_levels;
     for (auto const& l : levels_of_change) change_levels += (change_levels.empty() ? "" : ", ") + l;
-    if (change_levels.empty()) change_levels = level_text(1 - comparison.alpha);
-    out += "± the larger half of the median's interval (order statistics, " +
-           (level_list.empty() ? std::string{"none: one run"} : level_list + " coverage") + "); vs base: the change of the medians and its " +
-           change_levels + " interval (Hodges-Lehmann: the run-by-run ratios), ~ where the Mann-Whitney U test finds no difference at p < " +
-           printed("%.2g", comparison.alpha) + ".\n" + std::to_string(comparison.cases.size()) +
-           " matched case(s); throughput, geometric mean of new/base: " + printed("%.3f", comparison.throughput_geomean) + " (" +
-           percent(comparison.throughput_geomean) + ").\n";
+    if (change_levels.empty()) change_levels = coverage_text(1 - comparison.alpha);
+    out.notes.push_back("± the larger half of the median's interval (order statistics, " +
+                        (level_list.empty() ? std::string{"none: one run"} : level_list + " coverage") + "); vs " +
+                        comparison.base_label + ": the change of the medians and its " + change_levels +
+                        " interval (Hodges-Lehmann: the run-by-run ratios), ~ where the Mann-Whitney U test finds no difference at p < " +
+                        printed("%.2g", comparison.alpha) + ".");
+    out.notes.push_back(std::to_string(comparison.cases.size()) + " matched case(s); throughput, geometric mean of " +
+                        comparison.now_label + "/" + comparison.base_label + ": " + printed("%.3f", comparison.throughput_geomean) +
+                        " (" + percent(comparison.throughput_geomean) + ").");
     for (auto const& [scenario, params] : seen) {
         std::string fixed;
         for (auto const& [param, values] : params) {
             if (values.size() == 1 && param != "target") fixed += " " + param + "=" + *values.begin();
         }
-        if (!fixed.empty()) out += scenario + ", in every case:" + fixed + ".\n";
+        if (!fixed.empty()) out.notes.push_back(scenario + ", in every case:" + fixed + ".");
     }
     if (comparison.only_in_base + comparison.only_in_new > 0) {
-        out += std::to_string(comparison.only_in_base) + " case(s) only in the base, " + std::to_string(comparison.only_in_new) +
-               " only in the new file: not compared.\n";
+        out.notes.push_back(std::to_string(comparison.only_in_base) + " case(s) only in " + comparison.base_label + ", " +
+                            std::to_string(comparison.only_in_new) + " only in " + comparison.now_label + ": not compared.");
     }
+    return out;
+}
+
+std::string format_comparison(Comparison const& comparison, ComparisonStyle style, bool colour) {
+    bool const markdown = style == ComparisonStyle::markdown;
+    auto const tables = comparison_tables(comparison);
+    std::string out;
+    for (auto const& [title, table] : tables.tables) {
+        out += markdown ? "**" + title + "**\n\n" : colour::paint(title, colour::Style::bold, colour) + "\n";
+        out += (markdown ? render_markdown(table) : render_text(table, colour)) + "\n";
+    }
+    for (auto const& note : tables.notes) out += note + "\n";
     return out;
 }
 
@@ -459,7 +489,9 @@ nlohmann::json comparison_json(Comparison const& comparison) {
                               {"ci_level", number(s.ci_level)}, {"n", s.n}};
     };
     nlohmann::json cases = nlohmann::json::array();
-    for (auto const& c : comparison.cases) {
+    auto const names = case_names(comparison);
+    for (std::size_t i = 0; i < comparison.cases.size(); ++i) {
+        auto const& c = comparison.cases[i];
         nlohmann::json metrics = nlohmann::json::array();
         for (auto const& m : c.metrics) {
             metrics.push_back({{"metric", m.metric},
@@ -473,10 +505,11 @@ nlohmann::json comparison_json(Comparison const& comparison) {
                                {"p", m.p},
                                {"verdict", m.verdict > 0 ? "better" : m.verdict < 0 ? "worse" : "no change"}});
         }
-        cases.push_back({{"scenario", c.scenario}, {"params", c.params}, {"model", token(c.model)}, {"base_runs", c.base_runs},
+        cases.push_back({{"name", names[i]}, {"scenario", c.scenario}, {"params", c.params}, {"model", token(c.model)}, {"base_runs", c.base_runs},
                          {"new_runs", c.new_runs}, {"metrics", std::move(metrics)}});
     }
-    return {{"schema", "conclab-comparison"}, {"alpha", comparison.alpha}, {"cases", std::move(cases)},
+    return {{"schema", "conclab-comparison"}, {"alpha", comparison.alpha}, {"base_label", comparison.base_label},
+            {"label", comparison.now_label}, {"cases", std::move(cases)},
             {"throughput_geomean", number(comparison.throughput_geomean)}, {"only_in_base", comparison.only_in_base},
             {"only_in_new", comparison.only_in_new}};
 }

@@ -10,10 +10,12 @@
 #include "src/kit/model.hpp"
 #include "src/kit/params.hpp"
 #include "src/results/aggregate.hpp"
+#include "src/results/table.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
 #include <span>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -133,9 +135,25 @@ struct Comparison {
     std::size_t only_in_base = 0;
     std::size_t only_in_new = 0;
     double alpha = 0.05;
+    std::string base_label = "base";  ///< how the tables name the sides (a report's set labels, a baseline's name)
+    std::string now_label = "new";
 };
 
 Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> const& now, double alpha = 0.05);
+
+/// Each case's name in the tables: its scenario, the parameters that vary
+/// among the compared cases of that scenario, its model.
+std::vector<std::string> case_names(Comparison const& comparison);
+
+/// The comparison as tables, one per metric (its title, and a row per case:
+/// case, base, new, vs base, p, n, in human units, the change coloured),
+/// and the notes below them (the intervals' levels, the geometric mean,
+/// the parameters every case shares, the cases not matched).
+struct ComparisonTables {
+    std::vector<std::pair<std::string, Table>> tables;
+    std::vector<std::string> notes;
+};
+ComparisonTables comparison_tables(Comparison const& comparison);
 
 /// How format_comparison lays it out.
 enum class ComparisonStyle { text, markdown };
@@ -149,7 +167,7 @@ enum class ComparisonStyle { text, markdown };
 std::string format_comparison(Comparison const& comparison, ComparisonStyle style = ComparisonStyle::text, bool colour = false);
 
 /// The same as JSON, plain numbers: {"alpha", "cases": [{"scenario", "params", "model", "base_runs", "new_runs",
-/// "metrics": [{"metric", "higher_is_better", "base": {median, ci_low, ci_high, ci_level, n}, "new": {...},
+/// "name" (case_names), "metrics": [{"metric", "higher_is_better", "base": {median, ci_low, ci_high, ci_level, n}, "new": {...},
 /// "ratio", "ratio_low", "ratio_high", "ratio_level", "p", "verdict"}]}], "throughput_geomean", "only_in_base", "only_in_new"}.
 nlohmann::json comparison_json(Comparison const& comparison);
 
