@@ -1,11 +1,12 @@
 #include "app/compare_command.hpp"
 
 #include "app/options.hpp"
+#include "src/kit/colour.hpp"
 #include "src/kit/units.hpp"
+#include "src/results/baselines.hpp"
 #include "src/results/compare.hpp"
 #include "src/results/provenance.hpp"
 #include "src/runner/output_file.hpp"
-#include "src/kit/colour.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -26,8 +27,12 @@ std::string format_p(double p) {
 
 void add_compare_command(CLI::App& app, CompareCli& cli) {
     cli.command = app.add_subcommand("compare", "compare two results files case by case (ratios, Mann-Whitney U)");
-    cli.command->add_option("base", cli.base, "results file (run --json) or sweep file before the change")->required();
-    cli.command->add_option("new", cli.now, "the same after the change")->required();
+    cli.command->add_option("files", cli.files,
+                            "BASE NEW: results files (run --json) or sweep files before and after the change; NEW alone with --baseline")
+        ->required()
+        ->expected(1, 2);
+    cli.command->add_option("--baseline", cli.baseline, "compare against the saved baseline NAME (run/sweep --save-baseline NAME)")
+        ->type_name("NAME");
     cli.command->add_option("--fail-on-regression", cli.fail_on_regression,
                             "exit 1 when a case's throughput or p99 latency got significantly worse by more than PCT percent (e.g. 5 or 2.5)")
         ->type_name("PCT");
@@ -41,7 +46,19 @@ void add_compare_command(CLI::App& app, CompareCli& cli) {
                           "difference would be the machines')");
 }
 
-int compare_command(CompareCli const& cli) {
+int compare_command(CompareCli& cli) {
+    if (!cli.baseline.empty()) {
+        if (cli.files.size() != 1) {
+            throw UsageError{"compare --baseline " + cli.baseline + " takes one file, the one after the change; got " +
+                             std::to_string(cli.files.size())};
+        }
+        cli.base = baseline_file(cli.baseline, "--baseline");
+        cli.now = cli.files.front();
+    } else {
+        if (cli.files.size() != 2) throw UsageError{"compare needs two files, BASE and NEW (or --baseline NAME and NEW)"};
+        cli.base = cli.files[0];
+        cli.now = cli.files[1];
+    }
     double threshold = -1;
     if (!cli.fail_on_regression.empty()) threshold = parse_decimal("--fail-on-regression", cli.fail_on_regression, 0, 1000, "a percent");
     double const alpha = parse_decimal("--alpha", cli.alpha, 1e-6, 0.5, "a significance level");
@@ -77,7 +94,8 @@ int compare_command(CompareCli const& cli) {
         for (auto const& line : differ.lines) origin += "note: " + line + "\n";
         origin += "\n";
     }
-    auto const comparison = compare(base, now, alpha);
+    auto comparison = compare(base, now, alpha);
+    if (!cli.baseline.empty()) comparison.base_label = cli.baseline;  // the baseline's name, not its file's path
     if (comparison.cases.empty()) {
         if (!not_judged.empty()) {
             for (auto const& line : not_judged) std::fprintf(stderr, "  %s\n", line.c_str());

@@ -1,15 +1,18 @@
-// `conclab compare BASE NEW [--fail-on-regression PCT] [--alpha A] [--json FILE] [--md FILE]`.
+// `conclab compare BASE NEW | --baseline NAME NEW [--fail-on-regression PCT] [--alpha A] [--json FILE] [--md FILE]`.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 namespace conclab::cli {
 
 struct CompareCli {
     CLI::App* command = nullptr;
-    std::string base;
+    std::vector<std::string> files;  ///< BASE NEW, or NEW alone with --baseline
+    std::string baseline;            ///< --baseline NAME: the base is that saved baseline
+    std::string base;                ///< resolved from the two above
     std::string now;
     std::string fail_on_regression;  ///< percent; empty: never fail
     bool across_machines = false;    ///< --across-machines: gate even when the two sides were measured on different machines
@@ -19,6 +22,6 @@ struct CompareCli {
 };
 
 void add_compare_command(CLI::App& app, CompareCli& cli);
-int compare_command(CompareCli const& cli);
+int compare_command(CompareCli& cli);
 
 }  // namespace conclab::cli

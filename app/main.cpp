@@ -2,6 +2,7 @@
 // scenario in every model (each case in a child process: the hidden
 // `__case` command), and bad input of any kind ends with one message and
 // exit code 2.
+#include "app/baselines_command.hpp"
 #include "app/calibration_command.hpp"
 #include "app/case_command.hpp"
 #include "app/claims_command.hpp"
@@ -110,6 +111,8 @@ int main_impl(int argc, char** argv) {
     add_compare_command(app, compare_cli);
     ReportCli report_cli;
     add_report_command(app, report_cli);
+    BaselinesCli baselines_cli;
+    add_baselines_command(app, baselines_cli);
     ShowCli show_cli;
     add_show_command(app, show_cli);
     CalibrationCli calibration_cli;
@@ -131,6 +134,7 @@ int main_impl(int argc, char** argv) {
         {sweep_cli.merge, [&] { return merge_command(sweep_cli); }},
         {compare_cli.command, [&] { return compare_command(compare_cli); }},
         {report_cli.command, [&] { return report_command(report_cli); }},
+        {baselines_cli.command, [&] { return baselines_command(baselines_cli); }},
         {calibration_cli.command, [&] { return calibration_command(calibration_cli); }},
         {claims_cli.command, [&] { return claims_command(claims_cli); }},
         {serve, [&] { return url_fetch::serve_command(serve_flags); }},

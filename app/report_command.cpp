@@ -63,18 +63,34 @@ std::string find_script() {
 }  // namespace
 
 void add_report_command(CLI::App& app, ReportCli& cli) {
-    cli.command = app.add_subcommand("report", "an HTML page with plots, and Markdown and CSV tables, from results and sweep files");
-    cli.command->add_option("results", cli.inputs, "results files (run --json) and sweep files")->required();
-    cli.command->add_option("-o,--output", cli.output, "the directory to write index.html, tables.md, tables.csv, report.json")
-        ->required();
+    cli.command = app.add_subcommand("report", "an HTML page with plots, and Markdown and CSV tables, from results and sweep files; "
+                                               "before and after when given two sets");
+    cli.command->add_option("results", cli.inputs,
+                            "results files (run --json) and sweep files; files that hold the same cases are compared, the "
+                            "first as before");
+    cli.command->add_option("-o,--output", cli.output,
+                            "the directory to write index.html, tables.md, tables.csv, report.json (default: conclab-report)")
+        ->type_name("DIR");
+    cli.command->add_option("--baseline", cli.baselines,
+                            "show the change since the saved baseline NAME (run/sweep --save-baseline NAME); repeatable")
+        ->type_name("NAME")
+        ->allow_extra_args(false);
+    cli.command->add_option("--label", cli.labels,
+                            "name the files' set (once) or each file's set (once per file, in order; one label given to "
+                            "several files joins them into one set)")
+        ->type_name("LABEL")
+        ->allow_extra_args(false);
+    cli.command->add_option("--alpha", cli.alpha, "significance level of the before/after changes (default 0.05)")->type_name("A");
     cli.command->add_option("--title", cli.title, "the page's title (default: conclab report)");
 }
 
 int report_command(ReportCli const& cli) {
     if (cli.output == "-") throw UsageError{"-o expects a directory (report writes several files into it); got -"};
-    auto model = build_report(cli.inputs, cli.title);
-    // the workshop's claims, when the inputs hold a workshop sweep's cases
-    if (auto const answers = answer_claims(read_results(cli.inputs));
+    double const alpha = parse_decimal("--alpha", cli.alpha, 1e-6, 0.5, "a significance level");
+    auto const sets = report_sets(cli.inputs, cli.labels, cli.baselines);
+    auto model = build_report(sets, cli.title, alpha);
+    // the workshop's claims, when the inputs hold a workshop sweep's cases (the set shown whole: the last)
+    if (auto const answers = answer_claims(read_results(sets.back().files));
         std::any_of(answers.begin(), answers.end(), [](ClaimAnswer const& a) { return a.answered; })) {
         model["claims"] = claims_json(answers);
     }

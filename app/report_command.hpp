@@ -1,6 +1,7 @@
-// `conclab report RESULTS... -o DIR`: a self-contained HTML page with
-// plots (matplotlib, through src/results/conclab_report.py), and the same
-// tables as Markdown and CSV.
+// `conclab report RESULTS... [-o DIR] [--baseline NAME]... [--label L]...`:
+// a self-contained HTML page with plots (matplotlib, through
+// src/results/conclab_report.py), and the same tables as Markdown and CSV;
+// with two sets of results (before and after), the change between them.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -13,7 +14,10 @@ namespace conclab::cli {
 struct ReportCli {
     CLI::App* command = nullptr;
     std::vector<std::string> inputs;
-    std::string output;
+    std::vector<std::string> baselines;  ///< --baseline NAME, repeated: saved baselines, the first sets
+    std::vector<std::string> labels;     ///< --label L: one for all files, or one per file
+    std::string alpha = "0.05";
+    std::string output = "conclab-report";
     std::string title = "conclab report";
 };
 

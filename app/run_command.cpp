@@ -7,6 +7,7 @@
 #include "src/kit/suggest.hpp"
 #include "src/kit/units.hpp"
 #include "src/results/aggregate.hpp"
+#include "src/results/baselines.hpp"
 #include "src/results/calibration.hpp"
 #include "src/results/claims.hpp"
 #include "src/results/report.hpp"
@@ -109,6 +110,10 @@ int run_scenario(Scenario const& scenario, RunOptions const& options, std::vecto
         if (auto const problem = scenario.check(plan.params, plan.models); !problem.empty()) throw UsageError{problem};
     }
     if (!options.json_path.empty()) check_writable(options.json_path, "--json");
+    if (!options.save_baseline.empty()) {
+        check_baseline_name(options.save_baseline, "--save-baseline");
+        baseline_directory();  // a directory to keep it in, known before the first case
+    }
     if (!options.csv_path.empty()) check_writable(options.csv_path, "--csv");
     if (!options.md_path.empty()) check_writable(options.md_path, "--md");
     check_distinct({{"--json", options.json_path}, {"--csv", options.csv_path}, {"--md", options.md_path}});
@@ -146,7 +151,17 @@ int run_scenario(Scenario const& scenario, RunOptions const& options, std::vecto
     if (!options.json_path.empty()) write_results(options.json_path, results_to_json(results).dump(2) + "\n", ".json", json_to_stdout);
     if (!options.csv_path.empty()) write_results(options.csv_path, results_to_csv(results), ".csv", csv_to_stdout);
     if (!options.md_path.empty()) write_results(options.md_path, format_table(results, {.format = TableFormat::markdown, .wide = options.wide, .colour = false}), ".md", md_to_stdout);
+    if (!options.save_baseline.empty() && !results.interrupted) {
+        try {
+            auto const saved = save_baseline_content(options.save_baseline, results_to_json(results).dump(2) + "\n", false);
+            std::fprintf(stderr, "saved baseline %s (%s)\n", options.save_baseline.c_str(), saved.c_str());
+        } catch (std::runtime_error const& e) {
+            lost_output = true;
+            print_error(e.what());
+        }
+    }
     if (results.interrupted) {
+        if (!options.save_baseline.empty()) std::fprintf(stderr, "conclab: baseline %s not saved: the run was interrupted\n", options.save_baseline.c_str());
         std::fprintf(stderr, "conclab: interrupted; the runs that finished are above%s\n",
                      options.json_path.empty() && options.csv_path.empty() && options.md_path.empty() ? "" : " and in the files written");
         return exit_interrupted();
@@ -180,6 +195,9 @@ void add_run_command(CLI::App& app, RunCli& cli) {
         add_case_flags(sub, options.flags, "measured runs per model");
         sub->add_option("--json", options.json_path, "write all results as JSON (docs/results-schema.md); - for standard output")
             ->type_name("FILE");
+        sub->add_option("--save-baseline", options.save_baseline,
+                        "also save the results as baseline NAME, for compare and report --baseline NAME (conclab baselines lists them)")
+            ->type_name("NAME");
         sub->add_option("--csv", options.csv_path, "write one CSV row per run; - for standard output")->type_name("FILE");
         sub->add_option("--md", options.md_path, "write the table as Markdown (a pipe table and its notes); - for standard output")
             ->type_name("FILE");

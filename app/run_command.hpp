@@ -22,6 +22,7 @@ struct RunOptions {
     bool models_given = false;  ///< --models on the command line: run exactly those, or refuse
     std::map<std::string, std::string> params;
     std::string json_path;
+    std::string save_baseline;  ///< --save-baseline NAME
     std::string csv_path;
     std::string md_path;
     bool wide = false;  ///< every column in the table (and in --md)

@@ -3,6 +3,7 @@
 #include "app/options.hpp"
 #include "scenarios/registry.hpp"
 #include "src/results/aggregate.hpp"
+#include "src/results/baselines.hpp"
 #include "src/results/calibration.hpp"
 #include "src/runner/interrupt.hpp"
 #include "src/runner/output_file.hpp"
@@ -24,6 +25,9 @@ void add_common(CLI::App* app, SweepCli& cli) {
     app->add_option("--shard", cli.shard, "run part K of N (K/N): combination c goes to part c % N + 1; conclab merge joins parts")
         ->type_name("K/N");
     app->add_flag("--resume", cli.resume, "continue the sweep already in the output file, skipping finished cases");
+    app->add_option("--save-baseline", cli.save_baseline,
+                    "when the sweep is whole, also save its file as baseline NAME, for compare and report --baseline NAME")
+        ->type_name("NAME");
     app->add_option("--slurm", cli.slurm,
                     "write this sweep as a Slurm job array to FILE instead of running it: task K of N runs --shard K/N on a "
                     "whole node into its own part beside -o, resuming when requeued (docs/sweeps.md)")
@@ -182,6 +186,17 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
         }
     }
     if (left_out > 3) std::fprintf(stderr, "sweep: %zu (model, combination) pairs left out in all\n", left_out);
+    if (!cli.save_baseline.empty()) {
+        check_baseline_name(cli.save_baseline, "--save-baseline");
+        baseline_directory();
+        if (!cli.slurm.empty()) {
+            throw UsageError{"--save-baseline with --slurm: the tasks write parts; once merged, save the whole: conclab "
+                             "baselines save " + cli.save_baseline + " MERGED.jsonl"};
+        }
+        if (resolve_output(cli.output, "-o").kind != OutputTarget::Kind::file) {
+            throw UsageError{"--save-baseline needs -o to be a file (the baseline is a copy of it); got " + cli.output};
+        }
+    }
     if (!cli.slurm.empty()) return write_slurm_job(cli, scenario, grids, command);
     if (cli.submit || !cli.slurm_tasks.empty() || !cli.sbatch.empty()) {
         throw UsageError{"--submit, --slurm-tasks and --sbatch go with --slurm FILE (the job script they shape)"};
@@ -212,7 +227,12 @@ int sweep_command(SweepCli const& cli, std::vector<std::string> command) {
         std::fprintf(stderr, "conclab: interrupted; %zu of %zu cases are in %s%s\n", file.cases.size(),
                      sweep_cases(grids, shard).size(), cli.output.c_str(),
                      to_file ? ", the same command with --resume runs the rest" : "");
+        if (!cli.save_baseline.empty()) std::fprintf(stderr, "sweep: baseline %s not saved: the sweep is not whole\n", cli.save_baseline.c_str());
         return exit_interrupted();
+    }
+    if (!cli.save_baseline.empty()) {
+        std::fprintf(stderr, "sweep: saved baseline %s (%s)\n", cli.save_baseline.c_str(),
+                     save_baseline(cli.save_baseline, cli.output).c_str());
     }
     // A run with failed items is no result, in a sweep as in run: named here, and the exit code says so.
     auto const failures = failed_cases(file);

@@ -25,6 +25,7 @@ struct SweepCli {
     std::string output;
     std::string shard = "1/1";
     bool resume = false;
+    std::string save_baseline;           ///< --save-baseline NAME: the finished sweep file saved as that baseline
     std::string slurm;                   ///< --slurm FILE: write the sweep's Slurm job array there instead of running it
     std::string slurm_tasks;             ///< --slurm-tasks N (default: the combinations, at most 8)
     std::vector<std::string> sbatch;     ///< --sbatch OPTION, repeated

@@ -1253,6 +1253,102 @@ class Report(UsageErrors, unittest.TestCase):
                                     "cannot be read")
 
 
+class Baselines(UsageErrors, unittest.TestCase):
+    """Named baselines, as criterion's --save-baseline / --baseline (issue 36): run and sweep save, compare and report
+    read by name, `baselines` lists, saves and deletes; kept in $CONCLAB_BASELINES (docs/sweeps.md)."""
+    RUN = ["run", "worker-pool", "--jobs", "300", "--models", "tbb,fibers", "--repeat", "4", "--warmup", "0", "--quiet"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.kept = os.environ.get("CONCLAB_BASELINES")
+        cls.directory = os.path.join(cls.tmp.name, "baselines")
+        os.environ["CONCLAB_BASELINES"] = cls.directory
+        cls.after = os.path.join(cls.tmp.name, "after.json")
+        result = conclab(*cls.RUN, "--save-baseline", "main")
+        assert result.returncode == 0, result.stderr
+        result = conclab(*cls.RUN, "--json", cls.after)
+        assert result.returncode == 0, result.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.kept is None:
+            os.environ.pop("CONCLAB_BASELINES", None)
+        else:
+            os.environ["CONCLAB_BASELINES"] = cls.kept
+        cls.tmp.cleanup()
+
+    def test_run_saves_and_compare_and_report_read_it_by_name(self):
+        with open(os.path.join(self.directory, "main.json")) as f:
+            saved = json.load(f)
+        self.assertEqual(saved["schema"], "conclab-results")
+        self.assertEqual(sorted(r["model"] for r in saved["results"]), ["fibers", "tbb"])
+        result = conclab("compare", "--baseline", "main", self.after)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stdout, r"case +main +new +vs main +p +n")
+        out = os.path.join(self.tmp.name, "report")
+        result = conclab("report", "--baseline", "main", self.after, "--label", "after", "-o", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            model = json.load(f)
+        self.assertEqual(model["comparison"]["labels"], ["main", "after"])
+        self.assertEqual(len(model["comparison"]["changes"][0]["cases"]), 2)
+        self.assertEqual([e["label"] for e in model["scenarios"][0]["earlier"]], ["main"])
+
+    def test_listed_with_what_they_hold(self):
+        result = conclab("baselines", "--json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        listed = json.loads(result.stdout)
+        self.assertEqual(listed["directory"], self.directory)
+        main = next(b for b in listed["baselines"] if b["name"] == "main")
+        self.assertEqual(main["kind"], "run")
+        self.assertIn("--save-baseline main", main["command"])
+        self.assertRegex(conclab("baselines").stdout, r"\nmain +run +20\d\d-")
+
+    def test_a_sweep_is_saved_whole_and_a_file_saved_by_hand(self):
+        sweep = os.path.join(self.tmp.name, "s.jsonl")
+        result = conclab(*sweep_grid("1", "300"), "-o", sweep, "--save-baseline", "grid")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(sweep, "rb") as a, open(os.path.join(self.directory, "grid.jsonl"), "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        self.assertEqual(conclab("baselines", "save", "by-hand", self.after).returncode, 0)
+        with open(self.after, "rb") as a, open(os.path.join(self.directory, "by-hand.json"), "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        # saved again as a sweep: replaced, one file per name
+        self.assertEqual(conclab("baselines", "save", "by-hand", sweep).returncode, 0)
+        self.assertFalse(os.path.exists(os.path.join(self.directory, "by-hand.json")))
+        self.assertTrue(os.path.exists(os.path.join(self.directory, "by-hand.jsonl")))
+        self.assertEqual(conclab("baselines", "delete", "by-hand").returncode, 0)
+        self.assertFalse(os.path.exists(os.path.join(self.directory, "by-hand.jsonl")))
+
+    def test_bad_names_and_missing_baselines_are_refused_before_anything_runs(self):
+        self.assert_usage_error([*self.RUN, "--save-baseline", "../up"], "--save-baseline '../up'", "letters, digits")
+        self.assert_usage_error(["compare", "--baseline", "mian", self.after], "no such baseline", "did you mean main?")
+        self.assert_usage_error(["compare", "--baseline", "main", self.after, self.after], "takes one file")
+        self.assert_usage_error(["report", "--baseline", "nothing", self.after, "-o", os.path.join(self.tmp.name, "x")],
+                                "--baseline nothing: no such baseline")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "x")))
+        self.assert_usage_error([*sweep_grid("1", "300"), "-o", "-", "--save-baseline", "s"], "needs -o to be a file")
+        self.assert_usage_error(["baselines", "delete", "nothing"], "no such baseline")
+        with open(os.path.join(self.directory, "main.json"), "rb") as f:
+            before = f.read()
+        self.assert_usage_error(["baselines", "save", "main", __file__],
+                                "not a conclab results or sweep file")
+        with open(os.path.join(self.directory, "main.json"), "rb") as f:
+            self.assertEqual(f.read(), before)  # nothing replaced by a file that is no results
+
+    def test_the_directory_follows_xdg_data_home(self):
+        with tempfile.TemporaryDirectory() as data:
+            env = {k: v for k, v in os.environ.items() if k != "CONCLAB_BASELINES"}
+            env["XDG_DATA_HOME"] = data
+            result = subprocess.run([CONCLAB, "baselines", "--json"], capture_output=True, text=True, env=env, timeout=60)
+            self.assertEqual(json.loads(result.stdout)["directory"], os.path.join(data, "conclab", "baselines"))
+            env.pop("XDG_DATA_HOME")
+            env["HOME"] = data
+            result = subprocess.run([CONCLAB, "baselines", "--json"], capture_output=True, text=True, env=env, timeout=60)
+            self.assertEqual(json.loads(result.stdout)["directory"], os.path.join(data, ".local", "share", "conclab", "baselines"))
+
+
 class Show(UsageErrors, unittest.TestCase):
     """conclab show: a scenario's model files side by side, from the files compiled in."""
 
@@ -1374,10 +1470,38 @@ class ResultsFiles(UsageErrors, unittest.TestCase):
         self.assertEqual(len(cases), 12)
         self.assertEqual(len(set(case_keys(cases))), 12)
 
-    def test_two_results_for_one_run_are_refused(self):
+    def test_two_results_for_one_run_are_before_and_after_in_a_report_and_refused_by_merge(self):
         other = self.run_copy("other.json", lambda run: run.update(throughput_per_s=run["throughput_per_s"] * 2))
-        self.assert_usage_error(["report", self.results, other, "-o", self.path("out")], "r.json", "other.json",
-                                "repetition 1", "different results")
+        # the same cases measured twice: report shows them as before and after (issue 36), one set per file, named by it
+        out = self.path("change")
+        result = conclab("report", self.results, other, "-o", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            model = json.load(f)
+        self.assertEqual(model["comparison"]["labels"], ["r.json", "other.json"])
+        change = model["comparison"]["changes"][0]
+        self.assertEqual((change["base_label"], change["label"]), ("r.json", "other.json"))
+        self.assertEqual(sorted(c["model"] for c in change["cases"]), ["fibers", "tbb"])
+        self.assertEqual([s["set"] for s in model["sources"]], ["r.json", "other.json"])
+        with open(os.path.join(out, "tables.md")) as f:
+            tables = f.read()
+        self.assertIn("## other.json against r.json", tables)
+        self.assertIn("| case | r.json | other.json | vs r.json | p | n |", tables)
+        with open(os.path.join(out, "index.html")) as f:
+            page = f.read()
+        self.assertIn("Before and after: other.json against r.json", page)
+        self.assertIn("Throughput: other.json against r.json", page)
+        # labels name the sets; a label for each file, or one for all; anything else is refused
+        result = conclab("report", self.results, other, "--label", "main", "--label", "fix", "-o", self.path("labelled"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(self.path("labelled"), "report.json")) as f:
+            self.assertEqual(json.load(f)["comparison"]["labels"], ["main", "fix"])
+        self.assert_usage_error(["report", self.results, other, "--label", "a", "--label", "b", "--label", "c", "-o",
+                                 self.path("x")], "--label given 3 times for 2 files")
+        # one label for both: one set, and two results for one run cannot both be right
+        self.assert_usage_error(["report", self.results, other, "--label", "both", "-o", self.path("x")], "r.json", "other.json",
+                                "repetition 1", "different results", "--label")
+        self.assertFalse(os.path.exists(self.path("x")))
         changed = self.sweep_copy("changed.jsonl", lambda lines: lines + [lines[2].replace('"items":300', '"items":301')])
         self.assert_usage_error(["merge", self.sweep, changed, "-o", self.path("out.jsonl")], "changed.jsonl: line 14",
                                 "different results")

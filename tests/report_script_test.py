@@ -116,5 +116,140 @@ class Scaling(unittest.TestCase):
         self.assertEqual(report.scaling_charts({"name": "worker-pool", "axes": {}, "cases": [], "scaling": None}), [])
 
 
+class Captured:
+    """report.figure replaced while a chart is drawn: the figure kept (not closed) to look at its axes."""
+
+    def __enter__(self):
+        self.figures = []
+        self.original = report.figure
+
+        def keep(fig, title, caption, alt):
+            self.figures.append((fig, title, caption))
+            return f"<figure>{title}: {caption}</figure>"
+        report.figure = keep
+        return self
+
+    def __exit__(self, *exc):
+        report.figure = self.original
+        for fig, _, _ in self.figures:
+            report.plt.close(fig)
+
+
+def gids(fig):
+    return [a.get_gid() for ax in fig.axes for a in ax.get_children() + ax.lines + ax.texts if a.get_gid()]
+
+
+def case(model, jobs, median, low, high, n=3, level=0.75):
+    return {"params": {"jobs": jobs}, "model": model, "n": n,
+            "throughput": {"median": median, "ci_low": low, "ci_high": high, "ci_level": level, "cv": 0.1}}
+
+
+class ThroughputAgainstAnAxis(unittest.TestCase):
+    """Issue 36: whiskers inside the axes, models set apart, failed combinations marked, the interval's level said,
+    the earlier set of a before/after report drawn."""
+
+    def scenario(self, **extra):
+        cases = [case("fibers", 100, 1000.0, 900.0, 1100.0), case("fibers", 1000, 5000.0, 4000.0, 9000.0),
+                 case("threads", 100, 1000.0, 950.0, 1050.0)]
+        return {"name": "worker-pool", "axes": {"jobs": [100, 1000]}, "fixed": {}, "cases": cases,
+                "interval_levels": "75%", **extra}
+
+    def test_every_whisker_inside_the_axis(self):
+        with Captured() as shot:
+            report.throughput_lines(self.scenario(), "jobs")
+        fig, title, caption = shot.figures[0]
+        self.assertEqual(title, "Throughput against jobs")
+        self.assertGreaterEqual(fig.axes[0].get_ylim()[1], 9000.0)  # the highest whisker's end, not the highest median
+
+    def test_the_level_of_the_intervals_is_said(self):
+        with Captured() as shot:
+            report.throughput_lines(self.scenario(), "jobs")
+        self.assertIn("the median's 75% confidence interval", shot.figures[0][2])
+        with Captured() as shot:
+            report.throughput_lines(self.scenario(interval_levels=""), "jobs")
+        self.assertIn("one run per case, so no interval", shot.figures[0][2])
+
+    def test_models_at_one_value_are_set_apart(self):
+        with Captured() as shot:
+            report.throughput_lines(self.scenario(), "jobs")
+        ax = shot.figures[0][0].axes[0]
+        xs = {c.get_label(): c.lines[0].get_xdata()[0] for c in ax.containers}
+        self.assertNotEqual(xs["fibers"], xs["threads"])  # jobs=100: two whiskers, not one over the other
+
+    def test_a_failed_combination_is_marked_where_its_point_would_be(self):
+        failed = [{"params": {"jobs": 1000}, "model": "threads", "status": "timeout", "message": "too slow"}]
+        with Captured() as shot:
+            report.throughput_lines(self.scenario(failed=failed), "jobs")
+        fig, _, caption = shot.figures[0]
+        self.assertIn("failed", gids(fig))
+        self.assertIn("every run of that model failed there", caption)
+        with Captured() as shot:
+            report.throughput_lines(self.scenario(), "jobs")
+        self.assertNotIn("failed", gids(shot.figures[0][0]))
+
+    def test_the_earlier_set_is_drawn_dotted_and_named(self):
+        earlier = [{"label": "before", "cases": [case("fibers", 100, 800.0, 700.0, 900.0), case("fibers", 1000, 20000.0, 1.0, 1.0)]}]
+        with Captured() as shot:
+            report.throughput_lines(self.scenario(earlier=earlier), "jobs")
+        fig, _, caption = shot.figures[0]
+        self.assertIn("earlier", gids(fig))
+        self.assertIn("the medians in before", caption)
+        self.assertGreaterEqual(fig.axes[0].get_ylim()[1], 20000.0)
+
+
+class PerCombination(unittest.TestCase):
+    def test_a_model_that_failed_at_a_combination_is_marked_there(self):
+        scenario = {"name": "worker-pool", "axes": {"jobs": [100, 1000]}, "fixed": {}, "interval_levels": "88%",
+                    "cases": [case("fibers", 100, 1000.0, 900.0, 1100.0), case("threads", 100, 900.0, 800.0, 950.0),
+                              case("fibers", 1000, 1200.0, 1100.0, 1300.0)],
+                    "failed": [{"params": {"jobs": 1000}, "model": "threads", "status": "crashed", "message": "signal 11"}]}
+        with Captured() as shot:
+            report.per_combination_chart(scenario, lambda c: c["throughput"]["median"], "jobs/s", report.human_count,
+                                         "Throughput: jobs per second", f"whiskers {report.interval_words(scenario)}.",
+                                         errors_of=lambda c: (c["throughput"]["ci_low"], c["throughput"]["ci_high"]))
+        fig, title, caption = shot.figures[0]
+        self.assertEqual(title, "Throughput: jobs per second")
+        self.assertIn("failed", gids(fig))
+        self.assertTrue(any("threads failed (crashed)" in t.get_text() for t in fig.axes[0].texts))
+        self.assertIn("88% confidence interval", caption)
+        self.assertGreaterEqual(fig.axes[0].get_xlim()[1], 1300.0)  # the whiskers inside
+
+
+def change(verdicts):
+    cases = []
+    for i, (verdict, ratio, low, high) in enumerate(verdicts):
+        cases.append({"name": f"worker-pool jobs={i} fibers", "metrics": [
+            {"metric": "throughput_per_s", "ratio": ratio, "ratio_low": low, "ratio_high": high, "ratio_level": 0.95,
+             "verdict": verdict}]})
+    return {"label": "after", "base_label": "main", "alpha": 0.05, "cases": cases, "notes": ["± the larger half"],
+            "tables": [{"title": "throughput (items per second; higher is better)",
+                        "table": {"columns": ["case", "main", "after", "vs main", "p", "n"],
+                                  "rows": [["worker-pool fibers", "1M/s ± 3%", "1.2M/s ± 2%", "+20% [+15%, +25%]", "0.008", "5+5"]],
+                                  "marks": [["", "", "", "better", "", ""]]}}]}
+
+
+class BeforeAndAfter(unittest.TestCase):
+    def test_the_change_chart_colours_by_verdict_and_holds_every_whisker(self):
+        with Captured() as shot:
+            report.change_chart(change([("better", 1.2, 1.15, 1.25), ("worse", 0.5, 0.3, 0.6), ("no change", 1.0, 0.9, 1.1)]))
+        fig, title, caption = shot.figures[0]
+        self.assertEqual(title, "Throughput: after against main")
+        self.assertEqual(sorted({g for g in gids(fig) if g in ("better", "worse", "no-change")}), ["better", "no-change", "worse"])
+        low, high = fig.axes[0].get_xlim()
+        self.assertLessEqual(low, 0.3)
+        self.assertGreaterEqual(high, 1.25)
+        self.assertIn("95% interval", caption)
+        self.assertGreater(len(fig.axes[0].get_xticks()), 2)  # a scale to read, not one tick at +0%
+
+    def test_the_section_shows_compare_tables_marked(self):
+        model = {"comparison": {"labels": ["main", "after"], "alpha": 0.05, "changes": [change([("better", 1.2, 1.15, 1.25)])]}}
+        with Captured():
+            page = "".join(report.comparison_html(model))
+        self.assertIn("Before and after: after against main", page)
+        self.assertIn("<td class='better'>+20% [+15%, +25%]</td>", page)
+        self.assertIn("<th>vs main</th>", page)
+        self.assertEqual(report.comparison_html({"comparison": None}), [])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

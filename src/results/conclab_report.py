@@ -44,9 +44,9 @@ def line_of(model):
     return "--" if model in PEER_OF else ":" if "/" in model else "-"
 
 
-def models_in(cases):
-    """The models of these cases: each of the four, then its peer and its variants, in that order."""
-    present = {c["model"] for c in cases}
+def models_in(cases, failed=()):
+    """The models of these cases (and of the failed runs): each of the four, then its peer and its variants, in that order."""
+    present = {c["model"] for c in cases} | {f["model"] for f in failed}
     order = list(COLORS) + list(PEER_OF)
     rank = {m: i for i, m in enumerate(order)}
     return sorted(present, key=lambda m: (list(COLORS).index(base_of(m)) if base_of(m) in COLORS else 99,
@@ -113,9 +113,23 @@ def params_key(params):
 def combinations(scenario):
     """The scenario's parameter combinations, each once, sorted by value (workers=2 before workers=16)."""
     seen = {}
-    for case in scenario["cases"]:
+    for case in scenario["cases"] + scenario.get("failed", []):  # a combination whose runs all failed keeps its row, marked
         seen.setdefault(json.dumps(case["params"], sort_keys=True), case["params"])
     return sorted(seen.values(), key=params_key)
+
+
+def failed_at(scenario):
+    """(params as JSON, model) of the runs that failed, with their status: marked where their value would be."""
+    out = {}
+    for f in scenario.get("failed", []):
+        out.setdefault((json.dumps(f["params"], sort_keys=True), f["model"]), f["status"])
+    return out
+
+
+def interval_words(scenario):
+    """What the whiskers are, with their level: it follows the runs (75% with 3, 94% with 5)."""
+    levels = scenario.get("interval_levels")
+    return f"the median's {levels} confidence interval" if levels else "none: one run per case, so no interval"
 
 
 def cases_in_order(scenario):
@@ -196,11 +210,30 @@ def models_legend(fig, ax):
                    fontsize=9, frameon=False, handlelength=2.5, columnspacing=1.2)
 
 
-def per_combination_chart(scenario, value_of, quantity, formatter, title, caption, errors_of=None):
+def earlier_marks(scenario, value_of):
+    """The earlier sets' values (before/after reports): [(label, {(params as JSON, model): value})]."""
+    out = []
+    for earlier in scenario.get("earlier", []):
+        values = {}
+        for case in earlier["cases"]:
+            value = value_of(case)
+            if value is not None and math.isfinite(value):
+                values[(json.dumps(case["params"], sort_keys=True), case["model"])] = value
+        out.append((earlier["label"], values))
+    return out
+
+
+EARLIER_MARKERS = ["|", "1", "2", "3"]
+EARLIER_WORDS = ["a black bar (|)", "a black Y", "a black upturned Y", "a black sideways Y"]
+
+
+def per_combination_chart(scenario, value_of, quantity, formatter, title, caption, errors_of=None, with_earlier=False):
     """One row per combination (sorted by value), one mark per model: grouped bars on a linear axis, or dots on a
-    log axis where the values span decades. Readable for a grid of 50 combinations (the chart grows downwards)."""
+    log axis where the values span decades. Readable for a grid of 50 combinations (the chart grows downwards).
+    A model's failed runs are marked where its value would be; with_earlier, the earlier sets' medians too."""
     combos = combinations(scenario)
-    models = models_in(scenario["cases"])
+    models = models_in(scenario["cases"], scenario.get("failed", []))
+    failures = failed_at(scenario)
     marks = {}
     unverified = {(json.dumps(c["params"], sort_keys=True), c["model"]): bool(c.get("unverified")) for c in scenario["cases"]}
     for case in scenario["cases"]:
@@ -209,23 +242,36 @@ def per_combination_chart(scenario, value_of, quantity, formatter, title, captio
             marks[(json.dumps(case["params"], sort_keys=True), case["model"])] = (value, errors_of(case) if errors_of else None)
     if not marks:
         return []
+    earlier = earlier_marks(scenario, value_of) if with_earlier else []
     values = [v for v, _ in marks.values()]
     rows = len(combos)
     fig, ax = plt.subplots(figsize=(11, 1.4 + rows * (0.32 if rows > 12 else 0.22 * max(2, len(models)))))
-    log = scale_axis(ax, values + [e[1] for _, e in marks.values() if e and e[1] is not None], formatter, "x")
+    whiskers = [e[i] for _, e in marks.values() if e for i in (0, 1) if e[i] is not None]  # every whisker inside the axis
+    log = scale_axis(ax, values + whiskers + [v for _, vs in earlier for v in vs.values()], formatter, "x")
     band = 0.8 / max(1, len(models))
+    failed_marked = False
     for i, model in enumerate(models):
         ys, xs, low, high, flags = [], [], [], [], []
         for j, params in enumerate(combos):
-            mark = marks.get((json.dumps(params, sort_keys=True), model))
+            key = (json.dumps(params, sort_keys=True), model)
+            y = j + (i - (len(models) - 1) / 2) * band
+            mark = marks.get(key)
             if mark is None:
+                if key in failures:  # no value: the failure stands where it would be, never a silent hole
+                    ax.annotate(f"✗ {model} failed ({failures[key]})", (0.005, y), xycoords=("axes fraction", "data"), va="center",
+                                fontsize=7, color="#d62728", fontweight="bold", gid="failed")
+                    failed_marked = True
                 continue
             value, error = mark
-            flags.append(unverified.get((json.dumps(params, sort_keys=True), model), False))
-            ys.append(j + (i - (len(models) - 1) / 2) * band)
+            flags.append(unverified.get(key, False))
+            ys.append(y)
             xs.append(value)
             low.append(max(0.0, value - error[0]) if error and error[0] is not None else 0.0)
             high.append(max(0.0, error[1] - value) if error and error[1] is not None else 0.0)
+            for k, (earlier_label, earlier_values) in enumerate(earlier):
+                if key in earlier_values:
+                    ax.plot([earlier_values[key]], [y], EARLIER_MARKERS[k % len(EARLIER_MARKERS)], color="#222", markersize=11,
+                            markeredgewidth=2, zorder=5, gid="earlier", label=f"median in {earlier_label}" if i == 0 and j == 0 else None)
         if not xs:
             continue
         bad = [(x + up, y) for x, y, up, flagged in zip(xs, ys, high, flags) if flagged]
@@ -252,14 +298,22 @@ def per_combination_chart(scenario, value_of, quantity, formatter, title, captio
         ax.tick_params(axis="x", labeltop=True)
     ax.grid(True, axis="x", which="major", alpha=0.3)
     models_legend(fig, ax)
-    return [figure(fig, title, caption + scale_note(log, values), f"{scenario['name']}: {title}")]
+    notes = ""
+    if failed_marked:
+        notes += " A red ✗ … failed: that model's runs there failed (the reason is listed above the charts); no value."
+    if earlier:
+        notes += " " + " ".join(f"{EARLIER_WORDS[k % len(EARLIER_WORDS)].capitalize()}: the median in {name}."
+                                for k, (name, _) in enumerate(earlier))
+    return [figure(fig, title, caption + notes + scale_note(log, values), f"{scenario['name']}: {title}")]
 
 
 def throughput_lines(scenario, unit):
     """Median throughput (whiskers: its confidence interval) against each numeric swept parameter, one line per
-    model, one panel per value of the other axes."""
+    model, one panel per value of the other axes; the earlier sets (before/after) dotted, failed runs marked."""
     charts = []
     axes = scenario["axes"]
+    models = models_in(scenario["cases"], scenario.get("failed", []))
+    failures = failed_at(scenario)
     for axis, values in axes.items():
         if not numeric(values) or len(values) < 2:
             continue
@@ -270,32 +324,48 @@ def throughput_lines(scenario, unit):
         place = (lambda v: v) if not wide else (lambda v: math.log2(v)) if ordered[0] > 0 else (lambda v: ordered.index(v))
         spacing = ("" if not wide else f" {axis} on a log scale." if ordered[0] > 0 else
                    f" The {axis} values are equally spaced, in their order (they include 0 and span decades).")
+        # models side by side a little, so that whiskers at one x do not hide each other
+        width = place(ordered[-1]) - place(ordered[0])
+        dodge = {m: (i - (len(models) - 1) / 2) * width * 0.012 for i, m in enumerate(models)}
         combos = sorted(itertools.product(*[sorted(axes[o], key=value_key) for o in others]), key=lambda c: [value_key(v) for v in c])
         shown = combos[:MAX_PANELS]
         fig, flat = panels(len(shown))
         every = []
-        marked = False
+        marked = failed_drawn = False
         for ax, combo in zip(flat, shown):
             fixed = dict(zip(others, combo))
-            for model in models_in(scenario["cases"]):
+            here = lambda c: all(c["params"].get(o) == fixed[o] for o in others)  # noqa: E731
+            for model in models:
                 points = sorted((c["params"][axis], c["throughput"]) for c in scenario["cases"]
-                                if c["model"] == model and c["throughput"]["median"] is not None
-                                and all(c["params"][o] == fixed[o] for o in others))
-                if not points:
-                    continue
-                xs = [place(x) for x, _ in points]
-                ys = [t["median"] for _, t in points]
-                low = [max(0.0, t["median"] - t["ci_low"]) if t["ci_low"] is not None else 0.0 for _, t in points]
-                high = [max(0.0, t["ci_high"] - t["median"]) if t["ci_high"] is not None else 0.0 for _, t in points]
-                ax.errorbar(xs, ys, yerr=[low, high], marker="o", capsize=3, color=color_of(model), linestyle=line_of(model), label=model)
-                bad = [(place(c["params"][axis]), c["throughput"]["median"]) for c in scenario["cases"]
-                       if c["model"] == model and c.get("unverified") and c["throughput"]["median"] is not None
-                       and all(c["params"][o] == fixed[o] for o in others)]
+                                if c["model"] == model and c["throughput"]["median"] is not None and here(c))
+                for k, earlier in enumerate(scenario.get("earlier", [])):
+                    before = sorted((c["params"][axis], c["throughput"]["median"]) for c in earlier["cases"]
+                                    if c["model"] == model and axis in c["params"] and c["throughput"]["median"] is not None and here(c))
+                    if before:
+                        ax.plot([place(x) + dodge[model] for x, _ in before], [y for _, y in before], marker="o", markersize=3,
+                                markerfacecolor="white", color=color_of(model), linestyle=":", alpha=0.55, gid="earlier")
+                        every += [y for _, y in before]
+                if points:
+                    xs = [place(x) + dodge[model] for x, _ in points]
+                    ys = [t["median"] for _, t in points]
+                    low = [max(0.0, t["median"] - t["ci_low"]) if t["ci_low"] is not None else 0.0 for _, t in points]
+                    high = [max(0.0, t["ci_high"] - t["median"]) if t["ci_high"] is not None else 0.0 for _, t in points]
+                    ax.errorbar(xs, ys, yerr=[low, high], marker="o", capsize=3, color=color_of(model), linestyle=line_of(model),
+                                label=model)
+                    every += ys + [y - d for y, d in zip(ys, low)] + [y + u for y, u in zip(ys, high)]  # whiskers inside the axis
+                bad = [(place(c["params"][axis]) + dodge[model], c["throughput"]["median"]) for c in scenario["cases"]
+                       if c["model"] == model and c.get("unverified") and c["throughput"]["median"] is not None and here(c)]
                 if bad:  # runs with failed items: a red cross over the point, and said in the caption
                     ax.plot([x for x, _ in bad], [y for _, y in bad], "x", color="#d62728", markersize=11, markeredgewidth=2,
                             label="not verified" if not marked else None, gid="not-verified")
                     marked = True
-                every += ys
+                # a value where every run failed: a red ✗ on the axis at its x, never a silent hole in the line
+                lost = [place(v) + dodge[model] for v in ordered
+                        if (json.dumps({**fixed, axis: v}, sort_keys=True), model) in failures]
+                if lost:
+                    ax.plot(lost, [0.03] * len(lost), "X", color=color_of(model), markeredgecolor="#d62728", markersize=9,
+                            transform=ax.get_xaxis_transform(), clip_on=False, gid="failed")
+                    failed_drawn = True
             ax.set_title(label(fixed), fontsize=9)
             ax.set_xlabel(axis)
             ax.set_xticks([place(v) for v in ordered])
@@ -306,13 +376,21 @@ def throughput_lines(scenario, unit):
             continue
         logs = [scale_axis(ax, every, human_count, "y") for ax in flat[:len(shown)]]
         flat[0].set_ylabel(f"{unit}/s")
+        earlier_names = [e["label"] for e in scenario.get("earlier", [])]
+        if earlier_names:  # one legend entry for the earlier sets' dotted lines
+            flat[0].plot([], [], color="#555", linestyle=":", marker="o", markerfacecolor="white", markersize=3,
+                         label=", ".join(earlier_names) + " (dotted)")
         models_legend(fig, flat[0])
         more = f" The first {MAX_PANELS} of {len(combos)} panels are drawn; the table below has them all." if len(combos) > MAX_PANELS else ""
         charts.append(figure(fig, f"Throughput against {axis}",
-                             f"Median {unit}/s as {axis} grows, the other swept parameters fixed per panel (whiskers: the median's "
-                             f"confidence interval). Where lines cross, the faster model changes; where whiskers overlap, the data "
-                             f"cannot tell the models apart.{more}{spacing}" +
-                             (" A red ✗: runs with failed items, not verified, no result." if marked else "") + scale_note(logs[0], every),
+                             f"Median {unit}/s as {axis} grows, the other swept parameters fixed per panel (whiskers: "
+                             f"{interval_words(scenario)}; the models are set a little apart so that none hides another). "
+                             f"Where lines cross, the faster model changes; where whiskers overlap, the data cannot tell the "
+                             f"models apart.{more}{spacing}" +
+                             (f" Dotted, hollow: the medians in {', '.join(earlier_names)}." if earlier_names else "") +
+                             (" A red ✗: runs with failed items, not verified, no result." if marked else "") +
+                             (" A cross on the axis: every run of that model failed there (listed above the charts)."
+                              if failed_drawn else "") + scale_note(logs[0], every),
                              f"{scenario['name']}: throughput against {axis}"))
     return charts
 
@@ -505,9 +583,9 @@ def scenario_charts(scenario, unit):
     throughput = lambda c: c["throughput"]["median"]  # noqa: E731
     charts += per_combination_chart(
         scenario, throughput, f"{unit}/s (median)", human_count, f"Throughput: {unit} per second",
-        f"Median {unit}/s of each model at each combination, whiskers the median's confidence interval. Longer is faster; "
+        f"Median {unit}/s of each model at each combination, whiskers {interval_words(scenario)}. Longer is faster; "
         "where two models' whiskers overlap, this data cannot rank them.",
-        errors_of=lambda c: (c["throughput"]["ci_low"], c["throughput"]["ci_high"]))
+        errors_of=lambda c: (c["throughput"]["ci_low"], c["throughput"]["ci_high"]), with_earlier=True)
     charts += throughput_lines(scenario, unit)
     charts += scaling_charts(scenario)
     charts += per_combination_chart(
@@ -530,6 +608,84 @@ def scenario_charts(scenario, unit):
         "User plus system CPU time spent per item, whatever the wall clock: a model can win on time by burning more cores. "
         "Shorter is cheaper.")
     return charts
+
+
+# --- before and after: each later set against the first, as `conclab compare` shows it -----------------
+
+def change_chart(change):
+    """The change of throughput per case: the ratio of medians with its interval, on a log axis around 1 (no
+    change); green where significantly better, red where worse, grey where the test finds no difference (~)."""
+    rows = [(c["name"], m) for c in change["cases"] for m in c["metrics"]
+            if m["metric"] == "throughput_per_s" and m["ratio"] is not None]
+    if not rows:
+        return []
+    fig, ax = plt.subplots(figsize=(11, 1.3 + 0.3 * len(rows)))
+    every = [1.0]
+    for y, (name, m) in enumerate(rows):
+        low = m["ratio_low"] if m["ratio_low"] is not None else m["ratio"]
+        high = m["ratio_high"] if m["ratio_high"] is not None else m["ratio"]
+        colour = {"better": "#2ca02c", "worse": "#d62728"}.get(m["verdict"], "#888")
+        ax.errorbar([m["ratio"]], [y], xerr=[[m["ratio"] - low], [high - m["ratio"]]], fmt="o", color=colour, capsize=3,
+                    markersize=6, gid=m["verdict"].replace(" ", "-"))
+        text = "~" if m["verdict"] == "no change" else f"{(m['ratio'] - 1) * 100:+.1f}%"
+        ax.annotate(text, (high, y), xytext=(5, 0), textcoords="offset points", va="center", fontsize=8, color=colour)
+        every += [low, high, m["ratio"]]
+    ax.set_xscale("log")
+    spread = max(max(every) / 1.0, 1.0 / min(every), 1.05) ** 1.25  # symmetric around 1, room for the labels
+    ax.set_xlim(1 / spread, spread)
+    ax.axvline(1.0, color="#444", linewidth=1)
+    steps = [1 / 4, 1 / 2, 2 / 3, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.25, 1.5, 2.0, 4.0, 10.0]
+    gap = 2 * math.log(spread) / 9  # ticks at least a ninth of the axis apart, outward from no change
+    ticks = [1.0]
+    for side in ([v for v in reversed(steps) if v < 1], [v for v in steps if v > 1]):
+        last = 1.0
+        for v in side:
+            if 1 / spread <= v <= spread and abs(math.log(v / last)) >= gap:
+                ticks.append(v)
+                last = v
+    ax.set_xticks(sorted(ticks))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{(v - 1) * 100:+.0f}%"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([name for name, _ in rows], fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(f"throughput in {change['label']} against {change['base_label']}")
+    ax.grid(True, axis="x", alpha=0.3)
+    levels = sorted({f"{m['ratio_level'] * 100:.0f}%" for _, m in rows if m["ratio_level"]})
+    return [figure(fig, f"Throughput: {change['label']} against {change['base_label']}",
+                   f"The change of each case's median throughput, right of the line faster; whiskers: the change's "
+                   f"{' to '.join(levels) if levels else ''} interval (Hodges-Lehmann, from the run-by-run ratios). Green: "
+                   f"significantly faster, red: significantly slower, grey and ~: no difference the Mann-Whitney U test finds at "
+                   f"p < {change['alpha']:g}. Log scale, even around no change.",
+                   f"throughput change, {change['label']} against {change['base_label']}")]
+
+
+def comparison_html(model):
+    """The before/after section: per later set, the change chart, then compare's tables (made by conclab)."""
+    comparison = model.get("comparison")
+    if not comparison:
+        return []
+    labels = comparison["labels"]
+    parts = [f"<h2 id='change'>Before and after: {html.escape(', '.join(labels[1:]))} against {html.escape(labels[0])}</h2>",
+             "<p>The sets compared case by case (same scenario, parameters and model), as <code>conclab compare</code> does; "
+             f"the sections below show {html.escape(labels[-1])} whole, with the medians in "
+             f"{html.escape(', '.join(labels[:-1]))} marked on its throughput charts.</p>"]
+    for change in comparison["changes"]:
+        if len(comparison["changes"]) > 1:
+            parts.append(f"<h3>{html.escape(change['label'])} against {html.escape(change['base_label'])}</h3>")
+        if not change["cases"]:
+            parts.append("<p class='problems'>No case in common (same scenario, parameters and model).</p>")
+            continue
+        parts += change_chart(change)
+        for table in change["tables"]:
+            cells = table["table"]
+            header = "".join(f"<th>{html.escape(n)}</th>" for n in cells["columns"])
+            body = "".join("<tr>" + "".join(f"<td class='{mark}'>{html.escape(text)}</td>" if mark else f"<td>{html.escape(text)}</td>"
+                                             for text, mark in zip(row, marks)) + "</tr>"
+                           for row, marks in zip(cells["rows"], cells["marks"]))
+            parts.append(f"<p class='table-title'>{html.escape(table['title'])}</p><table class='change'><tr>{header}</tr>{body}</table>")
+        parts.append("".join(f"<p class='meta'>{html.escape(note)}</p>" for note in change["notes"]))
+    return parts
 
 
 # --- tables: made by conclab (src/results/table.hpp: the same cells as `conclab run`'s units), placed here --
@@ -561,6 +717,7 @@ def write_html(model, f):
         build = f", {provenance['build']}" if provenance.get("build") else ""
         parts.append(f"<p class='meta provenance'>Measured on {html.escape(provenance['machine'])}; conclab "
                      f"{html.escape(provenance.get('commit') or '?')}{html.escape(build)}.</p>")
+    parts += comparison_html(model)
     for scenario in model["scenarios"]:
         unit = scenario.get("unit", "items")
         parts.append(f"<h2>{html.escape(scenario['name'])}</h2>")
@@ -607,7 +764,9 @@ def write_html(model, f):
              "padding:2px 12px;margin:1em 0}pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}"
              ".listing{overflow-x:auto}.listing table{table-layout:fixed;width:100%}.listing td,.listing th{text-align:left;"
              "vertical-align:top}.listing pre{font-size:11px;margin:0;white-space:pre-wrap;word-break:break-all}"
-             "summary{cursor:pointer;font-weight:bold;margin:1em 0}.claims td,.claims th{text-align:left;vertical-align:top}")
+             "summary{cursor:pointer;font-weight:bold;margin:1em 0}td.better{color:#1a7f1a;font-weight:bold}"
+             "td.worse{color:#c62828;font-weight:bold}.change td:first-child{text-align:left}.table-title{font-weight:bold;margin:1em 0 0}"
+             ".claims td,.claims th{text-align:left;vertical-align:top}")
     script = ("window.addEventListener('load',function(){var n=0;document.querySelectorAll('img.chart').forEach("
               "function(i){if(i.complete&&i.naturalWidth>0)n++;});document.body.setAttribute('data-charts-shown',n);"
               "document.body.setAttribute('data-charts',document.querySelectorAll('img.chart').length);});")

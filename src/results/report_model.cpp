@@ -1,6 +1,7 @@
 #include "src/results/report_model.hpp"
 
 #include "src/kit/machine.hpp"
+#include "src/results/baselines.hpp"
 #include "src/results/provenance.hpp"
 #include "src/results/scaling.hpp"
 #include "src/results/aggregate.hpp"
@@ -9,11 +10,13 @@
 #include "src/results/table.hpp"
 #include "src/kit/units.hpp"
 #include "src/runner/case_json.hpp"
+#include "src/runner/sweep.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <tuple>
@@ -99,6 +102,24 @@ std::string label_of(nlohmann::json const& params) {
         out += (out.empty() ? "" : " ") + name + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
     }
     return out.empty() ? "(one combination)" : out;
+}
+
+// A table's cells for the page: {"columns": [titles], "rows": [[texts]], "marks": [[style]]}, a cell's mark
+// "better" (green), "worse" (red) or "" (src/results/table.hpp's cells, as the terminal colours them).
+nlohmann::json cells_json(Table const& table) {
+    nlohmann::json rows = nlohmann::json::array(), marks = nlohmann::json::array();
+    for (auto const& row : table.rows) {
+        nlohmann::json texts = nlohmann::json::array(), styles = nlohmann::json::array();
+        for (auto const& cell : row) {
+            texts.push_back(cell.text);
+            styles.push_back(cell.style == colour::Style::green ? "better" : cell.style == colour::Style::red ? "worse" : "");
+        }
+        rows.push_back(std::move(texts));
+        marks.push_back(std::move(styles));
+    }
+    nlohmann::json headings = nlohmann::json::array();
+    for (auto const& column : table.columns) headings.push_back(column.title);
+    return {{"columns", std::move(headings)}, {"rows", std::move(rows)}, {"marks", std::move(marks)}};
 }
 
 double number(nlohmann::json const& value) { return value.is_number() ? value.get<double>() : no_value; }
@@ -201,19 +222,93 @@ namespace {
 
 }  // namespace
 
-nlohmann::json build_report(std::vector<std::string> const& inputs, std::string const& title) {
+std::vector<ReportSet> report_sets(std::vector<std::string> const& files, std::vector<std::string> const& labels,
+                                   std::vector<std::string> const& baselines) {
+    std::vector<ReportSet> sets;
+    auto const add = [&](std::string const& label, std::string const& file) {
+        auto const known = std::find_if(sets.begin(), sets.end(), [&](ReportSet const& s) { return s.label == label; });
+        if (known != sets.end()) {
+            known->files.push_back(file);
+        } else {
+            sets.push_back({label, {file}});
+        }
+    };
+    for (auto const& name : baselines) {
+        if (std::any_of(sets.begin(), sets.end(), [&](ReportSet const& s) { return s.label == name; })) {
+            throw UsageError{"--baseline " + name + " is given twice"};
+        }
+        sets.push_back({name, {baseline_file(name, "--baseline")}});
+    }
+    auto const clashes = [&](std::string const& label) {
+        if (std::any_of(sets.begin(), sets.begin() + static_cast<std::ptrdiff_t>(baselines.size()),
+                        [&](ReportSet const& s) { return s.label == label; })) {
+            throw UsageError{"--label " + label + " is also a --baseline's name; give the files another label"};
+        }
+    };
+    if (labels.size() == 1) {
+        clashes(labels.front());
+        for (auto const& file : files) add(labels.front(), file);
+    } else if (labels.size() == files.size() && !labels.empty()) {
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            clashes(labels[i]);
+            add(labels[i], files[i]);
+        }
+    } else if (!labels.empty()) {
+        throw UsageError{"--label given " + std::to_string(labels.size()) + " times for " + std::to_string(files.size()) +
+                         " files: give one label (for all the files) or one per file, in order (files of one label are one set)"};
+    } else {
+        // no labels: the files are one set (a sweep's parts, several scenarios, a run given twice counted once), unless
+        // two of them hold different results for one run: the same cases measured twice, one set per file (before, after)
+        bool shared = false;
+        try {
+            read_results(files);
+        } catch (ConflictingResults const&) {
+            shared = files.size() >= 2;
+            if (!shared) throw;
+        }
+        auto const name_of = [&](std::string const& file) {
+            auto name = std::filesystem::path{file}.filename().string();
+            // two files of one name in different directories: the path tells them apart
+            auto const same = std::count_if(files.begin(), files.end(), [&](std::string const& f) {
+                return std::filesystem::path{f}.filename().string() == name;
+            });
+            return same > 1 ? file : name;
+        };
+        if (shared) {
+            for (auto const& file : files) {
+                if (std::any_of(sets.begin(), sets.end(), [&](ReportSet const& s) { return s.files.front() == file; })) {
+                    throw UsageError{file + " is given twice"};
+                }
+                sets.push_back({name_of(file), {file}});
+            }
+        } else if (!files.empty()) {
+            sets.push_back({sets.empty() ? std::string{"results"} : files.size() == 1 ? name_of(files.front()) : std::string{"now"}, files});
+        }
+    }
+    if (sets.empty()) throw UsageError{"report needs results: files, or --baseline NAME"};
+    return sets;
+}
+
+nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string const& title, double alpha) {
     nlohmann::json sources = nlohmann::json::array();
     std::vector<CaseRuns> all;
     std::vector<FailedRun> failed;
     std::vector<LeftOutModel> left_out;
     std::vector<CaseRuns> unverified;
+    // the set shown whole: the last (after); the earlier ones are compared with it
+    auto const& inputs = sets.back().files;
     // one set of runs: throws UsageError for what is not a results or sweep file, or a corrupt one
     auto file = read_results(inputs);
+    std::vector<ResultsFile> earlier;
+    for (std::size_t i = 0; i + 1 < sets.size(); ++i) earlier.push_back(read_results(sets[i].files));
     std::vector<Provenance> origins;  // where the numbers come from: each file's header, read once for both
-    for (auto const& input : inputs) {
-        auto const head = file_header(input);
-        sources.push_back(source_of(input, head));
-        for (auto& p : provenance_of(input, head)) origins.push_back(std::move(p));
+    for (auto const& set : sets) {
+        for (auto const& input : set.files) {
+            auto const head = file_header(input);
+            sources.push_back(source_of(input, head));
+            sources.back()["set"] = set.label;
+            for (auto& p : provenance_of(input, head)) origins.push_back(std::move(p));
+        }
     }
     failed = std::move(file.failed);
     left_out = std::move(file.left_out);
@@ -380,7 +475,36 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
         for (auto const& [name, values] : axes.items()) swept_names.push_back(name);
         auto const curves = scaling(cases, swept_names);
         scaling_tables[scenario] = scaling_markdown(curves, cores);
+        // the earlier sets' throughput at the cases this one's charts draw (their fixed parameters alike), for the charts
+        nlohmann::json before = nlohmann::json::array();
+        for (std::size_t i = 0; i < earlier.size(); ++i) {
+            nlohmann::json points = nlohmann::json::array();
+            for (auto const& c : earlier[i].cases) {
+                if (c.scenario != scenario) continue;
+                bool const alike = std::all_of(fixed.items().begin(), fixed.items().end(), [&](auto const& item) {
+                    auto const it = c.params.find(item.key());
+                    return it == c.params.end() || params_to_json({{it->first, it->second}}).at(it->first) == item.value();
+                });
+                if (!alike) continue;
+                auto const throughput = summarize(values_of(c.runs, &CaseMetrics::throughput_per_s));
+                points.push_back({{"params", swept(c.params)},
+                                  {"model", token(c.model)},
+                                  {"n", c.runs.size()},
+                                  {"throughput", {{"median", number_or_null(throughput.median)},
+                                                  {"ci_low", number_or_null(throughput.ci_low)},
+                                                  {"ci_high", number_or_null(throughput.ci_high)},
+                                                  {"ci_level", throughput.ci_level}}}});
+            }
+            before.push_back({{"label", sets[i].label}, {"cases", std::move(points)}});
+        }
+        // the level of the throughput intervals drawn (it follows the runs: 75% with 3, 94% with 5)
+        std::vector<double> levels;
+        for (auto const& row : rows) {
+            if (row["n"].get<std::size_t>() >= 2) levels.push_back(row["throughput"]["ci_level"].get<double>());
+        }
         scenarios.push_back({{"name", scenario},
+                             {"interval_levels", coverage_range(levels)},
+                             {"earlier", std::move(before)},
                              {"scaling", scaling_json(curves, cores)},
                              {"axes", std::move(axes)},
                              {"fixed", std::move(fixed)},
@@ -404,6 +528,30 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
         for (auto const& line : differ.lines) markdown += "- " + line + "\n";
         markdown += "\n";
     }
+    // before and after: each later set against the first, as compare shows it
+    nlohmann::json comparison = nullptr;
+    if (sets.size() >= 2) {
+        nlohmann::json changes = nlohmann::json::array();
+        for (std::size_t i = 1; i < sets.size(); ++i) {
+            auto const& now = i + 1 == sets.size() ? all : earlier[i].cases;
+            auto change = compare(earlier.front().cases, now, alpha);
+            change.base_label = sets.front().label;
+            change.now_label = sets[i].label;
+            auto const text = format_comparison(change, ComparisonStyle::markdown);
+            markdown += "## " + sets[i].label + " against " + sets.front().label + "\n\n";
+            markdown += change.cases.empty() ? std::string{"No case in common (same scenario, parameters and model).\n\n"} : text + "\n";
+            auto json = comparison_json(change);
+            auto const laid_out = comparison_tables(change);
+            nlohmann::json tables = nlohmann::json::array();
+            for (auto const& [heading, table] : laid_out.tables) tables.push_back({{"title", heading}, {"table", cells_json(table)}});
+            json["tables"] = std::move(tables);
+            json["notes"] = laid_out.notes;
+            changes.push_back(std::move(json));
+        }
+        nlohmann::json labels = nlohmann::json::array();
+        for (auto const& set : sets) labels.push_back(set.label);
+        comparison = {{"labels", std::move(labels)}, {"alpha", alpha}, {"changes", std::move(changes)}};
+    }
     Table every_case;  // CSV: one file for every scenario, the scenario a column of its own
     for (auto& scenario : scenarios) {
         auto const table = case_table(scenario);
@@ -424,15 +572,7 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             row.insert(row.begin(), {.text = scenario["name"].get<std::string>()});
             every_case.rows.push_back(std::move(row));
         }
-        nlohmann::json cells = nlohmann::json::array();
-        for (auto const& row : table.rows) {
-            nlohmann::json texts = nlohmann::json::array();
-            for (auto const& cell : row) texts.push_back(cell.text);
-            cells.push_back(std::move(texts));
-        }
-        nlohmann::json headings = nlohmann::json::array();
-        for (auto const& column : table.columns) headings.push_back(column.title);
-        scenario["table"] = {{"columns", std::move(headings)}, {"rows", std::move(cells)}};
+        scenario["table"] = cells_json(table);
         scenario["problems"] = trouble;
     }
     return {{"schema", "conclab-report"},
@@ -440,6 +580,7 @@ nlohmann::json build_report(std::vector<std::string> const& inputs, std::string 
             {"generated_utc", utc_now()},
             {"generated_by", describe_build()},
             {"sources", std::move(sources)},
+            {"comparison", std::move(comparison)},
             {"provenance", std::move(provenance)},
             {"scenarios", std::move(scenarios)},
             {"tables_markdown", std::move(markdown)},

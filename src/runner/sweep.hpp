@@ -113,6 +113,13 @@ struct SweepFile {
 /// line that repeats an earlier one are left out, each with a note.
 SweepFile read_sweep_file(std::string const& path);
 
+/// Two files (or two lines) with different results for one run: the same
+/// case measured twice. merge and --resume refuse it; report shows such
+/// files as before and after.
+struct ConflictingResults : UsageError {
+    using UsageError::UsageError;
+};
+
 /// Cases taken once each, by case_key, wherever they come from (one sweep
 /// file, the files merge joins, the files a report reads): the first line
 /// of a key is taken; the same line again is a repeat, noted; other results
@@ -133,7 +140,7 @@ public:
         if (fresh) return true;
         auto const& [earlier, before] = first->second;
         if (*before != line) {
-            throw UsageError{here + " and " + earlier + " hold different results for one case (" + describe() + "); " + advice_};
+            throw ConflictingResults{here + " and " + earlier + " hold different results for one case (" + describe() + "); " + advice_};
         }
         notes_.push_back(here + " repeats " + earlier + " (" + describe() + "); counted once");
         return false;
