@@ -1507,6 +1507,30 @@ class ResultsFiles(UsageErrors, unittest.TestCase):
                                 "different results")
         self.assertFalse(os.path.exists(self.path("out.jsonl")))
 
+    def test_a_busy_machine_is_flagged_in_the_report_whatever_the_runs_length(self):
+        # issue 36: noise was flagged only in run's table, for runs of 0.5 s or more; the report never said it
+        with open(self.results) as f:
+            data = json.load(f)
+        for result in data["results"]:
+            for run in result["runs"]:
+                run["machine_other_cores"] = 1.5 if result["model"] == "tbb" else 0.1
+        busy = self.path("busy.json")
+        with open(busy, "w") as f:
+            json.dump(data, f)
+        out = self.path("busy-report")
+        result = conclab("report", busy, "-o", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            scenario = json.load(f)["scenarios"][0]
+        flags = {c["model"]: (c["noisy"], c["machine_other_cores"]) for c in scenario["cases"]}
+        self.assertEqual(flags, {"tbb": (True, 1.5), "fibers": (False, 0.1)})
+        self.assertTrue(any("tbb at" in line and "kept 1.50 cores busy" in line for line in scenario["problems"]), scenario["problems"])
+        self.assertEqual(sorted(row[2] for row in scenario["table"]["rows"]), ["yes", "yes, busy"])
+        self.assertTrue(scenario["verdicts"][0]["noisy"])
+        self.assertIn("the machine was busy (1.50 other cores)", scenario["verdicts"][0]["text"])
+        with open(os.path.join(out, "tables.md")) as f:
+            self.assertIn("kept 1.50 cores busy", f.read())
+
     def test_merge_names_the_shards_it_lacks_and_a_partial_merge_resumes(self):
         first, third, merged = self.path("1of3.jsonl"), self.path("3of3.jsonl"), self.path("partial.jsonl")
         for path, shard in [(first, "1/3"), (third, "3/3")]:

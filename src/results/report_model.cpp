@@ -160,7 +160,7 @@ Table case_table(nlohmann::json const& scenario) {
         // runs with failed items are no result: shown, and marked in every table (and chart) they are in
         std::vector<TableCell> row{{.text = label_of((*c)["params"])},
                                    {.text = (*c)["model"].get<std::string>()},
-                                   {.text = c->contains("unverified") ? "NOT VERIFIED" : "yes"},
+                                   {.text = c->contains("unverified") ? "NOT VERIFIED" : (*c).value("noisy", false) ? "yes, busy" : "yes"},
                                    {.text = std::to_string((*c)["n"].get<std::size_t>())}};
         for (auto const& col : numbers) {
             double const value = col.value(*c);
@@ -193,6 +193,12 @@ std::vector<std::string> problems_of(nlohmann::json const& scenario) {
     for (auto const& left : scenario["left_out"]) {
         lines.push_back(left["model"].get<std::string>() + " left out at " + label_of(left["params"]) + ": " +
                         left["reason"].get<std::string>());
+    }
+    for (auto const& c : scenario["cases"]) {
+        if (!c.value("noisy", false)) continue;
+        lines.push_back(c["model"].get<std::string>() + " at " + label_of(c["params"]) + ": the rest of the machine kept " +
+                        printed("%.2f", c["machine_other_cores"].get<double>()) +
+                        " cores busy during its runs (median): its numbers are partly the machine's; marked \"busy\" in the table");
     }
     for (auto const& c : scenario["cases"]) {
         if (!c.contains("unverified")) continue;
@@ -392,6 +398,8 @@ nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string cons
             auto const throughput = summarize(values_of(c->runs, &CaseMetrics::throughput_per_s));
             auto const median = [&](double CaseMetrics::*field) { return number_or_null(summarize(values_of(c->runs, field)).median); };
             auto const cpu_per_item = summarize(values_of(c->runs, &CaseMetrics::items_per_cpu_s)).median;
+            // the rest of the machine during these runs (median; NaN where a run was too short to tell, or a peer's)
+            double const busy = summarize(values_of(c->runs, &CaseMetrics::machine_other_cores)).median;
             rows.push_back({{"params", swept(c->params)},
                             {"model", token(c->model)},
                             {"n", c->runs.size()},
@@ -406,6 +414,8 @@ nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string cons
                             {"peak_rss_bytes", median(&CaseMetrics::peak_rss_bytes)},
                             {"bytes_per_task", median(&CaseMetrics::bytes_per_task)},
                             {"cpu_us_per_item", number_or_null(cpu_per_item > 0 ? 1e6 / cpu_per_item : no_value)},
+                            {"machine_other_cores", number_or_null(busy)},
+                            {"noisy", std::isfinite(busy) && busy > busy_machine_cores},
                             {"spectrum_us", median_spectrum(c->runs)},
                             {"timeline", median_timeline(c->runs)}});
             if (!is_verified) {
@@ -446,18 +456,27 @@ nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string cons
             double const p = mann_whitney_p(values_of(leader->runs, &CaseMetrics::throughput_per_s),
                                             values_of(runner_up->runs, &CaseMetrics::throughput_per_s));
             bool const is_significant = p < 0.05;
+            // the rest of the machine busy during either side's runs: said with the verdict (claims give none then)
+            double busiest = 0;
+            for (auto const* side : {leader, runner_up}) {
+                double const busy = summarize(values_of(side->runs, &CaseMetrics::machine_other_cores)).median;
+                if (std::isfinite(busy)) busiest = std::max(busiest, busy);
+            }
+            bool const noisy = busiest > busy_machine_cores;
             ++leads[std::string{token(leader->model)}];
             if (is_significant) ++significant;
-            char text[256];
-            std::snprintf(text, sizeof text, "%s leads, %.2fx %s (Mann-Whitney p = %.3g%s)", std::string{token(leader->model)}.c_str(),
+            char text[384];
+            std::snprintf(text, sizeof text, "%s leads, %.2fx %s (Mann-Whitney p = %.3g%s)%s", std::string{token(leader->model)}.c_str(),
                           second > 0 ? best / second : 0.0, std::string{token(runner_up->model)}.c_str(), p,
-                          is_significant ? "" : ": not significant, repeat more to be sure");
+                          is_significant ? "" : ": not significant, repeat more to be sure",
+                          noisy ? printed("; but the machine was busy (%.2f other cores): measure again on a quiet one", busiest).c_str() : "");
             verdicts.push_back({{"params", nlohmann::json::parse(key)},
                                 {"leader", token(leader->model)},
                                 {"runner_up", token(runner_up->model)},
                                 {"ratio", number_or_null(second > 0 ? best / second : no_value)},
                                 {"p", p},
                                 {"significant", is_significant},
+                                {"noisy", noisy},
                                 {"text", text}});
         }
         std::string summary;
