@@ -356,8 +356,11 @@ keepalive = ["on", "off"]
 TEST(TomlGrid, NamesTheLineOfWhatIsWrong) {
     for (auto const& [text, needle] : std::vector<std::pair<std::string, std::string>>{
              {"[worker-pool]\nworkers = [1,\n", ":2:"},
-             {"[worker-pool]\nwokers = 3\n", "no parameter 'wokers'"},
+             {"[worker-pool]\nwokers = 3\n", "no parameter 'wokers' (did you mean workers?)"},
+             {"[worker-pool]\nwrkers = [1, 2]\n", "no parameter 'wrkers' (did you mean workers?)"},
              {"[bogus]\nx = 1\n", "not a scenario"},
+             {"[worker-pol]\nx = 1\n", "[worker-pol] is not a scenario (did you mean worker-pool?)"},
+             {"[worker-pool]\nmodels = [\"fibres\"]\n", "has no model 'fibres' (did you mean fibers?)"},
              {"[worker-pool]\nworkers = 0\n", "--workers expects"},
              {"[worker-pool]\nmodels = [\"goroutines\"]\n", "has no model 'goroutines'"},
              {"[worker-pool]\nmodels = [\"tbb/suspend\"]\n", "has no model 'tbb/suspend'"},

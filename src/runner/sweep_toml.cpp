@@ -65,7 +65,11 @@ SweepGrid grid_from_table(toml::table const& table, Scenario const& scenario, st
             auto const add = [&](std::string const& token) {
                 auto const model = parse_model_id(token);
                 if (!model || !scenario.runs(*model)) {
-                    throw UsageError{value_at + ": " + scenario_name + " has no model '" + token + "' (conclab list shows models and variants)"};
+                    std::vector<std::string> tokens;
+                    for (auto const& entry : scenario.models) tokens.push_back(entry.id.token());
+                    for (auto const peer : all_peers) tokens.emplace_back(conclab::token(peer));
+                    throw UsageError{value_at + ": " + scenario_name + " has no model '" + token + "'" + did_you_mean(token, tokens) +
+                                     " (conclab list shows models and variants)"};
                 }
                 if (auto const why = peer_unavailable(model->base); check_peers && is_peer(model->base) && !why.empty()) {
                     throw UsageError{value_at + ": " + why};
@@ -95,8 +99,13 @@ SweepGrid grid_from_table(toml::table const& table, Scenario const& scenario, st
         auto const spec = std::find_if(scenario.params.begin(), scenario.params.end(), [&](auto const& p) { return p.name == key; });
         if (spec == scenario.params.end()) {
             std::string known = "models, repeat, warmup";
-            for (auto const& p : scenario.params) known += ", " + p.name;
-            throw UsageError{value_at + ": " + scenario_name + " has no parameter '" + key + "'; expected one of " + known};
+            std::vector<std::string> names{"models", "repeat", "warmup"};
+            for (auto const& p : scenario.params) {
+                known += ", " + p.name;
+                names.push_back(p.name);
+            }
+            throw UsageError{value_at + ": " + scenario_name + " has no parameter '" + key + "'" + did_you_mean(key, names) +
+                             "; expected one of " + known};
         }
         std::vector<ParamValue> values;
         try {
@@ -157,8 +166,13 @@ std::vector<SweepGrid> grids_from_text(std::string_view text, std::string const&
         auto const found = std::find_if(scenarios.begin(), scenarios.end(), [&](auto const* s) { return s->name == name; });
         if (found == scenarios.end()) {
             std::string known;
-            for (auto const* s : scenarios) known += (known.empty() ? "" : ", ") + s->name;
-            throw UsageError{at + ": [" + name + "] is not a scenario; expected tables named " + known + " (or \"*\", every scenario)"};
+            std::vector<std::string> names;
+            for (auto const* s : scenarios) {
+                known += (known.empty() ? "" : ", ") + s->name;
+                names.push_back(s->name);
+            }
+            throw UsageError{at + ": [" + name + "] is not a scenario" + did_you_mean(name, names) + "; expected tables named " + known +
+                             " (or \"*\", every scenario)"};
         }
         return {*found};
     };
