@@ -50,8 +50,8 @@ TEST(Claims, GcTailFollowsGoAndTokiosP999) {
     results.cases.push_back(runs_of("worker-pool", gc_case(), Model::tokio, three(&CaseMetrics::latency_p999_us, 300, 310, 320)));
     auto a = claim(answer_claims(results), "Go's garbage");
     EXPECT_TRUE(a.answered);
-    EXPECT_TRUE(a.verdict.starts_with("Holds here (Go 1.6 ms, Tokio 310 µs, 5.16x)")) << a.verdict;
-    EXPECT_NE(a.measured.find("go 1.6 ms"), std::string::npos) << a.measured;
+    EXPECT_TRUE(a.verdict.starts_with("Holds here (Go 1.60 ms, Tokio 310 µs, 5.16x)")) << a.verdict;
+    EXPECT_NE(a.measured.find("go 1.60 ms"), std::string::npos) << a.measured;
     EXPECT_NE(a.measured.find("tokio 310 µs"), std::string::npos) << a.measured;
 
     results.cases[0].runs = three(&CaseMetrics::latency_p999_us, 500, 900, 600);
@@ -97,7 +97,7 @@ TEST(Claims, TheLargeHeapClaimNeedsSeparatedMediansAndACollection) {
     results.cases.push_back(runs_of("cache-service", cache_case(), Model::tokio, tails({700, 800, 900}, 0)));
     auto a = claim(answer_claims(results), "A large live heap");
     EXPECT_TRUE(a.answered);
-    EXPECT_TRUE(a.verdict.starts_with("Holds here: Go's tail is 11.9x Tokio's (Go 9.5 ms, Tokio 800 µs)")) << a.verdict;
+    EXPECT_TRUE(a.verdict.starts_with("Holds here: Go's tail is 11.9x Tokio's (Go 9.50 ms, Tokio 800 µs)")) << a.verdict;
     EXPECT_NE(a.measured.find("Go's collector: 4 cycle(s) in the measured run, longest pause 300 µs, 25% of its CPU"), std::string::npos)
         << a.measured;
     EXPECT_NE(a.evidence.find("cache-service gogc=100 gomemlimit_mb=0"), std::string::npos) << a.evidence;
@@ -105,7 +105,7 @@ TEST(Claims, TheLargeHeapClaimNeedsSeparatedMediansAndACollection) {
     results.cases.push_back(runs_of("cache-service", cache_case(), Model::fibers, tails({1500, 1600, 1700}, no_value)));
     results.cases.push_back(runs_of("cache-service", cache_case(), Model::threads, tails({1100, 1200, 1300}, no_value)));
     a = claim(answer_claims(results), "A large live heap");
-    EXPECT_NE(a.verdict.find("the C++ models, no collector either, 1.2 ms to 1.6 ms"), std::string::npos) << a.verdict;
+    EXPECT_NE(a.verdict.find("the C++ models, no collector either, 1.20 ms to 1.60 ms"), std::string::npos) << a.verdict;
     results.cases.resize(2);
 
     results.cases[0].runs = tails({600, 700, 750});
@@ -168,7 +168,7 @@ TEST(Claims, ABusyMachineDecidesNothing) {
     EXPECT_TRUE(a.answered);
     EXPECT_DOUBLE_EQ(a.other_cores, 0.9);
     EXPECT_TRUE(a.verdict.starts_with("Cannot decide here: the machine was busy (0.9 other cores")) << a.verdict;
-    EXPECT_NE(a.measured.find("go 1.6 ms"), std::string::npos) << a.measured;  // what was measured is still shown
+    EXPECT_NE(a.measured.find("go 1.60 ms"), std::string::npos) << a.measured;  // what was measured is still shown
 
     results.cases[2].runs[0].machine_other_cores = 0.1;  // one noisy run of three: the median is quiet
     results.cases[2].runs[1].machine_other_cores = 0.2;
@@ -243,17 +243,20 @@ TEST(Claims, HumanUnits) {
     EXPECT_EQ(three_digits(6.72e-05), "0.0000672") << "a small value is not 0, nor an exponent";
     EXPECT_EQ(three_digits(-0.000123456), "-0.000123");
     EXPECT_EQ(human_count(999.7), "1000") << "never 1e+03";
-    EXPECT_EQ(human_count(999'600), "1M") << "rounded into the next unit, not 1000k";
+    EXPECT_EQ(human_count(999'600), "1.00M") << "rounded into the next unit, not 1000k; three digits, not \"1M\" beside \"995k\"";
+    EXPECT_EQ(human_count(995'000), "995k");
     EXPECT_EQ(human_bytes(25'276'510'208.0), "23.5 GiB");
-    EXPECT_EQ(human_bytes(2662.4), "2.6 KiB");
+    EXPECT_EQ(human_bytes(2662.4), "2.60 KiB");
     EXPECT_EQ(human_bytes(410), "410 B");
     EXPECT_EQ(human_us(850), "850 µs");
-    EXPECT_EQ(human_us(1200), "1.2 ms");
-    EXPECT_EQ(human_us(2.5e6), "2.5 s");
-    EXPECT_EQ(human_us(999.7), "1 ms");
+    EXPECT_EQ(human_us(1200), "1.20 ms");
+    EXPECT_EQ(human_us(2.5e6), "2.50 s");
+    EXPECT_EQ(human_us(999.7), "1.00 ms");
     EXPECT_EQ(human_bytes(1020 * 1024), "1020 KiB") << "not 1.02e+03 KiB";
-    EXPECT_EQ(human_bytes(1023.9 * 1024), "1 MiB");
+    EXPECT_EQ(human_bytes(1023.9 * 1024), "1.00 MiB");
     EXPECT_EQ(human_us(no_value), "-");
+    EXPECT_EQ(human_bytes_per_task(-6), "~0 B") << "the RSS fell during the run: not a task giving memory back";
+    EXPECT_EQ(human_bytes_per_task(2662.4), "2.60 KiB");
 }
 
 }  // namespace

@@ -30,23 +30,24 @@ class HumanUnits(unittest.TestCase):
         self.assertEqual(report.human_count(999), "999")
         self.assertEqual(report.human_count(0.473), "0.473")
         self.assertEqual(report.human_count(None), "-")
-        self.assertEqual(report.human_count(999600), "1M")  # not 1e+03k
+        self.assertEqual(report.human_count(999600), "1.00M")  # not 1e+03k, nor "1M" beside "995k"
+        self.assertEqual(report.human_count(995000), "995k")
         self.assertEqual(report.human_count(999.7), "1000")
 
     def test_bytes(self):
         self.assertEqual(report.human_bytes(25276510208), "23.5 GiB")
         self.assertEqual(report.human_bytes(13332480.0), "12.7 MiB")
-        self.assertEqual(report.human_bytes(2662.4), "2.6 KiB")
+        self.assertEqual(report.human_bytes(2662.4), "2.60 KiB")
         self.assertEqual(report.human_bytes(410), "410 B")
-        self.assertEqual(report.human_bytes(1023.9 * 1024), "1 MiB")
+        self.assertEqual(report.human_bytes(1023.9 * 1024), "1.00 MiB")
         self.assertEqual(report.human_bytes(1020 * 1024), "1020 KiB")  # not 1.02e+03 KiB
 
     def test_durations_in_microseconds(self):
         self.assertEqual(report.human_us(0.47), "0.47 µs")
         self.assertEqual(report.human_us(850), "850 µs")
-        self.assertEqual(report.human_us(1200), "1.2 ms")
-        self.assertEqual(report.human_us(2.5e6), "2.5 s")
-        self.assertEqual(report.human_us(999.7), "1 ms")
+        self.assertEqual(report.human_us(1200), "1.20 ms")
+        self.assertEqual(report.human_us(2.5e6), "2.50 s")
+        self.assertEqual(report.human_us(999.7), "1.00 ms")
 
 
 class Order(unittest.TestCase):

@@ -35,7 +35,14 @@ std::string in_units(double value, UnitScale const& scale) {
     for (auto const& step : scale.steps) {
         if (step.limit <= 0) continue;
         auto const text = three_digits(value / step.limit);
-        if (std::fabs(std::strtod(text.c_str(), nullptr)) >= step.least) return text + std::string{step.suffix};
+        // in a unit, always three significant digits: 999.6k is "1.00M" beside "995k", not "1M" (that reads as a rounder,
+        // smaller-digit number); 1.2 ms is "1.20 ms"
+        double const rounded = std::fabs(std::strtod(text.c_str(), nullptr));
+        if (rounded < step.least) continue;
+        int const decimals = rounded > 0 ? std::clamp(2 - static_cast<int>(std::floor(std::log10(rounded))), 0, 2) : 2;
+        char pattern[8];
+        std::snprintf(pattern, sizeof pattern, "%%.%df", decimals);
+        return printed(pattern, value / step.limit) + std::string{step.suffix};
     }
     return (scale.base_whole ? printed("%.0f", value) : three_digits(value)) + std::string{scale.base_suffix};
 }
@@ -43,5 +50,6 @@ std::string in_units(double value, UnitScale const& scale) {
 std::string human_count(double value) { return in_units(value, count_scale); }
 std::string human_bytes(double bytes) { return in_units(bytes, bytes_scale); }
 std::string human_us(double us) { return in_units(us, us_scale); }
+std::string human_bytes_per_task(double bytes) { return std::isfinite(bytes) && bytes < 0 ? "~0 B" : human_bytes(bytes); }
 
 }  // namespace conclab

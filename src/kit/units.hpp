@@ -43,11 +43,16 @@ inline constexpr std::array<UnitScale const*, 3> unit_scales{&count_scale, &byte
 
 /// `value` on `scale`; "-" when not finite.
 std::string in_units(double value, UnitScale const& scale);
-/// 1234567 -> "1.23M", 58500 -> "58.5k", 1732 -> "1732", 12 -> "12", 0.473 -> "0.473".
+/// 1234567 -> "1.23M", 999600 -> "1.00M" (three digits in a unit, as 995k beside
+/// it), 58500 -> "58.5k", 1732 -> "1732", 12 -> "12", 0.473 -> "0.473".
 std::string human_count(double value);
-/// 2662.4 -> "2.6 KiB", 410 -> "410 B", 25276510208 -> "23.5 GiB".
+/// 2662.4 -> "2.60 KiB", 410 -> "410 B", 25276510208 -> "23.5 GiB".
 std::string human_bytes(double bytes);
-/// microseconds: 850 -> "850 µs", 1200 -> "1.2 ms", 2.5e6 -> "2.5 s".
+/// Memory per task (RSS growth / tasks): human_bytes, and "~0 B" below 0
+/// (the process's RSS fell during the run: nothing a task cost is
+/// measurable; "-6 B" would read as a task giving memory back).
+std::string human_bytes_per_task(double bytes);
+/// microseconds: 850 -> "850 µs", 1200 -> "1.20 ms", 2.5e6 -> "2.50 s".
 std::string human_us(double us);
 
 }  // namespace conclab

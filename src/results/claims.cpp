@@ -311,7 +311,7 @@ ClaimAnswer goroutines_2kb(ResultsFile const& results) {
     auto const found = evidence(a, results, "idle-tasks", selector, "memory per waiting task (RSS growth / tasks)");
     if (!found) return a;
     auto const cells = found->cells(per_task);
-    a.measured = list(cells, human_bytes);
+    a.measured = list(cells, human_bytes_per_task);
     a.answered = true;
     auto const* go = model_cell(cells, "go");
     auto const* fibers = model_cell(cells, "fibers");
@@ -340,7 +340,7 @@ ClaimAnswer async_cheap(ResultsFile const& results) {
     auto const found = evidence(a, results, "idle-tasks", selector, "memory per waiting task");
     if (!found) return a;
     auto const cells = found->cells(per_task);
-    a.measured = list(cells, human_bytes);
+    a.measured = list(cells, human_bytes_per_task);
     a.answered = true;
     auto const* coroutines = model_cell(cells, "coroutines");
     auto const* tokio = model_cell(cells, "tokio");
@@ -458,7 +458,7 @@ ClaimAnswer task_per_item(ResultsFile const& results) {
     auto const memory = found->cells(per_task);
     auto const spawn = found->cells(spawn_s);
     auto const seconds = [](double s) { return human_us(s * 1e6); };
-    a.measured = "memory per task: " + list(memory, human_bytes) + "; starting all: " + list(spawn, seconds);
+    a.measured = "memory per task: " + list(memory, human_bytes_per_task) + "; starting all: " + list(spawn, seconds);
     a.answered = true;
     auto const* threads = model_cell(memory, "threads");
     auto const* threads_spawn = model_cell(spawn, "threads");

@@ -83,8 +83,10 @@ def in_units(value, scale):
     spec = UNITS[scale]
     for limit, suffix, least in spec["steps"]:
         text = three_digits(value / limit)
-        if abs(float(text)) >= least:
-            return text + suffix
+        rounded = abs(float(text))
+        if rounded >= least:  # in a unit, three significant digits always: 1.00M beside 995k, 1.20 ms
+            decimals = min(2, max(0, 2 - math.floor(math.log10(rounded)))) if rounded > 0 else 2
+            return f"{value / limit:.{decimals}f}" + suffix
     return (f"{value:.0f}" if spec["base_whole"] else three_digits(value)) + spec["base_suffix"]
 
 

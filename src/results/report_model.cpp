@@ -140,7 +140,7 @@ Table case_table(nlohmann::json const& scenario) {
         {"p99", "latency_p99_us", [](nlohmann::json const& c) { return number(c["latency_p99_us"]); }, human_us},
         {"p99.9", "latency_p999_us", [](nlohmann::json const& c) { return number(c["latency_p999_us"]); }, human_us},
         {"peak RSS", "peak_rss_bytes", [](nlohmann::json const& c) { return number(c["peak_rss_bytes"]); }, human_bytes},
-        {"per task", "bytes_per_task", [](nlohmann::json const& c) { return number(c["bytes_per_task"]); }, human_bytes},
+        {"per task", "bytes_per_task", [](nlohmann::json const& c) { return number(c["bytes_per_task"]); }, human_bytes_per_task},
         {"CPU/item", "cpu_us_per_item", [](nlohmann::json const& c) { return number(c["cpu_us_per_item"]); }, human_us},
     };
     Table table;

@@ -29,7 +29,8 @@ std::string cores(double value) { return std::isfinite(value) ? printed("%.2f", 
 
 std::string cpu_seconds(double seconds) { return std::isfinite(seconds) ? printed("%.3f", seconds) : "-"; }
 
-std::string kib(double bytes) { return std::isfinite(bytes) ? three_digits(bytes / 1024.0) : "-"; }
+// KiB per task; "~0" where the RSS fell during the run (nothing measurable, not a task giving memory back)
+std::string kib(double bytes) { return !std::isfinite(bytes) ? "-" : bytes < 0 ? "~0" : three_digits(bytes / 1024.0); }
 
 std::string mib(double bytes) { return std::isfinite(bytes) ? printed("%.1f", bytes / (1024.0 * 1024.0)) : "-"; }
 
@@ -122,7 +123,11 @@ std::string format_table(RunResults const& results, TableStyle style) {
             human_count(throughput.median),
             spread,
         };
-        for (auto const* metric : extra_columns) row.push_back(scaled(extra_median(metric->key) * metric->scale));
+        for (auto const* metric : extra_columns) {
+            double const value = extra_median(metric->key) * metric->scale;
+            // seconds as a duration (67.2 µs, 1.20 s), as the wall column: never "6.72e-05"
+            row.push_back(metric->unit == "s" && metric->scale == 1 ? duration(value) : scaled(value));
+        }
         std::string noted_here;
         for (auto const* metric : noted) {
             double const value = extra_median(metric->key);
