@@ -121,12 +121,12 @@ TEST(Calibrate, ShowsP99AndTimerRowsAfterTheHeadlineOutsideTheMean) {
         with(runs("idle-tasks", {{"tasks", 100ULL}}, Model::tokio, "bytes_per_task", {200, 200, 200}), "spawn_s", {4, 4, 4}),
     };
     auto const c = calibrate(cases);
-    ASSERT_EQ(c.rows.size(), 4U);  // worker-pool: jobs/s, p99; idle-tasks: bytes/task, spawn s (no lateness recorded)
+    ASSERT_EQ(c.rows.size(), 4U);  // worker-pool: jobs/s, p99; idle-tasks: bytes/task, spawn time (no lateness recorded)
     EXPECT_TRUE(c.rows[0].primary);
     EXPECT_EQ(c.rows[1].headline.label, "p99");
     EXPECT_FALSE(c.rows[1].primary);
     EXPECT_DOUBLE_EQ(c.rows[1].pairs[0].ratio, 1.0 / 3);  // three times Go's p99: worse, below 1
-    EXPECT_EQ(c.rows[3].headline.label, "spawn s");
+    EXPECT_EQ(c.rows[3].headline.label, "spawn time");
     EXPECT_DOUBLE_EQ(c.rows[3].pairs[1].ratio, 4.0);  // a quarter of Tokio's spawn time
     EXPECT_DOUBLE_EQ(c.geomean[0], 2.0);              // the headline only, not the p99 row
     EXPECT_EQ(c.worst[0], 0U);

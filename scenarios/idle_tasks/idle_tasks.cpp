@@ -121,7 +121,7 @@ Scenario Spec::describe() {
         .summary = "`tasks` tasks each wait `wait_ms` on the model's timer, all at once: what a waiting task costs",
         .unit = "tasks",
         .params = specs_of(params_table()),
-        .metrics = {{"spawn_s", "s", "spawn s", 1, false, false, false},
+        .metrics = {{"spawn_s", "s", "spawn", 1, false, false, false},
                     {"peak_alive", "count", "alive", 1, false, false, false},
                     {"heap_bytes_per_task", "bytes", "heap B/task", 1, false, false, false}},
         .validate = validate,

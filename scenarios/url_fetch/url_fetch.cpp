@@ -280,7 +280,7 @@ Scenario Spec::describe() {
                 {"body_bytes", "bytes", "", 1, false, false, false},
                 {"bytes_per_s", "bytes/s", "MB/s", 1e-6, false, false, true},
                 {"connections_opened", "count", "conns", 1, false, false, false},
-                {"server_cpu_s", "s", "server s", 1, false, false, true},
+                {"server_cpu_s", "s", "server CPU", 1, false, false, true},
             },
         .validate = validate,
         .setup = setup_fixture,

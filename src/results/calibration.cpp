@@ -54,7 +54,7 @@ std::vector<Headline> judged_by(std::string const& scenario) {
     if (scenario == "idle-tasks") {
         out.push_back({"latency_p50_us", "late p50", false});
         out.push_back({"latency_p99_us", "late p99", false});
-        out.push_back({"spawn_s", "spawn s", false});
+        out.push_back({"spawn_s", "spawn time", false});
     } else if (scenario != "task-tree") {
         out.push_back({"latency_p99_us", "p99", false});
     }
