@@ -8,6 +8,7 @@
 #include "app/claims_command.hpp"
 #include "app/compare_command.hpp"
 #include "app/list_command.hpp"
+#include "app/manual.hpp"
 #include "app/options.hpp"
 #include "app/report_command.hpp"
 #include "app/run_command.hpp"
@@ -149,6 +150,9 @@ int main_impl(int argc, char** argv) {
     auto const is_command = [&](std::string_view word) {
         return std::any_of(commands.begin(), commands.end(), [&](Command const& c) { return c.app->get_name() == word; });
     };
+    // what meson install makes of the command line itself (app/manual.hpp): hidden, not commands
+    if (argc == 2 && std::string_view{argv[1]} == "__man") return std::fputs(cli::man_page(app).c_str(), stdout) < 0 ? 1 : 0;
+    if (argc == 2 && std::string_view{argv[1]} == "__completion") return std::fputs(cli::bash_completion(app).c_str(), stdout) < 0 ? 1 : 0;
     if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
         throw UsageError{"unknown command '" + std::string{argv[1]} + "'" + did_you_mean(argv[1], names) + expected};
     }
