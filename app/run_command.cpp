@@ -129,7 +129,8 @@ int run_scenario(Scenario const& scenario, RunOptions const& options, std::vecto
     install_interrupt_handlers();  // Ctrl-C: stop the case in flight, keep what finished
     // the scenario's fixture (url-fetch's target server) is started, or checked, before the first case
     auto results = execute(plan, std::move(command));
-    std::fputs(format_table(results, {.format = TableFormat::text, .wide = options.wide, .colour = colour::on(table_out)}).c_str(),
+    std::fputs(format_table(results, {.format = TableFormat::text, .wide = options.wide, .colour = colour::on(table_out),
+                                      .width = colour::terminal_width(table_out)}).c_str(),
                table_out);
     std::fflush(table_out);
     // checked before the first case; should the write fail after all (a full disk), the results are kept elsewhere

@@ -2,6 +2,7 @@
 
 #include "app/options.hpp"
 #include "scenarios/listings.hpp"
+#include "src/kit/colour.hpp"
 #include "src/kit/model.hpp"
 #include "src/kit/params.hpp"
 #include "src/kit/suggest.hpp"
@@ -13,24 +14,11 @@
 #include <string_view>
 #include <vector>
 
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 namespace conclab::cli {
 namespace {
 
 constexpr std::size_t widest = 1000;
-
-std::size_t terminal_width() {
-    winsize size{};
-    if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
-    if (char const* columns = std::getenv("COLUMNS"); columns != nullptr) {
-        char* end = nullptr;
-        auto const value = std::strtoul(columns, &end, 10);
-        if (end != columns && *end == '\0' && value > 0 && value <= widest) return value;
-    }
-    return 160;
-}
 
 }  // namespace
 
@@ -82,12 +70,13 @@ int show_command(ShowCli const& cli) {
         std::fputs(listing::html_table(columns).c_str(), stdout);
         return 0;
     }
-    std::size_t width = terminal_width();
+    std::size_t width = colour::terminal_width(stdout);  // the terminal's, else $COLUMNS
+    if (width == 0) width = 160;
     if (!cli.width.empty()) {
         auto const least = listing::narrowest(columns.size());
         width = parse_number("--width", cli.width, least, widest);
     }
-    std::fputs(listing::side_by_side(columns, width).c_str(), stdout);
+    std::fputs(listing::side_by_side(columns, width, colour::on(stdout)).c_str(), stdout);
     return 0;
 }
 

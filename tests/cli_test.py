@@ -11,6 +11,7 @@ added anywhere lands in one of them).
 """
 import csv
 import json
+import re
 import shutil
 import os
 import stat
@@ -1418,15 +1419,19 @@ class Show(UsageErrors, unittest.TestCase):
                 lines = result.stdout.splitlines()
                 self.assertTrue(all(len(line) <= int(width) for line in lines), scenario)
                 self.assertIn("── [run] ", result.stdout)
-                for model in ["fibers", "coroutines", "tbb", "threads"]:
-                    self.assertIn(model + ":", lines[0])  # the titles: model and file
+                if width == "200":  # four columns of 47: side by side, the titles (model, then file) on top
+                    self.assertEqual(lines[0].split(), ["fibers", "│", "coroutines", "│", "tbb", "│", "threads"])
+                    self.assertIn(f"scenarios/{scenario.replace('-', '_')}/coroutines.cpp", lines[1])
+                else:  # 89: four columns would be 20 wide; two pairs, each headed by its models
+                    self.assertTrue(lines[0].startswith("══ fibers and coroutines (1-2 of 4) "), lines[0])
+                    self.assertIn("══ tbb and threads (3-4 of 4) ", result.stdout)
 
     def test_chosen_models_in_the_order_given(self):
         result = conclab("show", "worker-pool", "--models", "threads,fibers", "--width", "120")
         self.assertEqual(result.returncode, 0, result.stderr)
         first = result.stdout.splitlines()[0]
-        self.assertLess(first.index("threads:"), first.index("fibers:"))
-        self.assertNotIn("coroutines:", result.stdout)
+        self.assertEqual(first.split(), ["threads", "│", "fibers"])
+        self.assertNotIn("coroutines", first)
         self.assertIn("sleep_for", result.stdout)  # the code itself, not a summary
 
     def test_html_for_the_workshop_and_the_report(self):
@@ -1989,6 +1994,52 @@ class MoreScenarios(UsageErrors, unittest.TestCase):
             self.assertEqual(run["latency_count"], 3000)
 
 
+class NarrowTerminals(unittest.TestCase):
+    """Issue 36 item 7: at 80 columns the run table was 82 wide and its notes ran to 181 characters."""
+
+    def test_the_run_table_and_its_notes_fit_the_width(self):
+        for width in (80, 100):
+            result = subprocess.run([CONCLAB, "run", "worker-pool", *SMALL], capture_output=True, text=True, timeout=120,
+                                    env={**os.environ, "COLUMNS": str(width)})
+            self.assertEqual(result.returncode, 0, result.stderr)
+            lines = result.stdout.splitlines()
+            self.assertLessEqual(max(len(line) for line in lines), width, result.stdout)
+            self.assertTrue(any(line.startswith("fibers ") for line in lines))
+        # what was left out to fit is named, and --wide keeps every column whatever the width
+        narrow = subprocess.run([CONCLAB, "run", "worker-pool", *SMALL], capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "COLUMNS": "80"}).stdout
+        self.assertIn("Left out to fit 80 columns: cores", narrow.replace("\n  ", " "))
+        wide = subprocess.run([CONCLAB, "run", "worker-pool", *SMALL, "--wide"], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "COLUMNS": "80"}).stdout
+        self.assertRegex(wide, r"\nmodel +verified .* cores .*invol cs\n")
+        # no width asked (a pipe without COLUMNS): nothing left out
+        piped = subprocess.run([CONCLAB, "run", "worker-pool", *SMALL], capture_output=True, text=True, timeout=120,
+                               env={k: v for k, v in os.environ.items() if k != "COLUMNS"}).stdout
+        self.assertNotIn("Left out to fit", piped)
+        self.assertRegex(piped, r"\nmodel +verified .*RSS MiB +cores\n")
+
+    def test_list_lines_up_every_variant_within_the_width(self):
+        result = subprocess.run([CONCLAB, "list"], capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "100"})
+        lines = result.stdout.splitlines()
+        self.assertLessEqual(max(len(line) for line in lines), 100)
+        variants = [line for line in lines if re.match(r"^  [a-z]+/[a-z-]+ +\(", line)]
+        self.assertGreaterEqual(len(variants), 10)
+        self.assertEqual(len({line.index("(") for line in variants}), 1, variants)  # coroutines/beast-streams too
+
+    def test_show_pairs_the_models_when_narrow_and_marks_what_differs(self):
+        result = subprocess.run([CONCLAB, "show", "worker-pool", "--width", "100"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        self.assertLessEqual(max(len(line) for line in lines), 100)
+        self.assertTrue(lines[0].startswith("══ fibers and coroutines (1-2 of 4) "), lines[0])
+        self.assertIn("══ tbb and threads (3-4 of 4) ", result.stdout)
+        self.assertIn("scenarios/worker_pool/coroutines.cpp", result.stdout)  # a path whole, not cut mid-word
+        self.assertTrue(any(line.startswith("+ ") for line in lines))  # code where the models differ, marked
+        self.assertIn("+ code that not every other model has in that role", result.stdout)
+        wide = subprocess.run([CONCLAB, "show", "worker-pool", "--width", "180"], capture_output=True, text=True, timeout=60).stdout
+        self.assertNotIn("══", wide)  # four columns fit side by side
+
+
 class Variants(UsageErrors, unittest.TestCase):
     """A variant runs beside its model as a model of its own, everywhere:
     the table, the JSON (with its base model), sweeps, reports and compare."""
@@ -2192,6 +2243,13 @@ class TerminalOutput(UsageErrors, unittest.TestCase):
         self.assertEqual(code, 0, out)
         self.assertIn("\r\033[K[", out)  # the bar, redrawn in place
         self.assertRegex(out, r"8/8 cases, \dm\d\ds left, ")
+        # the case running now named on the bar (issue 36: it never said which), cut to the terminal's line
+        self.assertRegex(out, r"0/8 cases, \? left, 0 failed · now worker-pool \S+ #1")
+        for width in (100, 90):
+            _, narrow = on_terminal(*self.RUN, env={"COLUMNS": str(width)})  # a pty of no size: $COLUMNS is the width
+            bars = [line.split("\n")[0] for line in narrow.split("\r\033[K") if "cases," in line]
+            self.assertTrue(all(len(re.sub(r"\033\[[0-9;]*m", "", bar)) <= width for bar in bars), bars)
+            self.assertTrue(any("· now worker-pool" in bar for bar in bars), bars)
         self.assertIn(self.BOLD + "model" + "\033[0m", out)
         self.assertIn(self.GREEN + "2/2" + "\033[0m", out)
 

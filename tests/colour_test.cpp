@@ -7,6 +7,7 @@
 
 namespace {
 using conclab::colour::decide;
+using conclab::colour::decide_width;
 using conclab::colour::Mode;
 using conclab::colour::paint;
 using conclab::colour::parse_mode;
@@ -40,6 +41,13 @@ TEST(Colour, ModesAreParsedAndOthersRefusedByName) {
     } catch (conclab::UsageError const& e) {
         EXPECT_STREQ(e.what(), "--color expects never, auto or always, got 'sometimes'");
     }
+}
+
+TEST(Colour, TheWidthIsTheTerminalsElseColumnsElseNone) {
+    EXPECT_EQ(decide_width(132, "80"), 132U) << "the terminal's own width first";
+    EXPECT_EQ(decide_width(0, "80"), 80U) << "not a terminal: $COLUMNS";
+    EXPECT_EQ(decide_width(0, nullptr), 0U) << "a pipe with no COLUMNS: no width to keep to";
+    for (char const* bad : {"", "wide", "0", "-5", "80x", "100000"}) EXPECT_EQ(decide_width(0, bad), 0U) << bad;
 }
 
 TEST(Colour, PaintingWrapsTheTextAndOnlyWhenOn) {

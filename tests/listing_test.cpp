@@ -71,7 +71,7 @@ std::vector<std::string> lines_of(std::string const& text) {
 }
 
 TEST(SideBySide, FitsTheWidthAndLinesUpTheRoles) {
-    for (std::size_t width : {std::size_t{43}, std::size_t{60}, std::size_t{120}}) {
+    for (std::size_t width : {std::size_t{43}, std::size_t{70}, std::size_t{120}}) {
         auto const text = side_by_side({{"a: a.cpp", file_a}, {"b: b.cpp", file_b}}, width);  // 43: the narrowest for two
         auto const lines = lines_of(text);
         for (auto const& line : lines) EXPECT_LE(display_width(line), width) << line;
@@ -79,20 +79,47 @@ TEST(SideBySide, FitsTheWidthAndLinesUpTheRoles) {
         for (auto const& line : lines) {
             if (line.starts_with("──")) rules.push_back(line.substr(0, line.find(' ', std::string_view{"──"}.size() + 1)));
         }
-        EXPECT_EQ(rules, (std::vector<std::string>{"── head", "── [worker]", "── [closer]", "── [run]"})) << text;
+        std::vector<std::string> const once{"── head", "── [worker]", "── [closer]", "── [run]"};
+        if (width >= 70) {
+            EXPECT_EQ(rules, once) << text;
+        } else {  // columns under 32 wide: one after the other, each headed by its model (issue 36: not cut mid-word)
+            auto twice = once;
+            twice.insert(twice.end(), once.begin(), once.end());
+            EXPECT_EQ(rules, twice) << text;
+            EXPECT_TRUE(text.starts_with("══ a (1 of 2) ══")) << text;
+            EXPECT_NE(text.find("\n══ b (2 of 2) ══"), std::string::npos) << text;
+        }
     }
     // a: has no closer: its column is empty beside b's
     auto const lines = lines_of(side_by_side({{"a", file_a}, {"b", file_b}}, 80));
     auto const closer = std::find_if(lines.begin(), lines.end(), [](std::string const& l) { return l.starts_with("── [closer]"); });
     ASSERT_NE(closer, lines.end());
-    EXPECT_TRUE((closer + 1)->starts_with(std::string(38, ' ') + " │ // [closer] closes")) << *(closer + 1);
+    EXPECT_TRUE((closer + 1)->starts_with(std::string(38, ' ') + " │   // [closer] closes")) << *(closer + 1);
+}
+
+TEST(SideBySide, MarksTheCodeThatDiffersAndNeverComments) {
+    auto const lines = lines_of(side_by_side({{"a", file_a}, {"b", file_b}}, 80));
+    auto const line_with = [&](std::string const& text) {
+        auto const found = std::find_if(lines.begin(), lines.end(), [&](std::string const& l) { return l.find(text) != std::string::npos; });
+        return found == lines.end() ? std::string{} : *found;
+    };
+    // a's worker is "void worker() {", b's "void worker() {}": both differ; run() is alike; comments and "}" never marked
+    EXPECT_TRUE(line_with("void worker() {").starts_with("+ void worker() {")) << line_with("void worker() {");
+    EXPECT_NE(line_with("void worker() {}").find(" │ + void worker() {}"), std::string::npos);
+    EXPECT_TRUE(line_with("void run() {}").starts_with("  void run() {}")) << line_with("void run() {}");
+    EXPECT_NE(line_with("void run() {}").find(" │   void run() {}"), std::string::npos);
+    EXPECT_TRUE(line_with("// A: the head").starts_with("  // A: the head"));
+    EXPECT_EQ(lines.back(), "+ code that not every other model has in that role: where the models differ");
+    // coloured, the mark is yellow and nothing else changes
+    auto const painted = side_by_side({{"a", file_a}, {"b", file_b}}, 80, true);
+    EXPECT_NE(painted.find("\033[33m+\033[0m void worker() {"), std::string::npos) << painted;
 }
 
 TEST(SideBySide, WrapsALongLineAtASpaceAndIndentsTheRest) {
-    auto const text = side_by_side({{"a", "// [run]\n    call(first_argument, second_argument);\n"}}, 26);
+    auto const text = side_by_side({{"a", "// [run]\n    call(first_argument, second_argument);\n"}}, 28);
     auto const lines = lines_of(text);
-    EXPECT_NE(std::find(lines.begin(), lines.end(), "    call(first_argument,"), lines.end()) << text;
-    EXPECT_NE(std::find(lines.begin(), lines.end(), "        second_argument);"), lines.end()) << text;
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "      call(first_argument,"), lines.end()) << text;
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "          second_argument);"), lines.end()) << text;
 }
 
 TEST(HtmlTable, LinesUpTheRolesEscapesAndHasNoBlankLine) {
@@ -106,7 +133,9 @@ TEST(HtmlTable, LinesUpTheRolesEscapesAndHasNoBlankLine) {
     EXPECT_LT(closer, run);
     EXPECT_NE(html.find("<td colspan=\"2\"><b>head</b></td>"), std::string::npos);
     // a's worker: the tab expanded; the blank line kept as a space a Markdown block does not end at
-    EXPECT_NE(html.find("<pre>// [worker] takes jobs\nvoid worker() {\n    job();\n}</pre>"), std::string::npos) << html;
+    // the code that differs between them marked (<mark>), comments and brackets not
+    EXPECT_NE(html.find("<pre>// [worker] takes jobs\n<mark>void worker() {</mark>\n<mark>    job();</mark>\n}</pre>"), std::string::npos) << html;
+    EXPECT_NE(html.find("<pre>// [run]\nvoid run() {}</pre>"), std::string::npos) << "alike in both: not marked\n" << html;
     EXPECT_NE(html.find("<td valign=\"top\"><pre></pre></td>"), std::string::npos) << "a has no [closer]: an empty cell";
     EXPECT_EQ(html.find("\n\n"), std::string::npos) << "a blank line would end the HTML block in Markdown";
     EXPECT_TRUE(html.ends_with("</table>\n"));
@@ -153,6 +182,17 @@ TEST(Listings, EveryModelFileCarriesItsScenariosRoleTags) {
             }
         }
     }
+}
+
+TEST(Wrap, BreaksLongLinesAtSpacesAndIndentsTheRest) {
+    EXPECT_EQ(wrap("short line\nanother", 20), "short line\nanother") << "lines that fit stay as they are";
+    EXPECT_EQ(wrap("one two three four five", 11), "one two\n  three\n  four five");
+    EXPECT_EQ(wrap("  fibers: a b c d e f", 12), "  fibers: a\n    b c d e\n    f") << "under the line's own indent";
+    EXPECT_EQ(wrap("averyveryverylongword and more", 10), "averyveryverylongword\n  and more") << "a word is never cut";
+    EXPECT_EQ(wrap("µs µs µs µs", 5), "µs µs\n  µs\n  µs") << "characters, not bytes";
+    EXPECT_EQ(wrap("\033[33mwarning:\033[0m a b", 12), "\033[33mwarning:\033[0m a b") << "escape codes take no width";
+    EXPECT_EQ(wrap("anything at all", 0), "anything at all") << "0: no width to keep to";
+    EXPECT_EQ(text_width("ab\n\033[1mabcd\033[0m\nµµµ"), 4U);
 }
 
 }  // namespace conclab::listing

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace conclab::colour {
@@ -35,6 +36,21 @@ void set_mode(Mode mode) noexcept { chosen.store(mode, std::memory_order_relaxed
 bool on(std::FILE* stream) noexcept {
     return decide(chosen.load(std::memory_order_relaxed), ::isatty(::fileno(stream)) == 1, std::getenv("NO_COLOR"),
                   std::getenv("TERM"));
+}
+
+std::size_t decide_width(std::size_t terminal_columns, char const* columns_variable) noexcept {
+    if (terminal_columns > 0) return terminal_columns;
+    if (columns_variable == nullptr) return 0;
+    char* end = nullptr;
+    auto const value = std::strtoul(columns_variable, &end, 10);
+    return end != columns_variable && *end == '\0' && value > 0 && value <= 1000 ? value : 0;
+}
+
+std::size_t terminal_width(std::FILE* stream) noexcept {
+    winsize size{};
+    int const fd = ::fileno(stream);
+    std::size_t const columns = ::isatty(fd) == 1 && ::ioctl(fd, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+    return decide_width(columns, std::getenv("COLUMNS"));
 }
 
 std::string paint(std::string_view text, Style style, bool enabled) {

@@ -27,6 +27,14 @@ void set_mode(Mode mode) noexcept;
 /// Whether text written to `stream` (stdout or stderr) is coloured, under that mode.
 bool on(std::FILE* stream) noexcept;
 
+/// The columns of the terminal `stream` writes to; else $COLUMNS (1 to
+/// 1000); else 0: not a terminal, no width to keep to (a pipe, a file).
+std::size_t terminal_width(std::FILE* stream) noexcept;
+/// The rule of terminal_width, its inputs given (the terminal's columns,
+/// 0 when not a terminal; $COLUMNS, nullptr when unset): tested with
+/// injected values.
+std::size_t decide_width(std::size_t terminal_columns, char const* columns_variable) noexcept;
+
 enum class Style { bold, red, green, yellow };
 
 /// `text` wrapped in the style's escape codes when `enabled`, else `text` unchanged.

@@ -35,16 +35,25 @@ struct Column {
 std::size_t narrowest(std::size_t count) noexcept;
 
 /// The columns side by side in `width` characters (at least narrowest()):
-/// the titles, then for every role a rule `-- [role] ----` across the
-/// width and each file's section of that role in its column, long lines
-/// wrapped; a file without that role shows an empty column there.
-std::string side_by_side(std::vector<Column> const& columns, std::size_t width);
+/// the titles (the model, then its path broken at its slashes), then for
+/// every role a rule `-- [role] ----` across the width and each file's
+/// section of that role in its column, long lines wrapped under their own
+/// indent; a file without that role shows an empty column there. Each
+/// line has a gutter: `+` marks a line of code that not every other file's
+/// section of that role has, where the models differ (yellow when
+/// `colour`). Where the columns would be narrower than 32 characters they
+/// are shown in groups (four as two pairs, one under the other), each
+/// group headed by its models; a column at a time where even two do not fit.
+std::string side_by_side(std::vector<Column> const& columns, std::size_t width, bool colour = false);
 
 /// A role and each column's lines of it (none where a file lacks the role),
-/// in role_order.
+/// in role_order; `differs` marks, per line, code that is not in every
+/// other column's lines of the role (comments, blank lines and lines of
+/// brackets alone are never marked).
 struct Row {
     std::string role;
     std::vector<std::vector<std::string>> cells;
+    std::vector<std::vector<bool>> differs;
 };
 std::vector<Row> rows(std::vector<Column> const& columns);
 

@@ -21,6 +21,9 @@ struct TableStyle {
     TableFormat format = TableFormat::text;
     bool wide = false;    ///< every column (`run --wide`); else the most-read ones, about 100 characters
     bool colour = false;  ///< text only: bold headings, verified green or red, warnings yellow (src/kit/colour.hpp)
+    /// text only: the terminal's columns (0: no limit). Without --wide the least-read columns are left out
+    /// until the table fits (named in the note), and the lines above and below it are wrapped.
+    std::size_t width = 0;
 };
 std::string format_table(RunResults const& results, TableStyle style = {});
 nlohmann::json results_to_json(RunResults const& results);

@@ -191,14 +191,34 @@ std::string format_table(RunResults const& results, TableStyle style) {
     }
     bool const colour = style.colour && style.format == TableFormat::text;
     bool const markdown = style.format == TableFormat::markdown;
-    Table table;
-    for (auto const& column : columns) table.columns.push_back({.title = column.title, .key = {}, .left = column.left});
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        std::vector<TableCell> cells;
-        for (auto& text : rows[r]) cells.push_back({.text = std::move(text)});
-        cells[1].style = all_verified[r] ? Style::green : Style::red;  // the verified column
-        table.rows.push_back(std::move(cells));
+    auto const make_table = [&] {
+        Table made;
+        for (auto const& column : columns) made.columns.push_back({.title = column.title, .key = {}, .left = column.left});
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            std::vector<TableCell> cells;
+            for (auto const& text : rows[r]) cells.push_back({.text = text});
+            cells[1].style = all_verified[r] ? Style::green : Style::red;  // the verified column
+            made.rows.push_back(std::move(cells));
+        }
+        return made;
+    };
+    // a terminal narrower than the table: the least-read columns left out until it fits, and said (--wide keeps all)
+    std::vector<std::string> narrowed;
+    if (style.format == TableFormat::text && style.width > 0 && !style.wide) {
+        std::vector<std::string> drop_order{"cores", "p99.9 us"};
+        for (auto const* metric : extra_columns) drop_order.push_back(metric->title);
+        for (char const* title : {"wall", "RSS MiB", "p50 us", "CI +-"}) drop_order.emplace_back(title);
+        for (auto const& title : drop_order) {
+            if (text_width(render_text(make_table())) <= style.width) break;
+            auto const at = std::find_if(columns.begin(), columns.end(), [&](Column const& c) { return c.title == title; });
+            if (at == columns.end()) continue;
+            auto const index = static_cast<std::size_t>(at - columns.begin());
+            columns.erase(at);
+            for (auto& row : rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(index));
+            narrowed.push_back(title);
+        }
     }
+    Table const table = make_table();
     std::string out = (markdown ? "**" + plan.scenario->name + "**" : plan.scenario->name) + ": " +
                       format_params(plan.scenario->params, plan.params) + "\n";
     if (!results.fixture_summary.empty()) out += (markdown ? "\n" : "") + results.fixture_summary + "\n";
@@ -207,6 +227,7 @@ std::string format_table(RunResults const& results, TableStyle style) {
            (plan.cpus.empty() ? std::string{} : ", each pinned to CPUs " + format_cpu_list(plan.cpus) + " (--cpus)") + "; medians shown\n";
     if (!results.stopped_because.empty()) out += (markdown ? "\n" : "") + std::string{"until precise: "} + results.stopped_because + "\n";
     out += "\n";
+    auto const table_start = out.size();
     out += markdown ? render_markdown(table) : render_text(table, colour);
     auto const table_end = out.size();
     out += "\nverified: runs whose checksum matched the reference, with each of the " + plan.scenario->unit +
@@ -216,7 +237,12 @@ std::string format_table(RunResults const& results, TableStyle style) {
                "user/sys s: CPU of the measured run; cores = (user + sys) / wall. vol/invol cs: context switches. "
                "All figures: docs/methodology.md.\n";
     } else {
-        out += " cores: CPU of the measured run / wall.\n--wide adds " + hidden + ". All figures: docs/methodology.md.\n";
+        std::string left_out;
+        for (auto const& title : narrowed) left_out += (left_out.empty() ? "" : ", ") + title;
+        out += " cores: CPU of the measured run / wall.\n" +
+               (narrowed.empty() ? std::string{}
+                                 : "Left out to fit " + std::to_string(style.width) + " columns: " + left_out + ". ") +
+               "--wide adds " + (left_out.empty() ? hidden : left_out + ", " + hidden) + ". All figures: docs/methodology.md.\n";
     }
     if (ci_level < 1) {
         out += "CI +-: half-width of the " + printed("%.3g", ci_level * 100) + "% confidence interval of the median " +
@@ -278,6 +304,11 @@ std::string format_table(RunResults const& results, TableStyle style) {
             notes += out[i];
         }
         out = out.substr(0, table_end) + notes;
+    }
+    if (style.format == TableFormat::text && style.width > 0) {
+        // the lines above and below the table wrapped at the terminal's width; the table itself fits, or is left whole
+        return wrap(out.substr(0, table_start), style.width) + out.substr(table_start, table_end - table_start) +
+               wrap(out.substr(table_end), style.width);
     }
     return out;
 }

@@ -17,6 +17,86 @@ std::size_t display_width(std::string_view text) noexcept {
         std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+namespace {
+
+// display columns, escape sequences (ESC [ ... letter) taking none
+std::size_t visible_width(std::string_view text) {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\033' && i + 1 < text.size() && text[i + 1] == '[') {
+            i += 2;
+            while (i < text.size() && !(text[i] >= '@' && text[i] <= '~')) ++i;
+            continue;
+        }
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++width;
+    }
+    return width;
+}
+
+}  // namespace
+
+std::size_t text_width(std::string_view text) {
+    std::size_t widest = 0, start = 0;
+    while (start <= text.size()) {
+        auto const end = std::min(text.find('\n', start), text.size());
+        widest = std::max(widest, visible_width(text.substr(start, end - start)));
+        start = end + 1;
+    }
+    return widest;
+}
+
+std::string wrap(std::string_view text, std::size_t width, std::string_view indent) {
+    if (width == 0) return std::string{text};
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto const end = std::min(text.find('\n', start), text.size());
+        auto const line = text.substr(start, end - start);
+        if (visible_width(line) <= width) {
+            out += line;
+        } else {
+            // greedy: words onto the line while they fit; the continuation indented below the line's own indent
+            auto const lead = std::min(line.find_first_not_of(' '), line.size());
+            std::string const continuation = std::string(lead, ' ') + std::string{indent};
+            std::string current(lead, ' ');
+            std::size_t current_width = lead;
+            bool empty = true;
+            std::size_t i = lead;
+            while (i < line.size()) {
+                auto const space = std::min(line.find(' ', i), line.size());
+                auto const word = line.substr(i, space - i);
+                i = space + 1;
+                if (word.empty()) {  // a run of spaces inside the line (aligned columns) is kept, never carried over a break
+                    if (!empty) {
+                        current += ' ';
+                        ++current_width;
+                    }
+                    continue;
+                }
+                auto const word_width = visible_width(word);
+                if (!empty && current_width + 1 + word_width > width) {
+                    while (!current.empty() && current.back() == ' ') current.pop_back();
+                    out += current + "\n";
+                    current = continuation;
+                    current_width = visible_width(continuation);
+                    empty = true;
+                }
+                if (!empty) {
+                    current += ' ';
+                    ++current_width;
+                }
+                current += word;
+                current_width += word_width;
+                empty = false;
+            }
+            out += current;
+        }
+        if (end < text.size()) out += '\n';
+        start = end + 1;
+    }
+    return out;
+}
+
 std::string render_text(Table const& table, bool colour) {
     auto const& columns = table.columns;
     std::vector<std::size_t> width(columns.size());

@@ -37,6 +37,15 @@ struct Table {
 /// two each, not three and four bytes). Widths of tables and listings.
 std::size_t display_width(std::string_view text) noexcept;
 
+/// Each line of `text` longer than `width` display columns broken at spaces
+/// into lines of at most `width` (a word longer than that stays whole), the
+/// continuation lines indented by `indent`; escape codes take no width.
+/// `width` 0: `text` as it is.
+std::string wrap(std::string_view text, std::size_t width, std::string_view indent = "  ");
+
+/// The widest line of `text` in display columns (escape codes take none).
+std::size_t text_width(std::string_view text);
+
 /// Aligned columns, two spaces apart, no trailing blanks; headings bold and
 /// cells in their style when `colour` (escape codes never count as width).
 std::string render_text(Table const& table, bool colour = false);

@@ -33,7 +33,46 @@ std::string duration_text(double seconds) {
 }
 
 ProgressSink::ProgressSink(std::size_t total)
-    : total_{total}, terminal_{::isatty(STDERR_FILENO) == 1}, colour_{colour::on(stderr)}, started_{std::chrono::steady_clock::now()} {}
+    : total_{total},
+      terminal_{::isatty(STDERR_FILENO) == 1},
+      colour_{colour::on(stderr)},
+      width_{colour::terminal_width(stderr)},
+      started_{std::chrono::steady_clock::now()} {}
+
+namespace {
+// "worker-pool workers=4 fibers #2": the case, as the progress names it
+std::string case_name(PlannedCase const& c) {
+    return c.scenario->name + " " + c.swept + (c.swept.empty() ? "" : " ") + c.model.token() + " #" + std::to_string(c.repetition + 1);
+}
+}  // namespace
+
+void ProgressSink::draw_bar(std::string const& now) {
+    double const elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    std::string const left = done_ == 0 ? std::string{"?"} : duration_text(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
+    int const bar = 30;
+    int const filled = static_cast<int>(bar * static_cast<double>(done_) / static_cast<double>(total_));
+    auto const counts = " " + std::to_string(done_) + "/" + std::to_string(total_) + " cases, " + left + " left, ";
+    auto const failures = std::to_string(failed_) + " failed";
+    // the case running now, cut to what the terminal's line has left (the bar must stay one line to be redrawn)
+    std::size_t const used = 2 + bar + counts.size() + failures.size();
+    std::string running;
+    if (!now.empty()) {
+        std::size_t const room = width_ > used + 4 ? width_ - used - 4 : 0;  // " · " before it, a column to spare
+        if (width_ == 0 || now.size() <= room) {
+            running = " · " + now;
+        } else if (room > 8) {
+            running = " · " + now.substr(0, room - 1) + "…";
+        }
+    }
+    std::fprintf(stderr, "\r\033[K[%s%s]%s%s%s", paint(std::string(static_cast<std::size_t>(filled), '#'), Style::green, colour_).c_str(),
+                 std::string(static_cast<std::size_t>(bar - filled), '.').c_str(), counts.c_str(),
+                 paint(failures, Style::red, colour_ && failed_ > 0).c_str(), running.c_str());
+    std::fflush(stderr);
+}
+
+void ProgressSink::starting(PlannedCase const& c) {
+    if (terminal_) draw_bar("now " + case_name(c));
+}
 
 void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
     ++done_;
@@ -47,8 +86,7 @@ void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
     std::string const checked = verified(m) ? "verified"
                                             : std::to_string(m.items_failed) + " of " + std::to_string(m.items + m.items_failed) +
                                                   " " + c.scenario->unit + " failed: not verified";
-    std::string const what = c.scenario->name + " " + c.swept + (c.swept.empty() ? "" : " ") + c.model.token() + " #" +
-                             std::to_string(c.repetition + 1) + ": " +
+    std::string const what = case_name(c) + ": " +
                              (ok ? std::string{"ok, "} + wall + ", " + paint(checked, verified(m) ? Style::green : Style::red, colour_)
                                  : paint(to_string(outcome.status), Style::red, colour_) + ": " + outcome.message);
     if (!terminal_) {
@@ -57,11 +95,7 @@ void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
     }
     // a failure stays on the screen above the bar, with its reason
     if (!ok) std::fprintf(stderr, "\r\033[K%s\n", what.c_str());
-    int const width = 30;
-    int const filled = static_cast<int>(width * static_cast<double>(done_) / static_cast<double>(total_));
-    std::fprintf(stderr, "\r\033[K[%s%s] %zu/%zu cases, %s left, %s", paint(std::string(filled, '#'), Style::green, colour_).c_str(),
-                 std::string(width - filled, '.').c_str(), done_, total_, duration_text(eta).c_str(),
-                 paint(std::to_string(failed_) + " failed", Style::red, colour_ && failed_ > 0).c_str());
+    draw_bar({});  // the next case names itself when it starts
     if (done_ == total_) std::fprintf(stderr, "\n");
 }
 
@@ -118,6 +152,7 @@ LoopResult run_cases(std::vector<PlannedCase> const& cases, LoopOptions const& o
         if (auto const load = c.params.find("background_load"); load != c.params.end()) {
             if (auto const threads = std::get<std::uint64_t>(load->second); threads > 0) busy.emplace(static_cast<unsigned>(threads), options.cpus);
         }
+        for (auto* sink : sinks) sink->starting(c);
         auto outcome = is_peer(c.model.base) ? run_peer(*c.scenario, request, options.case_timeout)
                                              : run_in_child(executable, request, options.case_timeout);
         busy.reset();

@@ -32,6 +32,8 @@ struct PlannedCase {
 class CaseSink {
 public:
     virtual ~CaseSink() = default;
+    /// A case is about to run (its fixture already up).
+    virtual void starting(PlannedCase const& /*c*/) {}
     /// A case ended with `outcome` (a case stopped by Ctrl-C is not reported).
     virtual void finished(PlannedCase const& c, CaseOutcome const& outcome) = 0;
     /// A combination's fixture has stopped: what it says about itself.
@@ -41,11 +43,13 @@ public:
 };
 
 /// Progress on stderr: on a terminal a bar with the cases done, the time
-/// left and the failures (each failure on a line of its own, with its
-/// reason); otherwise one line per case. Coloured as src/kit/colour.hpp decides.
+/// left, the failures (each failure on a line of its own, with its reason)
+/// and the case running now, within the terminal's width; otherwise one
+/// line per case. Coloured as src/kit/colour.hpp decides.
 class ProgressSink final : public CaseSink {
 public:
     explicit ProgressSink(std::size_t total);
+    void starting(PlannedCase const& c) override;
     void finished(PlannedCase const& c, CaseOutcome const& outcome) override;
     /// More cases were planned (run --precision adds rounds): the count and the time left grow.
     void add(std::size_t more) noexcept { total_ += more; }
@@ -57,6 +61,8 @@ private:
     std::size_t failed_ = 0;
     bool terminal_;
     bool colour_;
+    std::size_t width_;  ///< the terminal's columns (0: unknown)
+    void draw_bar(std::string const& now);
     std::chrono::steady_clock::time_point started_;
 };
 
