@@ -2301,6 +2301,36 @@ class TerminalOutput(UsageErrors, unittest.TestCase):
         self.assertIn("| invol cs |", markdown.stdout)
 
 
+class WorkshopCommandsAsWritten(unittest.TestCase):
+    """Issue 36 item 9: the workshop's commands work as written. `claims *.jsonl` was refused once workshop.jsonl
+    stood beside the step files; "..." left the reader to guess a command; every "then try" command is whole."""
+
+    def test_no_wildcard_over_the_step_files_and_no_elided_command(self):
+        workshop = os.path.join(os.path.dirname(os.environ["CONCLAB_README"]), "docs", "workshop")
+        for name in sorted(os.listdir(workshop)):
+            if not name.endswith(".md"):
+                continue
+            with open(os.path.join(workshop, name)) as f:
+                text = f.read()
+            self.assertNotRegex(text, r"conclab (claims|report) \*\.jsonl", name)
+        with open(os.path.join(workshop, "handout.md")) as f:
+            handout = f.read()
+        commands = re.findall(r"`(conclab [^`]*|\.\.\. [^`]*)`", handout)
+        self.assertGreater(len(commands), 20)
+        for command in commands:
+            self.assertFalse(command.startswith("..."), command)
+            if command.startswith("conclab run "):  # each parses: a scenario, and flags that scenario has
+                args = command.split()[1:]
+                scenario = args[1]
+                flags = {p["flag"] for s in json.loads(conclab("list", "--json").stdout)["scenarios"] if s["name"] == scenario
+                         for p in s["parameters"]}
+                flags |= {"--models", "--repeat", "--threads", "--wide", "--help"}
+                for arg in args[2:]:
+                    if arg.startswith("--"):
+                        self.assertIn(arg, flags, command)
+        self.assertIn("| look at |", handout)
+
+
 class ReadmeStaysTrue(unittest.TestCase):
     """The README's example tables have the columns `run` prints today: each
     example block starts with the line `run` prints first ("worker-pool: ..."),
