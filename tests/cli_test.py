@@ -1592,7 +1592,12 @@ class ResultsFiles(UsageErrors, unittest.TestCase):
         self.assertTrue(scenario["verdicts"][0]["noisy"])
         self.assertIn("the machine was busy (1.50 other cores)", scenario["verdicts"][0]["text"])
         with open(os.path.join(out, "tables.md")) as f:
-            self.assertIn("kept 1.50 cores busy", f.read())
+            tables = f.read()
+        self.assertIn("kept 1.50 cores busy", tables)
+        # the interval's level where its columns are (issue 36 item 3): 2 runs a case, [min, max] covers 50%
+        self.assertIn("CI low, CI high: the median's 50% confidence interval", tables)
+        with open(os.path.join(out, "index.html")) as f:
+            self.assertIn("CI low, CI high: the median&#x27;s 50% confidence interval", f.read())
 
     def test_merge_names_the_shards_it_lacks_and_a_partial_merge_resumes(self):
         first, third, merged = self.path("1of3.jsonl"), self.path("3of3.jsonl"), self.path("partial.jsonl")

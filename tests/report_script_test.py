@@ -221,7 +221,7 @@ def change(verdicts):
     for i, (verdict, ratio, low, high) in enumerate(verdicts):
         cases.append({"name": f"worker-pool jobs={i} fibers", "metrics": [
             {"metric": "throughput_per_s", "ratio": ratio, "ratio_low": low, "ratio_high": high, "ratio_level": 0.95,
-             "verdict": verdict}]})
+             "verdict": verdict, "change_text": f"{(ratio - 1) * 100:+.1f}%"}]})
     return {"label": "after", "base_label": "main", "alpha": 0.05, "cases": cases, "notes": ["± the larger half"],
             "tables": [{"title": "throughput (items per second; higher is better)",
                         "table": {"columns": ["case", "main", "after", "vs main", "p", "n"],

@@ -502,6 +502,7 @@ nlohmann::json comparison_json(Comparison const& comparison) {
                                {"ratio_low", number(m.change.low)},
                                {"ratio_high", number(m.change.high)},
                                {"ratio_level", m.change.confidence},
+                               {"change_text", percent(m.ratio)},  // "+12.3%": as the tables print it
                                {"p", m.p},
                                {"verdict", m.verdict > 0 ? "better" : m.verdict < 0 ? "worse" : "no change"}});
         }

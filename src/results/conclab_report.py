@@ -629,7 +629,7 @@ def change_chart(change):
         colour = {"better": "#2ca02c", "worse": "#d62728"}.get(m["verdict"], "#888")
         ax.errorbar([m["ratio"]], [y], xerr=[[m["ratio"] - low], [high - m["ratio"]]], fmt="o", color=colour, capsize=3,
                     markersize=6, gid=m["verdict"].replace(" ", "-"))
-        text = "~" if m["verdict"] == "no change" else f"{(m['ratio'] - 1) * 100:+.1f}%"
+        text = "~" if m["verdict"] == "no change" else m["change_text"]  # conclab's own "+12.3%"
         ax.annotate(text, (high, y), xytext=(5, 0), textcoords="offset points", va="center", fontsize=8, color=colour)
         every += [low, high, m["ratio"]]
     ax.set_xscale("log")
@@ -741,6 +741,8 @@ def write_html(model, f):
         header = "".join(f"<th>{html.escape(n)}</th>" for n in scenario["table"]["columns"])
         rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in scenario["table"]["rows"])
         parts.append(f"<table class='results'><tr>{header}</tr>{rows}</table>")
+        if scenario.get("table_note"):
+            parts.append(f"<p class='meta'>{html.escape(scenario['table_note'])}</p>")
         if scenario.get("listing_html"):
             # made and escaped by conclab (src/results/listing.cpp, as `conclab show --html`): the code of the build that drew this page
             parts.append(f"<details class='listing' id='code-{html.escape(scenario['name'])}'><summary>The code: each model's file of this scenario side by side, "

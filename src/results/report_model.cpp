@@ -582,6 +582,12 @@ nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string cons
             markdown += "\n";
         }
         markdown += render_markdown(table) + "\n";
+        // the interval's level, said where its columns are (it follows the runs: 75% with 3, 94% with 5)
+        auto const levels = scenario["interval_levels"].get<std::string>();
+        scenario["table_note"] = levels.empty() ? std::string{"CI low, CI high: none, one run per case."}
+                                                : "CI low, CI high: the median's " + levels +
+                                                      " confidence interval (order statistics; its level follows the runs).";
+        markdown += scenario["table_note"].get<std::string>() + "\n\n";
         markdown += scaling_tables[scenario["name"].get<std::string>()];
         if (every_case.columns.empty()) {
             every_case.columns = table.columns;
