@@ -1570,6 +1570,15 @@ class ResultsFiles(UsageErrors, unittest.TestCase):
                                 "different results")
         self.assertFalse(os.path.exists(self.path("out.jsonl")))
 
+    def test_report_writes_to_conclab_report_when_no_directory_is_given(self):
+        with tempfile.TemporaryDirectory() as here:
+            result = subprocess.run([CONCLAB, "report", self.results], capture_output=True, text=True, timeout=120, cwd=here)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(sorted(os.listdir(os.path.join(here, "conclab-report"))),
+                             ["index.html", "report.json", "tables.csv", "tables.md"])
+            self.assertIn("report: conclab-report/index.html", result.stderr)
+        self.assert_usage_error(["report"], "report needs results")
+
     def test_a_busy_machine_is_flagged_in_the_report_whatever_the_runs_length(self):
         # issue 36: noise was flagged only in run's table, for runs of 0.5 s or more; the report never said it
         with open(self.results) as f:
