@@ -18,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include <sys/stat.h>
@@ -259,6 +260,23 @@ TEST(OtherCores, AFigureOnlyWhereTheTicksCanTellWithinTheMachine) {
     EXPECT_DOUBLE_EQ(other_cores(3.0, 1.0, 2, 0.01), 2.0);                  // never more than the machine has
     EXPECT_DOUBLE_EQ(other_cores(-0.02, 1.0, 2, 0.01), 0.0);                // nor below zero (the case's own CPU, rounded)
     EXPECT_TRUE(std::isnan(other_cores(0.5, 0.0, 2, 0.01)));
+    EXPECT_DOUBLE_EQ(other_cores(0.075, 0.075, 2, 0.01, 0.2), 1.0) << "a probe asks 0.2 core: 75 ms on 2 CPUs tell it";
+    EXPECT_TRUE(std::isnan(other_cores(0.075, 0.075, 2, 0.01)));
+}
+
+// A run too short to tell is followed by a probe of its own length: as long as 0.2 core of resolution needs, bounded.
+TEST(OtherCores, TheProbeWindowFollowsTheMachinesCpusAndIsBounded) {
+    EXPECT_NEAR(probe_window_s(2, 0.01, 0.25), 0.0742, 0.0005);   // sqrt(2) ticks at 0.2 core, 5% to spare
+    EXPECT_NEAR(probe_window_s(8, 0.01, 0.25), 0.1485, 0.0005);
+    EXPECT_NEAR(probe_window_s(16, 0.01, 0.25), 0.21, 0.0005);
+    EXPECT_EQ(probe_window_s(64, 0.01, 0.25), 0.0) << "64 CPUs' ticks need 0.42 s: no probe, the figure stays null";
+    EXPECT_NEAR(probe_window_s(64, 0.001, 0.25), 0.042, 0.0005) << "a 1000 Hz clock tick";
+    // measured here: a figure within the machine
+    double const measured = probe_other_cores();
+    if (!std::isnan(measured)) {
+        EXPECT_GE(measured, 0.0);
+        EXPECT_LE(measured, static_cast<double>(std::thread::hardware_concurrency()));
+    }
 }
 
 // CPU lists as taskset takes them, checked against the CPUs a machine lets this process use (injected).

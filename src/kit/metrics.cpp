@@ -53,10 +53,10 @@ std::span<MetricInfo const> metric_list() noexcept {
     return list;
 }
 
-double other_cores(double other_busy_s, double wall_s, unsigned cpus, double tick_s) noexcept {
+double other_cores(double other_busy_s, double wall_s, unsigned cpus, double tick_s, double within) noexcept {
     if (!(wall_s > 0) || !std::isfinite(other_busy_s) || cpus == 0) return no_value;
     double const resolution = std::sqrt(static_cast<double>(cpus)) * tick_s / wall_s;  // in cores
-    if (resolution > 0.1) return no_value;
+    if (resolution > within * (1 + 1e-9)) return no_value;
     return std::clamp(other_busy_s / wall_s, 0.0, static_cast<double>(cpus));
 }
 

@@ -84,7 +84,8 @@ inline constexpr double busy_machine_cores = 0.5;
 /// the wall time: NaN (not measurable) where that is more than 0.1 of a
 /// core (on 2 CPUs, runs under 140 ms; on 64, under 0.8 s), so that a run
 /// too short to tell is never marked busy or quiet by a tick's jitter.
-double other_cores(double other_busy_s, double wall_s, unsigned cpus, double tick_s) noexcept;
+/// `within`: the resolution asked for, in cores (probe_other_cores asks 0.2).
+double other_cores(double other_busy_s, double wall_s, unsigned cpus, double tick_s, double within = 0.1) noexcept;
 
 /// A verified run: its checksum matched the reference and every item was
 /// done and checked, none failed.

@@ -3,6 +3,7 @@
 #include "src/kit/cpus.hpp"
 #include "src/kit/machine.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <string>
 
@@ -125,6 +126,33 @@ void Stopwatch::stop(std::uint64_t items, CaseMetrics& metrics) {
     }
     metrics.machine_other_cores = other_cores(machine_busy - machine_busy_s_ - cpu, metrics.wall_s, hardware_threads(),
                                               1.0 / static_cast<double>(sysconf(_SC_CLK_TCK)));
+}
+
+namespace {
+constexpr double probe_within = 0.2;  // cores: fine enough to tell busy_machine_cores (0.5)
+}  // namespace
+
+double probe_window_s(unsigned cpus, double tick_s, double longest_s) noexcept {
+    // other_cores' resolution, sqrt(cpus) ticks over the window, at 0.2 core (and a little to spare)
+    double const needed = std::sqrt(static_cast<double>(cpus)) * tick_s / probe_within * 1.05;
+    return needed <= longest_s ? needed : 0.0;
+}
+
+double probe_other_cores(double longest_s) {
+    double const tick = 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+    unsigned const cpus = hardware_threads();
+    double const window = probe_window_s(cpus, tick, longest_s);
+    if (!(window > 0)) return no_value;
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    double const busy_before = machine_busy_seconds();
+    auto const start = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(window));
+    double const busy_after = machine_busy_seconds();
+    getrusage(RUSAGE_SELF, &after);
+    double const wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double const own = seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_stime);
+    return other_cores(busy_after - busy_before - own, wall, cpus, tick, probe_within);
 }
 
 double process_cpu_seconds(int pid) {

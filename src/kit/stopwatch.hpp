@@ -53,6 +53,19 @@ private:
     rusage usage_{};
 };
 
+/// The rest of the machine's busy cores measured over a window of its own:
+/// for a run too short for /proc/stat's ticks to tell (NaN from
+/// other_cores), so that noise is measured for every run whatever its
+/// length. This process waits, idle, for as long as the figure needs to be
+/// within 0.2 core (enough to tell the half a core that marks a busy
+/// machine: 0.074 s on 2 CPUs, 0.15 s on 8, 0.21 s on 16), at most
+/// `longest`; its own CPU in the meantime (a runtime's threads winding
+/// down) is not counted. NaN where even `longest` is too short (above 22 CPUs).
+double probe_other_cores(double longest_s = 0.25);
+/// How long probe_other_cores waits on `cpus` CPUs with ticks of `tick_s`
+/// (0 when no window up to `longest_s` is long enough).
+double probe_window_s(unsigned cpus, double tick_s, double longest_s) noexcept;
+
 /// CPU seconds (user + system) process `pid` has used so far, from
 /// /proc/<pid>/stat (10 ms ticks); NaN when it cannot be read (no pid, or
 /// a process on another machine).

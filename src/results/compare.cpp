@@ -306,7 +306,13 @@ Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> cons
         std::string params;
         for (auto const& [name, value] : c.params) params += (params.empty() ? "" : " ") + name + "=" + to_text(value);
         CaseChange change{.scenario = c.scenario, .params = std::move(params), .values = c.params, .model = c.model,
-                          .base_runs = b.runs.size(), .new_runs = c.runs.size(), .metrics = {}};
+                          .base_runs = b.runs.size(), .new_runs = c.runs.size(), .base_other_cores = no_value,
+                          .new_other_cores = no_value, .metrics = {}};
+        for (auto const& [runs, busy] : {std::pair{&b.runs, &change.base_other_cores}, std::pair{&c.runs, &change.new_other_cores}}) {
+            std::vector<double> other;
+            for (auto const& r : *runs) other.push_back(r.machine_other_cores);
+            *busy = summarize(other).median;
+        }
         for (auto const& t : tracked) {
             std::vector<double> before, after;
             for (auto const& r : b.runs) {
@@ -463,6 +469,20 @@ ComparisonTables comparison_tables(Comparison const& comparison) {
         }
         if (!fixed.empty()) out.notes.push_back(scenario + ", in every case:" + fixed + ".");
     }
+    // noise, said where the numbers are: a side whose runs had the rest of the machine busy
+    std::string noisy;
+    for (std::size_t i = 0; i < comparison.cases.size(); ++i) {
+        auto const& c = comparison.cases[i];
+        std::string sides;
+        for (auto const& [label, busy] : {std::pair{&comparison.base_label, c.base_other_cores}, std::pair{&comparison.now_label, c.new_other_cores}}) {
+            if (std::isfinite(busy) && busy > busy_machine_cores) sides += (sides.empty() ? "" : ", ") + *label + " " + printed("%.2f", busy);
+        }
+        if (!sides.empty()) noisy += (noisy.empty() ? "" : "; ") + names[i] + " (" + sides + ")";
+    }
+    if (!noisy.empty()) {
+        out.notes.push_back("busy machine: the rest of the machine kept cores busy during these runs (median other cores), so "
+                            "part of their change may be the machine's: " + noisy + ".");
+    }
     if (comparison.only_in_base + comparison.only_in_new > 0) {
         out.notes.push_back(std::to_string(comparison.only_in_base) + " case(s) only in " + comparison.base_label + ", " +
                             std::to_string(comparison.only_in_new) + " only in " + comparison.now_label + ": not compared.");
@@ -506,7 +526,8 @@ nlohmann::json comparison_json(Comparison const& comparison) {
                                {"p", m.p},
                                {"verdict", m.verdict > 0 ? "better" : m.verdict < 0 ? "worse" : "no change"}});
         }
-        cases.push_back({{"name", names[i]}, {"scenario", c.scenario}, {"params", c.params}, {"model", token(c.model)}, {"base_runs", c.base_runs},
+        cases.push_back({{"name", names[i]}, {"base_other_cores", number(c.base_other_cores)}, {"new_other_cores", number(c.new_other_cores)},
+                         {"scenario", c.scenario}, {"params", c.params}, {"model", token(c.model)}, {"base_runs", c.base_runs},
                          {"new_runs", c.new_runs}, {"metrics", std::move(metrics)}});
     }
     return {{"schema", "conclab-comparison"}, {"alpha", comparison.alpha}, {"base_label", comparison.base_label},

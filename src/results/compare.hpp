@@ -126,6 +126,9 @@ struct CaseChange {
     ModelId model{};
     std::size_t base_runs = 0;
     std::size_t new_runs = 0;
+    /// the rest of the machine's busy cores during each side's runs (median of machine_other_cores; NaN: not measured)
+    double base_other_cores = no_value;
+    double new_other_cores = no_value;
     std::vector<MetricChange> metrics;
 };
 
