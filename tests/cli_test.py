@@ -1038,6 +1038,17 @@ class Compare(UsageErrors, unittest.TestCase):
         self.assert_usage_error(["compare", self.base, path, "--fail-on-regression", "five"], "--fail-on-regression expects a percent")
         self.assert_usage_error(["compare", self.base, path, "--json", "-", "--md", "-"], "cannot both go to standard output")
 
+    def test_a_side_measured_on_a_busy_machine_is_named(self):
+        quiet = self.derived("quiet.json", lambda model, rep, run: run.update(machine_other_cores=0.0))
+        busy = self.derived("busy.json", lambda model, rep, run: run.update(machine_other_cores=1.5 if model == "tbb" else 0.0))
+        result = conclab("compare", quiet, busy, "--json", "-")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("busy machine: the rest of the machine kept cores busy during these runs", result.stderr)
+        self.assertIn("worker-pool tbb (new 1.50)", result.stderr)
+        self.assertNotIn("worker-pool fibers (", result.stderr)
+        cases = {c["model"]: c for c in json.loads(result.stdout)["cases"]}
+        self.assertEqual((cases["tbb"]["base_other_cores"], cases["tbb"]["new_other_cores"]), (0.0, 1.5))
+
     def test_noise_is_not_flagged(self):
         # the same values in another order: nothing changed but which run got which
         with open(self.base) as f:
