@@ -1566,6 +1566,13 @@ class ResultsFiles(UsageErrors, unittest.TestCase):
             page = f.read()
         self.assertIn("Before and after: other.json against r.json", page)
         self.assertIn("Throughput: other.json against r.json", page)
+        # files join a set in order until one measures its cases again: the sweep (other cases) goes with other.json
+        result = conclab("report", self.results, other, self.sweep, "-o", self.path("grouped"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(self.path("grouped"), "report.json")) as f:
+            grouped = json.load(f)
+        self.assertEqual(grouped["comparison"]["labels"], ["r.json", "other.json + s.jsonl"])
+        self.assertEqual([s["set"] for s in grouped["sources"]], ["r.json", "other.json + s.jsonl", "other.json + s.jsonl"])
         # labels name the sets; a label for each file, or one for all; anything else is refused
         result = conclab("report", self.results, other, "--label", "main", "--label", "fix", "-o", self.path("labelled"))
         self.assertEqual(result.returncode, 0, result.stderr)

@@ -263,15 +263,9 @@ std::vector<ReportSet> report_sets(std::vector<std::string> const& files, std::v
         throw UsageError{"--label given " + std::to_string(labels.size()) + " times for " + std::to_string(files.size()) +
                          " files: give one label (for all the files) or one per file, in order (files of one label are one set)"};
     } else {
-        // no labels: the files are one set (a sweep's parts, several scenarios, a run given twice counted once), unless
-        // two of them hold different results for one run: the same cases measured twice, one set per file (before, after)
-        bool shared = false;
-        try {
-            read_results(files);
-        } catch (ConflictingResults const&) {
-            shared = files.size() >= 2;
-            if (!shared) throw;
-        }
+        // no labels: files in order join one set (a sweep's parts, several scenarios, a run given twice counted once)
+        // until one holds different results for a run the set has: the same cases measured again, a new set (before,
+        // then after); "p1 p2 q1 q2" is two sets when q1 measured p1's cases again
         auto const name_of = [&](std::string const& file) {
             auto name = std::filesystem::path{file}.filename().string();
             // two files of one name in different directories: the path tells them apart
@@ -280,15 +274,27 @@ std::vector<ReportSet> report_sets(std::vector<std::string> const& files, std::v
             });
             return same > 1 ? file : name;
         };
-        if (shared) {
-            for (auto const& file : files) {
-                if (std::any_of(sets.begin(), sets.end(), [&](ReportSet const& s) { return s.files.front() == file; })) {
-                    throw UsageError{file + " is given twice"};
+        std::vector<std::vector<std::string>> groups;
+        for (auto const& file : files) {
+            if (!groups.empty()) {
+                auto joined = groups.back();
+                joined.push_back(file);
+                try {
+                    read_results(joined);
+                    groups.back() = std::move(joined);
+                    continue;
+                } catch (ConflictingResults const&) {
                 }
-                sets.push_back({name_of(file), {file}});
             }
-        } else if (!files.empty()) {
-            sets.push_back({sets.empty() ? std::string{"results"} : files.size() == 1 ? name_of(files.front()) : std::string{"now"}, files});
+            read_results(file);  // a file that conflicts with itself is refused here, naming it
+            groups.push_back({file});
+        }
+        for (auto const& group : groups) {
+            std::string label = name_of(group.front());
+            if (group.size() == 2) label += " + " + name_of(group.back());
+            if (group.size() > 2) label += " + " + std::to_string(group.size() - 1) + " more";
+            if (groups.size() == 1 && group.size() > 1) label = sets.empty() ? "results" : "now";
+            sets.push_back({std::move(label), group});
         }
     }
     if (sets.empty()) throw UsageError{"report needs results: files, or --baseline NAME"};

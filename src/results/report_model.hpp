@@ -22,8 +22,10 @@ struct ReportSet {
 /// baselines' names, each a set labelled by its name), then the files:
 /// with one label, all of them one set of that label; with a label per
 /// file, grouped by label (a label given twice joins its files); with none,
-/// one set when no case (scenario, parameters, model) is in two files, else
-/// one set per file, labelled by its name (before and after). Throws
+/// the files in order join one set until one holds different results for
+/// a run the set already has (the same cases measured again): that file
+/// starts the next set (before, then after), each labelled by its files'
+/// names. Throws
 /// UsageError for labels that fit neither way, or a missing baseline.
 std::vector<ReportSet> report_sets(std::vector<std::string> const& files, std::vector<std::string> const& labels,
                                    std::vector<std::string> const& baselines);
