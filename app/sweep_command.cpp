@@ -89,7 +89,7 @@ std::string summary(SweepFile const& file) {
                                              : human_count(summarize(values.first).median) + " (" + human_us(summarize(values.second).median) + ")");
                 if (bad > 0) out += " [" + std::to_string(bad) + " run(s) with failed items left out]";
                 // noise shown where the numbers are: the rest of the machine busy during these runs (median)
-                if (auto const busy = summarize(other_cores[combination][model]).median; std::isfinite(busy) && busy > busy_machine_cores) {
+                if (auto const busy = summarize(other_cores[combination][model]).median; busy_machine(busy)) {
                     out += " [machine busy: " + printed("%.2f", busy) + " other cores]";
                 }
             }

@@ -76,6 +76,8 @@ struct CaseMetrics {
 /// give no verdict on it, the sweep summary marks it. A verdict flipped
 /// between runs of one preset on one machine with a core taken elsewhere.
 inline constexpr double busy_machine_cores = 0.5;
+/// A median of machine_other_cores above that (false for NaN: not measured).
+inline bool busy_machine(double other_cores) noexcept { return other_cores > busy_machine_cores; }
 
 /// The rest of the machine's busy cores during a run: `other_busy_s` (the
 /// machine's CPU seconds less the case's, from /proc/stat) over `wall_s`,

@@ -114,9 +114,7 @@ std::optional<Found> evidence(ClaimAnswer& a, ResultsFile const& results, std::s
     }
     a.evidence = evidence_of(scenario, found->params, selector) + ": " + what;
     for (auto const* c : found->cases) {
-        std::vector<double> other;
-        for (auto const& run : c->runs) other.push_back(run.machine_other_cores);  // NaN (peers) left out by summarize
-        if (auto const median = summarize(other).median; std::isfinite(median)) a.other_cores = std::max(a.other_cores, median);
+        if (auto const median = other_cores_median(c->runs); std::isfinite(median)) a.other_cores = std::max(a.other_cores, median);
     }
     return found;
 }
@@ -488,7 +486,7 @@ std::vector<ClaimAnswer> answer_claims(ResultsFile const& results) {
     for (auto const& claim : claims) {
         auto a = claim(results);
         // noise decides nothing: with the machine busy elsewhere, the same preset gave opposite verdicts
-        if (a.answered && a.other_cores > busy_machine_cores) {
+        if (a.answered && busy_machine(a.other_cores)) {
             a.verdict = "Cannot decide here: the machine was busy (" + printed("%.1f", a.other_cores) +
                         " other cores in use during these runs, by the median); run " + a.command + " again on a quiet machine";
         }

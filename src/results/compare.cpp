@@ -76,6 +76,12 @@ double mann_whitney_cdf(std::size_t m, std::size_t n, std::size_t u) {
 
 }  // namespace
 
+double other_cores_median(std::vector<CaseMetrics> const& runs) {
+    std::vector<double> other;
+    for (auto const& run : runs) other.push_back(run.machine_other_cores);  // NaN left out by summarize
+    return summarize(other).median;
+}
+
 RatioInterval ratio_interval(std::span<double const> model, std::span<double const> peer, bool higher_is_better, double alpha) {
     RatioInterval out;
     if (model.empty() || peer.empty()) return out;
@@ -306,13 +312,8 @@ Comparison compare(std::vector<CaseRuns> const& base, std::vector<CaseRuns> cons
         std::string params;
         for (auto const& [name, value] : c.params) params += (params.empty() ? "" : " ") + name + "=" + to_text(value);
         CaseChange change{.scenario = c.scenario, .params = std::move(params), .values = c.params, .model = c.model,
-                          .base_runs = b.runs.size(), .new_runs = c.runs.size(), .base_other_cores = no_value,
-                          .new_other_cores = no_value, .metrics = {}};
-        for (auto const& [runs, busy] : {std::pair{&b.runs, &change.base_other_cores}, std::pair{&c.runs, &change.new_other_cores}}) {
-            std::vector<double> other;
-            for (auto const& r : *runs) other.push_back(r.machine_other_cores);
-            *busy = summarize(other).median;
-        }
+                          .base_runs = b.runs.size(), .new_runs = c.runs.size(), .base_other_cores = other_cores_median(b.runs),
+                          .new_other_cores = other_cores_median(c.runs), .metrics = {}};
         for (auto const& t : tracked) {
             std::vector<double> before, after;
             for (auto const& r : b.runs) {
@@ -374,11 +375,6 @@ std::string median_with_spread(Spread const& s, std::string (*human)(double)) {
     // the share as it is, however wide (2765%: one run in five 28x slower), never a bare "∞" that reads as "no interval"
     return human(s.median) + " ± " + printed(half < 0.0995 ? "%.1f%%" : "%.0f%%", half * 100);
 }
-
-
-}  // namespace
-
-namespace {
 
 // scenario -> parameter -> the values it takes among the compared cases
 std::map<std::string, std::map<std::string, std::set<std::string>>> values_seen(Comparison const& comparison) {
@@ -475,7 +471,7 @@ ComparisonTables comparison_tables(Comparison const& comparison) {
         auto const& c = comparison.cases[i];
         std::string sides;
         for (auto const& [label, busy] : {std::pair{&comparison.base_label, c.base_other_cores}, std::pair{&comparison.now_label, c.new_other_cores}}) {
-            if (std::isfinite(busy) && busy > busy_machine_cores) sides += (sides.empty() ? "" : ", ") + *label + " " + printed("%.2f", busy);
+            if (busy_machine(busy)) sides += (sides.empty() ? "" : ", ") + *label + " " + printed("%.2f", busy);
         }
         if (!sides.empty()) noisy += (noisy.empty() ? "" : "; ") + names[i] + " (" + sides + ")";
     }

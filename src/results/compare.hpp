@@ -29,6 +29,10 @@ struct CaseRuns {
     std::vector<CaseMetrics> runs;
 };
 
+/// The median of the runs' machine_other_cores: the rest of the machine's
+/// busy cores during them (NaN when none was measured, as for peers).
+double other_cores_median(std::vector<CaseMetrics> const& runs);
+
 /// A run that did not verify: which case, how it ended and why.
 struct FailedRun {
     std::string scenario;

@@ -70,6 +70,15 @@ std::vector<double> values_of(std::vector<CaseMetrics> const& runs, double CaseM
     return out;
 }
 
+// A case's median throughput and its interval, as the charts take it.
+nlohmann::json throughput_of(std::vector<CaseMetrics> const& runs) {
+    auto const throughput = summarize(values_of(runs, &CaseMetrics::throughput_per_s));
+    return {{"median", number_or_null(throughput.median)},
+            {"ci_low", number_or_null(throughput.ci_low)},
+            {"ci_high", number_or_null(throughput.ci_high)},
+            {"ci_level", throughput.ci_level}};
+}
+
 // --- the report's tables: built here with the one table model and units, rendered as Markdown and CSV here;
 // the script puts the same cells in the page ---------------------------------------------------------------
 
@@ -275,7 +284,14 @@ std::vector<ReportSet> report_sets(std::vector<std::string> const& files, std::v
             return same > 1 ? file : name;
         };
         std::vector<std::vector<std::string>> groups;
-        for (auto const& file : files) {
+        bool one_set = true;  // the usual case, read once: no file measures another's cases again
+        try {
+            if (!files.empty()) read_results(files);
+        } catch (ConflictingResults const&) {
+            one_set = false;
+        }
+        if (one_set && !files.empty()) groups.push_back(files);
+        for (auto const& file : one_set ? std::vector<std::string>{} : files) {
             if (!groups.empty()) {
                 auto joined = groups.back();
                 joined.push_back(file);
@@ -401,19 +417,16 @@ nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string cons
             } else {
                 unverified_at[swept(c->params).dump()].push_back(std::string{token(c->model)});
             }
-            auto const throughput = summarize(values_of(c->runs, &CaseMetrics::throughput_per_s));
+            auto throughput = throughput_of(c->runs);
+            throughput["cv"] = number_or_null(summarize(values_of(c->runs, &CaseMetrics::throughput_per_s)).cv);
             auto const median = [&](double CaseMetrics::*field) { return number_or_null(summarize(values_of(c->runs, field)).median); };
             auto const cpu_per_item = summarize(values_of(c->runs, &CaseMetrics::items_per_cpu_s)).median;
             // the rest of the machine during these runs (median; NaN where a run was too short to tell, or a peer's)
-            double const busy = summarize(values_of(c->runs, &CaseMetrics::machine_other_cores)).median;
+            double const busy = other_cores_median(c->runs);
             rows.push_back({{"params", swept(c->params)},
                             {"model", token(c->model)},
                             {"n", c->runs.size()},
-                            {"throughput", {{"median", number_or_null(throughput.median)},
-                                            {"ci_low", number_or_null(throughput.ci_low)},
-                                            {"ci_high", number_or_null(throughput.ci_high)},
-                                            {"ci_level", throughput.ci_level},
-                                            {"cv", number_or_null(throughput.cv)}}},
+                            {"throughput", std::move(throughput)},
                             {"latency_p50_us", median(&CaseMetrics::latency_p50_us)},
                             {"latency_p99_us", median(&CaseMetrics::latency_p99_us)},
                             {"latency_p999_us", median(&CaseMetrics::latency_p999_us)},
@@ -421,7 +434,7 @@ nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string cons
                             {"bytes_per_task", median(&CaseMetrics::bytes_per_task)},
                             {"cpu_us_per_item", number_or_null(cpu_per_item > 0 ? 1e6 / cpu_per_item : no_value)},
                             {"machine_other_cores", number_or_null(busy)},
-                            {"noisy", std::isfinite(busy) && busy > busy_machine_cores},
+                            {"noisy", busy_machine(busy)},
                             {"spectrum_us", median_spectrum(c->runs)},
                             {"timeline", median_timeline(c->runs)}});
             if (!is_verified) {
@@ -465,10 +478,9 @@ nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string cons
             // the rest of the machine busy during either side's runs: said with the verdict (claims give none then)
             double busiest = 0;
             for (auto const* side : {leader, runner_up}) {
-                double const busy = summarize(values_of(side->runs, &CaseMetrics::machine_other_cores)).median;
-                if (std::isfinite(busy)) busiest = std::max(busiest, busy);
+                if (double const busy = other_cores_median(side->runs); std::isfinite(busy)) busiest = std::max(busiest, busy);
             }
-            bool const noisy = busiest > busy_machine_cores;
+            bool const noisy = busy_machine(busiest);
             ++leads[std::string{token(leader->model)}];
             if (is_significant) ++significant;
             char text[384];
@@ -511,14 +523,8 @@ nlohmann::json build_report(std::vector<ReportSet> const& sets, std::string cons
                     return it == c.params.end() || params_to_json({{it->first, it->second}}).at(it->first) == item.value();
                 });
                 if (!alike) continue;
-                auto const throughput = summarize(values_of(c.runs, &CaseMetrics::throughput_per_s));
-                points.push_back({{"params", swept(c.params)},
-                                  {"model", token(c.model)},
-                                  {"n", c.runs.size()},
-                                  {"throughput", {{"median", number_or_null(throughput.median)},
-                                                  {"ci_low", number_or_null(throughput.ci_low)},
-                                                  {"ci_high", number_or_null(throughput.ci_high)},
-                                                  {"ci_level", throughput.ci_level}}}});
+                points.push_back({{"params", swept(c.params)}, {"model", token(c.model)}, {"n", c.runs.size()},
+                                  {"throughput", throughput_of(c.runs)}});
             }
             before.push_back({{"label", sets[i].label}, {"cases", std::move(points)}});
         }

@@ -13,17 +13,9 @@ void Table::add(std::vector<std::string> const& texts) {
 }
 
 std::size_t display_width(std::string_view text) noexcept {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-namespace {
-
-// display columns, escape sequences (ESC [ ... letter) taking none
-std::size_t visible_width(std::string_view text) {
     std::size_t width = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\033' && i + 1 < text.size() && text[i + 1] == '[') {
+        if (text[i] == '\033' && i + 1 < text.size() && text[i + 1] == '[') {  // an escape sequence (ESC [ ... letter) takes none
             i += 2;
             while (i < text.size() && !(text[i] >= '@' && text[i] <= '~')) ++i;
             continue;
@@ -33,13 +25,11 @@ std::size_t visible_width(std::string_view text) {
     return width;
 }
 
-}  // namespace
-
 std::size_t text_width(std::string_view text) {
     std::size_t widest = 0, start = 0;
     while (start <= text.size()) {
         auto const end = std::min(text.find('\n', start), text.size());
-        widest = std::max(widest, visible_width(text.substr(start, end - start)));
+        widest = std::max(widest, display_width(text.substr(start, end - start)));
         start = end + 1;
     }
     return widest;
@@ -52,7 +42,7 @@ std::string wrap(std::string_view text, std::size_t width, std::string_view inde
     while (start < text.size()) {
         auto const end = std::min(text.find('\n', start), text.size());
         auto const line = text.substr(start, end - start);
-        if (visible_width(line) <= width) {
+        if (display_width(line) <= width) {
             out += line;
         } else {
             // greedy: words onto the line while they fit; the continuation indented below the line's own indent
@@ -73,12 +63,12 @@ std::string wrap(std::string_view text, std::size_t width, std::string_view inde
                     }
                     continue;
                 }
-                auto const word_width = visible_width(word);
+                auto const word_width = display_width(word);
                 if (!empty && current_width + 1 + word_width > width) {
                     while (!current.empty() && current.back() == ' ') current.pop_back();
                     out += current + "\n";
                     current = continuation;
-                    current_width = visible_width(continuation);
+                    current_width = display_width(continuation);
                     empty = true;
                 }
                 if (!empty) {

@@ -34,7 +34,8 @@ struct Table {
 };
 
 /// Characters as a terminal shows them: UTF-8 code points ("µs", "±" are
-/// two each, not three and four bytes). Widths of tables and listings.
+/// two each, not three and four bytes), escape codes (colour) none. Widths
+/// of tables, listings and wrapped text.
 std::size_t display_width(std::string_view text) noexcept;
 
 /// Each line of `text` longer than `width` display columns broken at spaces
@@ -43,7 +44,7 @@ std::size_t display_width(std::string_view text) noexcept;
 /// `width` 0: `text` as it is.
 std::string wrap(std::string_view text, std::size_t width, std::string_view indent = "  ");
 
-/// The widest line of `text` in display columns (escape codes take none).
+/// The widest line of `text` in display columns (display_width).
 std::size_t text_width(std::string_view text);
 
 /// Aligned columns, two spaces apart, no trailing blanks; headings bold and

@@ -46,9 +46,14 @@ std::string case_name(PlannedCase const& c) {
 }
 }  // namespace
 
-void ProgressSink::draw_bar(std::string const& now) {
+std::string ProgressSink::time_left() const {
+    if (done_ == 0) return "?";
     double const elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    std::string const left = done_ == 0 ? std::string{"?"} : duration_text(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
+    return duration_text(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
+}
+
+void ProgressSink::draw_bar(std::string const& now) {
+    std::string const left = time_left();
     int const bar = 30;
     int const filled = static_cast<int>(bar * static_cast<double>(done_) / static_cast<double>(total_));
     auto const counts = " " + std::to_string(done_) + "/" + std::to_string(total_) + " cases, " + left + " left, ";
@@ -78,8 +83,6 @@ void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
     ++done_;
     bool const ok = outcome.status == CaseOutcome::Status::ok;
     if (!ok) ++failed_;
-    double const elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    double const eta = elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_);
     char wall[32];
     std::snprintf(wall, sizeof wall, "%.3f s", outcome.metrics.wall_s);
     auto const& m = outcome.metrics;
@@ -90,7 +93,7 @@ void ProgressSink::finished(PlannedCase const& c, CaseOutcome const& outcome) {
                              (ok ? std::string{"ok, "} + wall + ", " + paint(checked, verified(m) ? Style::green : Style::red, colour_)
                                  : paint(to_string(outcome.status), Style::red, colour_) + ": " + outcome.message);
     if (!terminal_) {
-        std::fprintf(stderr, "[%zu/%zu, %s left] %s\n", done_, total_, duration_text(eta).c_str(), what.c_str());
+        std::fprintf(stderr, "[%zu/%zu, %s left] %s\n", done_, total_, time_left().c_str(), what.c_str());
         return;
     }
     // a failure stays on the screen above the bar, with its reason

@@ -63,6 +63,7 @@ private:
     bool colour_;
     std::size_t width_;  ///< the terminal's columns (0: unknown)
     void draw_bar(std::string const& now);
+    std::string time_left() const;  ///< from the pace so far; "?" before the first case ends
     std::chrono::steady_clock::time_point started_;
 };
 
